@@ -1,0 +1,62 @@
+# Shared by .ci/run and ./arbiter: start local PostgreSQL and Redis if they are installed but down,
+# install them with apt-get if absent (only when running as root, as CI does), and fail clearly otherwise.
+
+pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+redis_up() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]; }
+
+install_if_absent() {
+  local missing=()
+  command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    # A fresh Debian cluster asks for passwords over TCP; the services connect as the machine's
+    # PostgreSQL is set up here: trust on the loopback addresses only.
+    local hba
+    hba=$(ls /etc/postgresql/*/main/pg_hba.conf | tail -n 1)
+    sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+  fi
+}
+
+start_postgres() {
+  local version
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$version" ]; then
+    echo "PostgreSQL is installed but has no cluster under /etc/postgresql; create one with pg_createcluster" >&2
+    return 1
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+}
+
+start_redis() {
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+}
+
+wait_for() {
+  local what=$1 check=$2 i
+  for i in $(seq 1 60); do
+    "$check" && return 0
+    sleep 0.5
+  done
+  echo "$what does not answer on 127.0.0.1 after 30 s" >&2
+  return 1
+}
+
+ensure_services() {
+  if pg_up && redis_up; then
+    return 0
+  fi
+  install_if_absent
+  pg_up || start_postgres
+  redis_up || start_redis
+  wait_for PostgreSQL pg_up
+  wait_for Redis redis_up
+  echo "PostgreSQL and Redis answer on 127.0.0.1"
+}

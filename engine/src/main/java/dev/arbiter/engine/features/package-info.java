@@ -1,0 +1,8 @@
+/**
+ * Streaming features of a sequential series: {@link dev.arbiter.engine.features.FeatureConfig} (windows),
+ * {@link dev.arbiter.engine.features.FeatureSchema} (names, order, id),
+ * {@link dev.arbiter.engine.features.FeaturePipeline} (one per series, O(1) and allocation-free per
+ * observation, snapshot and restore) and {@link dev.arbiter.engine.features.FeatureBatch} (the same code over
+ * whole arrays, for backtests). Each indicator is a small package-private class over primitive ring buffers.
+ */
+package dev.arbiter.engine.features;

@@ -1,0 +1,98 @@
+package dev.arbiter.feature.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Everything feature-service reads from configuration ({@code arbiter.features.*}). */
+@ConfigMapping(prefix = "arbiter.features")
+public interface FeatureServiceConfig {
+
+    /** Indicator windows; a change yields a new feature schema id and starts every series afresh. */
+    Windows windows();
+
+    /** Most series held at once; one more is refused with RESOURCE_EXHAUSTED. */
+    @WithDefault("100000")
+    int maxSeries();
+
+    /** Longest accepted series id, in characters. */
+    @WithDefault("200")
+    int maxSeriesIdLength();
+
+    /** What to do with an observation older than its series' last: REJECT (INVALID_ARGUMENT) or DROP (answer with the latest features). */
+    @WithDefault("reject")
+    OutOfOrderPolicy outOfOrder();
+
+    /** Write-behind snapshots of per-series state to Redis. */
+    Snapshot snapshot();
+
+    enum OutOfOrderPolicy {
+        REJECT,
+        DROP
+    }
+
+    interface Windows {
+        /** Simple moving average windows, in observations. */
+        @WithDefault("5,10,20,50")
+        List<Integer> sma();
+
+        /** Exponential moving average windows (multiplier 2/(n+1)). */
+        @WithDefault("12,26")
+        List<Integer> ema();
+
+        /** Windows of the rolling standard deviation of log returns. */
+        @WithDefault("10,20,50")
+        List<Integer> volatility();
+
+        /** Average true range window (Wilder smoothing). */
+        @WithDefault("14")
+        int atr();
+
+        /** Lag of momentum and rate of change. */
+        @WithDefault("10")
+        int momentum();
+
+        /** Window of rolling skewness and kurtosis of log returns. */
+        @WithDefault("50")
+        int moments();
+
+        /** Window of the efficiency-ratio regime score. */
+        @WithDefault("14")
+        int regime();
+
+        /** Short volatility window of the volatility-clustering score. */
+        @WithDefault("10")
+        int volClusterShort();
+
+        /** Long volatility window of the volatility-clustering score. */
+        @WithDefault("50")
+        int volClusterLong();
+
+        /** Fixed UTC offset, in minutes, for the time-of-day and day-of-week features. */
+        @WithDefault("0")
+        int utcOffsetMinutes();
+    }
+
+    interface Snapshot {
+        /** Whether per-series state is snapshotted to Redis and restored at start. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Bound on staleness: dirty series are written at least this often (and at shutdown). */
+        @WithDefault("1s")
+        Duration interval();
+
+        /** Prefix of the Redis keys; the feature schema id is appended, so a new schema never reads old state. */
+        @WithDefault("arbiter:features:")
+        String keyPrefix();
+
+        /** Expiry of the snapshot hash, refreshed at every write; absent means never. */
+        Optional<Duration> ttl();
+
+        /** Series written per Redis command when flushing or restoring. */
+        @WithDefault("500")
+        int batchSize();
+    }
+}

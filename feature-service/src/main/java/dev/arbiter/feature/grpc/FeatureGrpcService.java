@@ -1,0 +1,127 @@
+package dev.arbiter.feature.grpc;
+
+import dev.arbiter.feature.service.FeatureRequestException;
+import dev.arbiter.feature.service.FeatureSnapshot;
+import dev.arbiter.feature.service.FeatureStore;
+import dev.arbiter.proto.v1.FeatureSchema;
+import dev.arbiter.proto.v1.FeatureService;
+import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
+import dev.arbiter.proto.v1.GetLatestFeaturesRequest;
+import dev.arbiter.proto.v1.GetLatestFeaturesResponse;
+import dev.arbiter.proto.v1.IngestRequest;
+import dev.arbiter.proto.v1.IngestResponse;
+import dev.arbiter.proto.v1.ListSeriesRequest;
+import dev.arbiter.proto.v1.ListSeriesResponse;
+import dev.arbiter.proto.v1.SeriesInfo;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The FeatureService gRPC adapter. Ingest is a few microseconds of CPU with no I/O, so it runs on
+ * the event loop; the stream answers every request in order and turns a refused one into a Problem
+ * instead of ending the stream, so nothing accepted before or after it is lost.
+ */
+@GrpcService
+public class FeatureGrpcService implements FeatureService {
+
+    static final int DEFAULT_PAGE_SIZE = 100;
+    static final int MAX_PAGE_SIZE = 1000;
+
+    private final FeatureStore store;
+    private final FeatureSchema schema;
+
+    public FeatureGrpcService(FeatureStore store) {
+        this.store = store;
+        this.schema = ProtoMapper.schema(store.schema());
+    }
+
+    @Override
+    public Uni<IngestResponse> ingest(IngestRequest request) {
+        try {
+            return Uni.createFrom().item(ProtoMapper.response(store.ingest(ProtoMapper.observation(request))));
+        } catch (FeatureRequestException e) {
+            return Uni.createFrom().failure(ProtoMapper.status(e));
+        }
+    }
+
+    @Override
+    public Multi<IngestResponse> ingestStream(Multi<IngestRequest> requests) {
+        return requests.map(request -> {
+            try {
+                return ProtoMapper.response(store.ingest(ProtoMapper.observation(request)));
+            } catch (FeatureRequestException e) {
+                return ProtoMapper.rejected(e);
+            }
+        });
+    }
+
+    @Override
+    public Uni<GetLatestFeaturesResponse> getLatestFeatures(GetLatestFeaturesRequest request) {
+        String id = request.getSeriesId();
+        if (id.isBlank()) {
+            return failure(Status.INVALID_ARGUMENT, "series_id is missing; name the series whose features you want");
+        }
+        return store.latest(id)
+                .map(s -> Uni.createFrom().item(GetLatestFeaturesResponse.newBuilder().setFeatures(ProtoMapper.vector(s)).build()))
+                .orElseGet(() -> failure(
+                        Status.NOT_FOUND,
+                        "series \"" + id + "\" has no observations on this instance; ingest one first, or check the id"));
+    }
+
+    @Override
+    public Uni<FeatureSchema> getFeatureSchema(GetFeatureSchemaRequest request) {
+        return Uni.createFrom().item(schema);
+    }
+
+    @Override
+    public Uni<ListSeriesResponse> listSeries(ListSeriesRequest request) {
+        int size = request.getPageSize();
+        if (size < 0 || size > MAX_PAGE_SIZE) {
+            return failure(
+                    Status.INVALID_ARGUMENT,
+                    "page_size is " + size + "; send 1.." + MAX_PAGE_SIZE + ", or 0 for the default of " + DEFAULT_PAGE_SIZE);
+        }
+        if (size == 0) {
+            size = DEFAULT_PAGE_SIZE;
+        }
+        String after;
+        try {
+            after = request.getPageToken().isEmpty() ? null : decodeToken(request.getPageToken());
+        } catch (IllegalArgumentException e) {
+            return failure(Status.INVALID_ARGUMENT, "page_token is not one this service issued; send the next_page_token of the previous page, or none");
+        }
+        List<FeatureSnapshot> page = store.list(after, size);
+        ListSeriesResponse.Builder b = ListSeriesResponse.newBuilder().setTotalSeries(store.seriesCount());
+        for (FeatureSnapshot s : page) {
+            b.addSeries(SeriesInfo.newBuilder()
+                    .setSeriesId(s.seriesId())
+                    .setLastTsMicros(s.tsMicros())
+                    .setObservationCount(s.observationCount()));
+        }
+        if (page.size() == size) {
+            b.setNextPageToken(encodeToken(page.get(page.size() - 1).seriesId()));
+        }
+        return Uni.createFrom().item(b.build());
+    }
+
+    private static String encodeToken(String lastId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("after:" + lastId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodeToken(String token) {
+        String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+        if (!s.startsWith("after:")) {
+            throw new IllegalArgumentException(token);
+        }
+        return s.substring("after:".length());
+    }
+
+    private static <T> Uni<T> failure(Status status, String message) {
+        return Uni.createFrom().failure(status.withDescription(message).asRuntimeException());
+    }
+}

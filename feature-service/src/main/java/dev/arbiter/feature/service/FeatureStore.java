@@ -1,0 +1,236 @@
+package dev.arbiter.feature.service;
+
+import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.features.FeaturePipeline;
+import dev.arbiter.engine.features.FeatureSchema;
+import dev.arbiter.feature.config.FeatureServiceConfig;
+import dev.arbiter.feature.config.FeatureServiceConfig.OutOfOrderPolicy;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Per-series feature state in memory: the service's core. Each series is updated under its own lock,
+ * so different series proceed in parallel and one series sees its observations strictly in order.
+ */
+@ApplicationScoped
+public class FeatureStore {
+
+    private final FeatureConfig featureConfig;
+    private final FeatureSchema schema;
+    private final ObservationValidator validator;
+    private final OutOfOrderPolicy outOfOrder;
+    private final int maxSeries;
+    private final ConcurrentHashMap<String, SeriesState> series = new ConcurrentHashMap<>();
+    private final AtomicInteger seriesCount = new AtomicInteger();
+    private final ThreadLocal<double[]> scratch;
+    private final Map<IngestResult.Outcome, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Counter rejected;
+    private final Timer ingestLatency;
+    private volatile boolean ready;
+    private volatile boolean closed;
+    /** Ingest holds it shared; {@link #close} takes it exclusively, so no update slips past the last snapshot. */
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+
+    public FeatureStore(FeatureServiceConfig config, ObservationValidator validator, MeterRegistry registry) {
+        this.featureConfig = FeatureConfigs.from(config.windows());
+        this.schema = new FeaturePipeline(featureConfig).schema();
+        this.validator = validator;
+        this.outOfOrder = config.outOfOrder();
+        this.maxSeries = config.maxSeries();
+        int width = schema.size();
+        this.scratch = ThreadLocal.withInitial(() -> new double[width]);
+        Gauge.builder("arbiter.feature.series", seriesCount, AtomicInteger::get)
+                .description("Series held in memory")
+                .register(registry);
+        for (IngestResult.Outcome o : IngestResult.Outcome.values()) {
+            outcomes.put(o, Counter.builder("arbiter.feature.observations").tag("outcome", o.name().toLowerCase()).register(registry));
+        }
+        this.ingestLatency = Timer.builder("arbiter.feature.ingest")
+                .description("Time to validate and absorb one observation")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.rejected = Counter.builder("arbiter.feature.observations").tag("outcome", "rejected").register(registry);
+        this.ready = !config.snapshot().enabled();
+    }
+
+    public FeatureSchema schema() {
+        return schema;
+    }
+
+    FeatureConfig featureConfig() {
+        return featureConfig;
+    }
+
+    /** Absorbs one observation; throws {@link FeatureRequestException} when it is refused. */
+    public IngestResult ingest(Observation o) {
+        long start = System.nanoTime();
+        try {
+            IngestResult result = ingestChecked(o);
+            outcomes.get(result.outcome()).increment();
+            return result;
+        } catch (FeatureRequestException e) {
+            rejected.increment();
+            throw e;
+        } finally {
+            ingestLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private IngestResult ingestChecked(Observation o) {
+        gate.readLock().lock();
+        try {
+            return ingestOpen(o);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    private IngestResult ingestOpen(Observation o) {
+        if (!ready) {
+            throw new FeatureRequestException(
+                    Status.Code.UNAVAILABLE,
+                    "",
+                    closed
+                            ? "feature-service is shutting down; retry on another replica or after the restart"
+                            : "feature state is still being restored from Redis; retry in a moment");
+        }
+        validator.validate(o);
+        SeriesState state = series.computeIfAbsent(o.seriesId(), this::newSeries);
+        synchronized (state) {
+            long last = state.pipeline.lastTsMicros();
+            if (o.tsMicros() == last) {
+                if (!state.repeats(o)) {
+                    throw new FeatureRequestException(
+                            Status.Code.ALREADY_EXISTS,
+                            "observation.ts_micros",
+                            "series \"" + o.seriesId() + "\", ts_micros " + o.tsMicros()
+                                    + " was already ingested with different values; send each timestamp once (corrections are not supported)");
+                }
+                return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.DUPLICATE);
+            }
+            if (o.tsMicros() < last) {
+                if (outOfOrder == OutOfOrderPolicy.DROP) {
+                    return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.DROPPED_OUT_OF_ORDER);
+                }
+                throw FeatureRequestException.invalid(
+                        "observation.ts_micros",
+                        "series \"" + o.seriesId() + "\", ts_micros " + o.tsMicros() + " is older than the series' last ("
+                                + last + "); send observations in time order, or set arbiter.features.out-of-order=drop");
+            }
+            state.accept(o, scratch.get());
+            return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.ACCEPTED);
+        }
+    }
+
+    private SeriesState newSeries(String seriesId) {
+        if (seriesCount.incrementAndGet() > maxSeries) {
+            seriesCount.decrementAndGet();
+            throw new FeatureRequestException(
+                    Status.Code.RESOURCE_EXHAUSTED,
+                    "observation.series_id",
+                    "series \"" + seriesId + "\" would exceed the cap of " + maxSeries
+                            + " series; raise arbiter.features.max-series or spread series over more replicas");
+        }
+        return new SeriesState(seriesId, featureConfig);
+    }
+
+    public Optional<FeatureSnapshot> latest(String seriesId) {
+        SeriesState state = series.get(seriesId);
+        if (state == null) {
+            return Optional.empty();
+        }
+        synchronized (state) {
+            return Optional.of(state.snapshot(schema.id()));
+        }
+    }
+
+    /** Series ordered by id, starting after {@code afterId} (exclusive, null for the first page). */
+    public List<FeatureSnapshot> list(String afterId, int limit) {
+        List<String> ids = new ArrayList<>(series.keySet());
+        ids.sort(Comparator.naturalOrder());
+        List<FeatureSnapshot> page = new ArrayList<>(Math.min(limit, ids.size()));
+        for (String id : ids) {
+            if (afterId != null && id.compareTo(afterId) <= 0) {
+                continue;
+            }
+            if (page.size() == limit) {
+                break;
+            }
+            latest(id).ifPresent(page::add);
+        }
+        return page;
+    }
+
+    public int seriesCount() {
+        return seriesCount.get();
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    /** Encodes every series changed since its last snapshot, marking each clean. */
+    Map<String, byte[]> drainDirty() {
+        Map<String, byte[]> out = new HashMap<>();
+        for (SeriesState state : series.values()) {
+            synchronized (state) {
+                if (state.dirty()) {
+                    out.put(state.seriesId, state.encodeAndMarkClean());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** After a failed write: the named series are written again at the next flush. */
+    void markDirty(Iterable<String> seriesIds) {
+        for (String id : seriesIds) {
+            SeriesState state = series.get(id);
+            if (state != null) {
+                synchronized (state) {
+                    state.markDirty();
+                }
+            }
+        }
+    }
+
+    /** Installs restored series (only those not already present) and opens the store for ingest. */
+    void restore(Map<String, SeriesState> restored) {
+        restored.forEach((id, state) -> {
+            if (series.putIfAbsent(id, state) == null) {
+                seriesCount.incrementAndGet();
+            }
+        });
+        ready = true;
+    }
+
+    /**
+     * Stops accepting observations (they get UNAVAILABLE) and waits for those in progress.
+     * Returns whether the store had been open, i.e. whether its state is worth a last snapshot.
+     */
+    boolean close() {
+        gate.writeLock().lock();
+        try {
+            boolean wasReady = ready;
+            ready = false;
+            closed = true;
+            return wasReady;
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+}

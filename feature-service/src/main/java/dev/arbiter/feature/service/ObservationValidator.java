@@ -1,0 +1,76 @@
+package dev.arbiter.feature.service;
+
+import static dev.arbiter.feature.service.FeatureRequestException.invalid;
+
+import dev.arbiter.feature.config.FeatureServiceConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Refuses observations that would corrupt a series, each with the field and the fix. */
+@ApplicationScoped
+public class ObservationValidator {
+
+    private final int maxSeriesIdLength;
+
+    public ObservationValidator(FeatureServiceConfig config) {
+        this.maxSeriesIdLength = config.maxSeriesIdLength();
+    }
+
+    public void validate(Observation o) {
+        String id = o.seriesId();
+        if (id == null || id.isBlank()) {
+            throw invalid("observation.series_id", "observation.series_id is missing; name the series this value belongs to");
+        }
+        if (id.length() > maxSeriesIdLength) {
+            throw invalid(
+                    "observation.series_id",
+                    "observation.series_id is " + id.length() + " characters long; use at most " + maxSeriesIdLength);
+        }
+        if (o.tsMicros() <= 0) {
+            throw invalid(
+                    "observation.ts_micros",
+                    where(o) + "observation.ts_micros is " + o.tsMicros()
+                            + "; send the observation time as positive epoch microseconds (UTC)");
+        }
+        finite(o, "observation.value", o.close(), false);
+        finite(o, "observation.open", o.open(), true);
+        finite(o, "observation.high", o.high(), true);
+        finite(o, "observation.low", o.low(), true);
+        finite(o, "observation.volume", o.volume(), true);
+        if (o.volume() < 0) {
+            throw invalid("observation.volume", where(o) + "observation.volume is negative (" + o.volume() + "); send a volume ≥ 0 or omit it");
+        }
+        if (o.high() < o.low()) {
+            throw invalid(
+                    "observation.high",
+                    where(o) + "observation.high (" + o.high() + ") is below observation.low (" + o.low()
+                            + "); send high ≥ low, or omit both");
+        }
+    }
+
+    /**
+     * Here an optional field is absent when NaN; a field the client sent as NaN is caught by the adapter
+     * with {@link #notFinite}, since only it can see presence.
+     */
+    private static void finite(Observation o, String field, double v, boolean optional) {
+        if (optional && Double.isNaN(v)) {
+            return;
+        }
+        if (!Double.isFinite(v)) {
+            throw notFinite(o.seriesId(), o.tsMicros(), field, v, optional);
+        }
+    }
+
+    public static FeatureRequestException notFinite(String seriesId, long tsMicros, String field, double v, boolean optional) {
+        return invalid(
+                field,
+                where(seriesId, tsMicros) + field + " is " + v + "; send finite numbers" + (optional ? " or omit the field" : ""));
+    }
+
+    private static String where(Observation o) {
+        return where(o.seriesId(), o.tsMicros());
+    }
+
+    private static String where(String seriesId, long tsMicros) {
+        return "series \"" + seriesId + "\", ts_micros " + tsMicros + ": ";
+    }
+}

@@ -1,0 +1,105 @@
+package dev.arbiter.feature.service;
+
+import dev.arbiter.feature.config.FeatureServiceConfig;
+import dev.arbiter.feature.store.RedisSnapshotStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Write-behind persistence of series state: restores every series of the current schema at start,
+ * then writes the series that changed every {@code snapshot.interval} (the bound on how much a crash
+ * can lose) and once more at shutdown (so a clean stop loses nothing).
+ */
+@ApplicationScoped
+public class SnapshotWriter {
+
+    private static final Logger LOG = Logger.getLogger(SnapshotWriter.class);
+
+    private final FeatureStore store;
+    private final RedisSnapshotStore redis;
+    private final FeatureServiceConfig.Snapshot config;
+    private ScheduledExecutorService timer;
+
+    public SnapshotWriter(FeatureStore store, RedisSnapshotStore redis, FeatureServiceConfig config) {
+        this.store = store;
+        this.redis = redis;
+        this.config = config.snapshot();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "feature-snapshots");
+            t.setDaemon(true);
+            return t;
+        });
+        // The first restore runs before the gRPC server takes traffic; if Redis is down, the timer retries it.
+        tick();
+        long periodMillis = Math.max(1, config.interval().toMillis());
+        timer.scheduleWithFixedDelay(this::tick, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (timer == null) {
+            return;
+        }
+        timer.shutdown();
+        try {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Refuse new observations first, so that every acknowledged one is in the last snapshot.
+        if (store.close()) {
+            flush();
+        }
+    }
+
+    /** Restores until Redis answers once, then flushes. */
+    private synchronized void tick() {
+        try {
+            if (!store.ready()) {
+                restore();
+            } else {
+                flush();
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("feature snapshots: %s (will retry in %s)", e.getMessage(), config.interval());
+        }
+    }
+
+    private void restore() {
+        String schemaId = store.schema().id();
+        Map<String, byte[]> snapshots = redis.loadAll(schemaId);
+        Map<String, SeriesState> usable = new java.util.HashMap<>();
+        snapshots.forEach((id, bytes) -> {
+            try {
+                usable.put(id, SeriesState.decode(id, store.featureConfig(), bytes));
+            } catch (RuntimeException e) {
+                LOG.errorf("feature snapshots: series \"%s\" cannot be restored and starts afresh: %s", id, e.getMessage());
+            }
+        });
+        store.restore(usable);
+        LOG.infof("feature snapshots: restored %d series of schema %s from %s", usable.size(), schemaId, redis.key(schemaId));
+    }
+
+    /** Writes every dirty series now. Public so that tests and shutdown can force it. */
+    public synchronized void flush() {
+        Map<String, byte[]> dirty = store.drainDirty();
+        try {
+            redis.save(store.schema().id(), dirty);
+        } catch (RuntimeException e) {
+            store.markDirty(dirty.keySet());
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.arbiter.feature.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.features.FeaturePipeline;
+import dev.arbiter.feature.TestSeries;
+import dev.arbiter.proto.v1.FeatureServiceGrpc;
+import dev.arbiter.proto.v1.FeatureServiceGrpc.FeatureServiceBlockingStub;
+import dev.arbiter.proto.v1.FeatureVector;
+import dev.arbiter.proto.v1.GetLatestFeaturesRequest;
+import dev.arbiter.proto.v1.IngestOutcome;
+import dev.arbiter.proto.v1.IngestResponse;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Integration test (packaged service, real processes, real Redis): a feature-service stopped midway
+ * through a series and started again continues it exactly as an uninterrupted run does.
+ */
+class FeatureServiceRestartIT {
+
+    static final TestSeries MSFT = TestSeries.msft();
+
+    @Test
+    void aRestartedServiceContinuesEachSeriesWhereItsSnapshotLeftIt() {
+        Map<String, String> config = Map.of(
+                "arbiter.features.snapshot.key-prefix", "arbiter-it:features:" + UUID.randomUUID() + ":",
+                "arbiter.features.snapshot.ttl", "10m");
+        String[] ids = {"msft-a", "msft-b"};
+        int[] split = {120, 7};
+
+        try (ServiceProcess first = ServiceProcess.start("restart-it-first", config)) {
+            FeatureServiceBlockingStub stub = FeatureServiceGrpc.newBlockingStub(first.channel);
+            for (int s = 0; s < ids.length; s++) {
+                for (int i = 0; i < split[s]; i++) {
+                    stub.ingest(MSFT.request(ids[s], i));
+                }
+            }
+            first.stop();
+        }
+
+        try (ServiceProcess second = ServiceProcess.start("restart-it-second", config)) {
+            FeatureServiceBlockingStub stub = FeatureServiceGrpc.newBlockingStub(second.channel);
+            for (int s = 0; s < ids.length; s++) {
+                // The uninterrupted run: the same engine code, fed the whole series in one go.
+                FeaturePipeline uninterrupted = new FeaturePipeline(FeatureConfig.defaults());
+                double[] expected = new double[uninterrupted.size()];
+                for (int i = 0; i < split[s]; i++) {
+                    feed(uninterrupted, i, expected);
+                }
+                FeatureVector restored = stub.getLatestFeatures(GetLatestFeaturesRequest.newBuilder().setSeriesId(ids[s]).build()).getFeatures();
+                assertEquals(split[s], restored.getObservationCount());
+                assertSame(expected, restored, ids[s] + " after restart");
+
+                // Replaying the last acknowledged observation is recognised as a duplicate after the restart too.
+                assertEquals(IngestOutcome.INGEST_OUTCOME_DUPLICATE, stub.ingest(MSFT.request(ids[s], split[s] - 1)).getOutcome());
+
+                for (int i = split[s]; i < MSFT.size(); i++) {
+                    feed(uninterrupted, i, expected);
+                    IngestResponse r = stub.ingest(MSFT.request(ids[s], i));
+                    assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, r.getOutcome());
+                    assertSame(expected, r.getFeatures(), ids[s] + " observation " + i);
+                }
+            }
+        }
+    }
+
+    private static void feed(FeaturePipeline p, int i, double[] out) {
+        p.update(MSFT.ts()[i], MSFT.open()[i], MSFT.high()[i], MSFT.low()[i], MSFT.close()[i], MSFT.volume()[i], out, 0);
+    }
+
+    private static void assertSame(double[] expected, FeatureVector actual, String what) {
+        assertEquals(expected.length, actual.getValuesCount(), what);
+        for (int j = 0; j < expected.length; j++) {
+            assertEquals(Double.doubleToLongBits(expected[j]), Double.doubleToLongBits(actual.getValues(j)), what + ", feature " + j);
+        }
+    }
+}

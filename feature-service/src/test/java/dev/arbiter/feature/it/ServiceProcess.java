@@ -1,0 +1,113 @@
+package dev.arbiter.feature.it;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged feature-service (target/quarkus-app) as a real operating-system process on free ports,
+ * for integration tests that stop and start it.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    private final Process process;
+    final int grpcPort;
+    final ManagedChannel channel;
+
+    private ServiceProcess(Process process, int grpcPort) {
+        this.process = process;
+        this.grpcPort = grpcPort;
+        this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    }
+
+    static ServiceProcess start(String name, Map<String, String> properties) {
+        String runner = System.getProperty("feature-service.runner", "target/quarkus-app/quarkus-run.jar");
+        if (!new File(runner).isFile()) {
+            throw new IllegalStateException(runner + " is missing: run `mvn verify` (integration tests need the packaged service)");
+        }
+        int grpcPort = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dquarkus.grpc.server.port=" + grpcPort);
+        command.add("-Dquarkus.http.port=" + freePort());
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(runner);
+        File log = new File("target/" + name + ".log");
+        try {
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                    .start();
+            ServiceProcess service = new ServiceProcess(p, grpcPort);
+            service.awaitServing();
+            return service;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Blocks until gRPC health says SERVING; waitForReady makes each call wait for the port to open. */
+    private void awaitServing() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("feature-service exited with " + process.exitValue() + " during start; see its log in target/");
+            }
+            try {
+                ServingStatus status = HealthGrpc.newBlockingStub(channel)
+                        .withWaitForReady()
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus();
+                if (status == ServingStatus.SERVING) {
+                    return;
+                }
+            } catch (io.grpc.StatusRuntimeException retry) {
+                // Not listening yet: the next call waits for the channel again.
+            }
+        }
+        throw new IllegalStateException("feature-service did not become SERVING within 60 s");
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod, and wait for the graceful shutdown to finish. */
+    void stop() {
+        channel.shutdownNow();
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("feature-service did not stop within 60 s of SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
