@@ -11,13 +11,19 @@ import java.util.Arrays;
  * oldest does not accumulate drift), and every {@code window} values they are replaced by fresh add-only sums
  * of exactly the values then in the window, accumulated on the side since the last refresh, so that errors
  * never outlive one window and the work stays O(1) per value (no recompute loop). Moments are taken around a
- * shift, re-centred on the window mean at each refresh, to avoid the cancellation of raw power sums: the
- * relative error of the variance is then about 1e-16 * (1 + (mean - shift)^2 / variance).
+ * shift, the first value of the window being refreshed, to avoid the cancellation of raw power sums: the
+ * relative error of the k-th central moment is about 1e-16 * (1 + |mean - shift| / stddev)^k, and the shift lies
+ * within the window's own spread, even right after a change of regime (the previous window's mean would not).
+ * Between refreshes a window whose spread collapses (volatility dropping 1000-fold) can leave the shift many
+ * standard deviations away: when {@code |mean - shift|} exceeds 8 standard deviations the sums are recomputed
+ * exactly around the window mean, at most once every {@code window / 8} values (amortised O(1)).
  */
 final class RollingPowerSums {
 
     /** A variance below this fraction of the raw second moment around the shift is rounding noise: reported as 0. */
     private static final double ZERO_VARIANCE = 1e-12;
+    /** Recentre when (mean - shift)^2 exceeds this many variances, i.e. the shift is 8 standard deviations off. */
+    private static final double RECENTER_RATIO = 64.0;
 
     private final int window;
     private final int order;
@@ -31,10 +37,12 @@ final class RollingPowerSums {
     private final double[] fresh;
     private final double[] freshComp;
     private int freshCount;
+    private final int recenterCooldown;
 
     RollingPowerSums(int window, int order) {
         this.window = window;
         this.order = order;
+        this.recenterCooldown = Math.max(1, window / 8);
         this.values = new double[window];
         this.sum = new double[order];
         this.comp = new double[order];
@@ -57,6 +65,8 @@ final class RollingPowerSums {
     void add(double x) {
         if (count == 0) {
             shift = x;
+        }
+        if (freshCount == 0) {
             nextShift = x;
         }
         if (count == window) {
@@ -75,7 +85,35 @@ final class RollingPowerSums {
             Arrays.fill(freshComp, 0.0);
             freshCount = 0;
             shift = nextShift;
-            nextShift = mean();
+        } else if (order > 1 && freshCount >= recenterCooldown) {
+            recenterIfFarOff();
+        }
+    }
+
+    private void recenterIfFarOff() {
+        double a1 = raw(0) / count;
+        double a2 = raw(1) / count;
+        double m2 = a2 - a1 * a1;
+        if (a1 * a1 > RECENTER_RATIO * m2 && m2 > ZERO_VARIANCE * a2) {
+            double s = 0.0;
+            for (int i = 0; i < count; i++) {
+                s += values[i];
+            }
+            double mean = s / count;
+            double correction = 0.0;
+            for (int i = 0; i < count; i++) {
+                correction += values[i] - mean;
+            }
+            shift = mean + correction / count;
+            Arrays.fill(sum, 0.0);
+            Arrays.fill(comp, 0.0);
+            for (int i = 0; i < count; i++) {
+                accumulate(sum, comp, values[i] - shift, 1.0);
+            }
+            // The fresh sums restart too, so that they again hold exactly the values since their start.
+            Arrays.fill(fresh, 0.0);
+            Arrays.fill(freshComp, 0.0);
+            freshCount = 0;
         }
     }
 

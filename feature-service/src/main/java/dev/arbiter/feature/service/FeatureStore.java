@@ -117,8 +117,8 @@ public class FeatureStore {
                     throw new FeatureRequestException(
                             Status.Code.ALREADY_EXISTS,
                             "observation.ts_micros",
-                            "series \"" + o.seriesId() + "\", ts_micros " + o.tsMicros()
-                                    + " was already ingested with different values; send each timestamp once (corrections are not supported)");
+                            "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId()
+                                    + "\" was already ingested with different values; send each timestamp once (corrections are not supported)");
                 }
                 return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.DUPLICATE);
             }
@@ -128,7 +128,7 @@ public class FeatureStore {
                 }
                 throw FeatureRequestException.invalid(
                         "observation.ts_micros",
-                        "series \"" + o.seriesId() + "\", ts_micros " + o.tsMicros() + " is older than the series' last ("
+                        "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId() + "\" is older than the series' last ("
                                 + last + "); send observations in time order, or set arbiter.features.out-of-order=drop");
             }
             state.accept(o, scratch.get());

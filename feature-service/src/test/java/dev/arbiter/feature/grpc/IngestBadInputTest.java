@@ -147,7 +147,7 @@ class IngestBadInputTest {
         Observation changed = MSFT.observation(id, 1).toBuilder().setValue(MSFT.close()[1] + 1).build();
         StatusRuntimeException e = assertThrows(
                 StatusRuntimeException.class, () -> blocking.ingest(IngestRequest.newBuilder().setObservation(changed).build()));
-        assertRefused(Status.Code.ALREADY_EXISTS, "ts_micros", e);
+        assertRefused(Status.Code.ALREADY_EXISTS, "observation.ts_micros", e);
         assertEquals(2, count(id));
     }
 

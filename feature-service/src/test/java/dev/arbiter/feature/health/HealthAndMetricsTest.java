@@ -7,22 +7,18 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arbiter.feature.Reflection;
 import dev.arbiter.feature.TestSeries;
 import dev.arbiter.proto.v1.FeatureServiceGrpc.FeatureServiceBlockingStub;
 import io.grpc.Channel;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
+import grpc.health.v1.HealthGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
-import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
-import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Readiness covers Redis and restored state; metrics, gRPC health and reflection answer. */
@@ -61,25 +57,10 @@ class HealthAndMetricsTest {
 
     @Test
     void reflectionListsTheFeatureService() throws Exception {
-        CompletableFuture<List<ServiceResponse>> services = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse value) {
-                        services.complete(value.getListServicesResponse().getServiceList());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        services.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {}
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
-        List<String> names = services.get(30, TimeUnit.SECONDS).stream().map(ServiceResponse::getName).toList();
+        List<String> names = Reflection.ask(channel, ServerReflectionRequest.newBuilder().setListServices("").build())
+                .getListServicesResponse().getServiceList().stream()
+                .map(ServiceResponse::getName)
+                .toList();
         assertTrue(names.contains("arbiter.v1.FeatureService"), names.toString());
     }
 }
