@@ -49,14 +49,32 @@ wait_for() {
   return 1
 }
 
-ensure_services() {
-  if pg_up && redis_up; then
-    return 0
+# The services keep their tables in one database, "arbiter", each in a schema of its own.
+ensure_database() {
+  if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'arbiter'" | grep -q 1; then
+    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE arbiter"
   fi
-  install_if_absent
-  pg_up || start_postgres
-  redis_up || start_redis
-  wait_for PostgreSQL pg_up
-  wait_for Redis redis_up
-  echo "PostgreSQL and Redis answer on 127.0.0.1"
+}
+
+# xgboost4j's native library needs the GNU OpenMP runtime.
+ensure_libgomp() {
+  ldconfig -p | grep -q libgomp.so.1 && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing: libgomp1; install it with: sudo apt-get install -y libgomp1" >&2
+    return 1
+  fi
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgomp1
+}
+
+ensure_services() {
+  if ! (pg_up && redis_up); then
+    install_if_absent
+    pg_up || start_postgres
+    redis_up || start_redis
+    wait_for PostgreSQL pg_up
+    wait_for Redis redis_up
+  fi
+  ensure_database
+  ensure_libgomp
+  echo "PostgreSQL (database arbiter) and Redis answer on 127.0.0.1"
 }

@@ -4,44 +4,63 @@ import java.nio.ByteBuffer;
 
 /**
  * Kaufman efficiency ratio {@code |close - close[n]| / sum of the last n |close - previous close|}: 1 for a
- * straight trend, near 0 for a range. Before n moves it uses the moves so far and the first close; 0 when
- * the path has no length.
+ * straight trend, near 0 for a range. Before n moves it uses the moves so far and the first close; 0 when the path
+ * has no length. The path is a running sum over the shared close history, recomputed from it every n closes.
  */
 final class EfficiencyRatio {
 
     private final int window;
-    private final RollingPowerSums moves;
+    private double path;
+    private int sinceRefresh;
 
     EfficiencyRatio(int window) {
         this.window = window;
-        this.moves = new RollingPowerSums(window, 1);
     }
 
-    double update(double close, double prevClose, boolean hasPrev, PriceHistory history) {
-        if (hasPrev) {
-            moves.add(Math.abs(close - prevClose));
+    /** Call after {@code history.push(close)}; the history must hold {@code window + 2} closes. */
+    double update(CloseHistory history) {
+        int closes = history.count();
+        if (closes >= 2) {
+            path += Math.abs(history.ago(0) - history.ago(1));
+            if (closes >= window + 2) {
+                path -= Math.abs(history.ago(window) - history.ago(window + 1));
+            }
         }
-        double path = moves.sum();
+        if (++sinceRefresh >= window) {
+            double p = 0.0;
+            for (int k = Math.min(window, closes - 1) - 1; k >= 0; k--) {
+                p += Math.abs(history.ago(k) - history.ago(k + 1));
+            }
+            path = p;
+            sinceRefresh = 0;
+        }
         if (!(path > 0.0)) {
             return 0.0;
         }
-        double ratio = Math.abs(close - history.ago(window)) / path;
+        double ratio = Math.abs(history.ago(0) - history.ago(window)) / path;
         return ratio > 1.0 ? 1.0 : ratio;
     }
 
     void reset() {
-        moves.reset();
+        path = 0.0;
+        sinceRefresh = 0;
     }
 
     int stateBytes() {
-        return moves.stateBytes();
+        return Integer.BYTES + Double.BYTES;
     }
 
     void write(ByteBuffer buf) {
-        moves.write(buf);
+        buf.putInt(sinceRefresh).putDouble(path);
     }
 
     void read(ByteBuffer buf, String name) {
-        moves.read(buf, name);
+        int s = buf.getInt();
+        if (s < 0 || s >= window) {
+            throw new IllegalArgumentException("feature state is inconsistent for " + name + ": refresh counter " + s
+                    + " in a window of " + window);
+        }
+        sinceRefresh = s;
+        path = buf.getDouble();
     }
 }

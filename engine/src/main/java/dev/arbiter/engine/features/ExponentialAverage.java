@@ -21,15 +21,10 @@ final class ExponentialAverage {
     }
 
     double update(double x) {
-        if (seen < skip) {
-            seen++;
-            return Double.NaN;
-        }
-        if (seen == skip) {
-            value = x;
-            seen++;
-        } else {
+        if (seen > skip) {
             value = value + (x - value) * alpha;
+        } else if (seen++ == skip) {
+            value = x;
         }
         return value;
     }

@@ -63,12 +63,15 @@ public final class FeaturePipeline {
     private final int warmUpObservations;
     private final int momentumWindow;
 
-    private final PriceHistory history;
-    private final RollingPowerSums[] smas;
+    private final CloseHistory history;
+    private final int smaCount;
     private final ExponentialAverage[] emas;
-    /** One window per distinct returns window (volatility, moments, clustering share them). */
-    private final RollingPowerSums[] returns;
+    /** One window per distinct returns length (volatility, moments, clustering share them). */
+    private final ReturnWindows returns;
+    private final int[] returnWindows;
     private final int[] volatilitySlots;
+    /** Standard deviation of each returns window after the current update (scratch, not state). */
+    private final double[] returnsStdDev;
     private final int momentsSlot;
     private final int clusterShortSlot;
     private final int clusterLongSlot;
@@ -94,31 +97,32 @@ public final class FeaturePipeline {
         this.size = schema.size();
         this.momentumWindow = config.momentumWindow();
 
-        this.history = new PriceHistory(Math.max(config.momentumWindow(), config.regimeWindow()));
         int[] sma = config.smaWindows();
-        this.smas = new RollingPowerSums[sma.length];
-        for (int i = 0; i < sma.length; i++) {
-            smas[i] = new RollingPowerSums(sma[i], 1);
-        }
+        this.history = new CloseHistory(sma, Math.max(config.momentumWindow(), config.regimeWindow()));
+        this.smaCount = sma.length;
         int[] ema = config.emaWindows();
         this.emas = new ExponentialAverage[ema.length];
         for (int i = 0; i < ema.length; i++) {
             emas[i] = new ExponentialAverage(2.0 / (ema[i] + 1), ema[i]);
         }
 
-        Map<Integer, Integer> orderByWindow = new TreeMap<>();
+        Map<Integer, Boolean> fourthByWindow = new TreeMap<>();
         int[] vol = config.volatilityWindows();
         for (int w : vol) {
-            orderByWindow.merge(w, 2, Math::max);
+            fourthByWindow.put(w, false);
         }
-        orderByWindow.merge(config.volClusterShortWindow(), 2, Math::max);
-        orderByWindow.merge(config.volClusterLongWindow(), 2, Math::max);
-        orderByWindow.merge(config.momentsWindow(), 4, Math::max);
-        this.returns = new RollingPowerSums[orderByWindow.size()];
+        fourthByWindow.put(config.volClusterShortWindow(), false);
+        fourthByWindow.put(config.volClusterLongWindow(), false);
+        fourthByWindow.put(config.momentsWindow(), true);
+        this.returnWindows = new int[fourthByWindow.size()];
+        boolean[] fourth = new boolean[returnWindows.length];
         int slot = 0;
-        for (Map.Entry<Integer, Integer> e : orderByWindow.entrySet()) {
-            returns[slot++] = new RollingPowerSums(e.getKey(), e.getValue());
+        for (Map.Entry<Integer, Boolean> e : fourthByWindow.entrySet()) {
+            returnWindows[slot] = e.getKey();
+            fourth[slot++] = e.getValue();
         }
+        this.returns = new ReturnWindows(returnWindows, fourth);
+        this.returnsStdDev = new double[returnWindows.length];
         this.volatilitySlots = new int[vol.length];
         for (int i = 0; i < vol.length; i++) {
             volatilitySlots[i] = slotOf(vol[i]);
@@ -140,23 +144,17 @@ public final class FeaturePipeline {
         for (int w : ema) {
             warm = Math.max(warm, w + 1);
         }
-        for (RollingPowerSums r : returns) {
-            warm = Math.max(warm, r.window() + 1);
+        for (int w : returnWindows) {
+            warm = Math.max(warm, w + 1);
         }
         warm = Math.max(warm, config.atrWindow() + 1);
         warm = Math.max(warm, config.momentumWindow() + 1);
         warm = Math.max(warm, config.regimeWindow() + 1);
         this.warmUpObservations = warm;
 
-        int body = 2 * Long.BYTES + Double.BYTES * (1 + size) + history.stateBytes();
-        for (RollingPowerSums s : smas) {
-            body += s.stateBytes();
-        }
+        int body = 2 * Long.BYTES + Double.BYTES * (1 + size) + history.stateBytes() + returns.stateBytes();
         for (ExponentialAverage e : emas) {
             body += e.stateBytes();
-        }
-        for (RollingPowerSums r : returns) {
-            body += r.stateBytes();
         }
         body += atr.stateBytes() + efficiencyRatio.stateBytes() + drawdown.stateBytes();
         this.bodyBytes = body;
@@ -165,8 +163,8 @@ public final class FeaturePipeline {
     }
 
     private int slotOf(int window) {
-        for (int i = 0; i < returns.length; i++) {
-            if (returns[i].window() == window) {
+        for (int i = 0; i < returnWindows.length; i++) {
+            if (returnWindows[i] == window) {
                 return i;
             }
         }
@@ -218,30 +216,33 @@ public final class FeaturePipeline {
         boolean hasPrev = count > 0;
         history.push(close);
         int k = offset;
-        for (RollingPowerSums sma : smas) {
-            sma.add(close);
-            out[k++] = sma.mean();
+        for (int i = 0; i < smaCount; i++) {
+            out[k++] = history.sma(i);
         }
         for (ExponentialAverage ema : emas) {
             out[k++] = ema.update(close);
         }
         if (hasPrev) {
-            double r = Math.log(close / prevClose);
-            for (RollingPowerSums w : returns) {
-                w.add(r);
+            returns.add(Math.log(close / prevClose));
+            for (int i = 0; i < returnsStdDev.length; i++) {
+                returnsStdDev[i] = returns.stdDev(i);
             }
         }
         for (int slot : volatilitySlots) {
-            out[k++] = hasPrev ? returns[slot].stdDev() : Double.NaN;
+            out[k++] = hasPrev ? returnsStdDev[slot] : Double.NaN;
         }
         out[k++] = atr.update(high, low, close, prevClose, hasPrev);
         double lagged = history.ago(momentumWindow);
         out[k++] = close - lagged;
         out[k++] = (close - lagged) / lagged * 100.0;
-        RollingPowerSums moments = returns[momentsSlot];
-        out[k++] = hasPrev ? moments.skewness() : Double.NaN;
-        out[k++] = hasPrev ? moments.excessKurtosis() : Double.NaN;
-        out[k++] = efficiencyRatio.update(close, prevClose, hasPrev, history);
+        if (hasPrev) {
+            returns.writeSkewnessAndKurtosis(momentsSlot, out, k);
+        } else {
+            out[k] = Double.NaN;
+            out[k + 1] = Double.NaN;
+        }
+        k += 2;
+        out[k++] = efficiencyRatio.update(history);
         out[k++] = hasPrev ? clusterScore() : Double.NaN;
         time.write(tsMicros, out, k);
         k += 4;
@@ -254,8 +255,8 @@ public final class FeaturePipeline {
     }
 
     private double clusterScore() {
-        double longVol = returns[clusterLongSlot].stdDev();
-        double shortVol = returns[clusterShortSlot].stdDev();
+        double longVol = returnsStdDev[clusterLongSlot];
+        double shortVol = returnsStdDev[clusterShortSlot];
         // The short window lies inside the long one: a zero long volatility means no clustering to measure.
         return longVol > 0.0 ? shortVol / longVol : 1.0;
     }
@@ -288,14 +289,9 @@ public final class FeaturePipeline {
     /** Forgets every observation. */
     public void reset() {
         history.reset();
-        for (RollingPowerSums s : smas) {
-            s.reset();
-        }
+        returns.reset();
         for (ExponentialAverage e : emas) {
             e.reset();
-        }
-        for (RollingPowerSums r : returns) {
-            r.reset();
         }
         atr.reset();
         efficiencyRatio.reset();
@@ -328,16 +324,11 @@ public final class FeaturePipeline {
             int start = buf.position();
             buf.position(start + HEADER_BYTES);
             buf.putLong(count).putLong(lastTsMicros).putDouble(prevClose);
-            RollingPowerSums.putAll(buf, last);
+            StateIo.putAll(buf, last);
             history.write(buf);
-            for (RollingPowerSums s : smas) {
-                s.write(buf);
-            }
+            returns.write(buf);
             for (ExponentialAverage e : emas) {
                 e.write(buf);
-            }
-            for (RollingPowerSums r : returns) {
-                r.write(buf);
             }
             atr.write(buf);
             efficiencyRatio.write(buf);
@@ -429,18 +420,12 @@ public final class FeaturePipeline {
         count = c;
         lastTsMicros = ts;
         prevClose = buf.getDouble();
-        RollingPowerSums.getAll(buf, last);
+        StateIo.getAll(buf, last);
         history.read(buf);
-        int[] sma = config.smaWindows();
-        for (int i = 0; i < smas.length; i++) {
-            smas[i].read(buf, "sma_" + sma[i]);
-        }
+        returns.read(buf);
         int[] ema = config.emaWindows();
         for (int i = 0; i < emas.length; i++) {
             emas[i].read(buf, "ema_" + ema[i]);
-        }
-        for (RollingPowerSums r : returns) {
-            r.read(buf, "returns window " + r.window());
         }
         atr.read(buf, "atr_" + config.atrWindow());
         efficiencyRatio.read(buf, "efficiency_ratio_" + config.regimeWindow());

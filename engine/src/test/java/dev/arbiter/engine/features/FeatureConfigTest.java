@@ -87,6 +87,12 @@ class FeatureConfigTest {
     @Test
     void emptyFamiliesAreAllowed() {
         FeatureConfig c = FeatureConfig.builder().smaWindows().emaWindows().volatilityWindows().build();
-        assertEquals(11, FeatureSchema.of(c).size());
+        FeaturePipeline p = new FeaturePipeline(c);
+        assertEquals(12, p.size());
+        double[] out = new double[12];
+        for (int i = 0; i < 60; i++) {
+            p.update(i, Double.NaN, Double.NaN, Double.NaN, 100 + i, Double.NaN, out, 0);
+        }
+        assertTrue(p.warm());
     }
 }

@@ -81,14 +81,13 @@ public class FeatureGrpcService implements FeatureService {
     @Override
     public Uni<ListSeriesResponse> listSeries(ListSeriesRequest request) {
         int size = request.getPageSize();
-        if (size < 0 || size > MAX_PAGE_SIZE) {
+        if (size < 0) {
             return failure(
                     Status.INVALID_ARGUMENT,
                     "page_size is " + size + "; send 1.." + MAX_PAGE_SIZE + ", or 0 for the default of " + DEFAULT_PAGE_SIZE);
         }
-        if (size == 0) {
-            size = DEFAULT_PAGE_SIZE;
-        }
+        // As common.proto's paging convention says: 0 is the default, above the maximum is lowered to it.
+        size = size == 0 ? DEFAULT_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE);
         String after;
         try {
             after = request.getPageToken().isEmpty() ? null : decodeToken(request.getPageToken());

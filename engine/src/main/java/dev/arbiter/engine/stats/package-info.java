@@ -1,0 +1,6 @@
+/**
+ * Statistics over windows of a stream: {@link dev.arbiter.engine.stats.SampleWindow} (a fixed-capacity ring of
+ * values and timestamps, O(1) and allocation-free per value) and {@link dev.arbiter.engine.stats.TwoSampleTests}
+ * (two-sided Kolmogorov-Smirnov and Mann-Whitney U over commons-math3, NaN-safe), used for input and score drift.
+ */
+package dev.arbiter.engine.stats;

@@ -1,0 +1,46 @@
+package dev.arbiter.model.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Registry, serving and ensemble settings ({@code arbiter.models.*}); drift has its own {@link DriftConfig}. */
+@ConfigMapping(prefix = "arbiter.models")
+public interface ModelServiceConfig {
+
+    /** Largest accepted model artifact, in bytes. */
+    @WithDefault("67108864")
+    long maxArtifactBytes();
+
+    /** Largest accepted upload chunk, in bytes. */
+    @WithDefault("1048576")
+    int maxChunkBytes();
+
+    /** Ensemble used by Predict when the request names no target. */
+    @WithDefault("default")
+    String defaultEnsemble();
+
+    /** Most rows in one PredictBatch. */
+    @WithDefault("10000")
+    int maxBatchRows();
+
+    /** Half-life, in outcomes, of an ensemble whose definition leaves it 0. */
+    @WithDefault("50")
+    double defaultHalfLifeOutcomes();
+
+    /** How long weight snapshots stay available for replay. */
+    @WithDefault("7d")
+    Duration weightSnapshotTtl();
+
+    /** How long a prediction can still receive its outcome by prediction or decision id. */
+    @WithDefault("2d")
+    Duration predictionTtl();
+
+    /** Redis key prefix for weights, predictions and change notifications. */
+    @WithDefault("arbiter:models:")
+    String redisPrefix();
+
+    /** Entries of the in-process prediction cache; 0 turns it off. */
+    @WithDefault("10000")
+    int cacheEntries();
+}

@@ -1,0 +1,28 @@
+package dev.arbiter.model.service;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One revision of an ensemble definition, immutable: a prediction uses the plan it started with to the end. */
+public record EnsemblePlan(
+        String name,
+        String description,
+        int revision,
+        List<Member> members,
+        double halfLifeOutcomes,
+        double floor,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    /** A pinned member version; {@code initialWeight} 0 means an equal share. */
+    public record Member(VersionKey key, double initialWeight, boolean shadow) {}
+
+    /** The score a member starts from before any outcome. */
+    double initialScore(Member m) {
+        return m.initialWeight() > 0 ? m.initialWeight() : 1.0 / members.size();
+    }
+
+    boolean contains(VersionKey key) {
+        return members.stream().anyMatch(m -> m.key().equals(key));
+    }
+}

@@ -1,0 +1,181 @@
+package dev.arbiter.model.service;
+
+import static dev.arbiter.model.service.ModelRequestException.invalid;
+import static dev.arbiter.model.service.ModelRequestException.notFound;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.arbiter.model.config.ModelServiceConfig;
+import dev.arbiter.model.repository.EnsembleEntity;
+import dev.arbiter.model.repository.ModelVersionEntity;
+import io.grpc.Status;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Named ensembles of pinned model versions. Definitions live in PostgreSQL; each replica keeps the
+ * current plan of every ensemble it serves in memory and swaps it atomically on change.
+ */
+@ApplicationScoped
+public class EnsembleService {
+
+    private static final TypeReference<List<StoredMember>> MEMBERS = new TypeReference<>() {};
+
+    /** The JSON form of a member in the ensemble table. */
+    public record StoredMember(String modelName, int version, double initialWeight) {}
+
+    private final ModelServiceConfig config;
+    private final ModelServing serving;
+    private final Map<String, EnsemblePlan> plans = new ConcurrentHashMap<>();
+
+    public EnsembleService(ModelServiceConfig config, ModelServing serving) {
+        this.config = config;
+        this.serving = serving;
+    }
+
+    /**
+     * Creates or redefines an ensemble. Every member must be ACTIVE or SHADOW, so it is loaded and
+     * warmed up before the new definition can route a single prediction to it.
+     */
+    public EnsemblePlan define(String name, String description, List<StoredMember> members, double halfLife, double floor, int expectedRevision) {
+        ModelRegistry.checkName("ensemble.name", name);
+        if (members.isEmpty()) {
+            throw invalid("ensemble.members", "ensemble.members is empty; name at least one model version");
+        }
+        if (halfLife < 0 || Double.isNaN(halfLife) || Double.isInfinite(halfLife)) {
+            throw invalid("ensemble.weight_config.half_life_outcomes", "ensemble.weight_config.half_life_outcomes is " + halfLife + "; send a number > 0, or 0 for the default");
+        }
+        if (!(floor >= 0 && floor < 1)) {
+            throw invalid("ensemble.weight_config.floor", "ensemble.weight_config.floor is " + floor + "; send a number in [0, 1)");
+        }
+        Set<VersionKey> seen = new HashSet<>();
+        for (int i = 0; i < members.size(); i++) {
+            StoredMember m = members.get(i);
+            String field = "ensemble.members[" + i + "]";
+            ModelRegistry.checkName(field + ".model_name", m.modelName());
+            if (m.version() <= 0) {
+                throw invalid(field + ".version", field + ".version is " + m.version() + "; pin a version number ≥ 1");
+            }
+            if (!(m.initialWeight() >= 0) || Double.isInfinite(m.initialWeight())) {
+                throw invalid(field + ".initial_weight", field + ".initial_weight is " + m.initialWeight() + "; send a number > 0, or 0 for an equal share");
+            }
+            if (!seen.add(new VersionKey(m.modelName(), m.version()))) {
+                throw invalid(field, field + " repeats " + m.modelName() + " v" + m.version() + "; list each version once");
+            }
+        }
+        EnsemblePlan plan = persist(name, description, members, halfLife == 0 ? config.defaultHalfLifeOutcomes() : halfLife, floor, expectedRevision);
+        for (EnsemblePlan.Member m : plan.members()) {
+            serving.preload(m.key());
+        }
+        plans.put(name, plan);
+        return plan;
+    }
+
+    @Transactional
+    EnsemblePlan persist(String name, String description, List<StoredMember> members, double halfLife, double floor, int expectedRevision) {
+        for (int i = 0; i < members.size(); i++) {
+            StoredMember m = members.get(i);
+            ModelVersionEntity v = ModelVersionEntity.find(m.modelName(), m.version())
+                    .orElseThrow(() -> notFound("ensemble.members", "model \"" + m.modelName() + "\" has no version " + m.version() + "; upload it first"));
+            VersionStatus status = VersionStatus.valueOf(v.status);
+            if (!status.serving()) {
+                throw ModelRequestException.precondition(
+                        "ensemble.members[" + members.indexOf(m) + "]",
+                        m.modelName() + " v" + m.version() + " is " + status + "; activate it (or make it SHADOW) before it joins an ensemble");
+            }
+        }
+        EnsembleEntity.getEntityManager()
+                .createNativeQuery("INSERT INTO ensemble (name, members, half_life_outcomes, weight_floor, revision) VALUES (?1, '[]', 0, 0, 0) ON CONFLICT (name) DO NOTHING")
+                .setParameter(1, name)
+                .executeUpdate();
+        EnsembleEntity e = EnsembleEntity.byNameForUpdate(name).orElseThrow();
+        if (expectedRevision > 0 && e.revision != expectedRevision) {
+            throw new ModelRequestException(
+                    Status.Code.FAILED_PRECONDITION,
+                    "expected_revision",
+                    "ensemble \"" + name + "\" is at revision " + e.revision + ", not " + expectedRevision + "; read it again and retry your change");
+        }
+        if (e.revision == 0) {
+            e.createdAt = Instant.now();
+        }
+        e.description = description == null ? "" : description;
+        e.members = Json.write(members);
+        e.halfLifeOutcomes = halfLife;
+        e.weightFloor = floor;
+        e.revision += 1;
+        e.updatedAt = Instant.now();
+        return plan(e);
+    }
+
+    /** The current plan of an ensemble, from memory or, the first time, from PostgreSQL. */
+    public EnsemblePlan current(String name) {
+        EnsemblePlan p = plans.get(name);
+        return p != null ? p : reload(name);
+    }
+
+    /** Reads an ensemble again (after a change made here or on another replica). */
+    public EnsemblePlan reload(String name) {
+        return install(load(name));
+    }
+
+    /** Makes a plan current; from the next prediction on, it is the one used. */
+    EnsemblePlan install(EnsemblePlan plan) {
+        plans.put(plan.name(), plan);
+        return plan;
+    }
+
+    /** Rebuilds every cached plan that contains a version whose status changed. */
+    public void versionChanged(VersionKey key) {
+        for (EnsemblePlan p : List.copyOf(plans.values())) {
+            if (p.contains(key)) {
+                reload(p.name());
+            }
+        }
+    }
+
+    @Transactional
+    EnsemblePlan load(String name) {
+        return plan(EnsembleEntity.byName(name)
+                .filter(e -> e.revision > 0)
+                .orElseThrow(() -> notFound("ensemble_name", "ensemble \"" + name + "\" is not defined; define it with DefineEnsemble")));
+    }
+
+    @Transactional
+    public List<EnsemblePlan> all() {
+        return EnsembleEntity.<EnsembleEntity>listAll(io.quarkus.panache.common.Sort.by("name")).stream()
+                .filter(e -> e.revision > 0)
+                .map(EnsembleService::plan)
+                .toList();
+    }
+
+    /** Ensembles (by name) that contain a version, for refusing to retire a member. */
+    @Transactional
+    public List<String> containing(VersionKey key) {
+        List<String> names = new ArrayList<>();
+        for (EnsembleEntity e : EnsembleEntity.<EnsembleEntity>listAll()) {
+            for (StoredMember m : Json.read(e.members, MEMBERS)) {
+                if (m.modelName().equals(key.model()) && m.version() == key.version()) {
+                    names.add(e.name);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static EnsemblePlan plan(EnsembleEntity e) {
+        List<EnsemblePlan.Member> members = new ArrayList<>();
+        for (StoredMember m : Json.read(e.members, MEMBERS)) {
+            VersionStatus status = ModelVersionEntity.find(m.modelName(), m.version())
+                    .map(v -> VersionStatus.valueOf(v.status))
+                    .orElse(VersionStatus.RETIRED);
+            members.add(new EnsemblePlan.Member(new VersionKey(m.modelName(), m.version()), m.initialWeight(), status == VersionStatus.SHADOW));
+        }
+        return new EnsemblePlan(e.name, e.description, e.revision, List.copyOf(members), e.halfLifeOutcomes, e.weightFloor, e.createdAt, e.updatedAt);
+    }
+}

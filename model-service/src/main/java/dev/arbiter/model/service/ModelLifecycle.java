@@ -1,0 +1,122 @@
+package dev.arbiter.model.service;
+
+import dev.arbiter.model.drift.DriftMonitor;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Status changes of versions and ensembles, here and on other replicas. Activation loads and warms
+ * a version up before its status says ACTIVE; if the load fails nothing changes and whatever was
+ * serving keeps serving.
+ */
+@ApplicationScoped
+public class ModelLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(ModelLifecycle.class);
+
+    private final ModelRegistry registry;
+    private final ModelServing serving;
+    private final EnsembleService ensembles;
+    private final WeightStore weights;
+    private final ChangeBus bus;
+    private final DriftMonitor drift;
+
+    public ModelLifecycle(
+            ModelRegistry registry, ModelServing serving, EnsembleService ensembles, WeightStore weights, ChangeBus bus, DriftMonitor drift) {
+        this.registry = registry;
+        this.serving = serving;
+        this.ensembles = ensembles;
+        this.weights = weights;
+        this.bus = bus;
+        this.drift = drift;
+    }
+
+    @PostConstruct
+    void listen() {
+        bus.onChange(this::applyRemote);
+    }
+
+    /** At start, every ACTIVE and SHADOW version is loaded and warmed up before traffic arrives. */
+    void onStart(@Observes StartupEvent event) {
+        for (VersionInfo v : registry.serving()) {
+            try {
+                serving.preload(v.key());
+            } catch (ModelRequestException e) {
+                LOG.errorf("%s is %s but does not load: %s", v.key(), v.status(), e.getMessage());
+            }
+        }
+    }
+
+    public VersionInfo activate(VersionKey key, String reason) {
+        return serve(key, VersionStatus.ACTIVE, reason);
+    }
+
+    public VersionInfo shadow(VersionKey key, String reason) {
+        return serve(key, VersionStatus.SHADOW, reason);
+    }
+
+    private VersionInfo serve(VersionKey key, VersionStatus status, String reason) {
+        VersionInfo current = registry.version(key.model(), key.version());
+        if (current.status() == VersionStatus.RETIRED) {
+            throw ModelRegistry.precondition(key, "it is RETIRED, which is final; upload the artifact again as a new version");
+        }
+        serving.preload(key); // throws, changing nothing, when the version cannot load
+        VersionInfo changed = registry.setStatus(key, status, reason);
+        ensembles.versionChanged(key);
+        bus.publish(ChangeBus.Kind.VERSION, key.model(), key.version());
+        return changed;
+    }
+
+    /** Retires a version that no ensemble uses; in-flight predictions on it finish first. */
+    public VersionInfo retire(VersionKey key, String reason) {
+        registry.version(key.model(), key.version());
+        List<String> users = ensembles.containing(key);
+        if (!users.isEmpty()) {
+            throw ModelRegistry.precondition(key, "ensembles " + users + " still use it; redefine them without it first");
+        }
+        VersionInfo changed = registry.setStatus(key, VersionStatus.RETIRED, reason);
+        serving.unload(key);
+        drift.forget(key.model(), key.version());
+        bus.publish(ChangeBus.Kind.VERSION, key.model(), key.version());
+        return changed;
+    }
+
+    public EnsemblePlan define(
+            String name, String description, List<EnsembleService.StoredMember> members, double halfLife, double floor, int expectedRevision) {
+        EnsemblePlan plan = ensembles.define(name, description, members, halfLife, floor, expectedRevision);
+        bus.publish(ChangeBus.Kind.ENSEMBLE, name, plan.revision());
+        return plan;
+    }
+
+    /** After an outcome changed weights here, the other replicas re-read them. */
+    public void weightsChanged(String ensemble) {
+        bus.publish(ChangeBus.Kind.WEIGHTS, ensemble, 0);
+    }
+
+    private void applyRemote(ChangeBus.Change change) {
+        switch (change.kind()) {
+            case VERSION -> {
+                VersionKey key = new VersionKey(change.name(), change.version());
+                VersionInfo v = registry.version(key.model(), key.version());
+                if (v.status().serving()) {
+                    serving.preload(key);
+                } else if (v.status() == VersionStatus.RETIRED) {
+                    serving.unload(key);
+                    drift.forget(key.model(), key.version());
+                }
+                ensembles.versionChanged(key);
+            }
+            case ENSEMBLE -> {
+                EnsemblePlan plan = ensembles.load(change.name());
+                plan.members().forEach(m -> serving.preload(m.key())); // warm before it takes traffic
+                ensembles.install(plan);
+            }
+            case WEIGHTS -> weights.refresh(change.name());
+        }
+        LOG.debugf("applied %s from another replica", change);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.arbiter.model.service;
+
+import static dev.arbiter.model.service.ModelRequestException.invalid;
+
+import dev.arbiter.model.config.ModelServiceConfig;
+import dev.arbiter.model.drift.DriftMonitor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Predicts with an ensemble or one version: maps the input onto each member's inputs, runs each
+ * member (or takes its cached answer), and combines non-shadow members by their current weights.
+ * A prediction holds a reference to every member runtime from start to end, so a swap or a retire
+ * in the middle cannot touch it.
+ */
+@ApplicationScoped
+public class Predictor {
+
+    private final ModelServiceConfig config;
+    private final ModelRegistry registry;
+    private final ModelServing serving;
+    private final EnsembleService ensembles;
+    private final WeightStore weights;
+    private final PredictionCache cache;
+    private final PredictionJournal journal;
+    private final DriftMonitor drift;
+    private final Timer latency;
+
+    public Predictor(
+            ModelServiceConfig config,
+            ModelRegistry registry,
+            ModelServing serving,
+            EnsembleService ensembles,
+            WeightStore weights,
+            PredictionCache cache,
+            PredictionJournal journal,
+            DriftMonitor drift,
+            MeterRegistry meters) {
+        this.config = config;
+        this.registry = registry;
+        this.serving = serving;
+        this.ensembles = ensembles;
+        this.weights = weights;
+        this.cache = cache;
+        this.journal = journal;
+        this.drift = drift;
+        this.latency = Timer.builder("arbiter.model.predict").publishPercentileHistogram().register(meters);
+    }
+
+    /** With an ensemble ({@code ensemble} empty = the default one). */
+    public PredictionResult predictEnsemble(String ensemble, PredictionInput input, String decisionId, String snapshotId, boolean journal) {
+        long start = System.nanoTime();
+        EnsemblePlan plan = ensembles.current(ensemble.isEmpty() ? config.defaultEnsemble() : ensemble);
+        EnsembleWeights w = snapshotId.isEmpty()
+                ? weights.current(plan)
+                : weights.snapshot(plan, snapshotId).orElseThrow(() -> ModelRequestException.notFound(
+                        "weights_snapshot_id", "weights snapshot " + snapshotId + " of ensemble " + plan.name()
+                                + " does not exist or expired (kept arbiter.models.weight-snapshot-ttl); predict with the current weights"));
+        List<PredictionResult.Member> members = new ArrayList<>(plan.members().size());
+        List<LoadedModel> held = new ArrayList<>(plan.members().size());
+        boolean allCached = true;
+        try {
+            for (EnsemblePlan.Member m : plan.members()) {
+                held.add(serving.acquire(m.key()));
+            }
+            double sum = 0;
+            double weighted = 0;
+            for (int i = 0; i < held.size(); i++) {
+                EnsemblePlan.Member m = plan.members().get(i);
+                long t0 = System.nanoTime();
+                double[] out = new double[1];
+                boolean hit = run(held.get(i), input, out);
+                allCached &= hit;
+                double weight = w.of(m.key()).weight();
+                members.add(new PredictionResult.Member(m.key(), out[0], weight, m.shadow(), (System.nanoTime() - t0) / 1000));
+                if (!m.shadow()) {
+                    sum += weight;
+                    weighted += weight * out[0];
+                }
+            }
+            double p = sum > 0 ? weighted / sum : Double.NaN;
+            double agree = 0;
+            for (PredictionResult.Member m : members) {
+                if (!m.shadow() && (m.probability() >= 0.5) == (p >= 0.5)) {
+                    agree += m.weight();
+                }
+            }
+            String id = UUID.randomUUID().toString();
+            if (journal) {
+                Map<VersionKey, Double> probabilities = new LinkedHashMap<>();
+                members.forEach(m -> probabilities.put(m.key(), m.probability()));
+                this.journal.record(id, decisionId, plan.name(), probabilities);
+            }
+            long micros = (System.nanoTime() - start) / 1000;
+            latency.record(micros, TimeUnit.MICROSECONDS);
+            return new PredictionResult(
+                    id, members, p, sum > 0 ? agree / sum : 0, w.snapshotId(), plan.name(), plan.revision(),
+                    input.seriesId(), input.tsMicros(), input.schemaId(), micros, allCached);
+        } finally {
+            held.forEach(LoadedModel::release);
+        }
+    }
+
+    /** With one version, whatever its status (RETIRED too, for replay). */
+    public PredictionResult predictVersion(VersionKey key, PredictionInput input) {
+        long start = System.nanoTime();
+        LoadedModel m = serving.acquire(key);
+        try {
+            double[] out = new double[1];
+            boolean hit = run(m, input, out);
+            long micros = (System.nanoTime() - start) / 1000;
+            latency.record(micros, TimeUnit.MICROSECONDS);
+            return new PredictionResult(
+                    "", List.of(new PredictionResult.Member(key, out[0], 1, false, micros)), out[0], 1, "", "", 0,
+                    input.seriesId(), input.tsMicros(), input.schemaId(), micros, hit);
+        } finally {
+            m.release();
+        }
+    }
+
+    /** Runs one member on the input; returns whether the answer came from the cache. */
+    private boolean run(LoadedModel m, PredictionInput input, double[] out) {
+        double[] row = row(m, input);
+        double p = cache.get(m.key, row);
+        if (!Double.isNaN(p)) {
+            out[0] = p;
+            return true;
+        }
+        p = m.runtime.predict(row);
+        cache.put(m.key, row, p);
+        drift.record(m.key.model(), m.key.version(), m.inputNames, row, p, input.tsMicros());
+        out[0] = p;
+        return false;
+    }
+
+    private double[] row(LoadedModel m, PredictionInput input) {
+        double[] row = new double[m.schemaIndex.length];
+        if (input.values() != null) {
+            if (!input.schemaId().equals(registry.schema().id())) {
+                throw invalid(
+                        "input.features.schema_id",
+                        "input.features.schema_id " + input.schemaId() + " is not the served schema " + registry.schema().id()
+                                + "; send vectors from the feature-service that matches, or named_features");
+            }
+            if (input.values().length != registry.schema().size()) {
+                throw invalid(
+                        "input.features.values",
+                        "input.features.values has " + input.values().length + " values but schema " + input.schemaId() + " has "
+                                + registry.schema().size() + "; send the whole vector");
+            }
+            for (int i = 0; i < row.length; i++) {
+                row[i] = input.values()[m.schemaIndex[i]];
+            }
+        } else {
+            for (int i = 0; i < row.length; i++) {
+                Double v = input.named().get(m.inputNames.get(i));
+                if (v == null) {
+                    throw invalid(
+                            "input.named_features.values",
+                            "input.named_features.values lacks \"" + m.inputNames.get(i) + "\", an input of " + m.key
+                                    + "; send every input the target's models read: " + m.inputNames);
+                }
+                row[i] = v;
+            }
+        }
+        for (int i = 0; i < row.length; i++) {
+            if (Double.isInfinite(row[i]) || (Double.isNaN(row[i]) && !m.runtime.acceptsMissing())) {
+                throw invalid(
+                        "input",
+                        "input feature \"" + m.inputNames.get(i) + "\" is " + row[i] + " but " + m.key
+                                + (Double.isNaN(row[i]) ? " (ONNX) cannot take missing values; send a number, or wait until the series is warm"
+                                        : " needs finite numbers; send a finite value"));
+            }
+        }
+        return row;
+    }
+}
