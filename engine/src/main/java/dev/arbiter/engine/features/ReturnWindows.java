@@ -11,12 +11,12 @@ import java.util.Arrays;
  *
  * <p>Numerical stability. Sums around a shift near the mean avoid the cancellation of raw power sums: the relative
  * error of the k-th central moment is about 1e-16 * (1 + |mean - shift| / stddev)^k. Every {@code longest window}
- * returns all sums are recomputed from the ring in one pass, around the newest return, so
- * rounding never outlives one refresh (amortised O(1)). Two events trigger the refresh early: a window's leading
- * power sum falling below 1% of its peak since the last refresh (a volatility collapse: the rounding left by the
- * large values that have gone would swamp the small ones that remain; each such drop needs values 100 times
- * heavier to have left, so it cannot repeat for long), and, checked every 8th return, a shift more than 8 standard
- * deviations from a window's mean.
+ * returns all sums are recomputed from the ring in one pass, around the newest return, so rounding never outlives
+ * one refresh (amortised O(1)). Two events, checked per window on every return, trigger the refresh early: the
+ * shift lying more than 8 standard deviations from the window's mean (a trend change), and the window's variance
+ * falling below 1% of its peak since the last refresh (10% where skewness and kurtosis are kept) - a volatility
+ * collapse, where the rounding left by the large values that have gone would swamp the small ones that remain.
+ * Each collapse needs the variance to have been 10 to 100 times larger, so refreshes stay rare on any real series.
  */
 final class ReturnWindows {
 
@@ -24,8 +24,10 @@ final class ReturnWindows {
     private static final double ZERO_VARIANCE = 1e-12;
     /** Refresh when (mean - shift)^2 exceeds this many variances: the shift is 8 standard deviations off. */
     private static final double RECENTER_RATIO = 64.0;
-    /** Refresh when a leading power sum has fallen below this fraction of its peak. */
+    /** Refresh when a window's variance falls below this fraction of its peak since the last refresh... */
     private static final double COLLAPSE_RATIO = 1e-2;
+    /** ...or this one for windows with fourth powers, whose sums fall as the variance squared. */
+    private static final double COLLAPSE_RATIO_FOURTH = 1e-1;
 
     private final int[] windows;
     private final boolean[] fourth;
@@ -37,7 +39,10 @@ final class ReturnWindows {
     private final double[] s2;
     private final double[] s3;
     private final double[] s4;
+    /** Per window, the largest {@code count^2 * variance} since the last refresh. */
     private final double[] peak;
+    private final double[] collapseRatio;
+    private final double[] windowCount;
     private final double[] invCount;
     private int next;
     private int count;
@@ -74,6 +79,11 @@ final class ReturnWindows {
         this.s3 = new double[m];
         this.s4 = new double[m];
         this.peak = new double[m];
+        this.collapseRatio = new double[m];
+        for (int i = 0; i < m; i++) {
+            collapseRatio[i] = fourth[i] ? COLLAPSE_RATIO_FOURTH : COLLAPSE_RATIO;
+        }
+        this.windowCount = new double[m];
         this.invCount = new double[m];
     }
 
@@ -83,33 +93,39 @@ final class ReturnWindows {
         }
         double d = r - shift;
         double d2 = d * d;
-        boolean collapse = false;
+        boolean refresh = false;
         for (int i = 0; i < windows.length; i++) {
             int w = windows[i];
-            double lead;
             if (count >= w) {
                 int j = next - w;
                 double o = ring[j < 0 ? j + ring.length : j] - shift;
                 double o2 = o * o;
                 s1[i] += d - o;
-                lead = s2[i] += d2 - o2;
+                s2[i] += d2 - o2;
                 if (fourth[i]) {
                     s3[i] += d2 * d - o2 * o;
-                    lead = s4[i] += d2 * d2 - o2 * o2;
+                    s4[i] += d2 * d2 - o2 * o2;
                 }
             } else {
+                windowCount[i] = count + 1;
                 invCount[i] = 1.0 / (count + 1);
                 s1[i] += d;
-                lead = s2[i] += d2;
+                s2[i] += d2;
                 if (fourth[i]) {
                     s3[i] += d2 * d;
-                    lead = s4[i] += d2 * d2;
+                    s4[i] += d2 * d2;
                 }
             }
-            if (lead > peak[i]) {
-                peak[i] = lead;
-            } else if (lead < COLLAPSE_RATIO * peak[i]) {
-                collapse = true;
+            double s2c = s2[i] * windowCount[i];
+            double s1sq = s1[i] * s1[i];
+            double spread = s2c - s1sq; // count^2 * variance
+            if (spread > peak[i]) {
+                peak[i] = spread;
+            } else if (spread < collapseRatio[i] * peak[i]) {
+                refresh = true;
+            }
+            if (s1sq > RECENTER_RATIO * spread && spread > ZERO_VARIANCE * s2c) {
+                refresh = true;
             }
         }
         ring[next] = r;
@@ -117,22 +133,9 @@ final class ReturnWindows {
         if (count < ring.length) {
             count++;
         }
-        if (++sinceRefresh >= ring.length || collapse || ((sinceRefresh & 7) == 0 && shiftFarOff())) {
+        if (++sinceRefresh >= ring.length || refresh) {
             refresh();
         }
-    }
-
-    /** Some window's mean is more than 8 of its standard deviations from the shift, which is not rounding noise. */
-    private boolean shiftFarOff() {
-        for (int i = 0; i < windows.length; i++) {
-            double c = Math.min(count, windows[i]);
-            double s1sq = s1[i] * s1[i];
-            double spread = s2[i] * c - s1sq; // c^2 * variance
-            if ((RECENTER_RATIO + 1.0) * s1sq > RECENTER_RATIO * s2[i] * c && spread > ZERO_VARIANCE * s2[i] * c) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Recomputes every window's sums in one pass from the newest return back, around a fresh shift. */
@@ -162,7 +165,7 @@ final class ReturnWindows {
                 s2[i] = t2;
                 s3[i] = t3;
                 s4[i] = t4;
-                peak[i] = fourth[i] ? t4 : t2;
+                peak[i] = t2 * windowCount[i] - t1 * t1;
             }
         }
         sinceRefresh = 0;
@@ -219,6 +222,7 @@ final class ReturnWindows {
         Arrays.fill(s3, 0.0);
         Arrays.fill(s4, 0.0);
         Arrays.fill(peak, 0.0);
+        Arrays.fill(windowCount, 0.0);
         Arrays.fill(invCount, 0.0);
         next = 0;
         count = 0;
@@ -247,6 +251,7 @@ final class ReturnWindows {
         StateIo.checkRing("the returns", ring.length, next, count, sinceRefresh, ring.length);
         for (int i = 0; i < windows.length; i++) {
             int c = Math.min(count, windows[i]);
+            windowCount[i] = c;
             invCount[i] = c == 0 ? 0.0 : 1.0 / c;
         }
         shift = buf.getDouble();

@@ -46,7 +46,7 @@ final class UploadAssembler {
                             "chunk",
                             "more bytes arrived than metadata.size_bytes (" + metadata.sizeBytes() + "); send the artifact's exact size");
                 }
-                part.getChunk().writeTo(bytes);
+                bytes.writeBytes(part.getChunk().toByteArray());
             }
             default -> throw invalid("part", "an upload message carries neither metadata nor a chunk");
         }

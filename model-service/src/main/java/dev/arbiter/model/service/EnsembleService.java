@@ -91,7 +91,7 @@ public class EnsembleService {
             }
         }
         EnsembleEntity.getEntityManager()
-                .createNativeQuery("INSERT INTO ensemble (name, members, half_life_outcomes, weight_floor, revision) VALUES (?1, '[]', 0, 0, 0) ON CONFLICT (name) DO NOTHING")
+                .createNativeQuery("INSERT INTO model.ensemble (name, members, half_life_outcomes, weight_floor, revision) VALUES (?1, '[]', 0, 0, 0) ON CONFLICT (name) DO NOTHING")
                 .setParameter(1, name)
                 .executeUpdate();
         EnsembleEntity e = EnsembleEntity.byNameForUpdate(name).orElseThrow();

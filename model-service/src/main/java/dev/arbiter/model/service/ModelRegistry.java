@@ -126,7 +126,7 @@ public class ModelRegistry {
     @Transactional
     VersionInfo persist(NewVersion m, byte[] artifact) {
         ModelEntity.getEntityManager()
-                .createNativeQuery("INSERT INTO model (name, description) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")
+                .createNativeQuery("INSERT INTO model.model (name, description) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")
                 .setParameter(1, m.modelName())
                 .setParameter(2, m.description())
                 .executeUpdate();
@@ -214,7 +214,7 @@ public class ModelRegistry {
                 .toList();
     }
 
-    static void checkName(String field, String name) {
+    public static void checkName(String field, String name) {
         if (name == null || name.isEmpty()) {
             throw invalid(field, field + " is missing; name the model");
         }

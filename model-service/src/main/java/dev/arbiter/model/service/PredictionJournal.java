@@ -1,37 +1,33 @@
 package dev.arbiter.model.service;
 
 import dev.arbiter.model.config.ModelServiceConfig;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.jboss.logging.Logger;
 
 /**
  * What each ensemble prediction said, kept in Redis for {@code prediction-ttl} so that an outcome can
- * be reported later by prediction or decision id on any replica. Writes are fire-and-forget: they
- * never hold up a prediction.
+ * be reported later by prediction or decision id on any replica. The write completes before the
+ * prediction is answered (one round trip; three with a decision id), so every prediction id a client holds is reportable.
  */
 @ApplicationScoped
 public class PredictionJournal {
 
-    private static final Logger LOG = Logger.getLogger(PredictionJournal.class);
-
     /** A recorded prediction: the ensemble, and each member's probability. */
     public record Recorded(String ensemble, Map<VersionKey, Double> probabilities) {}
 
-    private final ReactiveValueCommands<String, String> async;
     private final ValueCommands<String, String> sync;
+    private final KeyCommands<String> keys;
     private final ModelServiceConfig config;
 
-    public PredictionJournal(ReactiveRedisDataSource reactive, RedisDataSource redis, ModelServiceConfig config) {
-        this.async = reactive.value(String.class, String.class);
+    public PredictionJournal(RedisDataSource redis, ModelServiceConfig config) {
         this.sync = redis.value(String.class, String.class);
+        this.keys = redis.key(String.class);
         this.config = config;
     }
 
@@ -39,11 +35,12 @@ public class PredictionJournal {
         StringBuilder b = new StringBuilder(ensemble);
         probabilities.forEach((k, p) -> b.append('\n').append(k.id()).append('=').append(p));
         SetArgs ttl = new SetArgs().px(config.predictionTtl());
-        async.set(key("prediction:", predictionId), b.toString(), ttl)
-                .subscribe().with(ok -> {}, e -> LOG.warnf("prediction %s not journaled: %s", predictionId, e.getMessage()));
-        if (!decisionId.isEmpty()) {
-            async.set(key("decision:", decisionId), predictionId, ttl)
-                    .subscribe().with(ok -> {}, e -> LOG.warnf("decision %s not journaled: %s", decisionId, e.getMessage()));
+        if (decisionId.isEmpty()) {
+            sync.set(key("prediction:", predictionId), b.toString(), ttl);
+        } else {
+            sync.mset(Map.of(key("prediction:", predictionId), b.toString(), key("decision:", decisionId), predictionId));
+            keys.pexpire(key("prediction:", predictionId), config.predictionTtl());
+            keys.pexpire(key("decision:", decisionId), config.predictionTtl());
         }
     }
 

@@ -1,0 +1,112 @@
+package dev.arbiter.model;
+
+import com.google.protobuf.ByteString;
+import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.features.FeaturePipeline;
+import dev.arbiter.model.runtime.SyntheticData;
+import dev.arbiter.model.runtime.TribuoTraining;
+import dev.arbiter.model.runtime.XGBoostTraining;
+import dev.arbiter.proto.v1.ModelFormat;
+import dev.arbiter.proto.v1.ModelOutput;
+import dev.arbiter.proto.v1.NamedFeatures;
+import dev.arbiter.proto.v1.PredictionInput;
+import dev.arbiter.proto.v1.UploadModelMetadata;
+import dev.arbiter.proto.v1.UploadModelRequest;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import ml.dmlc.xgboost4j.java.Booster;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+
+/**
+ * Real artifacts for service tests, trained here: an XGBoost model by xgboost4j and a logistic
+ * regression exported to ONNX by Tribuo, both on 20 inputs named after the served feature schema.
+ */
+public final class TrainedModels {
+
+    /** Twenty schema names in sorted order: Tribuo numbers features by sorted name, so the ONNX input order is this order. */
+    public static final List<String> INPUTS = new FeaturePipeline(FeatureConfig.defaults()).schema().names().stream()
+            .sorted()
+            .limit(20)
+            .toList();
+
+    private static final SyntheticData DATA = SyntheticData.generate(11, 3000, 0.0);
+    private static byte[] xgboost;
+    private static byte[] logistic;
+    private static int logisticPositive;
+
+    private TrainedModels() {}
+
+    public static synchronized byte[] xgboostJson() throws Exception {
+        if (xgboost == null) {
+            Map<String, Object> params = XGBoostTraining.base("binary:logistic");
+            params.put("max_depth", 4);
+            Booster booster = XGBoostTraining.train(DATA, params, 40);
+            xgboost = booster.toByteArray("json");
+            booster.dispose();
+        }
+        return xgboost;
+    }
+
+    public static synchronized byte[] logisticOnnx() {
+        if (logistic == null) {
+            Model<Label> model = TribuoTraining.logisticRegression(DATA);
+            logistic = TribuoTraining.onnx(model);
+            logisticPositive = model.getOutputIDInfo().getID(TribuoTraining.UP);
+        }
+        return logistic;
+    }
+
+    public static int logisticPositiveClass() {
+        logisticOnnx();
+        return logisticPositive;
+    }
+
+    public static UploadModelMetadata.Builder metadata(String name, ModelFormat format, byte[] bytes) {
+        UploadModelMetadata.Builder b = UploadModelMetadata.newBuilder()
+                .setModelName(name)
+                .setFormat(format)
+                .addAllInputFeatureNames(INPUTS)
+                .setOutput(ModelOutput.MODEL_OUTPUT_POSITIVE_CLASS_PROBABILITY)
+                .putTrainingMetadata("data", "synthetic seed 11")
+                .putMetrics("brier_score", 0.2)
+                .setSizeBytes(bytes.length)
+                .setSha256Hex(sha256(bytes));
+        if (format == ModelFormat.MODEL_FORMAT_ONNX) {
+            b.setOnnxPositiveClassIndex(logisticPositiveClass());
+        }
+        return b;
+    }
+
+    /** The metadata, then the artifact in chunks of {@code chunk} bytes. */
+    public static List<UploadModelRequest> upload(UploadModelMetadata metadata, byte[] bytes, int chunk) {
+        List<UploadModelRequest> parts = new ArrayList<>();
+        parts.add(UploadModelRequest.newBuilder().setMetadata(metadata).build());
+        for (int i = 0; i < bytes.length; i += chunk) {
+            parts.add(UploadModelRequest.newBuilder().setChunk(ByteString.copyFrom(bytes, i, Math.min(chunk, bytes.length - i))).build());
+        }
+        return parts;
+    }
+
+    /** A seeded row of named inputs. */
+    public static PredictionInput row(Random random) {
+        Map<String, Double> values = new TreeMap<>();
+        for (String name : INPUTS) {
+            values.put(name, random.nextGaussian());
+        }
+        return PredictionInput.newBuilder().setNamedFeatures(NamedFeatures.newBuilder().setSeriesId("test").putAllValues(values)).build();
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

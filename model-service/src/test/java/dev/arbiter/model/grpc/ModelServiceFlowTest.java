@@ -1,0 +1,237 @@
+package dev.arbiter.model.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.model.TrainedModels;
+import dev.arbiter.proto.v1.ActivateModelVersionRequest;
+import dev.arbiter.proto.v1.DefineEnsembleRequest;
+import dev.arbiter.proto.v1.EnsembleDefinition;
+import dev.arbiter.proto.v1.EnsembleMember;
+import dev.arbiter.proto.v1.EnsembleWeightConfig;
+import dev.arbiter.proto.v1.EnsembleWeights;
+import dev.arbiter.proto.v1.GetEnsembleWeightsRequest;
+import dev.arbiter.proto.v1.MemberPrediction;
+import dev.arbiter.proto.v1.MemberWeight;
+import dev.arbiter.proto.v1.ModelFormat;
+import dev.arbiter.proto.v1.ModelServiceGrpc.ModelServiceBlockingStub;
+import dev.arbiter.proto.v1.ModelVersion;
+import dev.arbiter.proto.v1.ModelVersionRef;
+import dev.arbiter.proto.v1.ModelVersionStatus;
+import dev.arbiter.proto.v1.MutinyModelServiceGrpc.MutinyModelServiceStub;
+import dev.arbiter.proto.v1.PredictBatchRequest;
+import dev.arbiter.proto.v1.PredictBatchResponse;
+import dev.arbiter.proto.v1.PredictRequest;
+import dev.arbiter.proto.v1.Prediction;
+import dev.arbiter.proto.v1.PredictionOutcomeStatus;
+import dev.arbiter.proto.v1.PredictionTarget;
+import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
+import dev.arbiter.proto.v1.ReportPredictionOutcomeResponse;
+import dev.arbiter.proto.v1.RetireModelVersionRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
+import java.time.Duration;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole model-service flow over real gRPC, PostgreSQL and Redis: upload an ONNX and an XGBoost
+ * model, activate them, define an ensemble, predict, report outcomes, and watch the weights move.
+ */
+@QuarkusTest
+class ModelServiceFlowTest {
+
+    @GrpcClient("models")
+    ModelServiceBlockingStub models;
+
+    @GrpcClient("models")
+    MutinyModelServiceStub mutiny;
+
+    ModelVersion upload(String name, ModelFormat format, byte[] bytes) {
+        return mutiny.uploadModel(Multi.createFrom().iterable(TrainedModels.upload(TrainedModels.metadata(name, format, bytes).build(), bytes, 64 * 1024)))
+                .await().atMost(Duration.ofSeconds(60));
+    }
+
+    ModelVersion activate(ModelVersion v) {
+        return models.activateModelVersion(ActivateModelVersionRequest.newBuilder()
+                .setModelName(v.getModelName()).setVersion(v.getVersion()).setReason("test").build());
+    }
+
+    EnsembleDefinition define(String name, ModelVersion... members) {
+        EnsembleDefinition.Builder d = EnsembleDefinition.newBuilder()
+                .setName(name)
+                .setWeightConfig(EnsembleWeightConfig.newBuilder().setHalfLifeOutcomes(5).setFloor(0.05));
+        for (ModelVersion m : members) {
+            d.addMembers(EnsembleMember.newBuilder().setModelName(m.getModelName()).setVersion(m.getVersion()));
+        }
+        return models.defineEnsemble(DefineEnsembleRequest.newBuilder().setEnsemble(d).build());
+    }
+
+    static PredictionTarget ensemble(String name) {
+        return PredictionTarget.newBuilder().setEnsembleName(name).build();
+    }
+
+    static MemberWeight weightOf(EnsembleWeights w, ModelVersion v) {
+        return w.getMembersList().stream()
+                .filter(m -> m.getModelName().equals(v.getModelName()) && m.getVersion() == v.getVersion())
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void uploadActivateDefinePredictReportAndTheWeightsMove() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        ModelVersion gbt = upload("gbt-" + suffix, ModelFormat.MODEL_FORMAT_XGBOOST_JSON, TrainedModels.xgboostJson());
+        ModelVersion lr = upload("lr-" + suffix, ModelFormat.MODEL_FORMAT_ONNX, TrainedModels.logisticOnnx());
+        assertEquals(ModelVersionStatus.MODEL_VERSION_STATUS_STAGED, gbt.getStatus());
+        assertEquals(1, gbt.getVersion());
+        assertEquals(TrainedModels.sha256(TrainedModels.logisticOnnx()), lr.getSha256Hex());
+
+        // The same artifact again is the same version: an upload can be retried safely.
+        assertEquals(1, upload("gbt-" + suffix, ModelFormat.MODEL_FORMAT_XGBOOST_JSON, TrainedModels.xgboostJson()).getVersion());
+
+        assertEquals(ModelVersionStatus.MODEL_VERSION_STATUS_ACTIVE, activate(gbt).getStatus());
+        activate(lr);
+        String name = "flow-" + suffix;
+        EnsembleDefinition def = define(name, gbt, lr);
+        assertEquals(1, def.getRevision());
+
+        Random random = new Random(5);
+        Prediction first = models.predict(PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(TrainedModels.row(random)).build());
+        assertEquals(2, first.getMembersCount());
+        double expected = 0;
+        for (MemberPrediction m : first.getMembersList()) {
+            assertTrue(m.getProbability() >= 0 && m.getProbability() <= 1, "a probability: " + m);
+            assertEquals(0.5, m.getWeight(), 1e-12, "equal weights before any outcome");
+            expected += m.getWeight() * m.getProbability();
+        }
+        assertEquals(expected, first.getEnsembleProbability(), 1e-12);
+        assertTrue(first.getAgreement() == 0.5 || first.getAgreement() == 1.0, "two equal members agree fully or half");
+
+        // Outcomes: the label is always what the XGBoost member said, so it gains weight over the other
+        // member wherever they disagree.
+        EnsembleWeights before = models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(name).build());
+        int disagreements = 0;
+        for (int i = 0; i < 200 && disagreements < 10; i++) {
+            Prediction p = models.predict(PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(TrainedModels.row(random)).build());
+            boolean gbtSaysUp = member(p, gbt).getProbability() >= 0.5;
+            if (gbtSaysUp != (member(p, lr).getProbability() >= 0.5)) {
+                disagreements++;
+            }
+            ReportPredictionOutcomeResponse r = models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder()
+                    .setPredictionId(p.getPredictionId()).setRealisedPositive(gbtSaysUp).build());
+            assertEquals(PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED, r.getStatus());
+        }
+        assertTrue(disagreements >= 3, "the two models disagree now and then on random rows");
+        EnsembleWeights after = models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(name).build());
+        assertTrue(weightOf(after, gbt).getWeight() > weightOf(after, lr).getWeight(), after.toString());
+        assertEquals(1.0, weightOf(after, gbt).getWeight() + weightOf(after, lr).getWeight(), 1e-9);
+        // Always right: from 0.5 (an equal share) the score closes half its gap to 1 every 5 outcomes.
+        long n = weightOf(after, gbt).getOutcomeCount();
+        assertEquals(1 - 0.5 * Math.pow(2, -n / 5.0), weightOf(after, gbt).getScore(), 1e-9);
+        assertNotEquals(before.getWeightsSnapshotId(), after.getWeightsSnapshotId());
+
+        // Predictions now lean on the better member, and the old weights can still be replayed.
+        Prediction now = models.predict(PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(TrainedModels.row(new Random(9))).build());
+        assertEquals(weightOf(after, gbt).getWeight(), member(now, gbt).getWeight(), 1e-12);
+        Prediction replay = models.predict(PredictRequest.newBuilder()
+                .setTarget(ensemble(name)).setInput(TrainedModels.row(new Random(9))).setWeightsSnapshotId(before.getWeightsSnapshotId()).build());
+        assertEquals(0.5, member(replay, gbt).getWeight(), 1e-12);
+        assertEquals(member(now, gbt).getProbability(), member(replay, gbt).getProbability(), 0.0);
+
+        // A second outcome for the same prediction changes nothing.
+        ReportPredictionOutcomeResponse again = models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder()
+                .setPredictionId(now.getPredictionId()).setRealisedPositive(true).build());
+        assertEquals(PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED, again.getStatus());
+        ReportPredictionOutcomeResponse duplicate = models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder()
+                .setPredictionId(now.getPredictionId()).setRealisedPositive(true).build());
+        assertEquals(PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE, duplicate.getStatus());
+        assertEquals(again.getWeights().getOutcomeCount(), duplicate.getWeights().getOutcomeCount());
+    }
+
+    @Test
+    void outcomesByDecisionIdAndUnknownOnes() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        ModelVersion gbt = activate(upload("gbt-d-" + suffix, ModelFormat.MODEL_FORMAT_XGBOOST_JSON, TrainedModels.xgboostJson()));
+        String name = "decisions-" + suffix;
+        define(name, gbt);
+        String decision = "decision-" + suffix;
+        models.predict(PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(TrainedModels.row(new Random(1))).setDecisionId(decision).build());
+        assertEquals(
+                PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED,
+                models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setDecisionId(decision).setRealisedPositive(true).build()).getStatus());
+        assertEquals(
+                PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE,
+                models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setDecisionId(decision).setRealisedPositive(true).build()).getStatus());
+        assertEquals(
+                PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_UNKNOWN_PREDICTION,
+                models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setDecisionId("never-" + suffix).build()).getStatus());
+        assertEquals(
+                PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_UNKNOWN_PREDICTION,
+                models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setPredictionId(UUID.randomUUID().toString()).build()).getStatus());
+    }
+
+    @Test
+    void hotSwapToANewVersionThenRetireTheOld() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String model = "swap-" + suffix;
+        ModelVersion v1 = activate(upload(model, ModelFormat.MODEL_FORMAT_XGBOOST_JSON, TrainedModels.xgboostJson()));
+        String name = "swap-" + suffix;
+        define(name, v1);
+        StatusRuntimeException inUse = assertThrows(StatusRuntimeException.class, () -> models.retireModelVersion(
+                RetireModelVersionRequest.newBuilder().setModelName(model).setVersion(1).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, inUse.getStatus().getCode());
+        assertTrue(inUse.getStatus().getDescription().contains(name), inUse.getStatus().getDescription());
+
+        // Version 2 is the ONNX model under the same name: loaded and warmed up on activation, then swapped in.
+        ModelVersion v2 = activate(upload(model, ModelFormat.MODEL_FORMAT_ONNX, TrainedModels.logisticOnnx()));
+        assertEquals(2, v2.getVersion());
+        assertEquals(2, define(name, v2).getRevision());
+        models.retireModelVersion(RetireModelVersionRequest.newBuilder().setModelName(model).setVersion(1).setReason("replaced by v2").build());
+
+        Prediction p = models.predict(PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(TrainedModels.row(new Random(3))).build());
+        assertEquals(2, p.getEnsembleRevision());
+        assertEquals(2, p.getMembers(0).getVersion());
+        // A retired version can still be asked directly, for replay.
+        Prediction retired = models.predict(PredictRequest.newBuilder()
+                .setTarget(PredictionTarget.newBuilder().setModel(ModelVersionRef.newBuilder().setModelName(model).setVersion(1)))
+                .setInput(TrainedModels.row(new Random(3)))
+                .build());
+        assertTrue(retired.getEnsembleProbability() >= 0 && retired.getEnsembleProbability() <= 1);
+    }
+
+    @Test
+    void batchPredictionAnswersEveryRowAndTheCacheAnswersRepeats() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        ModelVersion lr = activate(upload("lr-b-" + suffix, ModelFormat.MODEL_FORMAT_ONNX, TrainedModels.logisticOnnx()));
+        String name = "batch-" + suffix;
+        define(name, lr);
+        Random random = new Random(8);
+        PredictBatchRequest.Builder batch = PredictBatchRequest.newBuilder().setTarget(ensemble(name));
+        for (int i = 0; i < 50; i++) {
+            batch.addInputs(TrainedModels.row(random));
+        }
+        batch.addInputs(TrainedModels.row(random).toBuilder().clearInput()); // a row without input
+        PredictBatchResponse answer = models.predictBatch(batch.build());
+        assertEquals(51, answer.getResultsCount());
+        for (int i = 0; i < 50; i++) {
+            assertTrue(answer.getResults(i).hasPrediction(), "row " + i);
+        }
+        assertEquals("inputs[50]", answer.getResults(50).getProblem().getField());
+
+        Prediction single = models.predict(PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(batch.getInputs(0)).build());
+        assertTrue(single.getCached(), "the batch already computed this row");
+        assertEquals(answer.getResults(0).getPrediction().getEnsembleProbability(), single.getEnsembleProbability(), 0.0);
+    }
+
+    static MemberPrediction member(Prediction p, ModelVersion v) {
+        return p.getMembersList().stream()
+                .filter(m -> m.getModelName().equals(v.getModelName()) && m.getVersion() == v.getVersion())
+                .findFirst().orElseThrow();
+    }
+}
