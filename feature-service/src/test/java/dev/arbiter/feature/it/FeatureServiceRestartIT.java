@@ -11,6 +11,7 @@ import dev.arbiter.proto.v1.FeatureVector;
 import dev.arbiter.proto.v1.GetLatestFeaturesRequest;
 import dev.arbiter.proto.v1.IngestOutcome;
 import dev.arbiter.proto.v1.IngestResponse;
+import dev.arbiter.testing.ServiceProcess;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class FeatureServiceRestartIT {
 
     static final TestSeries MSFT = TestSeries.msft();
+    static final String RUNNER = "feature-service.runner";
 
     @Test
     void aRestartedServiceContinuesEachSeriesWhereItsSnapshotLeftIt() {
@@ -31,7 +33,7 @@ class FeatureServiceRestartIT {
         String[] ids = {"msft-a", "msft-b"};
         int[] split = {120, 7};
 
-        try (ServiceProcess first = ServiceProcess.start("restart-it-first", config)) {
+        try (ServiceProcess first = ServiceProcess.start(RUNNER, "restart-it-first", config)) {
             FeatureServiceBlockingStub stub = FeatureServiceGrpc.newBlockingStub(first.channel);
             for (int s = 0; s < ids.length; s++) {
                 for (int i = 0; i < split[s]; i++) {
@@ -41,7 +43,7 @@ class FeatureServiceRestartIT {
             first.stop();
         }
 
-        try (ServiceProcess second = ServiceProcess.start("restart-it-second", config)) {
+        try (ServiceProcess second = ServiceProcess.start(RUNNER, "restart-it-second", config)) {
             FeatureServiceBlockingStub stub = FeatureServiceGrpc.newBlockingStub(second.channel);
             for (int s = 0; s < ids.length; s++) {
                 // The uninterrupted run: the same engine code, fed the whole series in one go.

@@ -111,6 +111,9 @@ public class ModelGrpcService implements ModelService {
     public Uni<ListModelVersionsResponse> listModelVersions(ListModelVersionsRequest request) {
         return call(() -> {
             Page page = Page.of(request.getPageSize(), request.getPageToken());
+            if (request.getStatus() == ModelVersionStatus.UNRECOGNIZED) {
+                throw invalid("status", "status " + request.getStatusValue() + " is not a ModelVersionStatus; send STAGED, ACTIVE, SHADOW, RETIRED or UNSPECIFIED for all");
+            }
             VersionStatus wanted = ProtoMapper.status(request.getStatus());
             List<VersionInfo> all = registry.versions(request.getModelName()).stream()
                     .filter(v -> wanted == null || v.status() == wanted)
@@ -187,7 +190,30 @@ public class ModelGrpcService implements ModelService {
     @Override
     @Blocking
     public Uni<Prediction> predict(PredictRequest request) {
-        return call(() -> ProtoMapper.prediction(predictOne(request.getTarget(), request.getInput(), "input", request.getDecisionId(), request.getWeightsSnapshotId(), true)));
+        return call(() -> {
+            checkTarget(request.getTarget());
+            return ProtoMapper.prediction(predictOne(request.getTarget(), request.getInput(), "input", request.getDecisionId(), request.getWeightsSnapshotId(), true));
+        });
+    }
+
+    /** A wrong target refuses the whole request, before any row is looked at. */
+    private static void checkTarget(PredictionTarget target) {
+        switch (target.getTargetCase()) {
+            case ENSEMBLE_NAME -> {
+                if (!target.getEnsembleName().isEmpty()) {
+                    ModelRegistry.checkName("target.ensemble_name", target.getEnsembleName());
+                }
+            }
+            case MODEL -> {
+                ModelRegistry.checkName("target.model.model_name", target.getModel().getModelName());
+                if (target.getModel().getVersion() <= 0) {
+                    throw invalid("target.model.version", "target.model.version is " + target.getModel().getVersion() + "; send a version number ≥ 1");
+                }
+            }
+            default -> {
+                // unset: the default ensemble
+            }
+        }
     }
 
     private PredictionResult predictOne(PredictionTarget target, PredictionInput in, String field, String decisionId, String snapshot, boolean journal) {
@@ -209,6 +235,7 @@ public class ModelGrpcService implements ModelService {
                         "inputs has " + request.getInputsCount() + " rows, over the limit of " + config.maxBatchRows()
                                 + " (arbiter.models.max-batch-rows); split the batch");
             }
+            checkTarget(request.getTarget());
             PredictBatchResponse.Builder b = PredictBatchResponse.newBuilder();
             for (int i = 0; i < request.getInputsCount(); i++) {
                 PredictBatchResult.Builder r = PredictBatchResult.newBuilder();
@@ -216,10 +243,16 @@ public class ModelGrpcService implements ModelService {
                     Prediction p = ProtoMapper.prediction(predictOne(request.getTarget(), request.getInputs(i), "inputs[" + i + "]", "", request.getWeightsSnapshotId(), false));
                     r.setPrediction(p.toBuilder().setPredictionId(""));
                 } catch (ModelRequestException e) {
-                    if (e.field().equals("ensemble_name") || e.field().equals("version") || e.field().equals("weights_snapshot_id")) {
-                        throw e; // the target itself is wrong: no row can succeed
+                    if (e.code() != io.grpc.Status.Code.INVALID_ARGUMENT
+                            || e.field().equals("ensemble_name") || e.field().equals("version") || e.field().equals("weights_snapshot_id")) {
+                        throw e; // the target itself is wrong (unknown, not loadable): no row can succeed
                     }
-                    r.setProblem(ProtoMapper.problem(e));
+                    Problem problem = ProtoMapper.problem(e);
+                    if (problem.getField().equals("input") || problem.getField().startsWith("input.")) {
+                        // the field of the row in this request: inputs[i] rather than Predict's input
+                        problem = problem.toBuilder().setField("inputs[" + i + "]" + problem.getField().substring("input".length())).build();
+                    }
+                    r.setProblem(problem);
                 }
                 b.addResults(r);
             }
@@ -232,17 +265,38 @@ public class ModelGrpcService implements ModelService {
     public Uni<ReportPredictionOutcomeResponse> reportPredictionOutcome(ReportPredictionOutcomeRequest request) {
         return call(() -> {
             String ensemble = request.getEnsembleName();
+            if (!ensemble.isEmpty()) {
+                ModelRegistry.checkName("ensemble_name", ensemble);
+            }
             OutcomeService.Result r = switch (request.getReferenceCase()) {
-                case PREDICTION_ID -> outcomes.byPrediction(ensemble, request.getPredictionId(), request.getRealisedPositive());
-                case DECISION_ID -> outcomes.byDecision(ensemble, request.getDecisionId(), request.getRealisedPositive());
+                case PREDICTION_ID -> {
+                    if (request.getPredictionId().isEmpty()) {
+                        throw invalid("prediction_id", "prediction_id is empty; send the Prediction.prediction_id the outcome is for");
+                    }
+                    yield outcomes.byPrediction(ensemble, request.getPredictionId(), request.getRealisedPositive());
+                }
+                case DECISION_ID -> {
+                    if (request.getDecisionId().isEmpty()) {
+                        throw invalid("decision_id", "decision_id is empty; send the decision_id given with the prediction");
+                    }
+                    yield outcomes.byDecision(ensemble, request.getDecisionId(), request.getRealisedPositive());
+                }
                 case MEMBER_OUTCOMES -> {
                     Map<VersionKey, Boolean> correct = new HashMap<>();
-                    for (MemberOutcome m : request.getMemberOutcomes().getMembersList()) {
-                        correct.put(key(m.getModelName(), m.getVersion()), m.getCorrect());
+                    for (int i = 0; i < request.getMemberOutcomes().getMembersCount(); i++) {
+                        MemberOutcome m = request.getMemberOutcomes().getMembers(i);
+                        String field = "member_outcomes.members[" + i + "]";
+                        ModelRegistry.checkName(field + ".model_name", m.getModelName());
+                        if (m.getVersion() <= 0) {
+                            throw invalid(field + ".version", field + ".version is " + m.getVersion() + "; send the member's version number ≥ 1");
+                        }
+                        if (correct.put(new VersionKey(m.getModelName(), m.getVersion()), m.getCorrect()) != null) {
+                            throw invalid(field, field + " repeats " + m.getModelName() + " v" + m.getVersion() + "; send each member once");
+                        }
                     }
                     yield outcomes.byMembers(ensemble, correct);
                 }
-                default -> throw invalid("reference", "say which prediction the outcome is for: prediction_id, decision_id or member_outcomes");
+                default -> throw invalid("reference", "reference is missing; say which prediction the outcome is for: prediction_id, decision_id or member_outcomes");
             };
             ReportPredictionOutcomeResponse.Builder b = ReportPredictionOutcomeResponse.newBuilder().setStatus(switch (r.status()) {
                 case APPLIED -> PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED;
@@ -265,7 +319,8 @@ public class ModelGrpcService implements ModelService {
             var w = request.getWeightsSnapshotId().isEmpty()
                     ? weights.current(plan)
                     : weights.snapshot(plan, request.getWeightsSnapshotId()).orElseThrow(() -> ModelRequestException.notFound(
-                            "weights_snapshot_id", "weights snapshot " + request.getWeightsSnapshotId() + " does not exist or expired"));
+                            "weights_snapshot_id", "weights_snapshot_id " + request.getWeightsSnapshotId() + " of ensemble " + plan.name()
+                                    + " does not exist or expired (kept arbiter.models.weight-snapshot-ttl); leave it empty for the current weights"));
             return ProtoMapper.weights(w);
         });
     }
@@ -275,6 +330,12 @@ public class ModelGrpcService implements ModelService {
     public Uni<GetDriftStatusResponse> getDriftStatus(GetDriftStatusRequest request) {
         return call(() -> {
             GetDriftStatusResponse.Builder b = GetDriftStatusResponse.newBuilder();
+            if (request.getVersion() < 0) {
+                throw invalid("version", "version is " + request.getVersion() + "; send ≥ 1, or 0 for every serving version");
+            }
+            if (request.getModelName().isEmpty() && request.getVersion() > 0) {
+                throw invalid("model_name", "model_name is missing but version is " + request.getVersion() + "; name the model, or send version 0 for every model");
+            }
             if (!request.getModelName().isEmpty() && request.getVersion() > 0) {
                 registry.version(request.getModelName(), request.getVersion());
                 b.addModels(DriftProtoMapper.toProto(drift.status(request.getModelName(), request.getVersion())));
@@ -282,9 +343,6 @@ public class ModelGrpcService implements ModelService {
             }
             if (!request.getModelName().isEmpty()) {
                 registry.versions(request.getModelName());
-            }
-            if (request.getVersion() < 0) {
-                throw invalid("version", "version is " + request.getVersion() + "; send ≥ 1, or 0 for every serving version");
             }
             drift.statuses().stream()
                     .filter(s -> request.getModelName().isEmpty() || s.modelName().equals(request.getModelName()))
@@ -316,6 +374,9 @@ public class ModelGrpcService implements ModelService {
                         throw new IllegalArgumentException(s);
                     }
                     offset = Integer.parseInt(s.substring(2));
+                    if (offset < 0) {
+                        throw new IllegalArgumentException(s);
+                    }
                 } catch (IllegalArgumentException e) {
                     throw invalid("page_token", "page_token is not one this service issued; send the previous next_page_token, or none");
                 }
@@ -324,11 +385,11 @@ public class ModelGrpcService implements ModelService {
         }
 
         <T> List<T> slice(List<T> all) {
-            return all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size()));
+            return all.subList(Math.min(offset, all.size()), (int) Math.min((long) offset + size, all.size()));
         }
 
         String next(int total) {
-            return offset + size < total
+            return (long) offset + size < total
                     ? Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + (offset + size)).getBytes(StandardCharsets.UTF_8))
                     : "";
         }

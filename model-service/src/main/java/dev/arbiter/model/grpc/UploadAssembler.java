@@ -48,7 +48,7 @@ final class UploadAssembler {
                 }
                 bytes.writeBytes(part.getChunk().toByteArray());
             }
-            default -> throw invalid("part", "an upload message carries neither metadata nor a chunk");
+            default -> throw invalid("part", "part is empty: an upload message carries neither metadata nor a chunk; send metadata first, then chunks");
         }
     }
 

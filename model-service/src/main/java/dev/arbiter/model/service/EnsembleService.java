@@ -48,6 +48,9 @@ public class EnsembleService {
         if (members.isEmpty()) {
             throw invalid("ensemble.members", "ensemble.members is empty; name at least one model version");
         }
+        if (expectedRevision < 0) {
+            throw invalid("expected_revision", "expected_revision is " + expectedRevision + "; send the revision you read, or 0 to skip the check");
+        }
         if (halfLife < 0 || Double.isNaN(halfLife) || Double.isInfinite(halfLife)) {
             throw invalid("ensemble.weight_config.half_life_outcomes", "ensemble.weight_config.half_life_outcomes is " + halfLife + "; send a number > 0, or 0 for the default");
         }
@@ -81,13 +84,17 @@ public class EnsembleService {
     EnsemblePlan persist(String name, String description, List<StoredMember> members, double halfLife, double floor, int expectedRevision) {
         for (int i = 0; i < members.size(); i++) {
             StoredMember m = members.get(i);
+            String field = "ensemble.members[" + i + "]";
             ModelVersionEntity v = ModelVersionEntity.find(m.modelName(), m.version())
-                    .orElseThrow(() -> notFound("ensemble.members", "model \"" + m.modelName() + "\" has no version " + m.version() + "; upload it first"));
+                    .orElseThrow(() -> notFound(
+                            field,
+                            field + " is " + m.modelName() + " v" + m.version() + ", which does not exist; upload and activate it first, or fix the name and version"));
             VersionStatus status = VersionStatus.valueOf(v.status);
             if (!status.serving()) {
                 throw ModelRequestException.precondition(
-                        "ensemble.members[" + members.indexOf(m) + "]",
-                        m.modelName() + " v" + m.version() + " is " + status + "; activate it (or make it SHADOW) before it joins an ensemble");
+                        field,
+                        field + " is " + m.modelName() + " v" + m.version() + ", which is " + status
+                                + "; activate it (or make it SHADOW) before it joins an ensemble");
             }
         }
         EnsembleEntity.getEntityManager()
@@ -99,7 +106,8 @@ public class EnsembleService {
             throw new ModelRequestException(
                     Status.Code.FAILED_PRECONDITION,
                     "expected_revision",
-                    "ensemble \"" + name + "\" is at revision " + e.revision + ", not " + expectedRevision + "; read it again and retry your change");
+                    "expected_revision is " + expectedRevision + " but ensemble \"" + name + "\" is at revision " + e.revision
+                            + "; read it again and retry your change");
         }
         if (e.revision == 0) {
             e.createdAt = Instant.now();

@@ -105,7 +105,7 @@ public class ModelRegistry {
         if (artifact.length != m.sizeBytes()) {
             throw invalid(
                     "chunk",
-                    "received " + artifact.length + " bytes but metadata.size_bytes is " + m.sizeBytes()
+                    "the chunks carried " + artifact.length + " bytes but metadata.size_bytes is " + m.sizeBytes()
                             + "; the upload was truncated or padded, send the whole artifact again");
         }
         String sha = sha256(artifact);
@@ -118,7 +118,11 @@ public class ModelRegistry {
         try (ModelRuntime ignored = ModelRuntimes.load(artifact(m, artifact))) {
             // Loaded, checked and warmed up: the artifact is usable. Serving loads it again on activation.
         } catch (ModelLoadException e) {
-            throw invalid("chunk", "the artifact does not load as " + m.format() + ": " + e.getMessage());
+            throw invalid(
+                    "chunk",
+                    "the artifact sent in the chunks does not load as " + m.format() + " with the " + m.inputFeatureNames().size()
+                            + " metadata.input_feature_names: " + e.getMessage()
+                            + "; send the file the model was saved to, in metadata.format, listing exactly its inputs");
         }
         return persist(m, artifact);
     }
@@ -175,7 +179,10 @@ public class ModelRegistry {
         ModelVersionEntity v = ModelVersionEntity.find(key.model(), key.version()).orElseThrow(() -> missing(key.model(), key.version()));
         byte[] bytes = v.artifact;
         if (!sha256(bytes).equals(v.sha256Hex)) {
-            throw precondition(key, "its stored artifact no longer matches its SHA-256 " + v.sha256Hex + "; upload it again as a new version");
+            throw ModelRequestException.precondition(
+                    "version",
+                    key + " failed to load: its stored artifact no longer matches its SHA-256 " + v.sha256Hex
+                            + "; upload it again as a new version; the versions already serving keep serving");
         }
         return new ModelArtifact(
                 ArtifactFormat.valueOf(v.format), bytes, Json.strings(v.inputFeatureNames), v.onnxOutputName, v.onnxPositiveClassIndex);
@@ -197,7 +204,7 @@ public class ModelRegistry {
     public List<VersionInfo> versions(String modelName) {
         checkName("model_name", modelName);
         if (ModelEntity.byName(modelName).isEmpty()) {
-            throw notFound("model_name", "model \"" + modelName + "\" does not exist; upload a version to create it");
+            throw unknownModel(modelName);
         }
         return ModelVersionEntity.ofModel(modelName).stream().map(ModelRegistry::info).toList();
     }
@@ -216,19 +223,29 @@ public class ModelRegistry {
 
     public static void checkName(String field, String name) {
         if (name == null || name.isEmpty()) {
-            throw invalid(field, field + " is missing; name the model");
+            throw invalid(field, field + " is missing; send a name of 1-64 lowercase letters, digits, '-' or '_'");
         }
         if (!NAME.matcher(name).matches()) {
             throw invalid(field, field + " \"" + name + "\" is not a valid name; use 1-64 lowercase letters, digits, '-' or '_'");
         }
     }
 
+    /** Not found: names model_name when the model itself is unknown, else the version. Call inside a transaction. */
     static ModelRequestException missing(String model, int version) {
+        if (ModelEntity.byName(model).isEmpty()) {
+            return unknownModel(model);
+        }
         return notFound(
                 "version",
                 version == 0
                         ? "model \"" + model + "\" has no versions; upload one first"
                         : "model \"" + model + "\" has no version " + version + "; list its versions with ListModelVersions");
+    }
+
+    static ModelRequestException unknownModel(String model) {
+        return notFound(
+                "model_name",
+                "model_name \"" + model + "\" is not a registered model; upload a version to create it, or check the name with ListModels");
     }
 
     static ModelRequestException precondition(VersionKey key, String why) {

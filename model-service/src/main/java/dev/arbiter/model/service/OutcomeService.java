@@ -65,7 +65,7 @@ public class OutcomeService {
             if (!plan.contains(k)) {
                 throw invalid(
                         "member_outcomes.members",
-                        k + " is not a member of ensemble " + ensemble + " (revision " + plan.revision() + "); send its members only");
+                        "member_outcomes.members names " + k + ", which is not a member of ensemble " + ensemble + " (revision " + plan.revision() + "); send its members only");
             }
         }
         weights.apply(plan, correct, "");

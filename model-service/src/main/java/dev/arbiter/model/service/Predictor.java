@@ -61,7 +61,7 @@ public class Predictor {
         EnsembleWeights w = snapshotId.isEmpty()
                 ? weights.current(plan)
                 : weights.snapshot(plan, snapshotId).orElseThrow(() -> ModelRequestException.notFound(
-                        "weights_snapshot_id", "weights snapshot " + snapshotId + " of ensemble " + plan.name()
+                        "weights_snapshot_id", "weights_snapshot_id " + snapshotId + " of ensemble " + plan.name()
                                 + " does not exist or expired (kept arbiter.models.weight-snapshot-ttl); predict with the current weights"));
         List<PredictionResult.Member> members = new ArrayList<>(plan.members().size());
         List<LoadedModel> held = new ArrayList<>(plan.members().size());
@@ -76,7 +76,7 @@ public class Predictor {
                 EnsemblePlan.Member m = plan.members().get(i);
                 long t0 = System.nanoTime();
                 double[] out = new double[1];
-                boolean hit = run(held.get(i), input, out);
+                boolean hit = run(held.get(i), input, out, true);
                 allCached &= hit;
                 double weight = w.of(m.key()).weight();
                 members.add(new PredictionResult.Member(m.key(), out[0], weight, m.shadow(), (System.nanoTime() - t0) / 1000));
@@ -114,7 +114,7 @@ public class Predictor {
         LoadedModel m = serving.acquire(key);
         try {
             double[] out = new double[1];
-            boolean hit = run(m, input, out);
+            boolean hit = run(m, input, out, false);
             long micros = (System.nanoTime() - start) / 1000;
             latency.record(micros, TimeUnit.MICROSECONDS);
             return new PredictionResult(
@@ -125,8 +125,11 @@ public class Predictor {
         }
     }
 
-    /** Runs one member on the input; returns whether the answer came from the cache. */
-    private boolean run(LoadedModel m, PredictionInput input, double[] out) {
+    /**
+     * Runs one member on the input; returns whether the answer came from the cache. Only ensemble
+     * members (ACTIVE or SHADOW) feed the drift windows: a version asked directly may be RETIRED.
+     */
+    private boolean run(LoadedModel m, PredictionInput input, double[] out, boolean monitored) {
         double[] row = row(m, input);
         double p = cache.get(m.key, row);
         if (!Double.isNaN(p)) {
@@ -135,7 +138,9 @@ public class Predictor {
         }
         p = m.runtime.predict(row);
         cache.put(m.key, row, p);
-        drift.record(m.key.model(), m.key.version(), m.inputNames, row, p, input.tsMicros());
+        if (monitored) {
+            drift.record(m.key.model(), m.key.version(), m.inputNames, row, p, input.tsMicros());
+        }
         out[0] = p;
         return false;
     }

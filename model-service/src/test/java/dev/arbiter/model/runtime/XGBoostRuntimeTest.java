@@ -48,22 +48,22 @@ class XGBoostRuntimeTest {
 
     @Test
     void gbtreeFromJsonMatchesXGBoost() throws Exception {
-        assertMatches(gbtree, ArtifactFormat.XGBOOST_JSON, 200);
+        assertMatches(gbtree, ArtifactFormat.XGBOOST_JSON, 200, CompleteTrees.class);
     }
 
     @Test
     void gbtreeFromUbjMatchesXGBoost() throws Exception {
-        assertMatches(gbtree, ArtifactFormat.XGBOOST_UBJ, 200);
+        assertMatches(gbtree, ArtifactFormat.XGBOOST_UBJ, 200, CompleteTrees.class);
     }
 
     @Test
     void randomForestFromJsonMatchesXGBoost() throws Exception {
-        assertMatches(forest, ArtifactFormat.XGBOOST_JSON, 100);
+        assertMatches(forest, ArtifactFormat.XGBOOST_JSON, 100, CompleteTrees.class);
     }
 
     @Test
     void randomForestFromUbjMatchesXGBoost() throws Exception {
-        assertMatches(forest, ArtifactFormat.XGBOOST_UBJ, 100);
+        assertMatches(forest, ArtifactFormat.XGBOOST_UBJ, 100, CompleteTrees.class);
     }
 
     @Test
@@ -74,7 +74,7 @@ class XGBoostRuntimeTest {
         params.put("max_leaves", 64);
         Booster deep = XGBoostTraining.train(training, params, 20);
         try {
-            assertMatches(deep, ArtifactFormat.XGBOOST_JSON, 20);
+            assertMatches(deep, ArtifactFormat.XGBOOST_JSON, 20, LinkedTrees.class);
         } finally {
             deep.dispose();
         }
@@ -88,7 +88,7 @@ class XGBoostRuntimeTest {
         params.put("rate_drop", 0.3);
         Booster dart = XGBoostTraining.train(training, params, 30);
         try {
-            assertMatches(dart, ArtifactFormat.XGBOOST_UBJ, 30);
+            assertMatches(dart, ArtifactFormat.XGBOOST_UBJ, 30, CompleteTrees.class);
         } finally {
             dart.dispose();
         }
@@ -128,13 +128,15 @@ class XGBoostRuntimeTest {
         }
     }
 
-    private static void assertMatches(Booster booster, ArtifactFormat format, int trees) throws Exception {
+    private static void assertMatches(Booster booster, ArtifactFormat format, int trees, Class<? extends Trees> layout)
+            throws Exception {
         float[] expected = XGBoostTraining.predict(booster, evaluation);
         try (ModelRuntime runtime = ModelRuntimes.load(artifact(booster, format))) {
             assertEquals(SyntheticData.FEATURES, runtime.inputCount());
             assertTrue(runtime.acceptsMissing());
             FlatTreeEnsemble ensemble = (FlatTreeEnsemble) runtime;
             assertEquals(trees, ensemble.treeCount());
+            assertEquals(layout, ensemble.layout());
 
             int missingRows = 0;
             double worst = 0;

@@ -1,4 +1,4 @@
-package dev.arbiter.feature.it;
+package dev.arbiter.testing;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -16,14 +16,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged feature-service (target/quarkus-app) as a real operating-system process on free ports,
- * for integration tests that stop and start it.
+ * A packaged Quarkus service (its target/quarkus-app) as a real operating-system process on free
+ * ports, for integration tests that start, stop and kill services.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
-    final int grpcPort;
-    final ManagedChannel channel;
+    public final int grpcPort;
+    public final ManagedChannel channel;
 
     private ServiceProcess(Process process, int grpcPort) {
         this.process = process;
@@ -31,8 +31,12 @@ final class ServiceProcess implements AutoCloseable {
         this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
     }
 
-    static ServiceProcess start(String name, Map<String, String> properties) {
-        String runner = System.getProperty("feature-service.runner", "target/quarkus-app/quarkus-run.jar");
+    /**
+     * Starts the runner jar named by the system property {@code runner.property} (set by failsafe) with
+     * the given configuration, and returns once gRPC health says SERVING. Output goes to target/NAME.log.
+     */
+    public static ServiceProcess start(String runnerProperty, String name, Map<String, String> properties) {
+        String runner = System.getProperty(runnerProperty, "target/quarkus-app/quarkus-run.jar");
         if (!new File(runner).isFile()) {
             throw new IllegalStateException(runner + " is missing: run `mvn verify` (integration tests need the packaged service)");
         }
@@ -63,7 +67,7 @@ final class ServiceProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("feature-service exited with " + process.exitValue() + " during start; see its log in target/");
+                throw new IllegalStateException("the service exited with " + process.exitValue() + " during start; see its log in target/");
             }
             try {
                 ServingStatus status = HealthGrpc.newBlockingStub(channel)
@@ -78,18 +82,30 @@ final class ServiceProcess implements AutoCloseable {
                 // Not listening yet: the next call waits for the channel again.
             }
         }
-        throw new IllegalStateException("feature-service did not become SERVING within 60 s");
+        throw new IllegalStateException("the service did not become SERVING within 60 s; see its log in target/");
     }
 
     /** SIGTERM, as Kubernetes stops a pod, and wait for the graceful shutdown to finish. */
-    void stop() {
+    public void stop() {
         channel.shutdownNow();
         process.destroy();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("feature-service did not stop within 60 s of SIGTERM");
+                throw new IllegalStateException("the service did not stop within 60 s of SIGTERM");
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs, as in a crash. */
+    public void kill() {
+        channel.shutdownNow();
+        process.destroyForcibly();
+        try {
+            process.waitFor(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
