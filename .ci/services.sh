@@ -66,6 +66,15 @@ ensure_libgomp() {
   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libgomp1
 }
 
+# ta4j (test scope only) is compiled for Java 21: with Maven on JDK 17 the engine tests and bench need one.
+check_jdk21() {
+  local home=${JDK21_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+  if [ -x "$home/bin/javac" ] || java -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
+    return 0
+  fi
+  echo "warning: no JDK 21+ at $home; the engine's ta4j parity tests need one (-Djdk21.home=/path/to/jdk21)" >&2
+}
+
 ensure_services() {
   if ! (pg_up && redis_up); then
     install_if_absent
@@ -76,5 +85,6 @@ ensure_services() {
   fi
   ensure_database
   ensure_libgomp
+  check_jdk21
   echo "PostgreSQL (database arbiter) and Redis answer on 127.0.0.1"
 }

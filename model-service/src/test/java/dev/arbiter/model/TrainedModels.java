@@ -53,6 +53,31 @@ public final class TrainedModels {
         return xgboost;
     }
 
+    /** The benchmark's gradient-boosted model: 200 trees of depth 6. */
+    public static byte[] gbtree200() throws Exception {
+        Booster booster = XGBoostTraining.train(DATA, XGBoostTraining.gbtree(), 200);
+        try {
+            return booster.toByteArray("json");
+        } finally {
+            booster.dispose();
+        }
+    }
+
+    /** xgboost4j's random-forest mode: 100 parallel trees in one round. */
+    public static byte[] randomForest() throws Exception {
+        Booster booster = XGBoostTraining.train(DATA, XGBoostTraining.randomForest(), 1);
+        try {
+            return booster.toByteArray("json");
+        } finally {
+            booster.dispose();
+        }
+    }
+
+    /** LibLinear's linear SVM exported to ONNX (its output is a decision value, not yet calibrated). */
+    public static byte[] linearSvmOnnx() {
+        return TribuoTraining.onnx(TribuoTraining.libLinearSvm(DATA));
+    }
+
     public static synchronized byte[] logisticOnnx() {
         if (logistic == null) {
             Model<Label> model = TribuoTraining.logisticRegression(DATA);

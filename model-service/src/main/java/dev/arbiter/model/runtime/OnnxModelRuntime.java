@@ -262,9 +262,9 @@ final class OnnxModelRuntime implements ModelRuntime {
                     return positiveFromMaps(result.get(0), 1)[0];
                 }
             }
-            try (OrtSession.Result ignored = session.run(slot.inputs(), slot.pinnedOutputs())) {
-                return slot.output().get(kind == OutputKind.CLASS_COLUMNS ? positiveIndex : 0);
-            }
+            // the result only wraps the pinned output tensor, whose buffer ONNX Runtime has just written
+            session.run(slot.inputs(), slot.pinnedOutputs()).close();
+            return slot.output().get(kind == OutputKind.CLASS_COLUMNS ? positiveIndex : 0);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed to predict: " + e.getMessage(), e);
         }

@@ -15,9 +15,10 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Turns an XGBoost artifact (JSON or UBJ) into a {@link FlatTreeEnsemble}. xgboost4j reads every artifact once, so a
- * corrupt file is refused with XGBoost's own message and UBJ is converted to JSON; the booster is disposed before
- * {@link #load} returns, and the ensemble is checked against xgboost4j's predictions on rows built from its thresholds.
+ * Turns an XGBoost artifact (JSON or UBJ) into a {@link FlatTreeEnsemble}. xgboost4j reads every artifact once: a
+ * corrupt file is refused with XGBoost's own message, the model is saved back as JSON for the ensemble to be built
+ * from, and the ensemble is checked against xgboost4j's predictions on rows built from the model's thresholds; the
+ * booster is disposed before {@link #load} returns.
  */
 final class XGBoostArtifacts {
 
@@ -53,13 +54,14 @@ final class XGBoostArtifacts {
                     + xgboostMessage(e.getMessage()), e);
         }
         try {
-            byte[] json = jsonText ? bytes : booster.toByteArray("json");
-            JsonNode root = readTree(json);
+            // parse what this xgboost4j writes, not the upload: older schemas (dart, base_score, booleans) come out
+            // in the one schema that the predictor checked against below uses
+            JsonNode root = readTree(booster.toByteArray("json"));
             FlatTreeEnsemble ensemble = fromJson(root, artifact.inputFeatureNames());
             checkAgainstBooster(ensemble, booster, root);
             return ensemble;
         } catch (XGBoostError e) {
-            throw new ModelLoadException("XGBoost cannot convert the artifact to JSON: " + xgboostMessage(e.getMessage()), e);
+            throw new ModelLoadException("XGBoost fails on the artifact: " + xgboostMessage(e.getMessage()), e);
         } finally {
             booster.dispose();
         }
@@ -157,7 +159,7 @@ final class XGBoostArtifacts {
             }
             parsed.value()[i] = value;
             parsed.feature()[i] = f;
-            parsed.defaultLeft()[i] = defaultLeft.get(i).asBoolean(); // 0/1 in JSON and UBJ, true/false in old files
+            parsed.defaultLeft()[i] = defaultLeft.get(i).asBoolean(); // written as 0/1
         }
         checkIsTree(parsed, t);
         return parsed;

@@ -93,8 +93,7 @@ class BadArtifactTest {
                 xgb(ArtifactFormat.XGBOOST_JSON, noise));
         assertRefused("the artifact says XGBOOST_UBJ but is not UBJ (it does not start with a UBJ object)",
                 xgb(ArtifactFormat.XGBOOST_UBJ, noise));
-        byte[] flipped = json.clone();
-        String text = new String(flipped, StandardCharsets.UTF_8).replace("\"split_conditions\":[", "\"split_conditions\":{");
+        String text = new String(json, StandardCharsets.UTF_8).replace("\"split_conditions\":[", "\"split_conditions\":{");
         assertRefusedStartingWith("XGBoost cannot read the artifact (corrupt or truncated?): ",
                 xgb(ArtifactFormat.XGBOOST_JSON, text.getBytes(StandardCharsets.UTF_8)));
     }

@@ -4,6 +4,8 @@ import ml.dmlc.xgboost4j.java.Booster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,24 +48,16 @@ class XGBoostRuntimeTest {
         forest.dispose();
     }
 
-    @Test
-    void gbtreeFromJsonMatchesXGBoost() throws Exception {
-        assertMatches(gbtree, ArtifactFormat.XGBOOST_JSON, 200, CompleteTrees.class);
+    @ParameterizedTest
+    @EnumSource(value = ArtifactFormat.class, names = {"XGBOOST_JSON", "XGBOOST_UBJ"})
+    void gbtreeMatchesXGBoost(ArtifactFormat format) throws Exception {
+        assertMatches(gbtree, format, 200, CompleteTrees.class);
     }
 
-    @Test
-    void gbtreeFromUbjMatchesXGBoost() throws Exception {
-        assertMatches(gbtree, ArtifactFormat.XGBOOST_UBJ, 200, CompleteTrees.class);
-    }
-
-    @Test
-    void randomForestFromJsonMatchesXGBoost() throws Exception {
-        assertMatches(forest, ArtifactFormat.XGBOOST_JSON, 100, CompleteTrees.class);
-    }
-
-    @Test
-    void randomForestFromUbjMatchesXGBoost() throws Exception {
-        assertMatches(forest, ArtifactFormat.XGBOOST_UBJ, 100, CompleteTrees.class);
+    @ParameterizedTest
+    @EnumSource(value = ArtifactFormat.class, names = {"XGBOOST_JSON", "XGBOOST_UBJ"})
+    void randomForestMatchesXGBoost(ArtifactFormat format) throws Exception {
+        assertMatches(forest, format, 100, CompleteTrees.class);
     }
 
     @Test
@@ -72,12 +66,7 @@ class XGBoostRuntimeTest {
         params.put("grow_policy", "lossguide");
         params.put("max_depth", 0);
         params.put("max_leaves", 64);
-        Booster deep = XGBoostTraining.train(training, params, 20);
-        try {
-            assertMatches(deep, ArtifactFormat.XGBOOST_JSON, 20, LinkedTrees.class);
-        } finally {
-            deep.dispose();
-        }
+        trainAndAssertMatches(params, 20, ArtifactFormat.XGBOOST_JSON, LinkedTrees.class);
     }
 
     @Test
@@ -86,12 +75,7 @@ class XGBoostRuntimeTest {
         params.put("booster", "dart");
         params.put("max_depth", 4);
         params.put("rate_drop", 0.3);
-        Booster dart = XGBoostTraining.train(training, params, 30);
-        try {
-            assertMatches(dart, ArtifactFormat.XGBOOST_UBJ, 30, CompleteTrees.class);
-        } finally {
-            dart.dispose();
-        }
+        trainAndAssertMatches(params, 30, ArtifactFormat.XGBOOST_UBJ, CompleteTrees.class);
     }
 
     @Test
@@ -123,6 +107,16 @@ class XGBoostRuntimeTest {
             ModelLoadException e = assertThrows(ModelLoadException.class,
                     () -> ModelRuntimes.load(new ModelArtifact(ArtifactFormat.XGBOOST_JSON, json, swapped, "", 1)));
             assertTrue(e.getMessage().contains("feature 3 is \"f03\" in the XGBoost model but \"f04\""), e.getMessage());
+        } finally {
+            booster.dispose();
+        }
+    }
+
+    private static void trainAndAssertMatches(Map<String, Object> params, int rounds, ArtifactFormat format,
+                                              Class<? extends Trees> layout) throws Exception {
+        Booster booster = XGBoostTraining.train(training, params, rounds);
+        try {
+            assertMatches(booster, format, rounds, layout);
         } finally {
             booster.dispose();
         }
