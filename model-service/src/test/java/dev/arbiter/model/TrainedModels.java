@@ -7,11 +7,15 @@ import dev.arbiter.model.runtime.SyntheticData;
 import dev.arbiter.model.runtime.TribuoTraining;
 import dev.arbiter.model.runtime.XGBoostTraining;
 import dev.arbiter.proto.v1.ModelFormat;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
+import dev.arbiter.proto.v1.ModelVersion;
 import dev.arbiter.proto.v1.ModelOutput;
 import dev.arbiter.proto.v1.NamedFeatures;
 import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.proto.v1.UploadModelRequest;
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -19,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import ml.dmlc.xgboost4j.java.Booster;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
@@ -116,6 +122,28 @@ public final class TrainedModels {
             parts.add(UploadModelRequest.newBuilder().setChunk(ByteString.copyFrom(bytes, i, Math.min(chunk, bytes.length - i))).build());
         }
         return parts;
+    }
+
+    /** Uploads through a plain grpc-java async stub (no Quarkus), as a process-level test or benchmark client does. */
+    public static ModelVersion upload(Channel channel, UploadModelMetadata metadata, byte[] bytes) throws Exception {
+        CompletableFuture<ModelVersion> done = new CompletableFuture<>();
+        StreamObserver<UploadModelRequest> parts = ModelServiceGrpc.newStub(channel).uploadModel(new StreamObserver<>() {
+            @Override
+            public void onNext(ModelVersion value) {
+                done.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+        });
+        upload(metadata, bytes, 256 * 1024).forEach(parts::onNext);
+        parts.onCompleted();
+        return done.get(60, TimeUnit.SECONDS);
     }
 
     /** A seeded row of named inputs. */

@@ -9,6 +9,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /** A named ensemble definition; redefinition bumps its revision. */
@@ -40,10 +41,10 @@ public class EnsembleEntity extends PanacheEntityBase {
     public int revision;
 
     @Column(name = "created_at", nullable = false)
-    public Instant createdAt = Instant.now();
+    public Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
     @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt = Instant.now();
+    public Instant updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
     public static Optional<EnsembleEntity> byName(String name) {
         return find("name", name).firstResultOptional();

@@ -9,6 +9,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /** A named model: the parent of its immutable versions. */
@@ -27,7 +28,7 @@ public class ModelEntity extends PanacheEntityBase {
     public String description = "";
 
     @Column(name = "created_at", nullable = false)
-    public Instant createdAt = Instant.now();
+    public Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
     public static Optional<ModelEntity> byName(String name) {
         return find("name", name).firstResultOptional();

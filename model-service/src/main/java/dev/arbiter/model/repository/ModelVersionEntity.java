@@ -12,6 +12,7 @@ import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,10 +82,10 @@ public class ModelVersionEntity extends PanacheEntityBase {
     public String statusReason = "";
 
     @Column(name = "created_at", nullable = false)
-    public Instant createdAt = Instant.now();
+    public Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
     @Column(name = "status_changed_at", nullable = false)
-    public Instant statusChangedAt = Instant.now();
+    public Instant statusChangedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
     public static Optional<ModelVersionEntity> find(String modelName, int version) {
         return find("model.name = ?1 and version = ?2", modelName, version).firstResultOptional();

@@ -11,6 +11,7 @@ import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -110,14 +111,14 @@ public class EnsembleService {
                             + "; read it again and retry your change");
         }
         if (e.revision == 0) {
-            e.createdAt = Instant.now();
+            e.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         }
         e.description = description == null ? "" : description;
         e.members = Json.write(members);
         e.halfLifeOutcomes = halfLife;
         e.weightFloor = floor;
         e.revision += 1;
-        e.updatedAt = Instant.now();
+        e.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return plan(e);
     }
 

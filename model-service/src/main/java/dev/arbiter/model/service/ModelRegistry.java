@@ -20,6 +20,7 @@ import jakarta.transaction.Transactional;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -196,7 +197,7 @@ public class ModelRegistry {
         }
         v.status = status.name();
         v.statusReason = reason == null ? "" : reason;
-        v.statusChangedAt = Instant.now();
+        v.statusChangedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return info(v);
     }
 

@@ -17,9 +17,7 @@ import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.PredictRequest;
 import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.PredictionTarget;
-import dev.arbiter.proto.v1.UploadModelRequest;
 import dev.arbiter.testing.ServiceProcess;
-import io.grpc.stub.StreamObserver;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -29,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntToDoubleFunction;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -143,28 +140,11 @@ class PredictLatencyBench {
 
     private static ModelVersion register(ServiceProcess service, ModelServiceBlockingStub stub, String name, ModelFormat format, byte[] bytes)
             throws Exception {
-        CompletableFuture<ModelVersion> done = new CompletableFuture<>();
-        StreamObserver<UploadModelRequest> parts = ModelServiceGrpc.newStub(service.channel).uploadModel(new StreamObserver<>() {
-            @Override
-            public void onNext(ModelVersion v) {
-                done.complete(v);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {}
-        });
         var metadata = TrainedModels.metadata(name, format, bytes);
         if (name.contains("-svm-")) {
             metadata.setOnnxPositiveClassIndex(1);
         }
-        TrainedModels.upload(metadata.build(), bytes, 512 * 1024).forEach(parts::onNext);
-        parts.onCompleted();
-        ModelVersion v = done.get(60, TimeUnit.SECONDS);
+        ModelVersion v = TrainedModels.upload(service.channel, metadata.build(), bytes);
         return stub.activateModelVersion(ActivateModelVersionRequest.newBuilder().setModelName(name).setVersion(v.getVersion()).build());
     }
 

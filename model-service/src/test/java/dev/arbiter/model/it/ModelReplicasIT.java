@@ -15,14 +15,10 @@ import dev.arbiter.proto.v1.PredictRequest;
 import dev.arbiter.proto.v1.Prediction;
 import dev.arbiter.proto.v1.PredictionTarget;
 import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
-import dev.arbiter.proto.v1.UploadModelRequest;
 import dev.arbiter.testing.ServiceProcess;
-import io.grpc.stub.StreamObserver;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -86,25 +82,7 @@ class ModelReplicasIT {
     }
 
     private static ModelVersion upload(ServiceProcess to, String name, ModelFormat format, byte[] bytes) throws Exception {
-        CompletableFuture<ModelVersion> done = new CompletableFuture<>();
-        StreamObserver<UploadModelRequest> parts = ModelServiceGrpc.newStub(to.channel).uploadModel(new StreamObserver<>() {
-            @Override
-            public void onNext(ModelVersion value) {
-                done.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {}
-        });
-        List<UploadModelRequest> all = TrainedModels.upload(TrainedModels.metadata(name, format, bytes).build(), bytes, 256 * 1024);
-        all.forEach(parts::onNext);
-        parts.onCompleted();
-        return done.get(60, TimeUnit.SECONDS);
+        return TrainedModels.upload(to.channel, TrainedModels.metadata(name, format, bytes).build(), bytes);
     }
 
     private static ModelVersion activate(ModelServiceBlockingStub stub, ModelVersion v) {
