@@ -49,11 +49,15 @@ wait_for() {
   return 1
 }
 
-# The services keep their tables in one database, "arbiter", each in a schema of its own.
+# The services keep their tables in one database, "arbiter", each in a schema of its own; tests use
+# "arbiter_test", which they empty at start.
 ensure_database() {
-  if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'arbiter'" | grep -q 1; then
-    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE arbiter"
-  fi
+  local db
+  for db in arbiter arbiter_test; do
+    if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+      psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db"
+    fi
+  done
 }
 
 # xgboost4j's native library needs the GNU OpenMP runtime.
@@ -86,5 +90,5 @@ ensure_services() {
   ensure_database
   ensure_libgomp
   check_jdk21
-  echo "PostgreSQL (database arbiter) and Redis answer on 127.0.0.1"
+  echo "PostgreSQL (databases arbiter, arbiter_test) and Redis answer on 127.0.0.1"
 }

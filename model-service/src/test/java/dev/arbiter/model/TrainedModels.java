@@ -146,6 +146,19 @@ public final class TrainedModels {
         return done.get(60, TimeUnit.SECONDS);
     }
 
+    /**
+     * Configuration for a packaged model-service started by an integration test or benchmark: the test
+     * database, emptied at start when {@code clean} (only the first process of a test may do that).
+     */
+    public static Map<String, String> processConfig(boolean clean) {
+        return Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "quarkus.flyway.clean-disabled", "false",
+                "quarkus.flyway.clean-at-start", Boolean.toString(clean),
+                "arbiter.models.redis-prefix", "arbiter-it:models:",
+                "arbiter.models.drift.evaluation-interval", "0");
+    }
+
     /** A seeded row of named inputs. */
     public static PredictionInput row(Random random) {
         Map<String, Double> values = new TreeMap<>();

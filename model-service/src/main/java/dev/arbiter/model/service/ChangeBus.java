@@ -6,6 +6,7 @@ import io.quarkus.redis.datasource.pubsub.PubSubCommands;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.UUID;
@@ -41,7 +42,12 @@ public class ChangeBus {
         this.channel = config.redisPrefix() + "changes";
     }
 
-    void onStart(@Observes StartupEvent event) {
+    /**
+     * Subscribes before anything else starts (models preload for seconds, and the gRPC server may already
+     * answer meanwhile): a change published during startup must not be missed. Plans and weights are
+     * read lazily, so nothing cached before the subscription can be stale.
+     */
+    void onStart(@Observes @Priority(1) StartupEvent event) {
         subscriber = pubsub.subscribe(channel, this::received);
     }
 
@@ -66,6 +72,9 @@ public class ChangeBus {
             return;
         }
         Change change = new Change(Kind.valueOf(p[1]), p[2], Integer.parseInt(p[3]));
+        if (change.kind() != Kind.WEIGHTS) {
+            LOG.infof("change from another replica: %s", change);
+        }
         // Loading a model or reading PostgreSQL blocks: never on the Redis event loop.
         Infrastructure.getDefaultWorkerPool().execute(() -> {
             try {

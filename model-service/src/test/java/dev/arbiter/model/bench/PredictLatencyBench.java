@@ -98,8 +98,9 @@ class PredictLatencyBench {
         line(report, "in-process four-member ensemble", ensemble);
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        try (ServiceProcess service = ServiceProcess.start("model-service.runner", "predict-bench",
-                Map.of("arbiter.models.cache-entries", "0", "arbiter.models.drift.evaluation-interval", "0"))) {
+        Map<String, String> config = new java.util.HashMap<>(TrainedModels.processConfig(true));
+        config.put("arbiter.models.cache-entries", "0");
+        try (ServiceProcess service = ServiceProcess.start("model-service.runner", "predict-bench", config)) {
             ModelServiceBlockingStub stub = ModelServiceGrpc.newBlockingStub(service.channel);
             List<ModelVersion> members = new ArrayList<>();
             members.add(register(service, stub, "bench-gbt-" + suffix, ModelFormat.MODEL_FORMAT_XGBOOST_JSON, gbt));

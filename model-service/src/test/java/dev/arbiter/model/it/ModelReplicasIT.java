@@ -16,7 +16,6 @@ import dev.arbiter.proto.v1.Prediction;
 import dev.arbiter.proto.v1.PredictionTarget;
 import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
 import dev.arbiter.testing.ServiceProcess;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +34,8 @@ class ModelReplicasIT {
     @Test
     void aSecondReplicaFollowsEnsembleAndWeightChangesMadeOnTheFirst() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> config = Map.of("arbiter.models.drift.evaluation-interval", "0");
-        try (ServiceProcess a = ServiceProcess.start(RUNNER, "replica-a", config);
-                ServiceProcess b = ServiceProcess.start(RUNNER, "replica-b", config)) {
+        try (ServiceProcess a = ServiceProcess.start(RUNNER, "replica-a", TrainedModels.processConfig(true));
+                ServiceProcess b = ServiceProcess.start(RUNNER, "replica-b", TrainedModels.processConfig(false))) {
             ModelServiceBlockingStub onA = ModelServiceGrpc.newBlockingStub(a.channel);
             ModelServiceBlockingStub onB = ModelServiceGrpc.newBlockingStub(b.channel);
 
