@@ -41,10 +41,11 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(runner + " is missing: run `mvn verify` (integration tests need the packaged service)");
         }
         int grpcPort = freePort();
+        int httpPort = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dquarkus.grpc.server.port=" + grpcPort);
-        command.add("-Dquarkus.http.port=" + freePort());
+        command.add("-Dquarkus.http.port=" + httpPort);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(runner);
@@ -56,6 +57,7 @@ public final class ServiceProcess implements AutoCloseable {
                     .start();
             ServiceProcess service = new ServiceProcess(p, grpcPort);
             service.awaitServing();
+            service.awaitReady(httpPort);
             return service;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -83,6 +85,36 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("the service did not become SERVING within 60 s; see its log in target/");
+    }
+
+    /**
+     * Blocks until SmallRye readiness answers 200: the gRPC server may answer before startup work (restores,
+     * model preloads, subscriptions) has finished, readiness only after.
+     */
+    private void awaitReady(int httpPort) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited with " + process.exitValue() + " during start; see its log in target/");
+            }
+            try {
+                var response = http.send(
+                        java.net.http.HttpRequest.newBuilder(uri).timeout(java.time.Duration.ofSeconds(5)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException retry) {
+                // HTTP not listening yet.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("the service was not ready within 60 s; see its log in target/");
     }
 
     /** SIGTERM, as Kubernetes stops a pod, and wait for the graceful shutdown to finish. */
