@@ -112,7 +112,8 @@ public final class ServiceProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            Thread.onSpinWait();
+            // A poll interval against an outside process, not a guess at how long something takes.
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
         throw new IllegalStateException("the service was not ready within 60 s; see its log in target/");
     }

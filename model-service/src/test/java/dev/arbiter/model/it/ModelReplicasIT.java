@@ -73,7 +73,7 @@ class ModelReplicasIT {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("replica B did not see the change within 30 s: " + p);
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll interval
             p = stub.predict(request);
         }
         return p;
