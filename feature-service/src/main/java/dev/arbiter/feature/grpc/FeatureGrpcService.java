@@ -1,6 +1,6 @@
 package dev.arbiter.feature.grpc;
 
-import dev.arbiter.feature.service.FeatureRequestException;
+import dev.arbiter.service.RequestRefused;
 import dev.arbiter.feature.service.FeatureSnapshot;
 import dev.arbiter.feature.service.FeatureStore;
 import dev.arbiter.proto.v1.FeatureSchema;
@@ -44,7 +44,7 @@ public class FeatureGrpcService implements FeatureService {
     public Uni<IngestResponse> ingest(IngestRequest request) {
         try {
             return Uni.createFrom().item(ProtoMapper.response(store.ingest(ProtoMapper.observation(request))));
-        } catch (FeatureRequestException e) {
+        } catch (RequestRefused e) {
             return Uni.createFrom().failure(ProtoMapper.status(e));
         }
     }
@@ -54,7 +54,7 @@ public class FeatureGrpcService implements FeatureService {
         return requests.map(request -> {
             try {
                 return ProtoMapper.response(store.ingest(ProtoMapper.observation(request)));
-            } catch (FeatureRequestException e) {
+            } catch (RequestRefused e) {
                 return ProtoMapper.rejected(e);
             }
         });

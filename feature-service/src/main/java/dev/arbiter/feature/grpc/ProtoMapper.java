@@ -1,7 +1,7 @@
 package dev.arbiter.feature.grpc;
 
 import dev.arbiter.engine.features.FeatureSchema;
-import dev.arbiter.feature.service.FeatureRequestException;
+import dev.arbiter.service.RequestRefused;
 import dev.arbiter.feature.service.FeatureSnapshot;
 import dev.arbiter.feature.service.IngestResult;
 import dev.arbiter.feature.service.Observation;
@@ -21,7 +21,7 @@ final class ProtoMapper {
 
     static Observation observation(IngestRequest request) {
         if (!request.hasObservation()) {
-            throw new FeatureRequestException(
+            throw new RequestRefused(
                     Status.Code.INVALID_ARGUMENT, "observation", "observation is missing; send one observation per request");
         }
         dev.arbiter.proto.v1.Observation p = request.getObservation();
@@ -63,7 +63,7 @@ final class ProtoMapper {
         return IngestResponse.newBuilder().setFeatures(vector(r.features())).setOutcome(outcome(r.outcome())).build();
     }
 
-    static IngestResponse rejected(FeatureRequestException e) {
+    static IngestResponse rejected(RequestRefused e) {
         return IngestResponse.newBuilder()
                 .setOutcome(IngestOutcome.INGEST_OUTCOME_REJECTED)
                 .setProblem(Problem.newBuilder()
@@ -73,8 +73,8 @@ final class ProtoMapper {
                 .build();
     }
 
-    static StatusRuntimeException status(FeatureRequestException e) {
-        return Status.fromCode(e.code()).withDescription(e.getMessage()).asRuntimeException();
+    static StatusRuntimeException status(RequestRefused e) {
+        return e.asStatus();
     }
 
     static dev.arbiter.proto.v1.FeatureSchema schema(FeatureSchema s) {

@@ -1,5 +1,6 @@
 package dev.arbiter.feature.service;
 
+import dev.arbiter.service.RequestRefused;
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
 import dev.arbiter.engine.features.FeatureSchema;
@@ -75,14 +76,14 @@ public class FeatureStore {
         return featureConfig;
     }
 
-    /** Absorbs one observation; throws {@link FeatureRequestException} when it is refused. */
+    /** Absorbs one observation; throws {@link RequestRefused} when it is refused. */
     public IngestResult ingest(Observation o) {
         long start = System.nanoTime();
         try {
             IngestResult result = ingestChecked(o);
             outcomes.get(result.outcome()).increment();
             return result;
-        } catch (FeatureRequestException e) {
+        } catch (RequestRefused e) {
             rejected.increment();
             throw e;
         } finally {
@@ -101,7 +102,7 @@ public class FeatureStore {
 
     private IngestResult ingestOpen(Observation o) {
         if (!ready) {
-            throw new FeatureRequestException(
+            throw new RequestRefused(
                     Status.Code.UNAVAILABLE,
                     "",
                     closed
@@ -114,7 +115,7 @@ public class FeatureStore {
             long last = state.pipeline.lastTsMicros();
             if (o.tsMicros() == last) {
                 if (!state.repeats(o)) {
-                    throw new FeatureRequestException(
+                    throw new RequestRefused(
                             Status.Code.ALREADY_EXISTS,
                             "observation.ts_micros",
                             "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId()
@@ -126,7 +127,7 @@ public class FeatureStore {
                 if (outOfOrder == OutOfOrderPolicy.DROP) {
                     return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.DROPPED_OUT_OF_ORDER);
                 }
-                throw FeatureRequestException.invalid(
+                throw RequestRefused.invalid(
                         "observation.ts_micros",
                         "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId() + "\" is older than the series' last ("
                                 + last + "); send observations in time order, or set arbiter.features.out-of-order=drop");
@@ -139,7 +140,7 @@ public class FeatureStore {
     private SeriesState newSeries(String seriesId) {
         if (seriesCount.incrementAndGet() > maxSeries) {
             seriesCount.decrementAndGet();
-            throw new FeatureRequestException(
+            throw new RequestRefused(
                     Status.Code.RESOURCE_EXHAUSTED,
                     "observation.series_id",
                     "series \"" + seriesId + "\" would exceed the cap of " + maxSeries

@@ -1,6 +1,7 @@
 package dev.arbiter.feature.service;
 
-import static dev.arbiter.feature.service.FeatureRequestException.invalid;
+import dev.arbiter.service.RequestRefused;
+import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.feature.config.FeatureServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -60,7 +61,7 @@ public class ObservationValidator {
         }
     }
 
-    public static FeatureRequestException notFinite(String seriesId, long tsMicros, String field, double v, boolean optional) {
+    public static RequestRefused notFinite(String seriesId, long tsMicros, String field, double v, boolean optional) {
         return invalid(
                 field,
                 where(seriesId, tsMicros) + field + " is " + v + "; send finite numbers" + (optional ? " or omit the field" : ""));

@@ -1,6 +1,6 @@
 package dev.arbiter.model.grpc;
 
-import static dev.arbiter.model.service.ModelRequestException.invalid;
+import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.drift.DriftMonitor;
@@ -9,7 +9,7 @@ import dev.arbiter.model.repository.ModelEntity;
 import dev.arbiter.model.service.EnsembleService;
 import dev.arbiter.model.service.ModelLifecycle;
 import dev.arbiter.model.service.ModelRegistry;
-import dev.arbiter.model.service.ModelRequestException;
+import dev.arbiter.service.RequestRefused;
 import dev.arbiter.model.service.OutcomeService;
 import dev.arbiter.model.service.PredictionResult;
 import dev.arbiter.model.service.Predictor;
@@ -68,7 +68,7 @@ public class ModelGrpcService implements ModelService {
     private static <T> Uni<T> call(Supplier<T> work) {
         try {
             return Uni.createFrom().item(work.get());
-        } catch (ModelRequestException e) {
+        } catch (RequestRefused e) {
             return Uni.createFrom().failure(ProtoMapper.status(e));
         }
     }
@@ -242,7 +242,7 @@ public class ModelGrpcService implements ModelService {
                 try {
                     Prediction p = ProtoMapper.prediction(predictOne(request.getTarget(), request.getInputs(i), "inputs[" + i + "]", "", request.getWeightsSnapshotId(), false));
                     r.setPrediction(p.toBuilder().setPredictionId(""));
-                } catch (ModelRequestException e) {
+                } catch (RequestRefused e) {
                     if (e.code() != io.grpc.Status.Code.INVALID_ARGUMENT
                             || e.field().equals("ensemble_name") || e.field().equals("version") || e.field().equals("weights_snapshot_id")) {
                         throw e; // the target itself is wrong (unknown, not loadable): no row can succeed
@@ -318,7 +318,7 @@ public class ModelGrpcService implements ModelService {
             var plan = ensembles.current(request.getEnsembleName());
             var w = request.getWeightsSnapshotId().isEmpty()
                     ? weights.current(plan)
-                    : weights.snapshot(plan, request.getWeightsSnapshotId()).orElseThrow(() -> ModelRequestException.notFound(
+                    : weights.snapshot(plan, request.getWeightsSnapshotId()).orElseThrow(() -> RequestRefused.notFound(
                             "weights_snapshot_id", "weights_snapshot_id " + request.getWeightsSnapshotId() + " of ensemble " + plan.name()
                                     + " does not exist or expired (kept arbiter.models.weight-snapshot-ttl); leave it empty for the current weights"));
             return ProtoMapper.weights(w);

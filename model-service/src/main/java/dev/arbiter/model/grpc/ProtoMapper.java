@@ -5,7 +5,7 @@ import dev.arbiter.model.runtime.ArtifactFormat;
 import dev.arbiter.model.service.EnsemblePlan;
 import dev.arbiter.model.service.EnsembleService;
 import dev.arbiter.model.service.EnsembleWeights;
-import dev.arbiter.model.service.ModelRequestException;
+import dev.arbiter.service.RequestRefused;
 import dev.arbiter.model.service.NewVersion;
 import dev.arbiter.model.service.PredictionResult;
 import dev.arbiter.model.service.VersionInfo;
@@ -36,15 +36,15 @@ final class ProtoMapper {
 
     private ProtoMapper() {}
 
-    static StatusRuntimeException status(ModelRequestException e) {
-        return Status.fromCode(e.code()).withDescription(e.getMessage()).asRuntimeException();
+    static StatusRuntimeException status(RequestRefused e) {
+        return e.asStatus();
     }
 
     static Throwable status(Throwable t) {
-        return t instanceof ModelRequestException e ? status(e) : t;
+        return t instanceof RequestRefused e ? status(e) : t;
     }
 
-    static Problem problem(ModelRequestException e) {
+    static Problem problem(RequestRefused e) {
         return Problem.newBuilder().setCode(e.code().value()).setField(e.field()).setMessage(e.getMessage()).build();
     }
 
@@ -210,7 +210,7 @@ final class ProtoMapper {
                     null);
             case NAMED_FEATURES -> new dev.arbiter.model.service.PredictionInput(
                     in.getNamedFeatures().getSeriesId(), in.getNamedFeatures().getTsMicros(), "", null, in.getNamedFeatures().getValuesMap());
-            default -> throw ModelRequestException.invalid(field, field + " is missing; send features (a FeatureVector) or named_features");
+            default -> throw RequestRefused.invalid(field, field + " is missing; send features (a FeatureVector) or named_features");
         };
     }
 

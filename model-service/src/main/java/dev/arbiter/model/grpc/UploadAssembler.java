@@ -1,6 +1,6 @@
 package dev.arbiter.model.grpc;
 
-import static dev.arbiter.model.service.ModelRequestException.invalid;
+import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.service.ModelRegistry;

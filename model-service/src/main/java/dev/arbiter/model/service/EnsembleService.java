@@ -1,7 +1,8 @@
 package dev.arbiter.model.service;
 
-import static dev.arbiter.model.service.ModelRequestException.invalid;
-import static dev.arbiter.model.service.ModelRequestException.notFound;
+import dev.arbiter.service.RequestRefused;
+import static dev.arbiter.service.RequestRefused.invalid;
+import static dev.arbiter.service.RequestRefused.notFound;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.arbiter.model.config.ModelServiceConfig;
@@ -92,7 +93,7 @@ public class EnsembleService {
                             field + " is " + m.modelName() + " v" + m.version() + ", which does not exist; upload and activate it first, or fix the name and version"));
             VersionStatus status = VersionStatus.valueOf(v.status);
             if (!status.serving()) {
-                throw ModelRequestException.precondition(
+                throw RequestRefused.precondition(
                         field,
                         field + " is " + m.modelName() + " v" + m.version() + ", which is " + status
                                 + "; activate it (or make it SHADOW) before it joins an ensemble");
@@ -104,7 +105,7 @@ public class EnsembleService {
                 .executeUpdate();
         EnsembleEntity e = EnsembleEntity.byNameForUpdate(name).orElseThrow();
         if (expectedRevision > 0 && e.revision != expectedRevision) {
-            throw new ModelRequestException(
+            throw new RequestRefused(
                     Status.Code.FAILED_PRECONDITION,
                     "expected_revision",
                     "expected_revision is " + expectedRevision + " but ensemble \"" + name + "\" is at revision " + e.revision

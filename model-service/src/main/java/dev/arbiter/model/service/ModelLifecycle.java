@@ -1,5 +1,6 @@
 package dev.arbiter.model.service;
 
+import dev.arbiter.service.RequestRefused;
 import dev.arbiter.model.drift.DriftMonitor;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
@@ -45,7 +46,7 @@ public class ModelLifecycle {
         for (VersionInfo v : registry.serving()) {
             try {
                 serving.preload(v.key());
-            } catch (ModelRequestException e) {
+            } catch (RequestRefused e) {
                 LOG.errorf("%s is %s but does not load: %s", v.key(), v.status(), e.getMessage());
             }
         }

@@ -1,7 +1,8 @@
 package dev.arbiter.model.service;
 
-import static dev.arbiter.model.service.ModelRequestException.invalid;
-import static dev.arbiter.model.service.ModelRequestException.notFound;
+import dev.arbiter.service.RequestRefused;
+import static dev.arbiter.service.RequestRefused.invalid;
+import static dev.arbiter.service.RequestRefused.notFound;
 
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
@@ -86,7 +87,7 @@ public class ModelRegistry {
                             + "; retrain on the served features or leave it empty");
         }
         if (m.sizeBytes() <= 0 || m.sizeBytes() > config.maxArtifactBytes()) {
-            throw new ModelRequestException(
+            throw new RequestRefused(
                     m.sizeBytes() <= 0 ? Status.Code.INVALID_ARGUMENT : Status.Code.RESOURCE_EXHAUSTED,
                     "metadata.size_bytes",
                     "metadata.size_bytes is " + m.sizeBytes() + "; send the artifact's exact size, 1.." + config.maxArtifactBytes()
@@ -180,7 +181,7 @@ public class ModelRegistry {
         ModelVersionEntity v = ModelVersionEntity.find(key.model(), key.version()).orElseThrow(() -> missing(key.model(), key.version()));
         byte[] bytes = v.artifact;
         if (!sha256(bytes).equals(v.sha256Hex)) {
-            throw ModelRequestException.precondition(
+            throw RequestRefused.precondition(
                     "version",
                     key + " failed to load: its stored artifact no longer matches its SHA-256 " + v.sha256Hex
                             + "; upload it again as a new version; the versions already serving keep serving");
@@ -232,7 +233,7 @@ public class ModelRegistry {
     }
 
     /** Not found: names model_name when the model itself is unknown, else the version. Call inside a transaction. */
-    static ModelRequestException missing(String model, int version) {
+    static RequestRefused missing(String model, int version) {
         if (ModelEntity.byName(model).isEmpty()) {
             return unknownModel(model);
         }
@@ -243,14 +244,14 @@ public class ModelRegistry {
                         : "model \"" + model + "\" has no version " + version + "; list its versions with ListModelVersions");
     }
 
-    static ModelRequestException unknownModel(String model) {
+    static RequestRefused unknownModel(String model) {
         return notFound(
                 "model_name",
                 "model_name \"" + model + "\" is not a registered model; upload a version to create it, or check the name with ListModels");
     }
 
-    static ModelRequestException precondition(VersionKey key, String why) {
-        return ModelRequestException.precondition("version", key + " cannot do that: " + why);
+    static RequestRefused precondition(VersionKey key, String why) {
+        return RequestRefused.precondition("version", key + " cannot do that: " + why);
     }
 
     private static ModelArtifact artifact(NewVersion m, byte[] bytes) {

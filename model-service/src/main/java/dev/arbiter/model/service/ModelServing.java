@@ -1,5 +1,6 @@
 package dev.arbiter.model.service;
 
+import dev.arbiter.service.RequestRefused;
 import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.model.runtime.ModelArtifact;
 import dev.arbiter.model.runtime.ModelLoadException;
@@ -77,7 +78,7 @@ public class ModelServing {
             LOG.infof("loaded and warmed up %s (%s, %d inputs)", key, artifact.format(), index.length);
             return m;
         } catch (ModelLoadException e) {
-            throw new ModelRequestException(
+            throw new RequestRefused(
                     Status.Code.FAILED_PRECONDITION,
                     "version",
                     key + " failed to load: " + e.getMessage() + "; the versions already serving keep serving");

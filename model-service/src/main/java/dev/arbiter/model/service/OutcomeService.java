@@ -1,6 +1,6 @@
 package dev.arbiter.model.service;
 
-import static dev.arbiter.model.service.ModelRequestException.invalid;
+import static dev.arbiter.service.RequestRefused.invalid;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;

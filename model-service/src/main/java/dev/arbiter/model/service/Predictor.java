@@ -1,6 +1,7 @@
 package dev.arbiter.model.service;
 
-import static dev.arbiter.model.service.ModelRequestException.invalid;
+import dev.arbiter.service.RequestRefused;
+import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.drift.DriftMonitor;
@@ -60,7 +61,7 @@ public class Predictor {
         EnsemblePlan plan = ensembles.current(ensemble.isEmpty() ? config.defaultEnsemble() : ensemble);
         EnsembleWeights w = snapshotId.isEmpty()
                 ? weights.current(plan)
-                : weights.snapshot(plan, snapshotId).orElseThrow(() -> ModelRequestException.notFound(
+                : weights.snapshot(plan, snapshotId).orElseThrow(() -> RequestRefused.notFound(
                         "weights_snapshot_id", "weights_snapshot_id " + snapshotId + " of ensemble " + plan.name()
                                 + " does not exist or expired (kept arbiter.models.weight-snapshot-ttl); predict with the current weights"));
         List<PredictionResult.Member> members = new ArrayList<>(plan.members().size());
