@@ -1,6 +1,5 @@
 package dev.arbiter.feature.grpc;
 
-import dev.arbiter.service.RequestRefused;
 import dev.arbiter.feature.service.FeatureSnapshot;
 import dev.arbiter.feature.service.FeatureStore;
 import dev.arbiter.proto.v1.FeatureSchema;
@@ -13,6 +12,7 @@ import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.ListSeriesRequest;
 import dev.arbiter.proto.v1.ListSeriesResponse;
 import dev.arbiter.proto.v1.SeriesInfo;
+import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;

@@ -1,7 +1,6 @@
 package dev.arbiter.feature.grpc;
 
 import dev.arbiter.engine.features.FeatureSchema;
-import dev.arbiter.service.RequestRefused;
 import dev.arbiter.feature.service.FeatureSnapshot;
 import dev.arbiter.feature.service.IngestResult;
 import dev.arbiter.feature.service.Observation;
@@ -11,6 +10,7 @@ import dev.arbiter.proto.v1.IngestOutcome;
 import dev.arbiter.proto.v1.IngestRequest;
 import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.Problem;
+import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 

@@ -1,11 +1,11 @@
 package dev.arbiter.feature.service;
 
-import dev.arbiter.service.RequestRefused;
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
 import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.feature.config.FeatureServiceConfig;
 import dev.arbiter.feature.config.FeatureServiceConfig.OutOfOrderPolicy;
+import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,9 +1,9 @@
 package dev.arbiter.feature.service;
 
-import dev.arbiter.service.RequestRefused;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.feature.config.FeatureServiceConfig;
+import dev.arbiter.service.RequestRefused;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Refuses observations that would corrupt a series, each with the field and the fix. */

@@ -1,6 +1,5 @@
 package dev.arbiter.model.service;
 
-import dev.arbiter.service.RequestRefused;
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
 
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.repository.EnsembleEntity;
 import dev.arbiter.model.repository.ModelVersionEntity;
+import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;

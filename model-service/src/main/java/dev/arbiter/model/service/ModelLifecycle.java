@@ -1,7 +1,7 @@
 package dev.arbiter.model.service;
 
-import dev.arbiter.service.RequestRefused;
 import dev.arbiter.model.drift.DriftMonitor;
+import dev.arbiter.service.RequestRefused;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,5 @@
 package dev.arbiter.model.service;
 
-import dev.arbiter.service.RequestRefused;
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
 
@@ -15,6 +14,7 @@ import dev.arbiter.model.runtime.ModelArtifact;
 import dev.arbiter.model.runtime.ModelLoadException;
 import dev.arbiter.model.runtime.ModelRuntime;
 import dev.arbiter.model.runtime.ModelRuntimes;
+import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;

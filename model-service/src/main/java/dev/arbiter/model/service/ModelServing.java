@@ -1,10 +1,10 @@
 package dev.arbiter.model.service;
 
-import dev.arbiter.service.RequestRefused;
 import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.model.runtime.ModelArtifact;
 import dev.arbiter.model.runtime.ModelLoadException;
 import dev.arbiter.model.runtime.ModelRuntimes;
+import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.arbiter.model.service;
 
-import dev.arbiter.service.RequestRefused;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.drift.DriftMonitor;
+import dev.arbiter.service.RequestRefused;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
