@@ -1,0 +1,101 @@
+package dev.arbiter.engine.policy;
+
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_LOSSES;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_OBSERVATIONS;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_DRAWDOWN_LIMIT;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_DRAWDOWN_SOFT;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_KELLY_FRACTION;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_MAX_SERIES_EXPOSURE;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_MAX_SIZE;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_MAX_TOTAL_EXPOSURE;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_VOLATILITY_TARGET;
+
+/**
+ * Risk sizing and the rules for risk state. Size = min(fractional Kelly, confidence × volatility target /
+ * volatility, max size) × drawdown brake × sizing-rule multiplier, then cut to what the per-series and total
+ * exposure caps leave. The state transitions (cooldown after losses) are here too, so the live service and the
+ * simulator apply the same rule.
+ */
+public final class RiskManager {
+
+    private RiskManager() {
+    }
+
+    /** Fills the sizing fields of {@code out} and returns the size before exposure caps. */
+    public static double size(PolicyParameters p, PolicyInput in, PolicyResult out, double ruleMultiplier) {
+        double edge = Math.abs(2 * in.probability - 1);
+        double kelly = p.get(RISK_KELLY_FRACTION) * edge;
+        double volSize = in.volatility > 0 ? out.confidence * p.get(RISK_VOLATILITY_TARGET) / in.volatility : 0;
+        double brake = brakeFactor(p, in.drawdown);
+        out.kellySize = kelly;
+        out.volatilitySize = volSize;
+        out.brakeFactor = brake;
+        out.ruleMultiplier = ruleMultiplier;
+        return Math.min(Math.min(kelly, volSize), p.get(RISK_MAX_SIZE)) * brake * ruleMultiplier;
+    }
+
+    /** 1 below the soft drawdown, 0 at the limit, linear between. */
+    public static double brakeFactor(PolicyParameters p, double drawdown) {
+        double soft = p.get(RISK_DRAWDOWN_SOFT);
+        double limit = p.get(RISK_DRAWDOWN_LIMIT);
+        if (drawdown <= soft) {
+            return 1;
+        }
+        if (drawdown >= limit) {
+            return 0;
+        }
+        return (limit - drawdown) / (limit - soft);
+    }
+
+    /**
+     * The largest size the exposure caps still allow for a new position on side {@code direction}: the
+     * series' headroom on that side and the portfolio's, whichever is smaller.
+     */
+    public static double headroom(PolicyParameters p, PolicyInput in, int direction) {
+        double series = p.get(RISK_MAX_SERIES_EXPOSURE) - direction * in.seriesExposure;
+        double total = p.get(RISK_MAX_TOTAL_EXPOSURE) - in.totalExposure;
+        return Math.min(series, total);
+    }
+
+    /**
+     * Cuts {@code size} to the exposure caps; records in {@code out.bindingCap} which cap bound (0 none,
+     * 1 series, 2 total).
+     */
+    public static double cap(PolicyParameters p, PolicyInput in, int direction, double size, PolicyResult out) {
+        double series = p.get(RISK_MAX_SERIES_EXPOSURE) - direction * in.seriesExposure;
+        double total = p.get(RISK_MAX_TOTAL_EXPOSURE) - in.totalExposure;
+        out.bindingCap = 0;
+        if (size > series) {
+            size = series;
+            out.bindingCap = 1;
+        }
+        if (size > total) {
+            size = total;
+            out.bindingCap = 2;
+        }
+        return Math.max(size, 0);
+    }
+
+    /**
+     * Consecutive losses after one more realised outcome of an action on the series: a loss adds one, a win
+     * resets to 0, a flat result (pnl exactly 0) leaves the count. When the count reaches
+     * {@code risk.cooldown_losses} a cooldown starts (see {@link #cooldownAfter}) and the count resets.
+     */
+    public static int lossesAfter(PolicyParameters p, int consecutiveLosses, double pnl) {
+        int losses = pnl < 0 ? consecutiveLosses + 1 : pnl > 0 ? 0 : consecutiveLosses;
+        int trigger = (int) p.get(RISK_COOLDOWN_LOSSES);
+        return trigger > 0 && losses >= trigger ? 0 : losses;
+    }
+
+    /**
+     * The cooldown left after one more realised outcome: {@code risk.cooldown_observations} when this loss
+     * completes a run of {@code risk.cooldown_losses}, otherwise unchanged.
+     */
+    public static int cooldownAfter(PolicyParameters p, int consecutiveLosses, int cooldownRemaining, double pnl) {
+        int trigger = (int) p.get(RISK_COOLDOWN_LOSSES);
+        if (pnl < 0 && trigger > 0 && consecutiveLosses + 1 >= trigger) {
+            return Math.max(cooldownRemaining, (int) p.get(RISK_COOLDOWN_OBSERVATIONS));
+        }
+        return cooldownRemaining;
+    }
+}
