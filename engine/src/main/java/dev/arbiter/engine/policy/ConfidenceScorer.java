@@ -18,19 +18,25 @@ public final class ConfidenceScorer {
 
     public static double score(PolicyParameters p, double probability, double agreement, double volatility,
                                double trendStrength) {
-        double edge = Math.abs(2 * probability - 1);
-        double w = p.get(CONFIDENCE_AGREEMENT_WEIGHT);
-        double agreementFactor = 1 - w + w * agreement;
-        double penalty = 1;
-        if (volatility == volatility) {
-            double excess = volatility / p.get(CONFIDENCE_VOLATILITY_REFERENCE) - 1;
-            if (excess > 0) {
-                penalty = 1 / (1 + p.get(CONFIDENCE_VOLATILITY_PENALTY) * excess);
-            }
-        }
+        return score(p.get(CONFIDENCE_EDGE_SCALE), p.get(CONFIDENCE_AGREEMENT_WEIGHT), p.get(CONFIDENCE_VOLATILITY_REFERENCE),
+                p.get(CONFIDENCE_VOLATILITY_PENALTY), p.get(CONFIDENCE_TREND_WEIGHT),
+                Math.abs(2 * probability - 1), agreement, volatility, trendStrength);
+    }
+
+    /**
+     * The same score from primitives, for loops that read the parameters once (the simulator).
+     *
+     * @param edge |2p − 1|
+     */
+    public static double score(double edgeScale, double agreementWeight, double volatilityReference,
+                               double volatilityPenalty, double trendWeight,
+                               double edge, double agreement, double volatility, double trendStrength) {
+        double agreementFactor = 1 - agreementWeight + agreementWeight * agreement;
+        // max(excess, 0) rather than a branch: exactly 1 at or below the reference, and no misprediction in loops
+        double excess = volatility / volatilityReference - 1;
+        double penalty = volatility == volatility ? 1 / (1 + volatilityPenalty * Math.max(excess, 0)) : 1;
         double trend = trendStrength == trendStrength ? trendStrength : 0.5;
-        double trendMultiplier = 1 + p.get(CONFIDENCE_TREND_WEIGHT) * (trend - 0.5);
-        double c = p.get(CONFIDENCE_EDGE_SCALE) * edge * agreementFactor * penalty * trendMultiplier;
+        double c = edgeScale * edge * agreementFactor * penalty * (1 + trendWeight * (trend - 0.5));
         return c <= 0 ? 0 : Math.min(c, 1);
     }
 }

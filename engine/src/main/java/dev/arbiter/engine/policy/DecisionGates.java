@@ -62,12 +62,17 @@ public final class DecisionGates {
      * linearly with the excess above it, so calm markets need less conviction than wild ones.
      */
     public static double requiredConfidence(PolicyParameters p, double volatility) {
-        double min = p.get(GATE_MIN_CONFIDENCE);
+        return requiredConfidence(p.get(GATE_MIN_CONFIDENCE), p.get(GATE_CONFIDENCE_VOLATILITY_SLOPE),
+                p.get(CONFIDENCE_VOLATILITY_REFERENCE), volatility);
+    }
+
+    /** The same from primitives, for loops that read the parameters once (the simulator). */
+    public static double requiredConfidence(double minConfidence, double slope, double volatilityReference, double volatility) {
         if (!(volatility == volatility)) {
-            return min;
+            return minConfidence;
         }
-        double excess = volatility / p.get(CONFIDENCE_VOLATILITY_REFERENCE) - 1;
-        return excess > 0 ? min * (1 + p.get(GATE_CONFIDENCE_VOLATILITY_SLOPE) * excess) : min;
+        double excess = volatility / volatilityReference - 1;
+        return minConfidence * (1 + slope * Math.max(excess, 0));
     }
 
     private static boolean gate(PolicyResult out, BuiltInGate gate, boolean passed, double value, double threshold) {

@@ -23,21 +23,38 @@ public final class RiskManager {
 
     /** Fills the sizing fields of {@code out} and returns the size before exposure caps. */
     public static double size(PolicyParameters p, PolicyInput in, PolicyResult out, double ruleMultiplier) {
-        double edge = Math.abs(2 * in.probability - 1);
-        double kelly = p.get(RISK_KELLY_FRACTION) * edge;
-        double volSize = in.volatility > 0 ? out.confidence * p.get(RISK_VOLATILITY_TARGET) / in.volatility : 0;
+        double kelly = kellySize(p.get(RISK_KELLY_FRACTION), in.probability);
+        double volSize = volatilitySize(p.get(RISK_VOLATILITY_TARGET), out.confidence, in.volatility);
         double brake = brakeFactor(p, in.drawdown);
         out.kellySize = kelly;
         out.volatilitySize = volSize;
         out.brakeFactor = brake;
         out.ruleMultiplier = ruleMultiplier;
-        return Math.min(Math.min(kelly, volSize), p.get(RISK_MAX_SIZE)) * brake * ruleMultiplier;
+        return baseSize(kelly, volSize, p.get(RISK_MAX_SIZE)) * brake * ruleMultiplier;
+    }
+
+    /** Fractional Kelly for an even-odds bet won with probability max(p, 1 − p): fraction × |2p − 1|. */
+    public static double kellySize(double kellyFraction, double probability) {
+        return kellyFraction * Math.abs(2 * probability - 1);
+    }
+
+    /** The size that risks {@code target} per observation at this volatility, scaled by confidence. */
+    public static double volatilitySize(double target, double confidence, double volatility) {
+        return volatility > 0 ? confidence * target / volatility : 0;
+    }
+
+    /** The smallest of the Kelly cap, the volatility-target size and the maximum size. */
+    public static double baseSize(double kelly, double volatilitySize, double maxSize) {
+        return Math.min(Math.min(kelly, volatilitySize), maxSize);
     }
 
     /** 1 below the soft drawdown, 0 at the limit, linear between. */
     public static double brakeFactor(PolicyParameters p, double drawdown) {
-        double soft = p.get(RISK_DRAWDOWN_SOFT);
-        double limit = p.get(RISK_DRAWDOWN_LIMIT);
+        return brakeFactor(p.get(RISK_DRAWDOWN_SOFT), p.get(RISK_DRAWDOWN_LIMIT), drawdown);
+    }
+
+    /** The same from primitives. */
+    public static double brakeFactor(double soft, double limit, double drawdown) {
         if (drawdown <= soft) {
             return 1;
         }
@@ -82,8 +99,12 @@ public final class RiskManager {
      * {@code risk.cooldown_losses} a cooldown starts (see {@link #cooldownAfter}) and the count resets.
      */
     public static int lossesAfter(PolicyParameters p, int consecutiveLosses, double pnl) {
+        return lossesAfter((int) p.get(RISK_COOLDOWN_LOSSES), consecutiveLosses, pnl);
+    }
+
+    /** The same from primitives: {@code trigger} is risk.cooldown_losses. */
+    public static int lossesAfter(int trigger, int consecutiveLosses, double pnl) {
         int losses = pnl < 0 ? consecutiveLosses + 1 : pnl > 0 ? 0 : consecutiveLosses;
-        int trigger = (int) p.get(RISK_COOLDOWN_LOSSES);
         return trigger > 0 && losses >= trigger ? 0 : losses;
     }
 
@@ -92,9 +113,15 @@ public final class RiskManager {
      * completes a run of {@code risk.cooldown_losses}, otherwise unchanged.
      */
     public static int cooldownAfter(PolicyParameters p, int consecutiveLosses, int cooldownRemaining, double pnl) {
-        int trigger = (int) p.get(RISK_COOLDOWN_LOSSES);
+        return cooldownAfter((int) p.get(RISK_COOLDOWN_LOSSES), (int) p.get(RISK_COOLDOWN_OBSERVATIONS),
+                consecutiveLosses, cooldownRemaining, pnl);
+    }
+
+    /** The same from primitives. */
+    public static int cooldownAfter(int trigger, int cooldownObservations, int consecutiveLosses, int cooldownRemaining,
+                                    double pnl) {
         if (pnl < 0 && trigger > 0 && consecutiveLosses + 1 >= trigger) {
-            return Math.max(cooldownRemaining, (int) p.get(RISK_COOLDOWN_OBSERVATIONS));
+            return Math.max(cooldownRemaining, cooldownObservations);
         }
         return cooldownRemaining;
     }

@@ -1,0 +1,227 @@
+package dev.arbiter.engine.simulation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.arbiter.engine.policy.DecisionPolicy;
+import dev.arbiter.engine.policy.PolicyInput;
+import dev.arbiter.engine.policy.PolicyParameter;
+import dev.arbiter.engine.policy.PolicyParameters;
+import dev.arbiter.engine.policy.PolicyResult;
+import dev.arbiter.engine.policy.RiskManager;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SimulatorTest {
+
+    /**
+     * Synthetic steps where the probability carries a real but noisy signal about the forward return, and
+     * volatility and trend wander, so that every gate is sometimes decisive.
+     */
+    static SimulationData synthetic(long seed, int n, int horizon) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] p = new double[n];
+        double[] ag = new double[n];
+        double[] vol = new double[n];
+        double[] trend = new double[n];
+        boolean[] warm = new boolean[n];
+        double[] fwd = new double[n];
+        double v = 0.015;
+        for (int t = 0; t < n; t++) {
+            v = Math.max(0.002, Math.min(0.09, v * Math.exp(0.2 * r.nextGaussian())));
+            double signal = r.nextGaussian();
+            fwd[t] = v * (0.15 * signal + r.nextGaussian());
+            p[t] = 1 / (1 + Math.exp(-(0.8 * signal + 0.8 * r.nextGaussian())));
+            ag[t] = 0.4 + 0.6 * r.nextDouble();
+            vol[t] = v;
+            trend[t] = r.nextDouble();
+            warm[t] = t >= 20;
+        }
+        return new SimulationData(p, ag, vol, trend, warm, fwd, horizon, 0.0002);
+    }
+
+    static PolicyParameters randomParameters(SplittableRandom r) {
+        return PolicyParameters.defaults().with(Map.of(
+                "gate.min_edge", r.nextDouble() * 0.2,
+                "gate.min_confidence", r.nextDouble() * 0.6,
+                "gate.min_agreement", r.nextDouble(),
+                "gate.max_volatility", 0.01 + r.nextDouble() * 0.08,
+                "risk.max_size", 0.05 + r.nextDouble() * 0.5,
+                "risk.max_series_exposure", 0.1 + r.nextDouble() * 0.9,
+                "risk.drawdown_soft", r.nextDouble() * 0.02,
+                "risk.drawdown_limit", 0.02 + r.nextDouble() * 0.1,
+                "risk.cooldown_losses", (double) r.nextInt(5),
+                "policy.allow_short", (double) r.nextInt(2)));
+    }
+
+    @Test
+    void everyStepEqualsTheLivePolicyUnderTheSameRiskState() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int trial = 0; trial < 30; trial++) {
+            int horizon = 1 + r.nextInt(5);
+            SimulationData data = synthetic(100 + trial, 2_000, horizon);
+            PolicyParameters p = trial == 0 ? PolicyParameters.defaults() : randomParameters(r);
+            int[] dir = new int[data.size()];
+            double[] size = new double[data.size()];
+            SimulationMetrics m = new SimulationMetrics();
+            new Simulator(data).run(p, Simulator.Mode.FULL_POLICY, new Simulator.Scratch(horizon), m, dir, size);
+
+            int[] refDir = new int[data.size()];
+            double[] refSize = new double[data.size()];
+            double refPnl = reference(data, p, refDir, refSize);
+            assertArrayEquals(refDir, dir, "directions, trial " + trial);
+            assertArrayEquals(refSize, size, "sizes, trial " + trial);
+            assertEquals(refPnl, m.pnl, 1e-12, "pnl, trial " + trial);
+            if (trial == 0) {
+                assertTrue(m.actionCount > 50 && m.actionCount < data.size() - 50, "the defaults act sometimes: " + m);
+            }
+        }
+    }
+
+    /** The live path's DecisionPolicy.decide, step by step, with the simulator's documented bookkeeping. */
+    private static double reference(SimulationData d, PolicyParameters p, int[] dirOut, double[] sizeOut) {
+        DecisionPolicy policy = new DecisionPolicy(p);
+        PolicyInput in = new PolicyInput();
+        PolicyResult out = new PolicyResult();
+        int h = d.horizon;
+        int[] openDir = new int[d.n + h];
+        double[] openSize = new double[d.n + h];
+        double equity = 0;
+        double peak = 0;
+        double exposure = 0;
+        double position = 0;
+        int losses = 0;
+        int cooldown = 0;
+        double pnl = 0;
+        double cost2 = 2 * d.costPerTurnover;
+        for (int t = 0; t < d.n + h; t++) {
+            if (t >= h && openDir[t - h] != 0) {
+                double s = openSize[t - h];
+                double realised = openDir[t - h] * s * d.forwardReturn[t - h] - cost2 * s;
+                equity += realised;
+                peak = Math.max(peak, equity);
+                cooldown = RiskManager.cooldownAfter(p, losses, cooldown, realised);
+                losses = RiskManager.lossesAfter(p, losses, realised);
+                exposure -= s;
+                position -= openDir[t - h] * s;
+            }
+            if (t < d.n) {
+                in.set(d.probability[t], d.agreement[t], d.volatility[t], d.trendStrength[t], d.warm[t], peak - equity,
+                        exposure, position, cooldown);
+                policy.decide(in, out);
+                dirOut[t] = out.direction;
+                sizeOut[t] = out.size;
+                if (out.acts()) {
+                    openDir[t] = out.direction;
+                    openSize[t] = out.size;
+                    exposure += out.size;
+                    position += out.direction * out.size;
+                    pnl += out.direction * out.size * d.forwardReturn[t] - cost2 * out.size;
+                }
+                if (cooldown > 0) {
+                    cooldown--;
+                }
+            }
+        }
+        return pnl;
+    }
+
+    @Test
+    void plainThresholdActsOnEveryStepWithEnoughEdgeAtMaxSize() {
+        SimulationData data = synthetic(5, 1_000, 3);
+        PolicyParameters p = PolicyParameters.defaults().with(Map.of("gate.min_edge", 0.1, "risk.max_size", 0.2));
+        int[] dir = new int[data.size()];
+        double[] size = new double[data.size()];
+        SimulationMetrics m = new SimulationMetrics();
+        new Simulator(data).run(p, Simulator.Mode.PLAIN_THRESHOLD, new Simulator.Scratch(3), m, dir, size);
+        long expected = 0;
+        for (int t = 0; t < data.size(); t++) {
+            boolean act = Math.abs(data.probability[t] - 0.5) >= 0.1;
+            expected += act ? 1 : 0;
+            assertEquals(act ? 0.2 : 0, size[t]);
+        }
+        assertEquals(expected, m.actionCount);
+        assertEquals(m.actionCount, m.truePositiveActions + m.falsePositiveActions, "no ties in continuous returns");
+        assertEquals(0.4 * expected, m.turnover, 1e-9);
+    }
+
+    @Test
+    void metricsFollowTheirDefinitions() {
+        // two steps, horizon 1, no costs: LONG wins 1 %, SHORT loses 2 %
+        SimulationData data = new SimulationData(new double[] {0.9, 0.1}, new double[] {1, 1}, new double[] {0.01, 0.01},
+                new double[] {0.5, 0.5}, null, new double[] {0.01, 0.02}, 1, 0);
+        PolicyParameters p = PolicyParameters.defaults().with(Map.of("gate.min_edge", 0.1, "risk.max_size", 0.5));
+        SimulationMetrics m = new SimulationMetrics();
+        new Simulator(data).run(p, Simulator.Mode.PLAIN_THRESHOLD, new Simulator.Scratch(1), m);
+        assertEquals(2, m.actionCount);
+        assertEquals(1, m.falsePositiveActions);
+        assertEquals(0.5, m.precision);
+        assertEquals(0.5, m.hitRate);
+        assertEquals(0.5 * 0.01 - 0.5 * 0.02, m.pnl, 1e-15);
+        assertEquals(0.01, m.maxDrawdown, 1e-15, "peak 0.005 after the win, then −0.005");
+        assertEquals(2.0, m.turnover, 1e-15);
+        double mean = m.pnl / 2;
+        double sd = Math.sqrt((0.005 * 0.005 + 0.01 * 0.01) / 2 - mean * mean);
+        assertEquals(mean / sd, m.sharpe, 1e-12);
+    }
+
+    @Test
+    void runAllEqualsOneByOne() {
+        SimulationData data = synthetic(9, 1_000, 2);
+        SplittableRandom r = new SplittableRandom(1);
+        PolicyParameters[] ps = new PolicyParameters[700];
+        for (int i = 0; i < ps.length; i++) {
+            ps[i] = randomParameters(r);
+        }
+        Simulator sim = new Simulator(data);
+        double[] all = sim.runAll(ps, Simulator.Mode.FULL_POLICY);
+        SimulationMetrics m = new SimulationMetrics();
+        double[] one = new double[SimulationMetrics.FIELDS];
+        for (int i = 0; i < ps.length; i++) {
+            sim.run(ps[i], Simulator.Mode.FULL_POLICY, sim.newScratch(), m);
+            m.writeTo(one, 0);
+            for (int f = 0; f < SimulationMetrics.FIELDS; f++) {
+                assertEquals(one[f], all[i * SimulationMetrics.FIELDS + f], "simulation " + i + " field " + f);
+            }
+        }
+    }
+
+    @Test
+    void oneSimulationDoesNotAllocate() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "needs HotSpot's allocation counter");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        SimulationData data = synthetic(4, 1_000, 3);
+        Simulator sim = new Simulator(data);
+        Simulator.Scratch scratch = sim.newScratch();
+        SimulationMetrics m = new SimulationMetrics();
+        PolicyParameters p = PolicyParameters.defaults();
+        for (int i = 0; i < 2_000; i++) {
+            sim.run(p, Simulator.Mode.FULL_POLICY, scratch, m);
+        }
+        long tid = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 2_000; i++) {
+            sim.run(p, Simulator.Mode.FULL_POLICY, scratch, m);
+        }
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertTrue(allocated < 1_000, allocated + " bytes allocated by 2,000 simulations");
+    }
+
+    @Test
+    void refusesMalformedData() {
+        double[] one = {0.5};
+        assertThrows(IllegalArgumentException.class, () -> new SimulationData(one, new double[2], one, one, null, one, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SimulationData(one, one, one, one, null, one, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SimulationData(new double[] {1.5}, one, one, one, null, one, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SimulationData(one, one, one, one, null, one, 1, -1));
+        assertThrows(IllegalArgumentException.class,
+                () -> new SimulationData(one, one, one, one, null, new double[] {Double.NaN}, 1, 0));
+    }
+}
