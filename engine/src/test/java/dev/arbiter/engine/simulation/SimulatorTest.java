@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.arbiter.engine.policy.DecisionPolicy;
-import dev.arbiter.engine.policy.PolicyInput;
-import dev.arbiter.engine.policy.PolicyParameter;
 import dev.arbiter.engine.policy.PolicyParameters;
-import dev.arbiter.engine.policy.PolicyResult;
-import dev.arbiter.engine.policy.RiskManager;
+import dev.arbiter.engine.rules.CompiledRuleSet;
+import dev.arbiter.engine.rules.RuleCompiler;
+import dev.arbiter.engine.rules.RuleDefinition;
+import dev.arbiter.engine.rules.RuleKind;
+import java.util.List;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -71,64 +71,38 @@ class SimulatorTest {
             SimulationMetrics m = new SimulationMetrics();
             new Simulator(data).run(p, Simulator.Mode.FULL_POLICY, new Simulator.Scratch(horizon), m, dir, size);
 
-            int[] refDir = new int[data.size()];
-            double[] refSize = new double[data.size()];
-            double refPnl = reference(data, p, refDir, refSize);
-            assertArrayEquals(refDir, dir, "directions, trial " + trial);
-            assertArrayEquals(refSize, size, "sizes, trial " + trial);
-            assertEquals(refPnl, m.pnl, 1e-12, "pnl, trial " + trial);
+            PolicySimulation.Trace reference = PolicySimulation.run(data, p, CompiledRuleSet.EMPTY, null, 0);
+            assertArrayEquals(reference.direction(), dir, "directions, trial " + trial);
+            assertArrayEquals(reference.size(), size, "sizes, trial " + trial);
+            double[] fast = new double[SimulationMetrics.FIELDS];
+            double[] slow = new double[SimulationMetrics.FIELDS];
+            m.writeTo(fast, 0);
+            reference.metrics().writeTo(slow, 0);
+            assertArrayEquals(slow, fast, 1e-12, "metrics, trial " + trial);
             if (trial == 0) {
                 assertTrue(m.actionCount > 50 && m.actionCount < data.size() - 50, "the defaults act sometimes: " + m);
+                assertTrue(m.falsePositiveActions > 0 && m.maxDrawdown > 0, m.toString());
             }
         }
     }
 
-    /** The live path's DecisionPolicy.decide, step by step, with the simulator's documented bookkeeping. */
-    private static double reference(SimulationData d, PolicyParameters p, int[] dirOut, double[] sizeOut) {
-        DecisionPolicy policy = new DecisionPolicy(p);
-        PolicyInput in = new PolicyInput();
-        PolicyResult out = new PolicyResult();
-        int h = d.horizon;
-        int[] openDir = new int[d.n + h];
-        double[] openSize = new double[d.n + h];
-        double equity = 0;
-        double peak = 0;
-        double exposure = 0;
-        double position = 0;
-        int losses = 0;
-        int cooldown = 0;
-        double pnl = 0;
-        double cost2 = 2 * d.costPerTurnover;
-        for (int t = 0; t < d.n + h; t++) {
-            if (t >= h && openDir[t - h] != 0) {
-                double s = openSize[t - h];
-                double realised = openDir[t - h] * s * d.forwardReturn[t - h] - cost2 * s;
-                equity += realised;
-                peak = Math.max(peak, equity);
-                cooldown = RiskManager.cooldownAfter(p, losses, cooldown, realised);
-                losses = RiskManager.lossesAfter(p, losses, realised);
-                exposure -= s;
-                position -= openDir[t - h] * s;
-            }
-            if (t < d.n) {
-                in.set(d.probability[t], d.agreement[t], d.volatility[t], d.trendStrength[t], d.warm[t], peak - equity,
-                        exposure, position, cooldown);
-                policy.decide(in, out);
-                dirOut[t] = out.direction;
-                sizeOut[t] = out.size;
-                if (out.acts()) {
-                    openDir[t] = out.direction;
-                    openSize[t] = out.size;
-                    exposure += out.size;
-                    position += out.direction * out.size;
-                    pnl += out.direction * out.size * d.forwardReturn[t] - cost2 * out.size;
-                }
-                if (cooldown > 0) {
-                    cooldown--;
-                }
+    @Test
+    void rulesTakePartInTheDetailedSimulation() {
+        SimulationData data = synthetic(11, 1_000, 2);
+        double[] features = new double[data.size()];
+        for (int t = 0; t < data.size(); t++) {
+            features[t] = data.volatility[t];
+        }
+        CompiledRuleSet calmOnly = new RuleCompiler(List.of("vol_20")).compile(List.of(
+                new RuleDefinition("calm_only", "features.vol_20 < 0.012", RuleKind.GATE, "act only in calm markets")));
+        PolicySimulation.Trace all = PolicySimulation.run(data, PolicyParameters.defaults(), CompiledRuleSet.EMPTY, null, 0);
+        PolicySimulation.Trace calm = PolicySimulation.run(data, PolicyParameters.defaults(), calmOnly, features, 1);
+        assertTrue(calm.metrics().actionCount < all.metrics().actionCount, calm.metrics() + " vs " + all.metrics());
+        for (int t = 0; t < data.size(); t++) {
+            if (calm.direction()[t] != 0) {
+                assertTrue(data.volatility[t] < 0.012, "step " + t + " acted in a wild market");
             }
         }
-        return pnl;
     }
 
     @Test
