@@ -104,8 +104,12 @@ public final class RiskManager {
 
     /** The same from primitives: {@code trigger} is risk.cooldown_losses. */
     public static int lossesAfter(int trigger, int consecutiveLosses, double pnl) {
-        int losses = pnl < 0 ? consecutiveLosses + 1 : pnl > 0 ? 0 : consecutiveLosses;
-        return trigger > 0 && losses >= trigger ? 0 : losses;
+        // Selects instead of branches: the sign of a realised pnl is a coin flip, and the simulator calls this
+        // on every step, where mispredicted branches would cost more than the rest of the step.
+        int loss = pnl < 0 ? 1 : 0;
+        int win = pnl > 0 ? 1 : 0;
+        int run = (consecutiveLosses + loss) * (1 - win);
+        return trigger > 0 & run >= trigger ? 0 : run;
     }
 
     /**
@@ -120,9 +124,7 @@ public final class RiskManager {
     /** The same from primitives. */
     public static int cooldownAfter(int trigger, int cooldownObservations, int consecutiveLosses, int cooldownRemaining,
                                     double pnl) {
-        if (pnl < 0 && trigger > 0 && consecutiveLosses + 1 >= trigger) {
-            return Math.max(cooldownRemaining, cooldownObservations);
-        }
-        return cooldownRemaining;
+        boolean starts = pnl < 0 & trigger > 0 & consecutiveLosses + 1 >= trigger;
+        return starts ? Math.max(cooldownRemaining, cooldownObservations) : cooldownRemaining;
     }
 }
