@@ -1,0 +1,232 @@
+package dev.arbiter.optimizer.backtest;
+
+import static dev.arbiter.service.RequestRefused.invalid;
+import static dev.arbiter.service.RequestRefused.precondition;
+
+import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.policy.PolicyParameters;
+import dev.arbiter.engine.rules.CompiledRuleSet;
+import dev.arbiter.engine.rules.RuleCompiler;
+import dev.arbiter.engine.rules.RuleDefinition;
+import dev.arbiter.engine.rules.RuleKind;
+import dev.arbiter.engine.rules.RuleRejected;
+import dev.arbiter.optimizer.config.BacktestConfig;
+import dev.arbiter.optimizer.dataset.Dataset;
+import dev.arbiter.optimizer.dataset.LabelDefinition;
+import dev.arbiter.optimizer.dataset.LabelSpecs;
+import dev.arbiter.optimizer.dataset.SeriesFeatures;
+import dev.arbiter.optimizer.history.HistoryStore;
+import dev.arbiter.optimizer.history.SeriesHistory;
+import dev.arbiter.optimizer.training.ModelSettings;
+import dev.arbiter.proto.v1.AblationVariant;
+import dev.arbiter.proto.v1.BacktestProgress;
+import dev.arbiter.proto.v1.BacktestReport;
+import dev.arbiter.proto.v1.BacktestSpec;
+import dev.arbiter.proto.v1.BacktestUpdate;
+import dev.arbiter.proto.v1.ParameterValue;
+import dev.arbiter.proto.v1.Rule;
+import dev.arbiter.proto.v1.WalkForwardConfig;
+import dev.arbiter.service.RequestRefused;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Runs walk-forward backtests (RunBacktest): checks the spec, reads the series' history, builds the dataset with
+ * the engine's feature pipeline, runs {@link WalkForwardBacktest}, streams progress after every fold and stores
+ * the report.
+ */
+@ApplicationScoped
+public class BacktestService {
+
+    private final HistoryStore history;
+    private final ReportStore reports;
+    private final BacktestConfig config;
+
+    public BacktestService(HistoryStore history, ReportStore reports, BacktestConfig config) {
+        this.history = history;
+        this.reports = reports;
+        this.config = config;
+    }
+
+    /** A checked spec: everything the run needs except the data. */
+    record Plan(String seriesId, long start, long end, LabelDefinition label, List<ModelSettings> members,
+                PolicyParameters parameters, List<RuleDefinition> rules, WalkForwardConfig walkForward) {
+    }
+
+    /**
+     * Runs the backtest, calling {@code emit} with progress after each fold and the report last. Blocking.
+     *
+     * @throws RequestRefused for a spec that cannot run, naming the field
+     */
+    public void run(BacktestSpec spec, Consumer<BacktestUpdate> emit) {
+        long started = System.currentTimeMillis();
+        Plan plan = plan(spec);
+        SeriesHistory h;
+        try {
+            h = history.read(plan.seriesId(), plan.start(), plan.end());
+        } catch (RequestRefused e) {
+            throw new RequestRefused(e.code(), "spec.series_ids[0]", "spec.series_ids[0]: " + e.getMessage());
+        }
+        if (h.size() == 0) {
+            throw invalid("spec.range", "spec.range: series \"" + plan.seriesId() + "\" has no observations in the range; widen"
+                    + " spec.range or leave it unset for all history");
+        }
+        FeatureConfig features = FeatureConfig.defaults();
+        Dataset data = Dataset.build(plan.seriesId(), SeriesFeatures.compute(features, h), h.tsMicros(), h.value(),
+                plan.label());
+        if (data.rows() == 0) {
+            throw invalid("spec.label", "spec.label: no observation of \"" + plan.seriesId() + "\" gets a label: " + h.size()
+                    + " observations, of which " + data.counts().unwarm() + " warm up the features and "
+                    + data.counts().beyondEnd() + " lie within the label horizon of the end; use a shorter horizon or more history");
+        }
+        CompiledRuleSet rules;
+        try {
+            rules = new RuleCompiler(data.featureNames()).compile(plan.rules());
+        } catch (RuleRejected e) {
+            throw invalid("spec.inline_rule_set.rules", "spec.inline_rule_set.rules: " + e.getMessage());
+        }
+        WalkForwardConfig wf = plan.walkForward();
+        int test = (int) wf.getTestObservations();
+        int step = wf.getStepObservations() == 0 ? test : (int) wf.getStepObservations();
+        int gap = wf.getGapObservations() == 0 ? data.horizon() : (int) wf.getGapObservations();
+        int maxFolds = wf.getMaxFolds() == 0 ? config.maxFolds() : Math.min((int) wf.getMaxFolds(), config.maxFolds());
+        WalkForwardBacktest.Settings settings = new WalkForwardBacktest.Settings(plan.members(), plan.parameters(), rules,
+                wf.getScheme() == dev.arbiter.proto.v1.FoldScheme.FOLD_SCHEME_EXPANDING, (int) wf.getTrainObservations(),
+                test, step, gap, maxFolds, spec.getCostPerTurnover(), spec.getSeed());
+        String reportId = UUID.randomUUID().toString();
+        WalkForwardBacktest.Result result;
+        try {
+            result = WalkForwardBacktest.run(data, settings, (fold, count) -> emit.accept(BacktestUpdate.newBuilder()
+                    .setProgress(BacktestProgress.newBuilder()
+                            .setReportId(reportId)
+                            .setFoldsDone(fold.layout().index() + 1)
+                            .setFoldCount(count)
+                            .setFractionComplete((fold.layout().index() + 1.0) / count)
+                            .setCompletedFold(BacktestProtoMapper.fold(fold))
+                            .setMessage("fold " + (fold.layout().index() + 1) + " of " + count + ": " + fold.metrics().actionCount
+                                    + " actions, pnl " + String.format(java.util.Locale.ROOT, "%.4f", fold.metrics().pnl)
+                                    + ", best member " + fold.bestMember())
+                            .setElapsedMs(System.currentTimeMillis() - started))
+                    .build()));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("no fold fits")) {
+                throw invalid("spec.walk_forward", "spec.walk_forward: " + e.getMessage() + " (" + data.rows() + " labelled rows of \""
+                        + plan.seriesId() + "\")");
+            }
+            throw precondition("spec.members", "spec.members: a member cannot be trained on this data: " + e.getMessage());
+        }
+        BacktestReport.Builder report = BacktestReport.newBuilder()
+                .setReportId(reportId)
+                .setSpec(spec)
+                .setTotal(BacktestProtoMapper.performance(result.total()))
+                .setTotalModelMetrics(BacktestProtoMapper.classification(result.totalModelMetrics()))
+                .setFeatureSchemaId(data.featureSchemaId())
+                .setParameterSetVersion(spec.getParameterSetVersion())
+                .setRuleSetVersion(0)
+                .setCreatedTsMicros(System.currentTimeMillis() * 1000)
+                .setDurationMs(System.currentTimeMillis() - started);
+        result.folds().forEach(f -> report.addFolds(BacktestProtoMapper.fold(f)));
+        for (AblationVariant v : spec.getAblationVariantsList()) {
+            String name = v.name().substring("ABLATION_VARIANT_".length());
+            result.ablation().stream().filter(r -> r.variant().equals(name)).findFirst()
+                    .ifPresent(r -> report.addAblation(BacktestProtoMapper.ablation(r)));
+        }
+        BacktestReport done = report.build();
+        reports.saveBacktest(done, result.decisionPnl());
+        emit.accept(BacktestUpdate.newBuilder().setReport(done).build());
+    }
+
+    Plan plan(BacktestSpec spec) {
+        if (spec.getSeriesIdsCount() == 0) {
+            throw invalid("spec.series_ids", "spec.series_ids is empty; name the series to backtest (import it first)");
+        }
+        if (spec.getSeriesIdsCount() > 1) {
+            throw invalid("spec.series_ids", "spec.series_ids names " + spec.getSeriesIdsCount() + " series; this"
+                    + " version backtests one series per call: run one backtest per series");
+        }
+        String seriesId = spec.getSeriesIds(0);
+        if (seriesId.isBlank()) {
+            throw invalid("spec.series_ids[0]", "spec.series_ids[0] is empty; name an imported series");
+        }
+        long start = spec.getRange().getStartTsMicros();
+        long end = spec.getRange().getEndTsMicros();
+        if (start < 0 || end < 0 || (end != 0 && end <= start)) {
+            throw invalid("spec.range", "spec.range [" + start + ", " + end + ") is empty or negative; give start < end"
+                    + " (epoch microseconds), or 0 for an open end");
+        }
+        if (!spec.hasWalkForward()) {
+            throw invalid("spec.walk_forward", "spec.walk_forward is not set; give at least train_observations and"
+                    + " test_observations");
+        }
+        WalkForwardConfig wf = spec.getWalkForward();
+        if (wf.getTrainObservations() < 2) {
+            throw invalid("spec.walk_forward.train_observations", "spec.walk_forward.train_observations is "
+                    + wf.getTrainObservations() + "; a model needs a training window of at least 2 observations");
+        }
+        if (wf.getTestObservations() < 1) {
+            throw invalid("spec.walk_forward.test_observations", "spec.walk_forward.test_observations is 0; set the"
+                    + " test window size (>= 1)");
+        }
+        if (!spec.hasLabel()) {
+            throw invalid("spec.label", "spec.label is not set; choose forward_return_sign or threshold_event");
+        }
+        LabelDefinition label = LabelSpecs.definition(spec.getLabel(), "spec.label");
+        if (spec.getMembersCount() == 0) {
+            throw invalid("spec.members", "spec.members is empty; list the model kinds to train in each fold"
+                    + " (predicting with a registered ensemble, spec.ensemble_name, is not supported by this version)");
+        }
+        if (spec.getMembersCount() > config.maxMembers()) {
+            throw invalid("spec.members", "spec.members lists " + spec.getMembersCount() + " members; at most " + config.maxMembers()
+                    + " are trained per fold");
+        }
+        List<ModelSettings> members = WalkForwardBacktest.members(spec.getMembersList());
+        if (spec.getParameterSetVersion() != 0) {
+            throw precondition("spec.parameter_set_version", "spec.parameter_set_version is "
+                    + spec.getParameterSetVersion() + ", but this version of optimizer-service does not read"
+                    + " decision-service's parameter sets: pass 0 (the engine defaults) with spec.parameter_overrides");
+        }
+        PolicyParameters parameters;
+        try {
+            parameters = PolicyParameters.defaults().with(doubles(spec.getParameterOverridesMap()));
+        } catch (IllegalArgumentException e) {
+            throw invalid("spec.parameter_overrides", "spec.parameter_overrides: " + e.getMessage());
+        }
+        if (spec.getRulesCase() == BacktestSpec.RulesCase.RULE_SET_VERSION) {
+            throw precondition("spec.rule_set_version", "spec.rule_set_version: this version of optimizer-service does not read"
+                    + " decision-service's rule sets; give the rules inline in spec.inline_rule_set");
+        }
+        List<RuleDefinition> rules = new ArrayList<>();
+        if (spec.hasInlineRuleSet()) {
+            for (Rule r : spec.getInlineRuleSet().getRulesList()) {
+                RuleKind kind = switch (r.getKind()) {
+                    case RULE_KIND_GATE -> RuleKind.GATE;
+                    case RULE_KIND_SIZING -> RuleKind.SIZING;
+                    default -> null;
+                };
+                rules.add(new RuleDefinition(r.getRuleId(), r.getExpression(), kind, r.getDescription()));
+            }
+        }
+        double cost = spec.getCostPerTurnover();
+        if (!(cost >= 0) || !Double.isFinite(cost)) {
+            throw invalid("spec.cost_per_turnover", "spec.cost_per_turnover is " + cost + "; give a finite fraction >= 0,"
+                    + " e.g. 0.0002 for 2 bps");
+        }
+        return new Plan(seriesId, start, end, label, members, parameters, rules, wf);
+    }
+
+    static Map<String, Double> doubles(Map<String, ParameterValue> values) {
+        Map<String, Double> m = new HashMap<>();
+        values.forEach((k, v) -> m.put(k, switch (v.getKindCase()) {
+            case DOUBLE_VALUE -> v.getDoubleValue();
+            case INT_VALUE -> (double) v.getIntValue();
+            default -> throw invalid("spec.parameter_overrides[" + k + "]", "spec.parameter_overrides[" + k
+                    + "]: a policy parameter needs a number (double_value or int_value)");
+        }));
+        return m;
+    }
+}

@@ -1,0 +1,251 @@
+package dev.arbiter.optimizer.backtest;
+
+import dev.arbiter.engine.policy.PolicyParameter;
+import dev.arbiter.engine.policy.PolicyParameters;
+import dev.arbiter.engine.rules.CompiledRuleSet;
+import dev.arbiter.engine.simulation.PolicySimulation;
+import dev.arbiter.engine.simulation.SimulationData;
+import dev.arbiter.engine.simulation.SimulationMetrics;
+import dev.arbiter.engine.simulation.Simulator;
+import dev.arbiter.engine.simulation.WalkForwardFolds;
+import dev.arbiter.optimizer.dataset.Dataset;
+import dev.arbiter.optimizer.training.ModelSettings;
+import dev.arbiter.optimizer.training.ModelTrainer;
+import dev.arbiter.optimizer.training.ProbabilityMetrics;
+import dev.arbiter.optimizer.training.ProgressListener;
+import dev.arbiter.optimizer.training.TrainedModel;
+import dev.arbiter.optimizer.training.TrainingData;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A walk-forward backtest of one series: in each fold the members are trained on the training window (its last
+ * part held out, after an embargo, to pick the single best member by Brier score), predict the test window out of
+ * sample, and the decision policy runs over the test windows, through the engine's {@link PolicySimulation}
+ * (the code decision-service runs live). The ablation compares, over the concatenated test windows, the single
+ * best member with a plain threshold, the ensemble with a plain threshold, and the full policy; the plain
+ * thresholds are set so that they win at least as many actions as the full policy (comparable true positives),
+ * and the rows are compared on their losing (false-positive) actions.
+ */
+public final class WalkForwardBacktest {
+
+    /** Share of a fold's training window held out to choose the single best member. */
+    static final double SELECTION_FRACTION = 0.2;
+
+    /** Everything a run needs. */
+    public record Settings(List<ModelSettings> members, PolicyParameters parameters, CompiledRuleSet rules,
+                           boolean expanding, int train, int test, int step, int gap, int maxFolds,
+                           double costPerTurnover, long seed) {
+    }
+
+    /** Progress reported after every fold. */
+    public interface Listener {
+        void foldDone(Fold fold, int foldCount);
+
+        /** True when the run should stop. */
+        default boolean cancelled() {
+            return false;
+        }
+    }
+
+    /** One fold's result. */
+    public record Fold(WalkForwardFolds.Fold layout, long trainStartTs, long trainEndTs, long testStartTs, long testEndTs,
+                       SimulationMetrics metrics, ProbabilityMetrics modelMetrics, String bestMember) {
+    }
+
+    /** One row of the ablation table. */
+    public record AblationRow(String variant, String name, SimulationMetrics total, List<SimulationMetrics> folds,
+                              double threshold) {
+    }
+
+    /** The whole result: folds, totals, the ablation table and the per-decision pnl of the full policy. */
+    public record Result(List<Fold> folds, SimulationMetrics total, ProbabilityMetrics totalModelMetrics,
+                         List<AblationRow> ablation, double[] decisionPnl, double[] testProbabilities,
+                         int[] testLabels, long[] testTsMicros, int[] testDirections) {
+    }
+
+    private WalkForwardBacktest() {
+    }
+
+    public static Result run(Dataset data, Settings s, Listener listener) {
+        int volatilityColumn = column(data, "vol_20");
+        int trendColumn = column(data, "efficiency_ratio_14");
+        List<WalkForwardFolds.Fold> layout = WalkForwardFolds.layout(data.rows(), s.expanding(), s.train(), s.test(),
+                s.step(), s.gap(), s.maxFolds());
+        int testRows = 0;
+        for (WalkForwardFolds.Fold f : layout) {
+            testRows += f.testSize();
+        }
+        int members = s.members().size();
+        int cols = data.cols();
+        // The concatenated test windows: each fold's rows predicted by that fold's own models.
+        double[] ensemble = new double[testRows];
+        double[] agreement = new double[testRows];
+        double[] best = new double[testRows];
+        double[] volatility = new double[testRows];
+        double[] trend = new double[testRows];
+        double[] forward = new double[testRows];
+        double[] features = new double[testRows * cols];
+        int[] labels = new int[testRows];
+        long[] ts = new long[testRows];
+        int[] foldStart = new int[layout.size() + 1];
+        String[] bestNames = new String[layout.size()];
+        ProbabilityMetrics[] foldModelMetrics = new ProbabilityMetrics[layout.size()];
+
+        List<Fold> folds = new ArrayList<>();
+        List<SimulationMetrics> fullFolds = new ArrayList<>();
+        int at = 0;
+        for (WalkForwardFolds.Fold f : layout) {
+            if (listener.cancelled()) {
+                throw new dev.arbiter.optimizer.training.TrainingCancelled();
+            }
+            foldStart[f.index()] = at;
+            int fitEnd = f.trainEnd() - Math.max(1, (int) Math.round(f.trainSize() * SELECTION_FRACTION));
+            int selectStart = Math.min(fitEnd + data.horizon(), f.trainEnd());
+            double[] testX = Arrays.copyOfRange(data.x(), f.testStart() * cols, f.testEnd() * cols);
+            int[] selectY = Arrays.copyOfRange(data.labels(), selectStart, f.trainEnd());
+            double[] selectX = Arrays.copyOfRange(data.x(), selectStart * cols, f.trainEnd() * cols);
+            double[][] memberP = new double[members][];
+            double bestBrier = Double.POSITIVE_INFINITY;
+            int bestMember = 0;
+            for (int m = 0; m < members; m++) {
+                TrainingData fit = new TrainingData(Arrays.copyOfRange(data.x(), f.trainStart() * cols, fitEnd * cols),
+                        fitEnd - f.trainStart(), cols, Arrays.copyOfRange(data.labels(), f.trainStart(), fitEnd),
+                        data.horizon());
+                try (TrainedModel model = ModelTrainer.train(s.members().get(m), fit, null, s.seed() + m,
+                        ProgressListener.NONE)) {
+                    memberP[m] = model.predict(testX, f.testSize());
+                    if (selectY.length > 0) {
+                        double brier = ProbabilityMetrics.of(model.predict(selectX, selectY.length), selectY).brierScore();
+                        if (brier < bestBrier) {
+                            bestBrier = brier;
+                            bestMember = m;
+                        }
+                    }
+                }
+            }
+            bestNames[f.index()] = s.members().get(bestMember).kind().name();
+            for (int i = 0; i < f.testSize(); i++) {
+                int row = f.testStart() + i;
+                double mean = 0;
+                for (int m = 0; m < members; m++) {
+                    mean += memberP[m][i];
+                }
+                mean /= members;
+                int agreeing = 0;
+                for (int m = 0; m < members; m++) {
+                    agreeing += (memberP[m][i] >= 0.5) == (mean >= 0.5) ? 1 : 0;
+                }
+                ensemble[at + i] = mean;
+                agreement[at + i] = (double) agreeing / members;
+                best[at + i] = memberP[bestMember][i];
+                volatility[at + i] = data.x()[row * cols + volatilityColumn];
+                trend[at + i] = data.x()[row * cols + trendColumn];
+                forward[at + i] = data.forwardReturns()[row];
+                labels[at + i] = data.labels()[row];
+                ts[at + i] = data.tsMicros()[row];
+            }
+            System.arraycopy(testX, 0, features, at * cols, testX.length);
+            foldModelMetrics[f.index()] = ProbabilityMetrics.of(Arrays.copyOfRange(ensemble, at, at + f.testSize()),
+                    Arrays.copyOfRange(labels, at, at + f.testSize()));
+            at += f.testSize();
+            foldStart[f.index() + 1] = at;
+            SimulationMetrics foldMetrics = simulate(ensemble, agreement, volatility, trend, forward, features, cols,
+                    foldStart[f.index()], at, data.horizon(), s).metrics();
+            Fold done = new Fold(f, data.tsMicros()[f.trainStart()], data.tsMicros()[f.trainEnd() - 1] + 1,
+                    data.tsMicros()[f.testStart()], data.tsMicros()[f.testEnd() - 1] + 1, foldMetrics,
+                    foldModelMetrics[f.index()], bestNames[f.index()]);
+            folds.add(done);
+            fullFolds.add(foldMetrics);
+            listener.foldDone(done, layout.size());
+        }
+
+        PolicySimulation.Trace full = simulate(ensemble, agreement, volatility, trend, forward, features, cols, 0,
+                testRows, data.horizon(), s);
+        long fullWins = full.metrics().truePositiveActions;
+        List<AblationRow> ablation = new ArrayList<>();
+        ablation.add(thresholdRow("SINGLE_MODEL_THRESHOLD", "single best model + threshold", best, forward, foldStart,
+                layout.size(), data.horizon(), s, fullWins));
+        ablation.add(thresholdRow("ENSEMBLE", "ensemble + threshold", ensemble, forward, foldStart, layout.size(),
+                data.horizon(), s, fullWins));
+        ablation.add(new AblationRow("ENSEMBLE_GATED_RISK", "ensemble + confidence gates, rules and risk sizing",
+                full.metrics(), fullFolds, s.parameters().get(PolicyParameter.GATE_MIN_EDGE)));
+        return new Result(folds, full.metrics(), ProbabilityMetrics.of(ensemble, labels), ablation, full.pnl(), ensemble,
+                labels, ts, full.direction());
+    }
+
+    private static PolicySimulation.Trace simulate(double[] p, double[] agreement, double[] vol, double[] trend,
+                                                   double[] forward, double[] features, int cols, int from, int to,
+                                                   int horizon, Settings s) {
+        SimulationData data = new SimulationData(Arrays.copyOfRange(p, from, to), Arrays.copyOfRange(agreement, from, to),
+                Arrays.copyOfRange(vol, from, to), Arrays.copyOfRange(trend, from, to), null,
+                Arrays.copyOfRange(forward, from, to), horizon, s.costPerTurnover());
+        return PolicySimulation.run(data, s.parameters(), s.rules(), Arrays.copyOfRange(features, from * cols, to * cols),
+                cols);
+    }
+
+    /**
+     * A plain-threshold row: the largest edge threshold (on a 0.0025 grid) at which the row wins at least as many
+     * actions as the full policy, so its false positives are compared at comparable true positives.
+     */
+    private static AblationRow thresholdRow(String variant, String name, double[] p, double[] forward, int[] foldStart,
+                                            int folds, int horizon, Settings s, long targetWins) {
+        double[] agreementOne = new double[p.length];
+        Arrays.fill(agreementOne, 1);
+        double[] unused = new double[p.length]; // a plain threshold reads neither volatility nor trend
+        SimulationData all = new SimulationData(p, agreementOne, unused, unused, null, forward, horizon,
+                s.costPerTurnover());
+        Simulator simulator = new Simulator(all);
+        int steps = 200;
+        PolicyParameters[] grid = new PolicyParameters[steps + 1];
+        for (int i = 0; i <= steps; i++) {
+            grid[i] = s.parameters().with(PolicyParameter.GATE_MIN_EDGE, 0.5 * i / steps);
+        }
+        int chosen = 0;
+        SimulationMetrics probe = new SimulationMetrics();
+        Simulator.Scratch scratch = simulator.newScratch();
+        for (int i = 0; i <= steps; i++) {
+            simulator.run(grid[i], Simulator.Mode.PLAIN_THRESHOLD, scratch, probe);
+            if (probe.truePositiveActions >= targetWins) {
+                chosen = i;
+            }
+        }
+        PolicyParameters p0 = grid[chosen];
+        SimulationMetrics total = new SimulationMetrics();
+        simulator.run(p0, Simulator.Mode.PLAIN_THRESHOLD, simulator.newScratch(), total);
+        List<SimulationMetrics> perFold = new ArrayList<>();
+        for (int f = 0; f < folds; f++) {
+            int from = foldStart[f];
+            int to = foldStart[f + 1];
+            Simulator fs = new Simulator(new SimulationData(Arrays.copyOfRange(p, from, to),
+                    Arrays.copyOfRange(agreementOne, from, to), Arrays.copyOfRange(unused, from, to),
+                    Arrays.copyOfRange(unused, from, to), null, Arrays.copyOfRange(forward, from, to), horizon,
+                    s.costPerTurnover()));
+            SimulationMetrics m = new SimulationMetrics();
+            fs.run(p0, Simulator.Mode.PLAIN_THRESHOLD, fs.newScratch(), m);
+            perFold.add(m);
+        }
+        double threshold = p0.get(PolicyParameter.GATE_MIN_EDGE);
+        return new AblationRow(variant, String.format(java.util.Locale.ROOT, "%s (|p - 0.5| >= %.4f, size %.2f)", name,
+                threshold, s.parameters().get(PolicyParameter.RISK_MAX_SIZE)), total, perFold, threshold);
+    }
+
+    private static int column(Dataset data, String name) {
+        int i = data.featureNames().indexOf(name);
+        if (i < 0) {
+            throw new IllegalStateException("feature " + name + " is not in schema " + data.featureSchemaId()
+                    + "; the policy reads it for volatility or trend strength");
+        }
+        return i;
+    }
+
+    /** Turns settings of a proto-level member list into checked ModelSettings (field "spec.members[i]"). */
+    public static List<ModelSettings> members(List<dev.arbiter.proto.v1.ModelTrainingConfig> configs) {
+        List<ModelSettings> list = new ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            list.add(ModelSettings.of(configs.get(i), "spec.members[" + i + "]"));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,252 @@
+package dev.arbiter.optimizer.grpc;
+
+import dev.arbiter.optimizer.backtest.BacktestService;
+import dev.arbiter.optimizer.backtest.ReportStore;
+import dev.arbiter.optimizer.backtest.StressService;
+import dev.arbiter.optimizer.repository.ReportEntity;
+import dev.arbiter.proto.v1.BacktestReport;
+import dev.arbiter.proto.v1.BacktestUpdate;
+import dev.arbiter.proto.v1.GetBacktestReportRequest;
+import dev.arbiter.proto.v1.GetStressReportRequest;
+import dev.arbiter.proto.v1.ListReportsRequest;
+import dev.arbiter.proto.v1.ListReportsResponse;
+import dev.arbiter.proto.v1.ReportKind;
+import dev.arbiter.proto.v1.ReportSummary;
+import dev.arbiter.proto.v1.RunBacktestRequest;
+import dev.arbiter.proto.v1.RunStressTestRequest;
+import dev.arbiter.proto.v1.StressReport;
+import dev.arbiter.optimizer.config.OptimizerConfig;
+import dev.arbiter.optimizer.history.HistorySeries;
+import dev.arbiter.optimizer.history.HistoryStore;
+import dev.arbiter.optimizer.history.SeriesHistory;
+import dev.arbiter.proto.v1.ImportHistoryRequest;
+import dev.arbiter.proto.v1.ImportHistoryResponse;
+import dev.arbiter.proto.v1.ListHistoryRequest;
+import dev.arbiter.proto.v1.ListHistoryResponse;
+import dev.arbiter.proto.v1.MutinyOptimizerServiceGrpc;
+import dev.arbiter.proto.v1.ReadHistoryRequest;
+import dev.arbiter.proto.v1.ReadHistoryResponse;
+import dev.arbiter.service.RequestRefused;
+import dev.arbiter.optimizer.training.TrainingJobs;
+import dev.arbiter.proto.v1.CancelTrainingJobRequest;
+import dev.arbiter.proto.v1.GetTrainingJobRequest;
+import dev.arbiter.proto.v1.ListTrainingJobsRequest;
+import dev.arbiter.proto.v1.ListTrainingJobsResponse;
+import dev.arbiter.proto.v1.RunTrainingRequest;
+import dev.arbiter.proto.v1.TrainingJob;
+import dev.arbiter.proto.v1.TrainingUpdate;
+import jakarta.inject.Inject;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The OptimizerService gRPC adapter: maps proto ⇄ domain and RequestRefused ⇄ status, nothing else. RPCs not
+ * overridden here answer UNIMPLEMENTED (the generated base class). Everything here touches files or PostgreSQL, so it
+ * runs on worker threads.
+ */
+@GrpcService
+public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerServiceImplBase {
+
+    private final OptimizerConfig config;
+    private final HistoryStore history;
+    /** Training jobs (dev.arbiter.optimizer.training); injected into the field so the constructor stays history's. */
+    @Inject
+    TrainingJobs training;
+
+    public OptimizerGrpcService(OptimizerConfig config, HistoryStore history) {
+        this.config = config;
+        this.history = history;
+    }
+
+    static <T> Uni<T> call(Supplier<T> work) {
+        try {
+            return Uni.createFrom().item(work.get());
+        } catch (RequestRefused e) {
+            return Uni.createFrom().failure(e.asStatus());
+        }
+    }
+
+    static Throwable status(Throwable t) {
+        return t instanceof RequestRefused e ? e.asStatus() : t;
+    }
+
+    // ---- history ----------------------------------------------------------------------------------
+
+    @Override
+    public Uni<ImportHistoryResponse> importHistory(Multi<ImportHistoryRequest> request) {
+        // Parsing happens chunk by chunk on a worker thread, in order; the event loop only hands bytes over.
+        return request.emitOn(Infrastructure.getDefaultWorkerPool())
+                .collect().in(() -> new ImportAssembler(history, config.history().maxChunkBytes()), ImportAssembler::accept)
+                .map(a -> HistoryProtoMapper.importResult(a.finish()))
+                .onFailure().transform(OptimizerGrpcService::status);
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListHistoryResponse> listHistory(ListHistoryRequest request) {
+        return call(() -> {
+            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            List<HistorySeries> page = history.list(PageToken.after(request.getPageToken()), size + 1);
+            ListHistoryResponse.Builder b = ListHistoryResponse.newBuilder();
+            page.stream().limit(size).forEach(s -> b.addSeries(HistoryProtoMapper.series(s)));
+            if (page.size() > size) {
+                b.setNextPageToken(PageToken.next(page.get(size - 1).seriesId()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public Multi<ReadHistoryResponse> readHistory(ReadHistoryRequest request) {
+        int batch = config.history().readBatchRows();
+        return Uni.createFrom().item(() -> history.read(request.getSeriesId(), request.getRange().getStartTsMicros(),
+                        request.getRange().getEndTsMicros(), request.getMaxRows()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().transformToMulti(h -> Multi.createFrom().range(0, (h.size() + batch - 1) / batch)
+                        .map(k -> HistoryProtoMapper.batch(h, k * batch, Math.min(h.size(), (k + 1) * batch))))
+                .onFailure().transform(OptimizerGrpcService::status);
+    }
+
+    // ---- training (TrainingJobs) ------------------------------------------------------------------
+
+    @Override
+    public Multi<TrainingUpdate> runTraining(RunTrainingRequest request) {
+        return Multi.createFrom().<TrainingUpdate>emitter(emitter -> {
+            try {
+                if (!request.hasSpec()) {
+                    throw RequestRefused.invalid("spec", "spec is missing; send a TrainingSpec");
+                }
+                training.start(request.getSpec(), new TrainingStream(emitter));
+            } catch (RequestRefused e) {
+                emitter.fail(e.asStatus());
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    @Override
+    @Blocking
+    public Uni<TrainingJob> getTrainingJob(GetTrainingJobRequest request) {
+        return call(() -> training.get(request.getJobId()));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListTrainingJobsResponse> listTrainingJobs(ListTrainingJobsRequest request) {
+        return call(() -> {
+            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            List<TrainingJob> page = training.list(request.getState(), request.getModelName(),
+                    PageToken.after(request.getPageToken()), size + 1);
+            ListTrainingJobsResponse.Builder b = ListTrainingJobsResponse.newBuilder();
+            page.stream().limit(size).forEach(b::addJobs);
+            if (page.size() > size) {
+                b.setNextPageToken(PageToken.next(TrainingJobs.pageKey(page.get(size - 1))));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<TrainingJob> cancelTrainingJob(CancelTrainingJobRequest request) {
+        return call(() -> training.cancel(request.getJobId()));
+    }
+
+    // ---- backtests and stress tests (dev.arbiter.optimizer.backtest) ------------------------------
+
+    @Inject
+    BacktestService backtests;
+    @Inject
+    StressService stress;
+    @Inject
+    ReportStore reports;
+
+    @Override
+    public Multi<BacktestUpdate> runBacktest(RunBacktestRequest request) {
+        return Multi.createFrom().<BacktestUpdate>emitter(emitter -> {
+            try {
+                if (!request.hasSpec()) {
+                    throw RequestRefused.invalid("spec", "spec is missing; send a BacktestSpec");
+                }
+                backtests.run(request.getSpec(), emitter::emit);
+                emitter.complete();
+            } catch (RequestRefused e) {
+                emitter.fail(e.asStatus());
+            } catch (RuntimeException e) {
+                emitter.fail(io.grpc.Status.INTERNAL.withDescription("the backtest failed: " + e).asRuntimeException());
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    @Override
+    @Blocking
+    public Uni<StressReport> runStressTest(RunStressTestRequest request) {
+        return call(() -> stress.run(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<BacktestReport> getBacktestReport(GetBacktestReportRequest request) {
+        return call(() -> reports.backtest(request.getReportId()).orElseThrow(() -> RequestRefused.notFound("report_id",
+                "report_id \"" + request.getReportId() + "\" names no backtest report; list them with ListReports")));
+    }
+
+    @Override
+    @Blocking
+    public Uni<StressReport> getStressReport(GetStressReportRequest request) {
+        return call(() -> reports.stress(request.getReportId()).orElseThrow(() -> RequestRefused.notFound("report_id",
+                "report_id \"" + request.getReportId() + "\" names no stress report; list them with ListReports")));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListReportsResponse> listReports(ListReportsRequest request) {
+        return call(() -> {
+            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            String after = PageToken.after(request.getPageToken());
+            long beforeCreated = Long.MAX_VALUE;
+            String beforeId = "";
+            if (!after.isEmpty()) {
+                int colon = after.indexOf(':');
+                try {
+                    beforeCreated = Long.parseLong(after.substring(0, colon));
+                    beforeId = after.substring(colon + 1);
+                } catch (RuntimeException e) {
+                    throw RequestRefused.invalid("page_token", "page_token is not one this service issued; start again"
+                            + " with an empty page_token");
+                }
+            } else {
+                beforeId = "\uffff";
+            }
+            String kind = switch (request.getKind()) {
+                case REPORT_KIND_BACKTEST -> "BACKTEST";
+                case REPORT_KIND_STRESS -> "STRESS";
+                default -> null;
+            };
+            List<ReportEntity> page = reports.list(kind, request.getStudyName(), beforeCreated, beforeId, size + 1);
+            ListReportsResponse.Builder b = ListReportsResponse.newBuilder();
+            page.stream().limit(size).forEach(e -> b.addReports(summary(e)));
+            if (page.size() > size) {
+                ReportEntity last = page.get(size - 1);
+                b.setNextPageToken(PageToken.next(last.createdTsMicros + ":" + last.reportId));
+            }
+            return b.build();
+        });
+    }
+
+    private ReportSummary summary(ReportEntity e) {
+        ReportSummary.Builder b = ReportSummary.newBuilder()
+                .setReportId(e.reportId)
+                .setKind(e.kind.equals("BACKTEST") ? ReportKind.REPORT_KIND_BACKTEST : ReportKind.REPORT_KIND_STRESS)
+                .setName(e.name)
+                .setCreatedTsMicros(e.createdTsMicros)
+                .setBacktestReportId(e.backtestReportId);
+        String backtestId = e.kind.equals("BACKTEST") ? e.reportId : e.backtestReportId;
+        reports.backtest(backtestId).ifPresent(r -> b.setTotal(r.getTotal()));
+        return b.build();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.arbiter.optimizer.backtest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.policy.PolicyParameters;
+import dev.arbiter.engine.rules.CompiledRuleSet;
+import dev.arbiter.optimizer.dataset.Dataset;
+import dev.arbiter.optimizer.dataset.LabelDefinition;
+import dev.arbiter.optimizer.dataset.TestSeries;
+import dev.arbiter.optimizer.training.ModelSettings;
+import dev.arbiter.proto.v1.ModelKind;
+import dev.arbiter.proto.v1.ModelTrainingConfig;
+import dev.arbiter.proto.v1.ParameterValue;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A walk-forward backtest of the real half-hourly electricity demand with the four model kinds. */
+class WalkForwardBacktestTest {
+
+    static Dataset data;
+    static WalkForwardBacktest.Settings settings;
+    static WalkForwardBacktest.Result result;
+
+    static List<ModelSettings> fourKinds() {
+        return WalkForwardBacktest.members(List.of(
+                member(ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES, Map.of("n_estimators", 60L)),
+                member(ModelKind.MODEL_KIND_RANDOM_FOREST, Map.of("n_estimators", 40L)),
+                member(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION, Map.of()),
+                member(ModelKind.MODEL_KIND_LINEAR_SVM, Map.of())));
+    }
+
+    static ModelTrainingConfig member(ModelKind kind, Map<String, Long> ints) {
+        ModelTrainingConfig.Builder b = ModelTrainingConfig.newBuilder().setKind(kind);
+        ints.forEach((k, v) -> b.putHyperparameters(k, ParameterValue.newBuilder().setIntValue(v).build()));
+        return b.build();
+    }
+
+    @BeforeAll
+    static void run() {
+        data = Dataset.build(TestSeries.electricity(), FeatureConfig.defaults(),
+                new LabelDefinition.ForwardReturnSign(4, LabelDefinition.TieRule.DROP, 0));
+        settings = new WalkForwardBacktest.Settings(fourKinds(), PolicyParameters.defaults(), CompiledRuleSet.EMPTY,
+                false, 1_500, 500, 500, 4, 0, 0.0, 42);
+        result = WalkForwardBacktest.run(data, settings, (fold, count) -> { });
+        System.out.println("walk-forward on electricity demand: " + result.folds().size() + " folds, "
+                + result.testTsMicros().length + " test rows");
+        for (WalkForwardBacktest.AblationRow row : result.ablation()) {
+            System.out.println("  " + row.name() + ": " + row.total());
+        }
+    }
+
+    @Test
+    void foldsTestOutOfSampleAfterAnEmbargo() {
+        assertTrue(result.folds().size() >= 3, result.folds().size() + " folds");
+        for (WalkForwardBacktest.Fold f : result.folds()) {
+            assertEquals(1_500, f.layout().trainSize());
+            assertEquals(500, f.layout().testSize());
+            assertTrue(f.testStartTs() > f.trainEndTs(), "test starts after training ends");
+            assertEquals(4, f.layout().testStart() - f.layout().trainEnd(), "embargo of the label horizon");
+            assertEquals(500, f.metrics().decisionCount);
+            assertTrue(f.modelMetrics().brierScore() < 0.25 + 0.02, "members learn something: " + f.modelMetrics());
+        }
+        assertEquals(result.folds().size() * 500, result.decisionPnl().length);
+    }
+
+    @Test
+    void thresholdRowsWinAtLeastAsOftenAsTheFullPolicy() {
+        assertEquals(3, result.ablation().size());
+        WalkForwardBacktest.AblationRow full = result.ablation().get(2);
+        assertEquals("ENSEMBLE_GATED_RISK", full.variant());
+        assertTrue(full.total().actionCount > 0, "the full policy acts on real data: " + full.total());
+        for (WalkForwardBacktest.AblationRow row : result.ablation().subList(0, 2)) {
+            assertTrue(row.total().truePositiveActions >= full.total().truePositiveActions,
+                    row.name() + " " + row.total() + " vs " + full.total());
+            assertEquals(result.folds().size(), row.folds().size());
+        }
+        double pnl = 0;
+        for (double x : result.decisionPnl()) {
+            pnl += x;
+        }
+        assertEquals(full.total().pnl, pnl, 1e-12, "the per-decision pnl is what the totals sum");
+    }
+
+    @Test
+    void sameSeedSameReport() {
+        WalkForwardBacktest.Result again = WalkForwardBacktest.run(data, settings, (fold, count) -> { });
+        assertArrayEquals(result.decisionPnl(), again.decisionPnl());
+        assertArrayEquals(result.testProbabilities(), again.testProbabilities());
+    }
+}

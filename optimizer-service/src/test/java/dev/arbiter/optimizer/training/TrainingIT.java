@@ -1,0 +1,224 @@
+package dev.arbiter.optimizer.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.optimizer.dataset.Dataset;
+import dev.arbiter.optimizer.dataset.TestSeries;
+import dev.arbiter.optimizer.dataset.TimeSplit;
+import dev.arbiter.proto.v1.ActivateModelVersionRequest;
+import dev.arbiter.proto.v1.CsvColumnMapping;
+import dev.arbiter.proto.v1.FeatureVector;
+import dev.arbiter.proto.v1.ImportHistoryRequest;
+import dev.arbiter.proto.v1.ImportHistoryResponse;
+import dev.arbiter.proto.v1.ImportHistorySpec;
+import dev.arbiter.proto.v1.LabelSpec;
+import dev.arbiter.proto.v1.ListModelVersionsRequest;
+import dev.arbiter.proto.v1.ModelFormat;
+import dev.arbiter.proto.v1.ModelKind;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
+import dev.arbiter.proto.v1.ModelTrainingConfig;
+import dev.arbiter.proto.v1.ModelVersion;
+import dev.arbiter.proto.v1.ModelVersionRef;
+import dev.arbiter.proto.v1.ModelVersionStatus;
+import dev.arbiter.proto.v1.OptimizerServiceGrpc;
+import dev.arbiter.proto.v1.PredictRequest;
+import dev.arbiter.proto.v1.PredictionInput;
+import dev.arbiter.proto.v1.PredictionTarget;
+import dev.arbiter.proto.v1.RegistrationPolicy;
+import dev.arbiter.proto.v1.RunTrainingRequest;
+import dev.arbiter.proto.v1.ThresholdEventLabel;
+import dev.arbiter.proto.v1.TrainingJobState;
+import dev.arbiter.proto.v1.TrainingResult;
+import dev.arbiter.proto.v1.TrainingSpec;
+import dev.arbiter.proto.v1.TrainingUpdate;
+import dev.arbiter.testing.ServiceProcess;
+import io.grpc.stub.StreamObserver;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Integration test: a packaged optimizer-service and a packaged model-service as processes, real PostgreSQL and Redis.
+ * The electricity series is imported through ImportHistory, the four kinds are trained by RunTraining and registered
+ * in model-service, which then serves each with the probabilities the same model gives in-process. Against an ACTIVE
+ * champion, a challenger with a better validation Brier score is registered (STAGED) and an equal one is not.
+ */
+class TrainingIT {
+
+    private static final List<ModelKind> KINDS = List.of(ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES,
+            ModelKind.MODEL_KIND_RANDOM_FOREST, ModelKind.MODEL_KIND_LOGISTIC_REGRESSION, ModelKind.MODEL_KIND_LINEAR_SVM);
+    private static final long SEED = 11;
+
+    @Test
+    void theFourKindsAreTrainedRegisteredAndServed() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Path historyRoot = Files.createTempDirectory("arbiter-training-it-");
+        Map<String, String> modelConfig = Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "quarkus.flyway.clean-disabled", "false",
+                "quarkus.flyway.clean-at-start", "true",
+                "arbiter.models.redis-prefix", "arbiter-it-training:models:",
+                "arbiter.models.drift.evaluation-interval", "0");
+        try (ServiceProcess models = ServiceProcess.start("model-service.runner", "training-it-model-service", modelConfig);
+             ServiceProcess optimizer = ServiceProcess.start("optimizer-service.runner", "training-it-optimizer-service",
+                     Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                             "quarkus.flyway.clean-disabled", "false",
+                             "quarkus.flyway.clean-at-start", "true",
+                             "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort),
+                             "arbiter.optimizer.history.root", historyRoot.toString()))) {
+            var registry = ModelServiceGrpc.newBlockingStub(models.channel);
+            var service = OptimizerServiceGrpc.newBlockingStub(optimizer.channel);
+            String series = "electricity-" + suffix;
+            assertEquals(4032, importElectricity(optimizer, series).getRowsImported());
+
+            // The same data and settings trained here: model-service must serve what these predict.
+            TimeSplit split = TimeSplit.latest(Dataset.build(TestSeries.electricity(), FeatureConfig.defaults(),
+                    TrainingFixtures.PEAK), 0.2);
+            Dataset validation = split.validation();
+            TrainingData train = TrainingFixtures.data(split.train());
+
+            for (ModelKind kind : KINDS) {
+                String model = kind.name().substring("MODEL_KIND_".length()).toLowerCase().replace('_', '-') + "-" + suffix;
+                TrainingResult result = train(service, spec(series, model, kind, RegistrationPolicy.REGISTRATION_POLICY_IF_BETTER));
+                assertEquals(TrainingJobState.TRAINING_JOB_STATE_SUCCEEDED, result.getState(), result.getReason());
+                assertTrue(result.getRegistered(), result.getReason());
+                assertEquals(1, result.getModelVersion().getVersion());
+                assertEquals(split.train().rows(), result.getTrainRows(), "the service's split is this split");
+                assertEquals(validation.rows(), result.getValidationRows());
+
+                List<ModelVersion> versions = registry.listModelVersions(ListModelVersionsRequest.newBuilder()
+                        .setModelName(model).build()).getVersionsList();
+                assertEquals(1, versions.size(), model);
+                ModelVersion v = versions.get(0);
+                assertEquals(ModelVersionStatus.MODEL_VERSION_STATUS_STAGED, v.getStatus());
+                assertEquals(validation.featureNames(), v.getInputFeatureNamesList());
+                assertEquals(validation.featureSchemaId(), v.getFeatureSchemaId());
+                assertEquals(ModelSettings.isLinear(kind) ? ModelFormat.MODEL_FORMAT_ONNX : ModelFormat.MODEL_FORMAT_XGBOOST_JSON,
+                        v.getFormat());
+                assertEquals(result.getValidationMetrics().getBrierScore(), v.getMetricsOrThrow("brier_score"));
+                assertEquals(result.getValidationMetrics().getExpectedCalibrationError(), v.getMetricsOrThrow("ece"));
+                assertEquals(result.getJobId(), v.getTrainingMetadataOrThrow("job_id"));
+
+                try (TrainedModel local = ModelTrainer.train(ModelSettings.of(ModelTrainingConfig.newBuilder()
+                        .setKind(kind).build(), "model"), train, TrainingFixtures.data(validation), SEED, ProgressListener.NONE)) {
+                    double[] expected = local.predict(validation.x(), validation.rows());
+                    for (int r = 0; r < validation.rows(); r += 37) {
+                        double served = registry.predict(PredictRequest.newBuilder()
+                                .setTarget(PredictionTarget.newBuilder().setModel(ref(model, 1)))
+                                .setInput(row(validation, r)).build()).getEnsembleProbability();
+                        assertEquals(expected[r], served, 1e-5, kind + " row " + r + ": served = in-process");
+                    }
+                }
+            }
+
+            // A challenger must beat the ACTIVE champion's validation Brier score on the same rows.
+            String lr = "logistic-regression-" + suffix;
+            registry.activateModelVersion(ActivateModelVersionRequest.newBuilder().setModelName(lr).setVersion(1)
+                    .setReason("champion for TrainingIT").build());
+            TrainingResult championFirst = train(service, spec(series, lr, ModelKind.MODEL_KIND_LOGISTIC_REGRESSION,
+                    RegistrationPolicy.REGISTRATION_POLICY_IF_BETTER));
+            assertFalse(championFirst.getRegistered(), "the same model again does not beat itself: "
+                    + championFirst.getReason());
+            assertEquals(ref(lr, 1), championFirst.getChampion());
+            assertEquals(championFirst.getValidationMetrics().getBrierScore(),
+                    championFirst.getChampionMetrics().getBrierScore(), 1e-6, "served and in-process agree");
+            TrainingResult challenger = train(service, spec(series, lr, ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES,
+                    RegistrationPolicy.REGISTRATION_POLICY_IF_BETTER));
+            assertTrue(challenger.getRegistered(), challenger.getReason());
+            assertEquals(2, challenger.getModelVersion().getVersion());
+            assertTrue(challenger.getValidationMetrics().getBrierScore() < challenger.getChampionMetrics().getBrierScore());
+            assertEquals(2, registry.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(lr).build())
+                    .getVersionsCount());
+        } finally {
+            try (var files = Files.walk(historyRoot)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static TrainingSpec spec(String series, String model, ModelKind kind, RegistrationPolicy registration) {
+        return TrainingSpec.newBuilder()
+                .setModelName(model)
+                .setModel(ModelTrainingConfig.newBuilder().setKind(kind))
+                .addSeriesIds(series)
+                .setLabel(LabelSpec.newBuilder().setThresholdEvent(ThresholdEventLabel.newBuilder()
+                        .setHorizonObservations(4).setTrailingWindowObservations(336).setPercentile(90)))
+                .setRegistration(registration)
+                .setSeed(SEED)
+                .setDescription("TrainingIT " + kind)
+                .build();
+    }
+
+    private static TrainingResult train(OptimizerServiceGrpc.OptimizerServiceBlockingStub service, TrainingSpec spec) {
+        Iterator<TrainingUpdate> updates = service.withDeadlineAfter(120, TimeUnit.SECONDS)
+                .runTraining(RunTrainingRequest.newBuilder().setSpec(spec).build());
+        TrainingUpdate last = null;
+        int progress = 0;
+        while (updates.hasNext()) {
+            last = updates.next();
+            if (last.hasProgress()) {
+                progress++;
+            }
+        }
+        assertTrue(progress >= 5, "several progress messages before the result");
+        assertTrue(last != null && last.hasResult());
+        return last.getResult();
+    }
+
+    private static ImportHistoryResponse importElectricity(ServiceProcess optimizer, String series) throws Exception {
+        byte[] csv;
+        try (InputStream in = TrainingIT.class.getResourceAsStream("/data/taylor_electricity_halfhourly.csv")) {
+            csv = in.readAllBytes();
+        }
+        CompletableFuture<ImportHistoryResponse> done = new CompletableFuture<>();
+        StreamObserver<ImportHistoryRequest> parts = OptimizerServiceGrpc.newStub(optimizer.channel)
+                .withDeadlineAfter(60, TimeUnit.SECONDS)
+                .importHistory(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ImportHistoryResponse value) {
+                        done.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        parts.onNext(ImportHistoryRequest.newBuilder().setSpec(ImportHistorySpec.newBuilder().setSeriesId(series)
+                .setHasHeader(true).setSizeBytes(csv.length)
+                .setColumns(CsvColumnMapping.newBuilder().setTimeColumn("datetime_local").setTimeZone("Europe/London")
+                        .setValueColumn("demand_mw"))).build());
+        parts.onNext(ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(csv)).build());
+        parts.onCompleted();
+        return done.get(60, TimeUnit.SECONDS);
+    }
+
+    private static PredictionInput row(Dataset d, int r) {
+        FeatureVector.Builder v = FeatureVector.newBuilder().setSeriesId("it").setSchemaId(d.featureSchemaId())
+                .setTsMicros(d.tsMicros()[r]).setWarm(true);
+        for (int j = 0; j < d.cols(); j++) {
+            v.addValues(d.x()[r * d.cols() + j]);
+        }
+        return PredictionInput.newBuilder().setFeatures(v).build();
+    }
+
+    private static ModelVersionRef ref(String model, int version) {
+        return ModelVersionRef.newBuilder().setModelName(model).setVersion(version).build();
+    }
+
+}
