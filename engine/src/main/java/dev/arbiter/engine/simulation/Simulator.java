@@ -211,225 +211,25 @@ public final class Simulator {
         finish(out, actions, wins, falsePositives, pnl, pnlSquares, maxDrawdown, turnover);
     }
 
-    /** Simulations interleaved per thread by {@link #runAll}: independent chains hide each other's latency. */
-    static final int LANES = 4;
-
     /**
      * Runs one simulation per parameter set, in parallel on the common fork-join pool (every core), and answers
-     * the metrics as a {@code ps.length × SimulationMetrics.FIELDS} row-major matrix. Each thread steps
-     * {@value #LANES} simulations through time together; every one of them computes exactly what {@link #run}
-     * computes (a test holds them equal).
+     * the metrics as a {@code ps.length × SimulationMetrics.FIELDS} row-major matrix. (Stepping several parameter
+     * sets together per thread, to overlap their dependency chains, was tried and measured no faster.)
      */
     public double[] runAll(PolicyParameters[] ps, Mode mode) {
         double[] results = new double[ps.length * SimulationMetrics.FIELDS];
         int chunk = 256;
         int chunks = (ps.length + chunk - 1) / chunk;
         IntStream.range(0, chunks).parallel().forEach(c -> {
-            Lanes lanes = new Lanes(d.horizon);
+            Scratch scratch = newScratch();
+            SimulationMetrics m = new SimulationMetrics();
             int end = Math.min(ps.length, (c + 1) * chunk);
-            for (int i = c * chunk; i < end; i += LANES) {
-                runLanes(ps, i, Math.min(LANES, end - i), mode == Mode.FULL_POLICY, lanes, results);
+            for (int i = c * chunk; i < end; i++) {
+                run(ps[i], mode, scratch, m);
+                m.writeTo(results, i * SimulationMetrics.FIELDS);
             }
         });
         return results;
-    }
-
-    /** Working memory of {@value #LANES} interleaved simulations: parameters, risk state and rings, per lane. */
-    private static final class Lanes {
-        final double[] edgeScale = new double[LANES];
-        final double[] agreementWeight = new double[LANES];
-        final double[] volReference = new double[LANES];
-        final double[] volPenalty = new double[LANES];
-        final double[] trendWeight = new double[LANES];
-        final double[] minEdge = new double[LANES];
-        final double[] minAgreement = new double[LANES];
-        final double[] minConfidence = new double[LANES];
-        final double[] confidenceSlope = new double[LANES];
-        final double[] maxVolatility = new double[LANES];
-        final double[] minTrend = new double[LANES];
-        final boolean[] allowShort = new boolean[LANES];
-        final double[] volTarget = new double[LANES];
-        final double[] kellyFraction = new double[LANES];
-        final double[] maxSize = new double[LANES];
-        final double[] minSize = new double[LANES];
-        final double[] maxSeries = new double[LANES];
-        final double[] maxTotal = new double[LANES];
-        final double[] ddSoft = new double[LANES];
-        final double[] ddLimit = new double[LANES];
-        final int[] cooldownTrigger = new int[LANES];
-        final int[] cooldownLength = new int[LANES];
-
-        final double[] equity = new double[LANES];
-        final double[] peak = new double[LANES];
-        final double[] maxDrawdown = new double[LANES];
-        final double[] exposure = new double[LANES];
-        final double[] position = new double[LANES];
-        final int[] losses = new int[LANES];
-        final int[] cooldown = new int[LANES];
-        final long[] actions = new long[LANES];
-        final long[] wins = new long[LANES];
-        final long[] falsePositives = new long[LANES];
-        final double[] pnl = new double[LANES];
-        final double[] pnlSquares = new double[LANES];
-        final double[] turnover = new double[LANES];
-        final double[] openSize;
-        final int[] openDirection;
-        final SimulationMetrics metrics = new SimulationMetrics();
-
-        Lanes(int horizon) {
-            openSize = new double[LANES * horizon];
-            openDirection = new int[LANES * horizon];
-        }
-
-        void load(int lane, PolicyParameters p) {
-            edgeScale[lane] = p.get(CONFIDENCE_EDGE_SCALE);
-            agreementWeight[lane] = p.get(CONFIDENCE_AGREEMENT_WEIGHT);
-            volReference[lane] = p.get(CONFIDENCE_VOLATILITY_REFERENCE);
-            volPenalty[lane] = p.get(CONFIDENCE_VOLATILITY_PENALTY);
-            trendWeight[lane] = p.get(CONFIDENCE_TREND_WEIGHT);
-            minEdge[lane] = p.get(GATE_MIN_EDGE);
-            minAgreement[lane] = p.get(GATE_MIN_AGREEMENT);
-            minConfidence[lane] = p.get(GATE_MIN_CONFIDENCE);
-            confidenceSlope[lane] = p.get(GATE_CONFIDENCE_VOLATILITY_SLOPE);
-            maxVolatility[lane] = p.get(GATE_MAX_VOLATILITY);
-            minTrend[lane] = p.get(GATE_MIN_TREND);
-            allowShort[lane] = p.get(POLICY_ALLOW_SHORT) >= 1;
-            volTarget[lane] = p.get(RISK_VOLATILITY_TARGET);
-            kellyFraction[lane] = p.get(RISK_KELLY_FRACTION);
-            maxSize[lane] = p.get(RISK_MAX_SIZE);
-            minSize[lane] = p.get(RISK_MIN_SIZE);
-            maxSeries[lane] = p.get(RISK_MAX_SERIES_EXPOSURE);
-            maxTotal[lane] = p.get(RISK_MAX_TOTAL_EXPOSURE);
-            ddSoft[lane] = p.get(RISK_DRAWDOWN_SOFT);
-            ddLimit[lane] = p.get(RISK_DRAWDOWN_LIMIT);
-            cooldownTrigger[lane] = (int) p.get(RISK_COOLDOWN_LOSSES);
-            cooldownLength[lane] = (int) p.get(RISK_COOLDOWN_OBSERVATIONS);
-            equity[lane] = 0;
-            peak[lane] = 0;
-            maxDrawdown[lane] = 0;
-            exposure[lane] = 0;
-            position[lane] = 0;
-            losses[lane] = 0;
-            cooldown[lane] = 0;
-            actions[lane] = 0;
-            wins[lane] = 0;
-            falsePositives[lane] = 0;
-            pnl[lane] = 0;
-            pnlSquares[lane] = 0;
-            turnover[lane] = 0;
-        }
-    }
-
-    /** {@link #run}'s loop for up to {@value #LANES} parameter sets at once; the same arithmetic per lane. */
-    private void runLanes(PolicyParameters[] ps, int from, int count, boolean full, Lanes l, double[] results) {
-        for (int lane = 0; lane < LANES; lane++) {
-            l.load(lane, ps[from + Math.min(lane, count - 1)]);
-        }
-        java.util.Arrays.fill(l.openDirection, 0);
-        java.util.Arrays.fill(l.openSize, 0);
-        final int n = d.n;
-        final int h = d.horizon;
-        final double cost2 = 2 * d.costPerTurnover;
-        final double[] prob = d.probability;
-        final double[] agree = d.agreement;
-        final double[] vol = d.volatility;
-        final double[] trend = d.trendStrength;
-        final boolean[] warm = d.warm;
-        final double[] fwd = d.forwardReturn;
-        final double[] edges = d.edge;
-        final int[] lean = d.leaning;
-        final double[] openSize = l.openSize;
-        final int[] openDir = l.openDirection;
-        int slot = 0;
-        for (int t = 0; t < n + h; t++) {
-            boolean deciding = t < n;
-            double rOpen = t >= h ? fwd[t - h] : 0;
-            int dirLean = deciding ? lean[t] : 0;
-            double p = deciding ? prob[t] : 0.5;
-            double ag = deciding ? agree[t] : 0;
-            double v = deciding ? vol[t] : 0;
-            double tr = deciding ? trend[t] : 0;
-            double edge = deciding ? edges[t] : 0;
-            boolean isWarm = deciding && warm[t];
-            double r = deciding ? fwd[t] : 0;
-            for (int lane = 0; lane < LANES; lane++) {
-                int k = lane * h + slot;
-                int dirOpen = openDir[k];
-                double s = openSize[k];
-                double realised = dirOpen * s * rOpen - cost2 * s;
-                double equity = l.equity[lane] + realised;
-                double peak = Math.max(l.peak[lane], equity);
-                l.equity[lane] = equity;
-                l.peak[lane] = peak;
-                l.maxDrawdown[lane] = Math.max(l.maxDrawdown[lane], peak - equity);
-                int losses = l.losses[lane];
-                int cooldown = RiskManager.cooldownAfter(l.cooldownTrigger[lane], l.cooldownLength[lane], losses,
-                        l.cooldown[lane], realised);
-                losses = RiskManager.lossesAfter(l.cooldownTrigger[lane], losses, realised);
-                double exposure = l.exposure[lane] - s;
-                double position = l.position[lane] - dirOpen * s;
-                openDir[k] = 0;
-                openSize[k] = 0;
-                if (deciding) {
-                    int dir = dirLean;
-                    boolean sideOk = dir > 0 | (dir < 0 & l.allowShort[lane]);
-                    boolean edgeOk = Math.abs(p - 0.5) >= l.minEdge[lane];
-                    double size;
-                    if (full) {
-                        double confidence = ConfidenceScorer.score(l.edgeScale[lane], l.agreementWeight[lane],
-                                l.volReference[lane], l.volPenalty[lane], l.trendWeight[lane], edge, ag, v, tr);
-                        double drawdown = peak - equity;
-                        double seriesRoom = l.maxSeries[lane] - dir * position;
-                        double totalRoom = l.maxTotal[lane] - exposure;
-                        double room = Math.min(seriesRoom, totalRoom);
-                        double minTrend = l.minTrend[lane];
-                        double minSize = l.minSize[lane];
-                        boolean pass = isWarm & sideOk & edgeOk
-                                & ag >= l.minAgreement[lane]
-                                & confidence >= DecisionGates.requiredConfidence(l.minConfidence[lane],
-                                        l.confidenceSlope[lane], l.volReference[lane], v)
-                                & v <= l.maxVolatility[lane]
-                                & (minTrend <= 0 | tr >= minTrend)
-                                & cooldown <= 0
-                                & drawdown < l.ddLimit[lane]
-                                & room >= minSize & room > 0;
-                        double sized = RiskManager.baseSize(RiskManager.kellySize(l.kellyFraction[lane], p),
-                                RiskManager.volatilitySize(l.volTarget[lane], confidence, v), l.maxSize[lane])
-                                * RiskManager.brakeFactor(l.ddSoft[lane], l.ddLimit[lane], drawdown);
-                        sized = Math.min(Math.min(sized, seriesRoom), totalRoom);
-                        size = pass & sized >= minSize & sized > 0 ? sized : 0;
-                    } else {
-                        size = sideOk & edgeOk ? l.maxSize[lane] : 0;
-                    }
-                    int acted = size > 0 ? 1 : 0;
-                    dir *= acted;
-                    openDir[k] = dir;
-                    openSize[k] = size;
-                    exposure += size;
-                    position += dir * size;
-                    l.actions[lane] += acted;
-                    l.turnover[lane] += 2 * size;
-                    double decisionPnl = dir * size * r - cost2 * size;
-                    l.pnl[lane] += decisionPnl;
-                    l.pnlSquares[lane] += decisionPnl * decisionPnl;
-                    double signed = dir * r;
-                    l.wins[lane] += signed > 0 ? 1 : 0;
-                    l.falsePositives[lane] += signed < 0 ? 1 : 0;
-                    cooldown = Math.max(cooldown - 1, 0);
-                }
-                l.losses[lane] = losses;
-                l.cooldown[lane] = cooldown;
-                l.exposure[lane] = exposure;
-                l.position[lane] = position;
-            }
-            slot = slot + 1 == h ? 0 : slot + 1;
-        }
-        SimulationMetrics m = l.metrics;
-        for (int lane = 0; lane < count; lane++) {
-            finish(m, l.actions[lane], l.wins[lane], l.falsePositives[lane], l.pnl[lane], l.pnlSquares[lane],
-                    l.maxDrawdown[lane], l.turnover[lane]);
-            m.writeTo(results, (from + lane) * SimulationMetrics.FIELDS);
-        }
     }
 
     private void finish(SimulationMetrics out, long actions, long wins, long falsePositives, double pnl,
