@@ -1,0 +1,58 @@
+package dev.arbiter.decision.client;
+
+import dev.arbiter.decision.config.DecisionConfig;
+import dev.arbiter.proto.v1.FeatureVector;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
+import dev.arbiter.proto.v1.ModelServiceGrpc.ModelServiceStub;
+import io.grpc.Channel;
+import dev.arbiter.proto.v1.PredictRequest;
+import dev.arbiter.proto.v1.Prediction;
+import dev.arbiter.proto.v1.PredictionInput;
+import dev.arbiter.proto.v1.PredictionTarget;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.grpc.GrpcClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** model-service as the decide path calls it: Predict, asynchronous, with a deadline and behind a circuit breaker. */
+@ApplicationScoped
+public class ModelClient {
+
+    public static final String NAME = "model-service";
+
+    private final ModelServiceStub stub;
+    private final DependencyGuard guard;
+    private final PredictionTarget target;
+
+    public ModelClient(@GrpcClient("models") Channel channel, DecisionConfig config, MeterRegistry registry) {
+        // answers are handled on the transport thread: the path only completes futures there and moves anything
+        // that may block to a worker, so a hop to another executor would only add latency
+        this.stub = ModelServiceGrpc.newStub(channel).withExecutor(Runnable::run);
+        this.guard = new DependencyGuard(NAME, config, registry);
+        this.target = config.ensemble().filter(e -> !e.isBlank())
+                .map(e -> PredictionTarget.newBuilder().setEnsembleName(e).build())
+                .orElse(PredictionTarget.getDefaultInstance());
+    }
+
+    public DependencyGuard guard() {
+        return guard;
+    }
+
+    /**
+     * Predicts on one feature vector for decision {@code decisionId} (so its outcome can later be reported by
+     * decision id), with a deadline of whatever is left until {@code endNanos}.
+     */
+    public CompletableFuture<Prediction> predict(FeatureVector features, String decisionId, long endNanos) {
+        PredictRequest request = PredictRequest.newBuilder()
+                .setTarget(target)
+                .setInput(PredictionInput.newBuilder().setFeatures(features))
+                .setDecisionId(decisionId)
+                .build();
+        return guard.call(endNanos, deadline -> {
+            UnaryCall<Prediction> call = new UnaryCall<>();
+            stub.withDeadlineAfter(deadline, TimeUnit.NANOSECONDS).predict(request, call);
+            return call;
+        });
+    }
+}

@@ -1,0 +1,101 @@
+package dev.arbiter.decision.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The decide path ({@code arbiter.decision.*}): latency budgets, the dependencies' circuit breakers, which
+ * features feed the policy, and where shared state lives in Redis. The live policy, the decision log and outcomes
+ * have their own groups ({@link PolicyConfig}, {@link DecisionLogConfig}, {@link OutcomeConfig}).
+ */
+@ConfigMapping(prefix = "arbiter.decision")
+public interface DecisionConfig {
+
+    /** Prefix of every Redis key and channel of this service (risk state, policy change notices). */
+    @WithDefault("arbiter:decision:")
+    String redisPrefix();
+
+    /** Longest accepted series id (the same limit as feature-service's arbiter.features.max-series-id-length). */
+    @WithDefault("200")
+    int maxSeriesIdLength();
+
+    /** The ensemble to predict with; unset = model-service's default ensemble. */
+    Optional<String> ensemble();
+
+    /** The feature whose value is the policy's volatility (std dev of log returns per observation). */
+    @WithDefault("vol_20")
+    String volatilityFeature();
+
+    /** The feature whose value is the policy's trend strength (efficiency ratio in [0, 1]). */
+    @WithDefault("efficiency_ratio_14")
+    String trendFeature();
+
+    /**
+     * DecideStream requests taken from the transport before their answers are sent; beyond it the client is held back
+     * by HTTP/2 flow control.
+     */
+    @WithDefault("8")
+    int streamWindow();
+
+    /** How long a decision may take, and how that time is shared between the stages. */
+    Budget budget();
+
+    /** One circuit breaker per dependency (feature-service, model-service), both configured alike. */
+    Breaker breaker();
+
+    /** How long a decision may take, and how that time is shared between the stages. */
+    interface Budget {
+
+        /** The latency budget of a request whose latency_budget_ms is 0. */
+        @WithDefault("50ms")
+        Duration defaultBudget();
+
+        /** Largest latency_budget_ms accepted; above it the request is INVALID_ARGUMENT. */
+        @WithDefault("60s")
+        Duration max();
+
+        /**
+         * Kept back from the budget (and from the caller's gRPC deadline) for the policy, the risk-state update and
+         * the decision log, so a dependency that uses up its deadline still leaves time to answer.
+         */
+        @WithDefault("10ms")
+        Duration reserve();
+
+        /** Kept back from feature-service's deadline for model-service, so a slow Ingest cannot starve Predict. */
+        @WithDefault("10ms")
+        Duration modelsShare();
+
+        /** Shortest deadline worth sending a dependency; with less time left the stage is skipped as over budget. */
+        @WithDefault("1ms")
+        Duration minCall();
+    }
+
+    /** A circuit breaker over a rolling window of calls (SmallRye Fault Tolerance). */
+    interface Breaker {
+
+        /** Calls in the rolling window the failure ratio is measured over. */
+        @WithDefault("5")
+        int window();
+
+        /** Share of failed calls in the window that opens the circuit. */
+        @WithDefault("1.0")
+        double failureRatio();
+
+        /** How long the circuit stays open before one trial call is let through. */
+        @WithDefault("2s")
+        Duration delay();
+
+        /** Successful trial calls that close the circuit again. */
+        @WithDefault("1")
+        int successThreshold();
+
+        /**
+         * A DEADLINE_EXCEEDED counts as the dependency's failure only when its deadline was at least this long: a
+         * caller that sends a tiny latency budget must not open the circuit for everyone.
+         */
+        @WithDefault("5ms")
+        Duration minCountedDeadline();
+    }
+}

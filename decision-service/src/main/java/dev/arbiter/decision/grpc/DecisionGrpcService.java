@@ -1,0 +1,213 @@
+package dev.arbiter.decision.grpc;
+
+import dev.arbiter.decision.service.DecisionPath;
+import dev.arbiter.proto.v1.DecideRequest;
+import dev.arbiter.proto.v1.DecideStreamResponse;
+import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DecisionService;
+import dev.arbiter.proto.v1.Problem;
+import dev.arbiter.proto.v1.GetDecisionRequest;
+import dev.arbiter.proto.v1.GetParameterSetRequest;
+import dev.arbiter.proto.v1.GetPerformanceRequest;
+import dev.arbiter.proto.v1.GetPerformanceResponse;
+import dev.arbiter.proto.v1.GetRuleSetRequest;
+import dev.arbiter.proto.v1.ListDecisionsRequest;
+import dev.arbiter.proto.v1.ListDecisionsResponse;
+import dev.arbiter.proto.v1.ListParameterSetsRequest;
+import dev.arbiter.proto.v1.ListParameterSetsResponse;
+import dev.arbiter.proto.v1.ListRuleSetsRequest;
+import dev.arbiter.proto.v1.ListRuleSetsResponse;
+import dev.arbiter.proto.v1.ListVariantsRequest;
+import dev.arbiter.proto.v1.ListVariantsResponse;
+import dev.arbiter.proto.v1.ParameterSet;
+import dev.arbiter.proto.v1.ReplayDecisionRequest;
+import dev.arbiter.proto.v1.ReplayDecisionResponse;
+import dev.arbiter.proto.v1.ReportOutcomeRequest;
+import dev.arbiter.proto.v1.ReportOutcomeResponse;
+import dev.arbiter.proto.v1.RollbackParametersRequest;
+import dev.arbiter.proto.v1.RollbackRuleSetRequest;
+import dev.arbiter.proto.v1.RuleSet;
+import dev.arbiter.proto.v1.SetParametersRequest;
+import dev.arbiter.proto.v1.SetRuleSetRequest;
+import dev.arbiter.proto.v1.SetVariantsRequest;
+import io.smallrye.common.annotation.Blocking;
+import dev.arbiter.service.RequestRefused;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The DecisionService gRPC adapter: maps requests to the domain and refusals to statuses (unary) or Problems
+ * (streams), nothing else. The decide path never blocks the event loop: it is asynchronous end to end.
+ */
+@GrpcService
+public class DecisionGrpcService implements DecisionService {
+
+    private static final Logger LOG = Logger.getLogger(DecisionGrpcService.class);
+
+    @Inject
+    DecisionPath path;
+
+    // ---- decide path (Decide, DecideStream) ----
+
+    @Override
+    public Uni<Decision> decide(DecideRequest request) {
+        long deadline = callerDeadlineNanos();
+        return Uni.createFrom().completionStage(() -> path.decide(request, deadline))
+                .onFailure().transform(DecisionGrpcService::status);
+    }
+
+    /**
+     * One response per request, in order. Requests are taken one at a time (the next is requested only once the
+     * previous has its answer), so a fast client is held back by gRPC flow control rather than buffered here; a
+     * series' observations stay in order, as feature-service requires.
+     */
+    @Override
+    public Multi<DecideStreamResponse> decideStream(Multi<DecideRequest> requests) {
+        long deadline = callerDeadlineNanos();
+        return requests.onItem().transformToUniAndConcatenate(request -> Uni.createFrom()
+                .completionStage(() -> path.decide(request, deadline))
+                .map(d -> DecideStreamResponse.newBuilder().setDecision(d).build())
+                .onFailure().recoverWithItem(e -> DecideStreamResponse.newBuilder().setProblem(problem(e)).build()));
+    }
+
+    /** The caller's gRPC deadline as a System.nanoTime() instant, or Long.MAX_VALUE when it set none. */
+    private static long callerDeadlineNanos() {
+        Deadline d = Context.current().getDeadline();
+        if (d == null) {
+            return Long.MAX_VALUE;
+        }
+        return System.nanoTime() + d.timeRemaining(TimeUnit.NANOSECONDS);
+    }
+
+    private static Throwable status(Throwable e) {
+        if (e instanceof RequestRefused r) {
+            return r.asStatus();
+        }
+        if (e instanceof StatusRuntimeException) {
+            return e;
+        }
+        LOG.error("decision failed unexpectedly", e);
+        return Status.INTERNAL.withDescription("the decision could not be made: " + e + "; retry, and report it if it persists")
+                .asRuntimeException();
+    }
+
+    private static Problem problem(Throwable e) {
+        if (e instanceof RequestRefused r) {
+            return Problem.newBuilder().setCode(r.code().value()).setField(r.field()).setMessage(r.getMessage()).build();
+        }
+        Status s = Status.fromThrowable(status(e));
+        return Problem.newBuilder().setCode(s.getCode().value()).setMessage(String.valueOf(s.getDescription())).build();
+    }
+
+    // ---- policy, log, outcomes (A2) ----
+
+    @Inject
+    DecisionAdminRpcs admin;
+
+    /** Runs blocking work (PostgreSQL) on this worker thread (the methods are @Blocking) and maps refusals to statuses. */
+    private static <T> Uni<T> blocking(java.util.function.Supplier<T> work) {
+        try {
+            return Uni.createFrom().item(work.get());
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(status(e));
+        }
+    }
+
+    @Override
+    @Blocking
+    public Uni<ReportOutcomeResponse> reportOutcome(ReportOutcomeRequest request) {
+        return blocking(() -> admin.reportOutcome(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<Decision> getDecision(GetDecisionRequest request) {
+        return blocking(() -> admin.getDecision(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListDecisionsResponse> listDecisions(ListDecisionsRequest request) {
+        return blocking(() -> admin.listDecisions(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ParameterSet> getParameterSet(GetParameterSetRequest request) {
+        return blocking(() -> admin.getParameterSet(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListParameterSetsResponse> listParameterSets(ListParameterSetsRequest request) {
+        return blocking(() -> admin.listParameterSets(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ParameterSet> setParameters(SetParametersRequest request) {
+        return blocking(() -> admin.setParameters(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ParameterSet> rollbackParameters(RollbackParametersRequest request) {
+        return blocking(() -> admin.rollbackParameters(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleSet> getRuleSet(GetRuleSetRequest request) {
+        return blocking(() -> admin.getRuleSet(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListRuleSetsResponse> listRuleSets(ListRuleSetsRequest request) {
+        return blocking(() -> admin.listRuleSets(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleSet> setRuleSet(SetRuleSetRequest request) {
+        return blocking(() -> admin.setRuleSet(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleSet> rollbackRuleSet(RollbackRuleSetRequest request) {
+        return blocking(() -> admin.rollbackRuleSet(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListVariantsResponse> listVariants(ListVariantsRequest request) {
+        return blocking(() -> admin.listVariants(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListVariantsResponse> setVariants(SetVariantsRequest request) {
+        return blocking(() -> admin.setVariants(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<GetPerformanceResponse> getPerformance(GetPerformanceRequest request) {
+        return blocking(() -> admin.getPerformance(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ReplayDecisionResponse> replayDecision(ReplayDecisionRequest request) {
+        return blocking(() -> admin.replayDecision(request));
+    }
+}

@@ -1,0 +1,65 @@
+package dev.arbiter.decision.service;
+
+import dev.arbiter.engine.policy.BuiltInGate;
+import dev.arbiter.engine.policy.DecisionPolicy;
+import dev.arbiter.engine.policy.PolicyInput;
+import dev.arbiter.engine.policy.PolicyResult;
+import dev.arbiter.engine.rules.CompiledRule;
+import dev.arbiter.engine.rules.CompiledRuleSet;
+import dev.arbiter.engine.rules.RuleKind;
+import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.Direction;
+import dev.arbiter.proto.v1.GateResult;
+import java.util.Locale;
+
+/**
+ * Writes what the engine policy decided into a Decision: direction, size, confidence, every gate (built-in gates in
+ * evaluation order, then every rule) and the reasons, exactly as {@link DecisionPath} writes them (its addGates), so that a
+ * replay explains a decision the same way; the two should become one method.
+ */
+public final class DecisionExplanation {
+
+    private DecisionExplanation() {}
+
+    public static void apply(Decision.Builder b, DecisionPolicy policy, PolicyInput in, CompiledRuleSet rules, PolicyResult out) {
+        b.setDirection(out.direction > 0 ? Direction.DIRECTION_LONG : out.direction < 0 ? Direction.DIRECTION_SHORT : Direction.DIRECTION_FLAT)
+                .setSize(out.size)
+                .setConfidence(out.confidence)
+                .clearGates()
+                .clearReasons();
+        for (BuiltInGate g : BuiltInGate.values()) {
+            int i = g.ordinal();
+            GateResult.Builder r = GateResult.newBuilder()
+                    .setName(g.gateName())
+                    .setPassed(out.gatePassed[i])
+                    .setReason(out.gatePassed[i] ? DecisionPolicy.gatePassReason(g, out) : DecisionPolicy.gateReason(g, out));
+            if (Double.isFinite(out.gateValue[i])) {
+                r.setValue(out.gateValue[i]);
+            }
+            if (Double.isFinite(out.gateThreshold[i])) {
+                r.setThreshold(out.gateThreshold[i]);
+            }
+            b.addGates(r);
+        }
+        for (int i = 0; i < out.ruleCount && i < rules.size(); i++) {
+            CompiledRule rule = rules.rules().get(i);
+            String expression = rule.definition().expression();
+            GateResult.Builder r = GateResult.newBuilder().setName(rule.id()).setFromRule(true).setPassed(out.rulePassed[i]);
+            double v = out.ruleValue[i];
+            if (Double.isFinite(v)) {
+                r.setValue(v);
+            }
+            if (out.ruleError[i] != null) {
+                r.setReason("failed to evaluate, so it blocks: " + out.ruleError[i]);
+            } else if (rule.kind() == RuleKind.GATE) {
+                r.setReason((out.rulePassed[i] ? "passed: " : "blocked: ") + expression);
+            } else if (Double.isFinite(v)) {
+                r.setReason(String.format(Locale.ROOT, "scaled the size by %.3f: %s", v, expression));
+            } else {
+                r.setReason("not evaluated: the decision does not act");
+            }
+            b.addGates(r);
+        }
+        b.addAllReasons(policy.reasons(in, rules, out));
+    }
+}

@@ -1,0 +1,185 @@
+package dev.arbiter.decision.service;
+
+import dev.arbiter.decision.config.DecisionConfig;
+import dev.arbiter.engine.policy.PolicyParameter;
+import dev.arbiter.engine.policy.PolicyParameters;
+import dev.arbiter.proto.v1.RiskState;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Risk state shared by every replica, in Redis: the portfolio's open exposure, cumulative pnl (equity) and its
+ * peak, and per series the open position, the consecutive losses and the cooldown. Every change is one Lua script,
+ * so concurrent decisions and outcomes on any replica never lose an update. Amounts are stored as integers in units
+ * of 1e-9 of capital, so sums are exact whatever the order of the updates.
+ *
+ * <p>Keys: {@code <prefix>risk:portfolio} (hash: exposure, equity, peak) and {@code <prefix>risk:series:<id>}
+ * (hash: position, losses, cooldown).
+ */
+@ApplicationScoped
+public class RiskStateStore {
+
+    /** Units of capital per stored integer unit. */
+    static final double SCALE = 1e9;
+
+    private static final String READ = """
+            local p = redis.call('HMGET', KEYS[1], 'exposure', 'equity', 'peak')
+            local s = redis.call('HMGET', KEYS[2], 'position', 'cooldown', 'losses')
+            return {p[1] or '0', p[2] or '0', p[3] or '0', s[1] or '0', s[2] or '0', s[3] or '0'}
+            """;
+
+    /** ARGV: gross units to add to exposure, signed units to add to the position. Returns 1 when a cooldown observation was consumed. */
+    private static final String ON_DECISION = """
+            if ARGV[1] ~= '0' then redis.call('HINCRBY', KEYS[1], 'exposure', ARGV[1]) end
+            if ARGV[2] ~= '0' then redis.call('HINCRBY', KEYS[2], 'position', ARGV[2]) end
+            local c = tonumber(redis.call('HGET', KEYS[2], 'cooldown') or '0')
+            if c > 0 then
+              redis.call('HSET', KEYS[2], 'cooldown', c - 1)
+              return 1
+            end
+            return 0
+            """;
+
+    /** ARGV: gross units to remove, signed units to remove, cooldown observations to give back. */
+    private static final String UNDO = """
+            if ARGV[1] ~= '0' then redis.call('HINCRBY', KEYS[1], 'exposure', '-' .. ARGV[1]) end
+            if ARGV[2] ~= '0' then redis.call('HINCRBY', KEYS[2], 'position', ARGV[2]) end
+            if ARGV[3] ~= '0' then redis.call('HINCRBY', KEYS[2], 'cooldown', ARGV[3]) end
+            return 0
+            """;
+
+    /**
+     * ARGV: gross units to remove, signed units to remove (already negated), pnl units, the sign of the pnl (-1, 0,
+     * 1), risk.cooldown_losses, risk.cooldown_observations. The losses and cooldown rules are RiskManager.lossesAfter
+     * and RiskManager.cooldownAfter, written again in Lua (RiskStateStoreTest checks they agree).
+     */
+    private static final String SETTLE = """
+            if ARGV[1] ~= '0' then
+              local e = redis.call('HINCRBY', KEYS[1], 'exposure', '-' .. ARGV[1])
+              if e < 0 then redis.call('HSET', KEYS[1], 'exposure', '0') end
+            end
+            if ARGV[2] ~= '0' then redis.call('HINCRBY', KEYS[2], 'position', ARGV[2]) end
+            local equity = redis.call('HINCRBY', KEYS[1], 'equity', ARGV[3])
+            local peak = tonumber(redis.call('HGET', KEYS[1], 'peak') or '0')
+            if equity > peak then redis.call('HSET', KEYS[1], 'peak', string.format('%.0f', equity)) end
+            local sign = tonumber(ARGV[4])
+            local trigger = tonumber(ARGV[5])
+            local observations = tonumber(ARGV[6])
+            local losses = tonumber(redis.call('HGET', KEYS[2], 'losses') or '0')
+            local cooldown = tonumber(redis.call('HGET', KEYS[2], 'cooldown') or '0')
+            if sign < 0 and trigger > 0 and losses + 1 >= trigger and observations > cooldown then
+              cooldown = observations
+            end
+            local after = losses
+            if sign < 0 then after = losses + 1 elseif sign > 0 then after = 0 end
+            if trigger > 0 and after >= trigger then after = 0 end
+            redis.call('HSET', KEYS[2], 'losses', string.format('%d', after), 'cooldown', string.format('%d', cooldown))
+            return 0
+            """;
+
+    private final RedisDataSource redis;
+    private final ReactiveRedisDataSource reactive;
+    private final String portfolioKey;
+    private final String seriesPrefix;
+
+    public RiskStateStore(RedisDataSource redis, ReactiveRedisDataSource reactive, DecisionConfig config) {
+        this.redis = redis;
+        this.reactive = reactive;
+        this.portfolioKey = config.redisPrefix() + "risk:portfolio";
+        this.seriesPrefix = config.redisPrefix() + "risk:series:";
+    }
+
+    /** Exposure, drawdown and this series' open position and cooldown, as one consistent read. */
+    public RiskState read(String seriesId) {
+        return toState(redis.execute("EVAL", READ, "2", portfolioKey, seriesKey(seriesId)));
+    }
+
+    /** {@link #read} without blocking, for the decide path. */
+    public CompletableFuture<RiskState> readAsync(String seriesId) {
+        return reactive.execute("EVAL", READ, "2", portfolioKey, seriesKey(seriesId))
+                .map(RiskStateStore::toState)
+                .subscribeAsCompletionStage();
+    }
+
+    /**
+     * Records an action: adds |size| to total exposure and direction × size to the series position, and consumes
+     * one cooldown observation of the series (every decision, acted or not, counts the cooldown down: call it with
+     * size 0 for a FLAT decision). Atomic.
+     */
+    public void onDecision(String seriesId, int direction, double size, PolicyParameters p) {
+        recordDecision(seriesId, direction, size);
+    }
+
+    /**
+     * {@link #onDecision}, answering whether a cooldown observation was consumed, so that {@link #undo} can give it
+     * back if the decision cannot be logged.
+     */
+    public boolean recordDecision(String seriesId, int direction, double size) {
+        long gross = units(Math.abs(size));
+        long signed = direction == 0 ? 0 : Long.signum(direction) * gross;
+        Response r = redis.execute("EVAL", ON_DECISION, "2", portfolioKey, seriesKey(seriesId),
+                Long.toString(gross), Long.toString(signed));
+        return r.toInteger() == 1;
+    }
+
+    /** Reverses {@link #recordDecision} for a decision that was never acknowledged. Atomic. */
+    public void undo(String seriesId, int direction, double size, boolean cooldownConsumed) {
+        long gross = units(Math.abs(size));
+        long signed = direction == 0 ? 0 : Long.signum(direction) * gross;
+        redis.execute("EVAL", UNDO, "2", portfolioKey, seriesKey(seriesId),
+                Long.toString(gross), Long.toString(-signed), cooldownConsumed ? "1" : "0");
+    }
+
+    /**
+     * Settles an action's outcome: removes its exposure and position, adds pnl to equity (peak and drawdown
+     * follow), updates the consecutive losses and starts a cooldown per RiskManager.lossesAfter / cooldownAfter.
+     * Atomic. Called once per joined acted decision.
+     */
+    public void settle(String seriesId, int direction, double size, double pnl, PolicyParameters p) {
+        long gross = units(Math.abs(size));
+        long signed = direction == 0 ? 0 : Long.signum(direction) * gross;
+        redis.execute("EVAL", SETTLE, "2", portfolioKey, seriesKey(seriesId),
+                Long.toString(gross), Long.toString(-signed), Long.toString(units(pnl)),
+                Integer.toString(pnl < 0 ? -1 : pnl > 0 ? 1 : 0),
+                Long.toString((long) p.get(PolicyParameter.RISK_COOLDOWN_LOSSES)),
+                Long.toString((long) p.get(PolicyParameter.RISK_COOLDOWN_OBSERVATIONS)));
+    }
+
+    /** Consecutive losing outcomes of the series since its last win or cooldown (for tests and diagnostics). */
+    public int consecutiveLosses(String seriesId) {
+        Response r = redis.execute("HGET", seriesKey(seriesId), "losses");
+        return r == null ? 0 : r.toInteger();
+    }
+
+    /** Cumulative pnl of every settled action, fraction of capital. */
+    public double equity() {
+        Response r = redis.execute("HGET", portfolioKey, "equity");
+        return r == null ? 0 : r.toLong() / SCALE;
+    }
+
+    private String seriesKey(String seriesId) {
+        return seriesPrefix + seriesId;
+    }
+
+    static long units(double fraction) {
+        if (!Double.isFinite(fraction)) {
+            throw new IllegalArgumentException("risk amount is " + fraction + "; only finite amounts can be recorded");
+        }
+        return Math.round(fraction * SCALE);
+    }
+
+    private static RiskState toState(Response r) {
+        long exposure = r.get(0).toLong();
+        long equity = r.get(1).toLong();
+        long peak = Math.max(r.get(2).toLong(), 0);
+        return RiskState.newBuilder()
+                .setExposure(Math.max(exposure, 0) / SCALE)
+                .setDrawdown(Math.max(peak - equity, 0) / SCALE)
+                .setSeriesExposure(r.get(3).toLong() / SCALE)
+                .setCooldownRemaining(r.get(4).toInteger())
+                .build();
+    }
+}

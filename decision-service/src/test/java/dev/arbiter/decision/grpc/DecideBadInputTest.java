@@ -1,0 +1,154 @@
+package dev.arbiter.decision.grpc;
+
+import static dev.arbiter.decision.testing.Refusals.invalid;
+import static dev.arbiter.decision.testing.Refusals.refused;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.decision.testing.DecidePathProfile;
+import dev.arbiter.proto.v1.DecideRequest;
+import dev.arbiter.proto.v1.DecideStreamResponse;
+import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
+import dev.arbiter.proto.v1.MutinyDecisionServiceGrpc.MutinyDecisionServiceStub;
+import dev.arbiter.proto.v1.Observation;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.smallrye.mutiny.Multi;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every kind of bad input Decide and DecideStream can receive: a status naming the field (unary), a Problem (stream). */
+@QuarkusTest
+@TestProfile(DecidePathProfile.class)
+class DecideBadInputTest {
+
+    static final long TS = 1_700_000_000_000_000L;
+
+    @GrpcClient("decision")
+    DecisionServiceBlockingStub decisions;
+
+    @GrpcClient("decision")
+    MutinyDecisionServiceStub streams;
+
+    String series;
+
+    @BeforeEach
+    void freshSeries() {
+        DecidePathProfile.fakes.reset();
+        series = "bad-" + UUID.randomUUID();
+    }
+
+    static Observation.Builder ok(String series, long ts) {
+        return Observation.newBuilder().setSeriesId(series).setTsMicros(ts).setValue(100).setOpen(99).setHigh(101).setLow(98).setVolume(1000);
+    }
+
+    DecideRequest request(UnaryOperator<Observation.Builder> change) {
+        return DecideRequest.newBuilder().setObservation(change.apply(ok(series, TS))).build();
+    }
+
+    /** Each bad input with the field its refusal must name. */
+    record Bad(String what, String field, DecideRequest request) {}
+
+    List<Bad> bad() {
+        List<Bad> b = new ArrayList<>();
+        b.add(new Bad("no observation", "observation", DecideRequest.newBuilder().setLatencyBudgetMs(10).build()));
+        b.add(new Bad("empty series id", "observation.series_id", request(o -> o.setSeriesId(""))));
+        b.add(new Bad("blank series id", "observation.series_id", request(o -> o.setSeriesId("   "))));
+        b.add(new Bad("series id too long", "observation.series_id", request(o -> o.setSeriesId("s".repeat(201)))));
+        b.add(new Bad("ts 0", "observation.ts_micros", request(o -> o.setTsMicros(0))));
+        b.add(new Bad("ts negative", "observation.ts_micros", request(o -> o.setTsMicros(-5))));
+        b.add(new Bad("value NaN", "observation.value", request(o -> o.setValue(Double.NaN))));
+        b.add(new Bad("value +inf", "observation.value", request(o -> o.setValue(Double.POSITIVE_INFINITY))));
+        b.add(new Bad("value 0", "observation.value", request(o -> o.setValue(0))));
+        b.add(new Bad("value negative", "observation.value", request(o -> o.setValue(-3))));
+        b.add(new Bad("open NaN", "observation.open", request(o -> o.setOpen(Double.NaN))));
+        b.add(new Bad("high +inf", "observation.high", request(o -> o.setHigh(Double.POSITIVE_INFINITY))));
+        b.add(new Bad("low -inf", "observation.low", request(o -> o.setLow(Double.NEGATIVE_INFINITY))));
+        b.add(new Bad("volume NaN", "observation.volume", request(o -> o.setVolume(Double.NaN))));
+        b.add(new Bad("volume negative", "observation.volume", request(o -> o.setVolume(-1))));
+        b.add(new Bad("high below low", "observation.high", request(o -> o.setHigh(97).setLow(98))));
+        b.add(new Bad("budget too large", "latency_budget_ms", request(o -> o).toBuilder().setLatencyBudgetMs(60_001).build()));
+        b.add(new Bad("unknown variant", "variant_name", request(o -> o).toBuilder().setVariantName("no-such-variant").build()));
+        return b;
+    }
+
+    @Test
+    void decideRefusesEveryBadInputWithInvalidArgumentNamingTheFieldAndAsksNoDependency() {
+        int ingests = DecidePathProfile.fakes.ingestCalls.get();
+        for (Bad b : bad()) {
+            invalid(b.field(), () -> decisions.decide(b.request()));
+        }
+        assertEquals(ingests, DecidePathProfile.fakes.ingestCalls.get(), "a refused observation never reaches feature-service");
+    }
+
+    @Test
+    void anObservationOlderThanTheSeriesLastIsFailedPrecondition() {
+        decisions.decide(DecideRequest.newBuilder().setObservation(ok(series, TS)).build());
+        refused(Status.Code.FAILED_PRECONDITION, "observation.ts_micros",
+                () -> decisions.decide(DecideRequest.newBuilder().setObservation(ok(series, TS - 1)).build()));
+    }
+
+    @Test
+    void theSameTimestampWithOtherValuesIsAlreadyExists() {
+        decisions.decide(DecideRequest.newBuilder().setObservation(ok(series, TS)).build());
+        refused(Status.Code.ALREADY_EXISTS, "observation.ts_micros",
+                () -> decisions.decide(DecideRequest.newBuilder().setObservation(ok(series, TS).setValue(100.5)).build()));
+    }
+
+    @Test
+    void aDuplicateObservationIsAnsweredWithTheOriginalDecision() {
+        Decision first = decisions.decide(DecideRequest.newBuilder().setObservation(ok(series, TS)).build());
+        Decision again = decisions.decide(DecideRequest.newBuilder().setObservation(ok(series, TS)).build());
+        assertFalse(first.getDuplicate());
+        assertTrue(again.getDuplicate());
+        assertEquals(first.getDecisionId(), again.getDecisionId());
+        assertEquals(first.toBuilder().setDuplicate(true).build(), again, "the original decision, as logged");
+    }
+
+    @Test
+    void theStreamAnswersEveryRequestInOrderWithAProblemForEachBadOneAndGoesOn() {
+        List<Bad> bad = bad();
+        List<DecideRequest> requests = new ArrayList<>();
+        long ts = TS;
+        requests.add(DecideRequest.newBuilder().setObservation(ok(series, ts)).build());
+        for (Bad b : bad) {
+            requests.add(b.request());
+            ts += 1_000_000;
+            requests.add(DecideRequest.newBuilder().setObservation(ok(series, ts)).build());
+        }
+        requests.add(DecideRequest.newBuilder().setObservation(ok(series, TS - 1)).build()); // older than the last
+        requests.add(DecideRequest.newBuilder().setObservation(ok(series, ts + 1_000_000)).build());
+
+        List<DecideStreamResponse> responses = streams.decideStream(Multi.createFrom().iterable(requests))
+                .collect().asList().await().atMost(Duration.ofSeconds(60));
+
+        assertEquals(requests.size(), responses.size(), "one response per request");
+        assertTrue(responses.get(0).hasDecision());
+        for (int i = 0; i < bad.size(); i++) {
+            DecideStreamResponse problem = responses.get(1 + 2 * i);
+            DecideStreamResponse next = responses.get(2 + 2 * i);
+            assertTrue(problem.hasProblem(), bad.get(i).what() + ": " + problem);
+            assertEquals(Status.Code.INVALID_ARGUMENT.value(), problem.getProblem().getCode(), bad.get(i).what());
+            assertEquals(bad.get(i).field(), problem.getProblem().getField(), bad.get(i).what());
+            assertTrue(problem.getProblem().getMessage().contains(bad.get(i).field()), problem.getProblem().getMessage());
+            assertTrue(next.hasDecision(), "the stream goes on after " + bad.get(i).what());
+            assertEquals(requests.get(2 + 2 * i).getObservation().getTsMicros(), next.getDecision().getTsMicros(), "in order");
+        }
+        DecideStreamResponse older = responses.get(responses.size() - 2);
+        assertEquals(Status.Code.FAILED_PRECONDITION.value(), older.getProblem().getCode(), older.toString());
+        assertEquals("observation.ts_micros", older.getProblem().getField());
+        assertTrue(responses.get(responses.size() - 1).hasDecision());
+        int highWater = StreamFlowControl.HIGH_WATER.get();
+        assertTrue(highWater >= 1 && highWater <= 8,
+                "the stream was flow-controlled: at most arbiter.decision.stream-window requests in flight, saw " + highWater);
+    }
+}

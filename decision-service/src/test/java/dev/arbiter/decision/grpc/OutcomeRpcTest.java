@@ -1,0 +1,162 @@
+package dev.arbiter.decision.grpc;
+
+import static dev.arbiter.decision.testing.Decisions.decision;
+import static dev.arbiter.decision.testing.Decisions.degraded;
+import static dev.arbiter.decision.testing.Decisions.nowMicros;
+import static dev.arbiter.decision.testing.Refusals.invalid;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.decision.service.DecisionLog;
+import dev.arbiter.decision.service.OutcomeService;
+import dev.arbiter.decision.service.RiskStateStore;
+import dev.arbiter.decision.testing.FakeDependenciesProfile;
+import dev.arbiter.engine.policy.PolicyParameters;
+import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
+import dev.arbiter.proto.v1.Direction;
+import dev.arbiter.proto.v1.OutcomeStatus;
+import dev.arbiter.proto.v1.ReportOutcomeRequest;
+import dev.arbiter.proto.v1.ReportOutcomeResponse;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** ReportOutcome: joined, duplicate, late, unknown, the risk settlement, the forwarding to model-service and its retry. */
+@QuarkusTest
+@TestProfile(FakeDependenciesProfile.class)
+class OutcomeRpcTest {
+
+    @GrpcClient("decision")
+    DecisionServiceBlockingStub decisions;
+
+    @Inject
+    DecisionLog log;
+
+    @Inject
+    RiskStateStore risk;
+
+    @Inject
+    OutcomeService outcomes;
+
+    @Inject
+    AgroalDataSource db;
+
+    Decision logged(Decision.Builder d) throws Exception {
+        Decision decision = d.build();
+        log.append(decision).get();
+        return decision;
+    }
+
+    ReportOutcomeResponse report(String id, double r) {
+        return decisions.reportOutcome(ReportOutcomeRequest.newBuilder().setDecisionId(id).setRealisedReturn(r).build());
+    }
+
+    @Test
+    void theFirstReportJoinsSettlesTheRiskAndMovesTheWeightsTheSecondIsADuplicate() throws Exception {
+        String series = "outcome-" + UUID.randomUUID();
+        Decision d = logged(decision(series, 1_000, Direction.DIRECTION_SHORT, 0.2, 0.3, "live", "edge", true));
+        risk.onDecision(series, -1, 0.2, PolicyParameters.defaults());
+        assertEquals(-0.2, risk.read(series).getSeriesExposure(), 1e-9);
+
+        ReportOutcomeResponse r = report(d.getDecisionId(), -0.05);
+        assertEquals(OutcomeStatus.OUTCOME_STATUS_JOINED, r.getStatus());
+        assertEquals(0.2 * -1 * -0.05, r.getPnl(), 1e-15, "pnl = size x direction x realised return");
+        assertTrue(r.getWeightsUpdated());
+        assertFalse(r.getWeightsSnapshotId().isEmpty());
+        assertEquals(0, risk.read(series).getSeriesExposure(), 1e-9, "the position is settled");
+        var sent = FakeDependenciesProfile.fakes.outcomes.stream().filter(o -> o.getDecisionId().equals(d.getDecisionId())).toList();
+        assertEquals(1, sent.size());
+        assertFalse(sent.get(0).getRealisedPositive(), "unset realised_positive = realised_return > 0");
+
+        ReportOutcomeResponse again = report(d.getDecisionId(), 0.5);
+        assertEquals(OutcomeStatus.OUTCOME_STATUS_DUPLICATE, again.getStatus());
+        assertEquals(0, again.getPnl());
+        assertFalse(again.getWeightsUpdated());
+        assertEquals(0, risk.read(series).getSeriesExposure(), 1e-9, "settled once only");
+        assertEquals(-0.05, stored(d.getDecisionId(), "realised_return"), "the first report stays");
+    }
+
+    @Test
+    void anOutcomeAfterTheJoinWindowIsLateStoredButNotCounted() throws Exception {
+        long eightDaysAgo = nowMicros() - 8L * 24 * 3600 * 1_000_000;
+        String series = "late-" + UUID.randomUUID();
+        Decision d = logged(decision(series, 2_000, Direction.DIRECTION_LONG, 0.1, 0.8, "live").setDecidedTsMicros(eightDaysAgo));
+        risk.onDecision(series, 1, 0.1, PolicyParameters.defaults());
+        ReportOutcomeResponse r = report(d.getDecisionId(), 0.03);
+        assertEquals(OutcomeStatus.OUTCOME_STATUS_LATE, r.getStatus());
+        assertEquals(0, r.getPnl());
+        assertFalse(r.getWeightsUpdated());
+        assertEquals(0.03, stored(d.getDecisionId(), "realised_return"), "a late outcome is stored");
+        assertEquals(0.1, risk.read(series).getSeriesExposure(), 1e-9, "and changes nothing else");
+        assertEquals(OutcomeStatus.OUTCOME_STATUS_DUPLICATE, report(d.getDecisionId(), 0.03).getStatus());
+    }
+
+    @Test
+    void anUnknownDecisionIsReportedAsSuchAndChangesNothing() {
+        ReportOutcomeResponse r = report(UUID.randomUUID().toString(), 0.01);
+        assertEquals(OutcomeStatus.OUTCOME_STATUS_UNKNOWN_DECISION, r.getStatus());
+        assertFalse(r.getWeightsUpdated());
+    }
+
+    @Test
+    void aDegradedDecisionJoinsWithoutWeights() throws Exception {
+        Decision d = logged(degraded("degraded-" + UUID.randomUUID(), 3_000));
+        ReportOutcomeResponse r = report(d.getDecisionId(), 0.01);
+        assertEquals(OutcomeStatus.OUTCOME_STATUS_JOINED, r.getStatus());
+        assertEquals(0, r.getPnl());
+        assertFalse(r.getWeightsUpdated(), "no prediction, no weights to move");
+    }
+
+    @Test
+    void whileModelServiceIsDownTheOutcomeJoinsAndTheWeightUpdateIsRetriedLater() throws Exception {
+        Decision d = logged(decision("retry-" + UUID.randomUUID(), 4_000, Direction.DIRECTION_FLAT, 0, 0.6, "live"));
+        FakeDependenciesProfile.fakes.modelsDown = true;
+        ReportOutcomeResponse r;
+        try {
+            r = report(d.getDecisionId(), 0.02);
+            assertEquals(OutcomeStatus.OUTCOME_STATUS_JOINED, r.getStatus());
+            assertFalse(r.getWeightsUpdated());
+            assertEquals(1.0, stored(d.getDecisionId(), "weights_status"), "pending");
+            outcomes.retryPending();
+            assertEquals(1.0, stored(d.getDecisionId(), "weights_status"), "still pending while model-service is down");
+        } finally {
+            FakeDependenciesProfile.fakes.modelsDown = false;
+        }
+        assertTrue(outcomes.retryPending() >= 1);
+        assertEquals(2.0, stored(d.getDecisionId(), "weights_status"), "sent once model-service is back");
+        assertTrue(FakeDependenciesProfile.fakes.outcomes.stream().anyMatch(o -> o.getDecisionId().equals(d.getDecisionId()) && o.getRealisedPositive()));
+    }
+
+    @Test
+    void badReportsAreRefusedNamingTheField() {
+        String id = UUID.randomUUID().toString();
+        invalid("decision_id", () -> decisions.reportOutcome(ReportOutcomeRequest.newBuilder().setRealisedReturn(0.1).build()));
+        invalid("decision_id", () -> report("not-a-uuid", 0.1));
+        invalid("decision_id", () -> report("1-2-3-4-5", 0.1));
+        invalid("realised_return", () -> report(id, Double.NaN));
+        invalid("realised_return", () -> report(id, Double.POSITIVE_INFINITY));
+        invalid("realised_return", () -> report(id, Double.NEGATIVE_INFINITY));
+        invalid("outcome_ts_micros", () -> decisions.reportOutcome(ReportOutcomeRequest.newBuilder().setDecisionId(id)
+                .setRealisedReturn(0.1).setOutcomeTsMicros(-1).build()));
+    }
+
+    double stored(String decisionId, String column) throws Exception {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM decision.decision WHERE decision_id = ?")) {
+            ps.setObject(1, UUID.fromString(decisionId));
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getDouble(1);
+            }
+        }
+    }
+}

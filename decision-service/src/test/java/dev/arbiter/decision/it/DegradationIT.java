@@ -1,0 +1,88 @@
+package dev.arbiter.decision.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.decision.testing.Msft;
+import dev.arbiter.proto.v1.DecideRequest;
+import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DecisionServiceGrpc;
+import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
+import dev.arbiter.proto.v1.Direction;
+import dev.arbiter.proto.v1.Observation;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Integration test (packaged services as processes, real PostgreSQL and Redis): model-service, then feature-service,
+ * is stopped in the middle of a series; the next decisions are FLAT, degraded, say which dependency failed and how,
+ * and arrive within the one-second deadline the client sets on every call (a late answer would fail the call with
+ * DEADLINE_EXCEEDED, failing the test).
+ */
+class DegradationIT {
+
+    static ServiceStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = ServiceStack.start("degradation-it", Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void stoppingADependencyMidSeriesDegradesTheNextDecisionsSafelyAndInTime() {
+        Iterator<Observation> observations = Msft.observations("degrade-" + UUID.randomUUID(), 120).iterator();
+        DecisionServiceBlockingStub decisions = DecisionServiceGrpc.newBlockingStub(stack.decisions.channel);
+        for (int i = 0; i < 60; i++) {
+            Decision d = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(5000).build());
+            assertFalse(d.getDegraded(), d.getDegradedReason());
+        }
+
+        stack.models.stop();
+        for (int i = 0; i < 10; i++) {
+            Decision d = decideWithinOneSecond(decisions, observations.next());
+            assertDegradedFlat(d, "model-service: ");
+            assertTrue(d.hasFeatures(), "features were available and are recorded");
+            if (i >= 5) {
+                assertTrue(d.getDegradedReason().startsWith("model-service: circuit open after 5 failures"), d.getDegradedReason());
+            }
+        }
+
+        stack.features.stop();
+        Observation last = null;
+        for (int i = 0; i < 10; i++) {
+            last = observations.next();
+            Decision d = decideWithinOneSecond(decisions, last);
+            assertDegradedFlat(d, "feature-service: ");
+            assertFalse(d.hasFeatures());
+        }
+        Decision again = decideWithinOneSecond(decisions, last);
+        assertTrue(again.getDuplicate(), "degraded decisions are logged: a retry gets the original back");
+    }
+
+    static Decision decideWithinOneSecond(DecisionServiceBlockingStub decisions, Observation o) {
+        return decisions.withDeadlineAfter(1, TimeUnit.SECONDS)
+                .decide(DecideRequest.newBuilder().setObservation(o).setLatencyBudgetMs(200).build());
+    }
+
+    static void assertDegradedFlat(Decision d, String reasonStart) {
+        assertTrue(d.getDegraded(), d.toString());
+        assertEquals(Direction.DIRECTION_FLAT, d.getDirection());
+        assertEquals(0, d.getSize());
+        assertTrue(d.getDegradedReason().startsWith(reasonStart), d.getDegradedReason());
+        assertTrue(d.getPredictionId().isEmpty());
+    }
+}

@@ -1,0 +1,129 @@
+package dev.arbiter.decision.it;
+
+import com.google.protobuf.ByteString;
+import dev.arbiter.decision.testing.Msft;
+import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.features.FeaturePipeline;
+import dev.arbiter.engine.features.FeatureSchema;
+import dev.arbiter.proto.v1.ActivateModelVersionRequest;
+import dev.arbiter.proto.v1.DefineEnsembleRequest;
+import dev.arbiter.proto.v1.EnsembleDefinition;
+import dev.arbiter.proto.v1.EnsembleMember;
+import dev.arbiter.proto.v1.ModelFormat;
+import dev.arbiter.proto.v1.ModelOutput;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
+import dev.arbiter.proto.v1.ModelVersion;
+import dev.arbiter.proto.v1.UploadModelMetadata;
+import dev.arbiter.proto.v1.UploadModelRequest;
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+
+/**
+ * A two-member ensemble for model-service, trained here with xgboost4j on the MSFT series' own features (the engine's
+ * pipeline, as feature-service computes them) to predict whether the next close is above this one. Trained and
+ * predicted on the same year, so it is confident: a smoke test of the decide path, not a model of anything.
+ */
+final class MsftModels {
+
+    static final FeatureSchema SCHEMA = FeatureSchema.of(FeatureConfig.defaults());
+    static final List<String> TREND_INPUTS = List.of("vol_10", "vol_20", "roc_10", "efficiency_ratio_14", "drawdown", "vol_cluster_10_50");
+    static final List<String> SHAPE_INPUTS = List.of("roc_10", "mom_10", "skew_50", "kurt_50", "atr_14", "efficiency_ratio_14", "dow_sin", "dow_cos");
+
+    private MsftModels() {}
+
+    /** Trains both members, uploads and activates them, and defines them as model-service's default ensemble. */
+    static void deploy(Channel modelService) throws Exception {
+        ModelVersion trend = activate(modelService, upload(modelService, "msft-trend", TREND_INPUTS, train(TREND_INPUTS, 3, 30)));
+        ModelVersion shape = activate(modelService, upload(modelService, "msft-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 2, 40)));
+        ModelServiceGrpc.newBlockingStub(modelService).defineEnsemble(DefineEnsembleRequest.newBuilder()
+                .setEnsemble(EnsembleDefinition.newBuilder().setName("default").setDescription("decision-service integration tests")
+                        .addMembers(EnsembleMember.newBuilder().setModelName(trend.getModelName()).setVersion(trend.getVersion()))
+                        .addMembers(EnsembleMember.newBuilder().setModelName(shape.getModelName()).setVersion(shape.getVersion())))
+                .build());
+    }
+
+    static byte[] train(List<String> inputs, int depth, int rounds) throws Exception {
+        List<Msft.Row> rows = Msft.rows();
+        FeaturePipeline pipeline = new FeaturePipeline(FeatureConfig.defaults());
+        double[] all = new double[pipeline.size()];
+        int n = rows.size() - 1;
+        float[] x = new float[n * inputs.size()];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            Msft.Row r = rows.get(i);
+            pipeline.update(r.tsMicros(), r.open(), r.high(), r.low(), r.close(), r.volume(), all, 0);
+            for (int j = 0; j < inputs.size(); j++) {
+                x[i * inputs.size() + j] = (float) all[SCHEMA.indexOf(inputs.get(j))];
+            }
+            y[i] = rows.get(i + 1).close() > r.close() ? 1 : 0;
+        }
+        DMatrix matrix = new DMatrix(x, n, inputs.size(), Float.NaN);
+        matrix.setLabel(y);
+        Map<String, Object> params = new HashMap<>();
+        params.put("objective", "binary:logistic");
+        params.put("tree_method", "hist");
+        params.put("max_depth", depth);
+        params.put("eta", 0.3);
+        params.put("seed", 42);
+        params.put("nthread", 1);
+        params.put("verbosity", 0);
+        try {
+            Booster booster = XGBoost.train(matrix, params, rounds, new HashMap<>(), null, null);
+            try {
+                return booster.toByteArray("json");
+            } finally {
+                booster.dispose();
+            }
+        } finally {
+            matrix.dispose();
+        }
+    }
+
+    private static ModelVersion upload(Channel channel, String name, List<String> inputs, byte[] bytes) throws Exception {
+        UploadModelMetadata metadata = UploadModelMetadata.newBuilder()
+                .setModelName(name)
+                .setFormat(ModelFormat.MODEL_FORMAT_XGBOOST_JSON)
+                .addAllInputFeatureNames(inputs)
+                .setOutput(ModelOutput.MODEL_OUTPUT_POSITIVE_CLASS_PROBABILITY)
+                .putTrainingMetadata("data", "msft_ohlcv_daily.csv, label next close > close")
+                .setSizeBytes(bytes.length)
+                .setSha256Hex(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
+                .build();
+        CompletableFuture<ModelVersion> done = new CompletableFuture<>();
+        StreamObserver<UploadModelRequest> parts = ModelServiceGrpc.newStub(channel).uploadModel(new StreamObserver<>() {
+            @Override
+            public void onNext(ModelVersion value) {
+                done.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+        });
+        parts.onNext(UploadModelRequest.newBuilder().setMetadata(metadata).build());
+        for (int i = 0; i < bytes.length; i += 256 * 1024) {
+            parts.onNext(UploadModelRequest.newBuilder().setChunk(ByteString.copyFrom(bytes, i, Math.min(256 * 1024, bytes.length - i))).build());
+        }
+        parts.onCompleted();
+        return done.get(60, TimeUnit.SECONDS);
+    }
+
+    private static ModelVersion activate(Channel channel, ModelVersion v) {
+        return ModelServiceGrpc.newBlockingStub(channel).activateModelVersion(ActivateModelVersionRequest.newBuilder()
+                .setModelName(v.getModelName()).setVersion(v.getVersion()).setReason("integration test").build());
+    }
+}

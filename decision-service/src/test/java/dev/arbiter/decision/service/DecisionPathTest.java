@@ -1,0 +1,191 @@
+package dev.arbiter.decision.service;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.decision.testing.DecidePathFakes;
+import dev.arbiter.decision.testing.DecidePathProfile;
+import dev.arbiter.decision.testing.Msft;
+import dev.arbiter.engine.policy.BuiltInGate;
+import dev.arbiter.proto.v1.DecideRequest;
+import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
+import dev.arbiter.proto.v1.Direction;
+import dev.arbiter.proto.v1.GateResult;
+import dev.arbiter.proto.v1.Observation;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decide path end to end in-process (fake dependencies, real policy, Redis and decision log): explained
+ * decisions, versions, the risk state each saw and changed, the decision id given to Predict, and the meters.
+ */
+@QuarkusTest
+@TestProfile(DecidePathProfile.class)
+class DecisionPathTest {
+
+    @GrpcClient("decision")
+    DecisionServiceBlockingStub decisions;
+
+    @Inject
+    RiskStateStore risk;
+
+    @Inject
+    DecisionLog log;
+
+    @Inject
+    io.quarkus.redis.datasource.RedisDataSource redis;
+
+    DecidePathFakes fakes;
+
+    @BeforeEach
+    void reset() {
+        fakes = DecidePathProfile.fakes;
+        fakes.reset();
+        io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
+        dev.arbiter.decision.testing.RiskReset.clear(redis, DecidePathProfile.redisPrefix);
+    }
+
+    Decision decide(Observation o) {
+        return decisions.decide(DecideRequest.newBuilder().setObservation(o).setLatencyBudgetMs(2000).build());
+    }
+
+    @Test
+    void realObservationsBecomeExplainedDecisionsThatActOnceWarmAndMoveTheRiskState() {
+        String series = "msft-" + UUID.randomUUID();
+        List<Decision> made = new ArrayList<>();
+        for (Observation o : Msft.observations(series, 80)) {
+            made.add(decide(o));
+        }
+        for (int i = 0; i < made.size(); i++) {
+            Decision d = made.get(i);
+            assertFalse(d.getDegraded(), d.getDegradedReason());
+            assertEquals(series, d.getSeriesId());
+            assertFalse(d.getDecisionId().isEmpty());
+            assertTrue(fakes.predictedDecisionIds.contains(d.getDecisionId()), "Predict was given the decision id");
+            assertFalse(d.getPredictionId().isEmpty());
+            assertEquals(0.8, d.getEnsembleProbability());
+            assertEquals(BuiltInGate.values().length, d.getGatesCount(), "every built-in gate, in order");
+            for (BuiltInGate g : BuiltInGate.values()) {
+                GateResult r = d.getGates(g.ordinal());
+                assertEquals(g.gateName(), r.getName());
+                assertFalse(r.getFromRule());
+                assertFalse(r.getReason().isEmpty());
+            }
+            assertFalse(d.getReasonsList().isEmpty());
+            assertEquals(DecidePathFakes.ENGINE_SCHEMA.id(), d.getVersions().getFeatureSchemaId());
+            assertEquals(2, d.getVersions().getModelVersionsCount());
+            assertEquals("fake-snapshot", d.getVersions().getWeightsSnapshotId());
+            assertEquals("fake", d.getVersions().getEnsembleName());
+            assertEquals(3, d.getVersions().getEnsembleRevision());
+            assertEquals("live", d.getVersions().getVariantName());
+            assertTrue(d.getVersions().getParameterSetVersion() >= 1);
+            assertTrue(d.getVersions().getRuleSetVersion() >= 1);
+            assertEquals(d.getTsMicros(), d.getFeatures().getTsMicros(), "the features decided on are logged with it");
+            assertTrue(d.hasRiskState());
+            assertTrue(d.getLatency().getTotalMicros() > 0);
+            assertTrue(d.getDecidedTsMicros() > 0);
+            assertTrue(log.find(d.getDecisionId()).isPresent(), "acknowledged means logged");
+            boolean warm = d.getFeatures().getWarm();
+            assertEquals(warm, d.getGates(BuiltInGate.WARMUP.ordinal()).getPassed());
+            if (!warm) {
+                assertEquals(Direction.DIRECTION_FLAT, d.getDirection(), "no action while warming up");
+                assertTrue(d.getReasonsList().stream().anyMatch(r -> r.contains("warming up")), d.getReasonsList().toString());
+            }
+            if (i > 0) {
+                Decision before = made.get(i - 1);
+                double expected = before.getRiskState().getSeriesExposure() + signed(before);
+                assertEquals(expected, d.getRiskState().getSeriesExposure(), 1e-9, "the position grew by the previous action");
+            }
+        }
+        List<Decision> acted = made.stream().filter(d -> d.getDirection() != Direction.DIRECTION_FLAT).toList();
+        assertFalse(acted.isEmpty(), "with p = 0.8 and full agreement, warm decisions act");
+        for (Decision d : acted) {
+            assertEquals(Direction.DIRECTION_LONG, d.getDirection());
+            assertTrue(d.getSize() > 0 && d.getSize() <= 0.25, "size within risk.max_size: " + d.getSize());
+            assertTrue(d.getGatesList().stream().allMatch(GateResult::getPassed), "an action passed every gate");
+            assertTrue(d.getReasons(0).startsWith("LONG"), d.getReasons(0));
+        }
+        double position = made.stream().mapToDouble(DecisionPathTest::signed).sum();
+        assertEquals(position, risk.read(series).getSeriesExposure(), 1e-9);
+        assertTrue(made.get(made.size() - 1).getGatesList().stream()
+                        .anyMatch(g -> g.getName().equals("exposure") && !g.getPassed()) || position < 0.5,
+                "the series exposure cap holds the position at 0.5");
+        assertTrue(position <= 0.5 + 1e-9);
+    }
+
+    @Test
+    void theSameObservationSentManyTimesAtOnceIsDecidedOnce() throws Exception {
+        String series = "retry-" + UUID.randomUUID();
+        List<Observation> warmUp = Msft.observations(series, 70);
+        for (Observation o : warmUp.subList(0, 69)) {
+            decide(o);
+        }
+        double before = risk.read(series).getSeriesExposure();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<Decision>> answers = new ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 8; i++) {
+            answers.add(pool.submit(() -> {
+                go.await();
+                return decide(warmUp.get(69));
+            }));
+        }
+        go.countDown();
+        List<Decision> all = new ArrayList<>();
+        for (java.util.concurrent.Future<Decision> f : answers) {
+            all.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertEquals(1, all.stream().map(Decision::getDecisionId).distinct().count(), "one decision");
+        assertEquals(1, all.stream().filter(d -> !d.getDuplicate()).count(), "made once, the others are its duplicates");
+        assertEquals(before + signed(all.get(0)), risk.read(series).getSeriesExposure(), 1e-9, "the risk state moved once");
+    }
+
+    @Test
+    void aFallingEnsembleActsShort() {
+        String series = "short-" + UUID.randomUUID();
+        fakes.probability = 0.2;
+        List<Decision> made = new ArrayList<>();
+        for (Observation o : Msft.observations(series, 60)) {
+            made.add(decide(o));
+        }
+        assertTrue(made.stream().anyMatch(d -> d.getDirection() == Direction.DIRECTION_SHORT), "policy.allow_short = 1 by default");
+        assertTrue(risk.read(series).getSeriesExposure() < 0);
+    }
+
+    @Test
+    void metricsSplitTheLatencyByStageAndCountDecisionsByDirection() {
+        decide(Msft.observations("metrics-" + UUID.randomUUID(), 1).get(0));
+        String body = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String stage : List.of("features", "models", "policy", "log")) {
+            assertTrue(body.contains("arbiter_decision_stage_seconds_count{stage=\"" + stage + "\"}"), "stage " + stage);
+        }
+        assertTrue(body.contains("arbiter_decision_latency_seconds_bucket"));
+        assertTrue(body.contains("arbiter_decision_decisions_total{degraded=\"false\",direction=\"flat\"}"));
+        assertTrue(body.contains("arbiter_decision_dependency_circuit{dependency=\"model-service\"}"));
+    }
+
+    @Test
+    void readinessIncludesRedis() {
+        given().when().get("/q/health/ready").then().statusCode(200).body(containsString("Redis"));
+    }
+
+    static double signed(Decision d) {
+        return switch (d.getDirection()) {
+            case DIRECTION_LONG -> d.getSize();
+            case DIRECTION_SHORT -> -d.getSize();
+            default -> 0;
+        };
+    }
+}
