@@ -33,6 +33,11 @@ public class ObservationValidator {
                             + "; send the observation time as positive epoch microseconds (UTC)");
         }
         finite(o, "observation.value", o.close(), false);
+        if (o.close() <= 0) {
+            // features are built on log returns, which need positive values
+            throw invalid("observation.value", where(o) + "observation.value is " + o.close()
+                    + "; features use log returns, so send positive values (shift or rescale a series that can be 0 or negative)");
+        }
         finite(o, "observation.open", o.open(), true);
         finite(o, "observation.high", o.high(), true);
         finite(o, "observation.low", o.low(), true);

@@ -72,6 +72,12 @@ class IngestBadInputTest {
     }
 
     @Test
+    void zeroAndNegativeValuesAreRefused() {
+        assertRefusedAndUnchanged("observation.value", b -> b.setValue(0));
+        assertRefusedAndUnchanged("observation.value", b -> b.setValue(-12.5));
+    }
+
+    @Test
     void infiniteValuesAreRefused() {
         assertRefusedAndUnchanged("observation.value", b -> b.setValue(Double.NEGATIVE_INFINITY));
         assertRefusedAndUnchanged("observation.high", b -> b.setHigh(Double.POSITIVE_INFINITY));
