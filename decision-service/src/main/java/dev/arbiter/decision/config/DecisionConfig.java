@@ -58,7 +58,8 @@ public interface DecisionConfig {
 
         /**
          * Kept back from the budget (and from the caller's gRPC deadline) for the policy, the risk-state update and
-         * the decision log, so a dependency that uses up its deadline still leaves time to answer.
+         * the decision log, so a dependency that uses up its deadline still leaves time to answer: at least this, a
+         * tenth of the budget when that is more, and never more than a fifth of it.
          */
         @WithDefault("10ms")
         Duration reserve();

@@ -488,8 +488,10 @@ public class DecisionPath {
             this.end = end;
             DecisionConfig.Budget b = config.budget();
             long budget = Math.max(end - start, 0);
-            // small budgets keep the same proportions: reserve at most a fifth, models at most half of the rest
-            long reserve = Math.min(b.reserve().toNanos(), budget / 5);
+            // the reserve grows with the budget (a tenth of it, at least the configured reserve) so that a long
+            // budget's answer survives a slow log commit; small budgets keep the same proportions: reserve at most a
+            // fifth, models at most half of the rest
+            long reserve = Math.min(Math.max(b.reserve().toNanos(), budget / 10), budget / 5);
             long models = Math.min(b.modelsShare().toNanos(), (budget - reserve) / 2);
             this.modelsEnd = end - reserve;
             this.featuresEnd = modelsEnd - models;
