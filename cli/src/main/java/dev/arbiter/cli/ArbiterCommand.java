@@ -1,0 +1,140 @@
+package dev.arbiter.cli;
+
+import dev.arbiter.cli.client.HostPort;
+import dev.arbiter.cli.client.Service;
+import dev.arbiter.cli.client.Services;
+import dev.arbiter.cli.client.UsageError;
+import dev.arbiter.cli.decisions.DecideCommand;
+import dev.arbiter.cli.decisions.OutcomeCommand;
+import dev.arbiter.cli.decisions.PerformanceCommand;
+import dev.arbiter.cli.features.FeaturesCommand;
+import dev.arbiter.cli.history.HistoryCommand;
+import dev.arbiter.cli.models.ModelsCommand;
+import dev.arbiter.cli.optimizer.BacktestCommand;
+import dev.arbiter.cli.optimizer.ReportsCommand;
+import dev.arbiter.cli.optimizer.StressCommand;
+import dev.arbiter.cli.optimizer.TrainCommand;
+import dev.arbiter.cli.output.ProgressMode;
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code arbiter}: the top command. It holds what every command shares (the services' addresses, deadlines, how
+ * progress is shown) as options that may be given before or after the command name, and the open channels.
+ */
+@TopCommand
+@Command(name = "arbiter", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        usageHelpAutoWidth = true,
+        header = "Arbiter: real-time decisions on noisy sequential data, from the command line.",
+        description = {"Talks to the Arbiter services over gRPC. Each command says which service it needs; start them as "
+                + "the README says, or point the options below at where they run.%n"},
+        footer = {"%nExit codes: 0 done, 1 a service refused the request, 2 the command line is wrong, 3 a service does "
+                + "not answer.", "Run 'arbiter COMMAND --help' for a command's options."},
+        subcommands = {
+                // DemoCommand.class (issue 6, item 2: `./arbiter demo`) goes first here, and into Arbiter.GROUPS.
+                HistoryCommand.class, TrainCommand.class, BacktestCommand.class, StressCommand.class, ReportsCommand.class,
+                ModelsCommand.class,
+                DecideCommand.class, OutcomeCommand.class, PerformanceCommand.class,
+                FeaturesCommand.class,
+                HelpCommand.class})
+public class ArbiterCommand extends GroupCommand implements AutoCloseable {
+
+    @Option(names = "--features", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_FEATURES:-127.0.0.1:9101}",
+            description = "feature-service (env ARBITER_FEATURES; default: ${DEFAULT-VALUE}).")
+    String features;
+
+    @Option(names = "--models", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_MODELS:-127.0.0.1:9102}",
+            description = "model-service (env ARBITER_MODELS; default: ${DEFAULT-VALUE}).")
+    String models;
+
+    @Option(names = "--decisions", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_DECISIONS:-127.0.0.1:9103}",
+            description = "decision-service (env ARBITER_DECISIONS; default: ${DEFAULT-VALUE}).")
+    String decisions;
+
+    @Option(names = "--optimizer", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_OPTIMIZER:-127.0.0.1:9104}",
+            description = "optimizer-service (env ARBITER_OPTIMIZER; default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_TIMEOUT:-30}",
+            description = "Deadline of each request/answer call (default: ${DEFAULT-VALUE}).")
+    double timeoutSeconds;
+
+    @Option(names = "--stream-timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_STREAM_TIMEOUT:-3600}",
+            description = "Deadline of each stream: imports, training, backtests, decide and ingest over a file "
+                    + "(default: ${DEFAULT-VALUE}; 0 = none, for a live feed on standard input).")
+    double streamTimeoutSeconds;
+
+    @Option(names = "--progress", paramLabel = "MODE", scope = ScopeType.INHERIT, defaultValue = "auto",
+            description = "Progress on standard error: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: a bar on a "
+                    + "terminal, plain lines otherwise).")
+    ProgressMode progress;
+
+    private InputStream stdin = System.in;
+    private Services services;
+
+    /** The channels to the services, opened on first use with the addresses and deadlines of the options. */
+    public synchronized Services services() {
+        if (services == null) {
+            Map<Service, HostPort> addresses = new EnumMap<>(Service.class);
+            addresses.put(Service.FEATURES, address(Service.FEATURES, features));
+            addresses.put(Service.MODELS, address(Service.MODELS, models));
+            addresses.put(Service.DECISIONS, address(Service.DECISIONS, decisions));
+            addresses.put(Service.OPTIMIZER, address(Service.OPTIMIZER, optimizer));
+            services = new Services(addresses, seconds("--timeout", timeoutSeconds, false),
+                    seconds("--stream-timeout", streamTimeoutSeconds, true));
+        }
+        return services;
+    }
+
+    /** How progress is shown. */
+    public ProgressMode progressMode() {
+        return progress;
+    }
+
+    /** Standard input, for commands that read a feed from it; tests put their own here. */
+    public InputStream stdin() {
+        return stdin;
+    }
+
+    public ArbiterCommand withStdin(InputStream in) {
+        this.stdin = in;
+        return this;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (services != null) {
+            services.close();
+            services = null;
+        }
+    }
+
+    private static HostPort address(Service service, String text) {
+        try {
+            return HostPort.parse(text, service.defaultPort);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(service.option + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration seconds(String option, double seconds, boolean zeroAllowed) {
+        if (!Double.isFinite(seconds) || seconds < 0 || (seconds == 0 && !zeroAllowed)) {
+            throw new UsageError(option + " is " + seconds + "; give a number of seconds above 0"
+                    + (zeroAllowed ? " (or 0 for none)" : ""));
+        }
+        return Duration.ofMillis(Math.round(seconds * 1000));
+    }
+}

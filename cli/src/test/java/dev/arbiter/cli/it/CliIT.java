@@ -1,0 +1,346 @@
+package dev.arbiter.cli.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.cli.Cli;
+import dev.arbiter.cli.client.Failures;
+import dev.arbiter.testing.ServiceProcess;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Integration test: the CLI's commands, run in-process exactly as the packaged application configures them, against
+ * packaged optimizer-service, model-service and feature-service processes (real PostgreSQL and Redis): the real
+ * electricity series imported, a model trained, registered, activated and put in an ensemble, a three-fold
+ * walk-forward backtest with its ablation table, a stress test with its bands, the reports; and the packaged CLI
+ * itself, whose exit code for a service that does not answer is 3.
+ */
+class CliIT {
+
+    static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
+    static final String SERIES = "electricity-" + SUFFIX;
+    static Path csv;
+    static Path historyRoot;
+    static ServiceProcess models;
+    static ServiceProcess optimizer;
+    static ServiceProcess features;
+    static ServiceProcess decisions;
+    static final String ENSEMBLE = "ens-" + SUFFIX;
+    static Cli.Result imported;
+
+    @BeforeAll
+    static void start() throws Exception {
+        csv = Path.of(CliIT.class.getResource("/data/taylor_electricity_halfhourly.csv").toURI());
+        historyRoot = Files.createTempDirectory("arbiter-cli-it-");
+        // Tests share the arbiter_test database; the services' own test suites empty it, this one only adds to it.
+        // Side by side: feature-service and model-service, then optimizer-service and decision-service (which need their ports).
+        CompletableFuture<ServiceProcess> featureService = CompletableFuture.supplyAsync(() -> ServiceProcess.start(
+                "feature-service.runner", "cli-it-feature-service", Map.of(
+                        "arbiter.features.snapshot.key-prefix", "arbiter-it-cli:features:" + SUFFIX + ":",
+                        "arbiter.features.snapshot.ttl", "10m")));
+        CompletableFuture<ServiceProcess> decisionService = null;
+        try {
+            models = ServiceProcess.start("model-service.runner", "cli-it-model-service", Map.of(
+                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                    "arbiter.models.redis-prefix", "arbiter-it-cli-" + SUFFIX + ":models:",
+                    "arbiter.models.drift.evaluation-interval", "0"));
+            features = featureService.get(120, TimeUnit.SECONDS);
+            decisionService = CompletableFuture.supplyAsync(() -> ServiceProcess.start("decision-service.runner",
+                    "cli-it-decision-service", Map.of(
+                            "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                            "arbiter.decision.redis-prefix", "arbiter-it-cli:decision:" + SUFFIX + ":",
+                            "arbiter.decision.log.spool-dir", "target/cli-it-spool-" + SUFFIX,
+                            "arbiter.decision.ensemble", ENSEMBLE,
+                            "quarkus.grpc.clients.features.host", "127.0.0.1",
+                            "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort),
+                            "quarkus.grpc.clients.models.host", "127.0.0.1",
+                            "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort))));
+            optimizer = ServiceProcess.start("optimizer-service.runner", "cli-it-optimizer-service", Map.of(
+                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                    "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort),
+                    "arbiter.optimizer.history.root", historyRoot.toString()));
+        } finally {
+            if (features == null) {
+                features = featureService.get(120, TimeUnit.SECONDS);
+            }
+            if (decisionService != null) {
+                decisions = decisionService.get(120, TimeUnit.SECONDS);
+            }
+        }
+        imported = cli("history", "import", csv.toString(), "--series", SERIES, "--time-col", "datetime_local",
+                "--value-col", "demand_mw", "--time-zone", "Europe/London");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (ServiceProcess p : new ServiceProcess[] {decisions, features, optimizer, models}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (historyRoot != null) {
+            try (var files = Files.walk(historyRoot)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The CLI in-process, pointed at the service processes, with progress as plain lines. */
+    static Cli.Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of("--optimizer", "127.0.0.1:" + optimizer.grpcPort,
+                "--models", "127.0.0.1:" + models.grpcPort, "--features", "127.0.0.1:" + features.grpcPort,
+                "--decisions", "127.0.0.1:" + decisions.grpcPort,
+                "--progress", "lines"));
+        all.addAll(Arrays.asList(args));
+        return Cli.run(all.toArray(String[]::new));
+    }
+
+    @Test
+    void importsTheRealSeriesWithAProgressBarAndListsIt() {
+        assertEquals(0, imported.exitCode(), imported.toString());
+        // Europe/London in summer is UTC+1: the local 2000-06-05 00:00 is 2000-06-04 23:00 UTC.
+        assertEquals("imported 4,032 of 4,032 rows into " + SERIES + " (2000-06-04T23:00:00Z .. 2000-08-27T22:30:00Z); "
+                + "0 rejected; the series now holds 4,032 rows", imported.out().trim());
+        assertTrue(imported.err().contains("import " + SERIES + ": 100%"), imported.err());
+
+        Cli.Result list = cli("history", "list");
+        assertEquals(0, list.exitCode(), list.toString());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(SERIES + " ") && l.contains(" 4,032 ")), list.out());
+    }
+
+    @Test
+    void rejectedRowsAreListedWithTheirLineNumbers() throws Exception {
+        Path bad = Files.createTempFile("arbiter-cli-it-", ".csv");
+        Files.writeString(bad, """
+                when;demand
+                2000-06-05 00:00;100
+                2000-06-05 00:30;NaN
+                2000-06-05 01:00;-4
+                2000-06-05 00:00;101
+                not a time;5
+                2000-06-05 02:00;102
+                """);
+        try {
+            Cli.Result r = cli("history", "import", bad.toString(), "--series", "bad-" + SUFFIX, "--time-col", "when",
+                    "--value-col", "demand", "--delimiter", ";");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTrue(r.out().startsWith("imported 2 of 6 rows into bad-" + SUFFIX), r.out());
+            assertTrue(r.out().contains("4 rejected"), r.out());
+            List<String> lines = r.out().lines().filter(l -> l.matches("\\s*\\d+\\s+\\S.*")).toList();
+            assertEquals(List.of("3", "4", "5", "6"), lines.stream().map(l -> l.trim().split("\\s+")[0]).toList(), r.out());
+            assertTrue(lines.get(2).contains("first at line 2"), r.out());
+        } finally {
+            Files.delete(bad);
+        }
+    }
+
+    @Test
+    void trainsRegistersActivatesDefinesAnEnsembleAndDecidesWithIt() throws Exception {
+        String model = "gbt-" + SUFFIX;
+        Cli.Result train = cli("train", "--kind", "gbt", "--series", SERIES, "--name", model, "--label", "threshold",
+                "--horizon", "4", "--percentile", "90", "--param", "n_estimators=20", "--register", "always", "--seed", "11");
+        assertEquals(0, train.exitCode(), train.toString());
+        assertTrue(train.out().contains(": SUCCEEDED in ") && train.out().contains("registered " + model + " v1 (STAGED"),
+                train.out());
+        String validation = train.out().lines().filter(l -> l.startsWith("validation")).findFirst().orElseThrow();
+        String[] v = validation.trim().split("\\s+");
+        double brier = Double.parseDouble(v[2]);
+        double auc = Double.parseDouble(v[4]);
+        assertTrue(brier > 0 && brier < 0.25, validation);
+        assertTrue(auc > 0.5 && auc <= 1, validation);
+        assertTrue(train.err().contains("train gbt " + model + ": 100%"), train.err());
+
+        Cli.Result list = cli("models", "list");
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(model + " ") && l.contains(" v1 ")), list.toString());
+        Cli.Result activate = cli("models", "activate", model, "v1");
+        assertEquals(model + " v1 is ACTIVE", activate.out().trim(), activate.toString());
+        Cli.Result versions = cli("models", "list", model);
+        assertTrue(versions.out().lines().anyMatch(l -> l.trim().startsWith("v1 ") && l.contains("ACTIVE") && l.contains("xgboost_json")),
+                versions.toString());
+
+        Cli.Result define = cli("models", "define-ensemble", ENSEMBLE, "--member", model + ":1", "--half-life", "50");
+        assertEquals(0, define.exitCode(), define.toString());
+        assertTrue(define.out().startsWith("ensemble " + ENSEMBLE + " revision 1 (half-life 50 outcomes"), define.out());
+        assertTrue(cli("models", "ensembles").out().contains(ENSEMBLE), "listed");
+        Cli.Result drift = cli("models", "drift", model, "1");
+        assertEquals(0, drift.exitCode(), drift.toString());
+        assertTrue(drift.out().startsWith(model + " v1: not enough predictions yet"), drift.out());
+
+        Cli.Result retired = cli("models", "activate", model, "9");
+        assertEquals(Failures.REFUSED, retired.exitCode(), retired.toString());
+        assertTrue(retired.err().startsWith("arbiter: model-service refused (NOT_FOUND): "), retired.err());
+
+        // decision-service decides with that ensemble (its configured one) over a slice of the series.
+        Path slice = Files.createTempFile("arbiter-cli-it-", ".csv");
+        Files.write(slice, Files.readAllLines(csv).subList(0, 301));
+        try {
+            Cli.Result decide = cli("decide", slice.toString(), "--series", "live-" + SUFFIX, "--time-col", "datetime_local",
+                    "--value-col", "demand_mw", "--time-zone", "Europe/London", "--format", "tsv", "--budget-ms", "5000");
+            assertEquals(0, decide.exitCode(), decide.toString());
+            List<String[]> rows = decide.out().lines().skip(1).map(l -> l.split("\t")).toList();
+            assertEquals(300, rows.size(), decide.out());
+            assertEquals("2", rows.get(0)[0], "CSV line numbers");
+            assertTrue(decide.err().contains("decided 300 observations: "), decide.err());
+            String[] last = rows.get(299);
+            assertEquals("false", last[9], "not degraded with a 5 s budget: " + String.join(" ", last));
+            assertTrue(Double.parseDouble(last[7]) > 0 && Double.parseDouble(last[7]) < 1, "an ensemble probability");
+
+            Cli.Result outcome = cli("outcome", last[1], "--return", "0.002");
+            assertEquals(0, outcome.exitCode(), outcome.toString());
+            assertTrue(outcome.out().startsWith("JOINED: pnl "), outcome.out());
+            Cli.Result again = cli("outcome", last[1], "--return", "0.002");
+            assertTrue(again.out().startsWith("DUPLICATE"), again.toString());
+            Cli.Result performance = cli("performance", "--series", "live-" + SUFFIX);
+            assertEquals(0, performance.exitCode(), performance.toString());
+            String live = performance.out().lines().filter(l -> l.startsWith("live ")).findFirst().orElseThrow();
+            assertEquals("300", live.trim().split("\\s+")[3], performance.out());
+        } finally {
+            Files.delete(slice);
+        }
+    }
+
+    @Test
+    void backtestPrintsFoldsAndTheAblationTableThenStressBands() {
+        Cli.Result backtest = cli("backtest", "--series", SERIES, "--train", "1500", "--test", "500", "--folds", "3",
+                "--horizon", "4", "--member-param", "gbt.n_estimators=40", "--member-param", "rf.n_estimators=30",
+                "--cost", "0.0001", "--seed", "7", "--name", "cli walk-forward");
+        assertEquals(0, backtest.exitCode(), backtest.toString());
+        String out = backtest.out();
+        for (String fold : List.of("0", "1", "2", "all")) {
+            assertTrue(out.lines().anyMatch(l -> l.trim().startsWith(fold + " ") && l.contains("%")), fold + "\n" + out);
+        }
+        assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("all ") && l.contains(" 1,500 ")), "1,500 decisions\n" + out);
+        List<String> ablation = out.lines().dropWhile(l -> !l.startsWith("ablation")).skip(1).takeWhile(l -> !l.isBlank()).toList();
+        assertEquals(4, ablation.size(), out);
+        assertEquals(List.of("variant", "actions", "wins", "false-pos", "precision", "pnl", "sharpe", "max", "dd"),
+                List.of(ablation.get(0).trim().split("\\s+")));
+        assertTrue(ablation.get(1).startsWith("single best model + threshold "), out);
+        assertTrue(ablation.get(2).startsWith("ensemble + threshold "), out);
+        assertTrue(ablation.get(3).startsWith("full policy "), out);
+        for (String row : ablation.subList(1, 4)) {
+            String[] cells = row.substring("single best model + threshold".length()).trim().split("\\s+");
+            long actions = Long.parseLong(cells[0].replace(",", ""));
+            long wins = Long.parseLong(cells[1].replace(",", ""));
+            long losses = Long.parseLong(cells[2].replace(",", ""));
+            assertTrue(wins + losses <= actions && actions <= 1500, row);
+        }
+        assertTrue(backtest.err().contains("backtest: 100%") && backtest.err().contains("fold 3 of 3"), backtest.err());
+
+        Matcher id = Pattern.compile("arbiter stress --report (\\S+)").matcher(out);
+        assertTrue(id.find(), out);
+        String report = id.group(1);
+        Cli.Result stress = cli("stress", "--report", report, "--resamples", "300", "--seed", "3");
+        assertEquals(0, stress.exitCode(), stress.toString());
+        List<String> table = stress.out().lines().dropWhile(l -> !l.startsWith("metric")).takeWhile(l -> !l.isBlank()).toList();
+        assertEquals(List.of("metric", "observed", "mean", "std", "dev", "p5", "p25", "p50", "p75", "p95"),
+                List.of(table.get(0).trim().split("\\s+")));
+        assertEquals(java.util.Set.of("pnl", "sharpe", "max_drawdown"), table.subList(1, table.size()).stream()
+                .map(l -> l.split("\\s+")[0]).collect(java.util.stream.Collectors.toSet()));
+        for (String row : table.subList(1, table.size())) {
+            String[] cells = row.trim().split("\\s+");
+            for (int i = 5; i < cells.length; i++) {
+                assertTrue(Double.parseDouble(cells[i]) >= Double.parseDouble(cells[i - 1]), "bands ascend: " + row);
+            }
+        }
+        assertTrue(stress.out().contains("probability of loss (pnl < 0 over a resampled path): "), stress.out());
+        String stressId = stress.out().substring("stress test ".length()).split(" ")[0];
+
+        Cli.Result reports = cli("reports", "--limit", "200");
+        assertTrue(reports.out().contains(report) && reports.out().contains(stressId), reports.toString());
+        Cli.Result shown = cli("reports", report);
+        assertTrue(shown.out().startsWith("backtest " + report + " \"cli walk-forward\""), shown.out());
+        assertTrue(shown.out().contains("full policy"), shown.out());
+    }
+
+    @Test
+    void theServicesRefusalsArePassedOnWithExitCodeOne() {
+        Cli.Result unknown = cli("backtest", "--series", "no-such-" + SUFFIX, "--train", "100", "--test", "50");
+        assertEquals(Failures.REFUSED, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().startsWith("arbiter: optimizer-service refused (NOT_FOUND): ")
+                && unknown.err().contains("spec.series_ids[0]"), unknown.err());
+        Cli.Result tooLong = cli("backtest", "--series", SERIES, "--train", "4000", "--test", "500");
+        assertEquals(Failures.REFUSED, tooLong.exitCode(), tooLong.toString());
+        assertTrue(tooLong.err().contains("refused (INVALID_ARGUMENT): ") && tooLong.err().contains("walk_forward"),
+                tooLong.err());
+        Cli.Result badColumn = cli("history", "import", csv.toString(), "--series", "x-" + SUFFIX, "--value-col", "load");
+        assertEquals(Failures.REFUSED, badColumn.exitCode(), badColumn.toString());
+        assertTrue(badColumn.err().contains("datetime_local") && badColumn.err().contains("demand_mw"),
+                "the service lists the real columns: " + badColumn.err());
+    }
+
+    @Test
+    void ingestsASliceIntoFeatureService() throws Exception {
+        Path slice = Files.createTempFile("arbiter-cli-it-", ".csv");
+        Files.write(slice, Files.readAllLines(csv).subList(0, 601));
+        try {
+            Cli.Result r = cli("features", "ingest", slice.toString(), "--series", "demand-" + SUFFIX, "--time-col",
+                    "datetime_local", "--value-col", "demand_mw", "--time-zone", "Europe/London");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTrue(r.out().startsWith("ingested 600 observations: 600 accepted, 0 duplicates"), r.out());
+            assertTrue(r.out().contains("last: demand-" + SUFFIX + " at 2000-06-17T10:30:00Z, 600 observations absorbed"), r.out());
+            Cli.Result again = cli("features", "ingest", slice.toString(), "--series", "demand-" + SUFFIX, "--time-col",
+                    "datetime_local", "--value-col", "demand_mw", "--time-zone", "Europe/London");
+            assertEquals(0, again.exitCode(), again.toString());
+            assertTrue(again.out().startsWith("ingested 600 observations: 0 accepted"), again.out());
+            assertTrue(again.err().contains("line 2: refused (INVALID_ARGUMENT)"), "older than the series' last: " + again.err());
+            assertTrue(cli("features", "list").out().lines().anyMatch(l -> l.startsWith("demand-" + SUFFIX + " ")));
+        } finally {
+            Files.delete(slice);
+        }
+    }
+
+    @Test
+    void thePackagedCliSaysInPlainWordsThatAServiceDoesNotAnswerWithExitCodeThree() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Packaged help = packaged("--help");
+        assertEquals(0, help.exitCode, help.err);
+        assertTrue(help.out.contains("History, training and evaluation (optimizer-service):"), help.out);
+        Packaged down = packaged("--optimizer", "127.0.0.1:" + closed, "history", "list");
+        assertEquals(Failures.UNAVAILABLE, down.exitCode, down.out + down.err);
+        assertEquals("arbiter: optimizer-service does not answer at 127.0.0.1:" + closed + ": start it (see README) or pass "
+                + "--optimizer host:port", down.err.trim());
+        assertEquals("", down.out);
+    }
+
+    record Packaged(int exitCode, String out, String err) {
+    }
+
+    /** The packaged CLI as a process: {@code java -jar cli/target/quarkus-app/quarkus-run.jar ARGS}. */
+    static Packaged packaged(String... args) throws Exception {
+        String jar = System.getProperty("cli.runner", "target/quarkus-app/quarkus-run.jar");
+        assertTrue(new File(jar).isFile(), jar + " is missing: run `mvn verify` (this test needs the packaged CLI)");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-jar", jar)); // as ./arbiter runs it
+        command.addAll(Arrays.asList(args));
+        Path out = Files.createTempFile("arbiter-cli-out-", ".txt");
+        Path err = Files.createTempFile("arbiter-cli-err-", ".txt");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the CLI ended within 60 s");
+            return new Packaged(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
+        }
+    }
+}
