@@ -135,8 +135,10 @@ class BacktestGrpcTest {
         BootstrapDistribution pnl = stress.getDistributions(0);
         assertEquals("pnl", pnl.getMetric());
         assertEquals(report.getTotal().getPnl(), pnl.getObserved());
-        assertTrue(pnl.getPercentiles(0).getValue() <= pnl.getObserved() && pnl.getObserved() <= pnl.getPercentiles(4).getValue()
-                || stress.getProbabilityOfLoss() >= 0, "bands around the observed path");
+        // a stationary bootstrap that wraps around is unbiased for the total: its resamples centre on the observed pnl
+        assertTrue(Math.abs(pnl.getMean() - pnl.getObserved()) <= 4 * pnl.getStdDev() / Math.sqrt(300),
+                "resamples centre on the observed pnl: " + pnl);
+        assertTrue(pnl.getStdDev() > 0, "resampling spreads the pnl: " + pnl);
         assertEquals(stress, optimizer.getStressReport(GetStressReportRequest.newBuilder()
                 .setReportId(stress.getReportId()).build()));
 
