@@ -1,15 +1,16 @@
-# Shared by .ci/run and ./arbiter: start local PostgreSQL and Redis if they are installed but down,
-# install them with apt-get if absent (only when running as root, as CI does), and fail clearly otherwise.
+# Shared by .ci/run and ./arbiter demo: start local PostgreSQL and Redis if they are installed but down;
+# when absent, .ci/run installs them with apt-get (only as root, as CI does) and ./arbiter demo says what to
+# install (ensure_services --no-install).
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 redis_up() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]; }
 
 install_if_absent() {
-  local missing=()
+  local mode=${1:-} missing=()
   command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
+  if [ "$mode" = "--no-install" ] || [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2
     return 1
   fi
@@ -30,10 +31,18 @@ start_postgres() {
     echo "PostgreSQL is installed but has no cluster under /etc/postgresql; create one with pg_createcluster" >&2
     return 1
   fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "PostgreSQL is installed but not running; start it with: sudo pg_ctlcluster $version main start" >&2
+    return 1
+  fi
   pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
 }
 
 start_redis() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Redis is installed but not running; start it with: sudo service redis-server start" >&2
+    return 1
+  fi
   mkdir -p /var/lib/redis /var/log/redis
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
@@ -63,7 +72,7 @@ ensure_database() {
 # xgboost4j's native library needs the GNU OpenMP runtime.
 ensure_libgomp() {
   ldconfig -p | grep -q libgomp.so.1 && return 0
-  if [ "$(id -u)" -ne 0 ]; then
+  if [ "${1:-}" = "--no-install" ] || [ "$(id -u)" -ne 0 ]; then
     echo "missing: libgomp1; install it with: sudo apt-get install -y libgomp1" >&2
     return 1
   fi
@@ -79,16 +88,18 @@ check_jdk21() {
   echo "warning: no JDK 21+ at $home; the engine's ta4j parity tests need one (-Djdk21.home=/path/to/jdk21)" >&2
 }
 
+# ensure_services [--no-install]
 ensure_services() {
+  local mode=${1:-}
   if ! (pg_up && redis_up); then
-    install_if_absent
+    install_if_absent "$mode"
     pg_up || start_postgres
     redis_up || start_redis
     wait_for PostgreSQL pg_up
     wait_for Redis redis_up
   fi
   ensure_database
-  ensure_libgomp
-  check_jdk21
+  ensure_libgomp "$mode"
+  [ "$mode" = "--no-install" ] || check_jdk21
   echo "PostgreSQL (databases arbiter, arbiter_test) and Redis answer on 127.0.0.1"
 }

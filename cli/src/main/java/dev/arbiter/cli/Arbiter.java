@@ -108,7 +108,7 @@ public final class Arbiter {
 
     private static Map<String, List<String>> groups() {
         Map<String, List<String>> g = new LinkedHashMap<>();
-        // "Start here" with `demo` comes first once DemoCommand exists (issue 6, item 2).
+        g.put("Start here", List.of("demo"));
         g.put("History, training and evaluation (optimizer-service)", List.of("history", "train", "backtest", "stress", "reports"));
         g.put("Models (model-service)", List.of("models"));
         g.put("Decisions (decision-service)", List.of("decide", "outcome", "performance"));

@@ -5,6 +5,7 @@ import dev.arbiter.cli.client.Service;
 import dev.arbiter.cli.client.Services;
 import dev.arbiter.cli.client.UsageError;
 import dev.arbiter.cli.decisions.DecideCommand;
+import dev.arbiter.cli.demo.DemoCommand;
 import dev.arbiter.cli.decisions.OutcomeCommand;
 import dev.arbiter.cli.decisions.PerformanceCommand;
 import dev.arbiter.cli.features.FeaturesCommand;
@@ -38,7 +39,7 @@ import picocli.CommandLine.ScopeType;
         footer = {"%nExit codes: 0 done, 1 a service refused the request, 2 the command line is wrong, 3 a service does "
                 + "not answer.", "Run 'arbiter COMMAND --help' for a command's options."},
         subcommands = {
-                // DemoCommand.class (issue 6, item 2: `./arbiter demo`) goes first here, and into Arbiter.GROUPS.
+                DemoCommand.class,
                 HistoryCommand.class, TrainCommand.class, BacktestCommand.class, StressCommand.class, ReportsCommand.class,
                 ModelsCommand.class,
                 DecideCommand.class, OutcomeCommand.class, PerformanceCommand.class,

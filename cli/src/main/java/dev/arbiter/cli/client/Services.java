@@ -42,6 +42,11 @@ public final class Services implements AutoCloseable {
         return callTimeout;
     }
 
+    /** Channels to other addresses with the same deadlines (e.g. services the demo started on free ports). */
+    public Services at(Map<Service, HostPort> otherAddresses) {
+        return new Services(otherAddresses, callTimeout, streamTimeout);
+    }
+
     /** The channel to a service; grpc-netty is the transport Quarkus' gRPC extension puts on the classpath. */
     public synchronized ManagedChannel channel(Service service) {
         return channels.computeIfAbsent(service, s -> NettyChannelBuilder

@@ -38,6 +38,11 @@ public final class Input extends FilterInputStream {
         return new Input(Files.newInputStream(p), Files.size(p), file);
     }
 
+    /** Bytes already in memory (e.g. a CSV the CLI wrote itself), named {@code name} in messages. */
+    public static Input of(byte[] bytes, String name) {
+        return new Input(new java.io.ByteArrayInputStream(bytes), bytes.length, name);
+    }
+
     /** Bytes read so far. */
     public long bytesRead() {
         return read;

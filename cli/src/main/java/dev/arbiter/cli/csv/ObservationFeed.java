@@ -45,7 +45,7 @@ public final class ObservationFeed<Q, A> {
      * Sends every row of {@code reader}, waits for the last answer and returns the number of observations sent.
      * Rows the reader rejects go to {@code onRejected}; a failed call is thrown as a ServiceError.
      */
-    public long run(ObservationReader reader, Function<Observation, Q> request, Consumer<ObservationReader.Row> onRejected)
+    public long run(Rows reader, Function<Observation, Q> request, Consumer<ObservationReader.Row> onRejected)
             throws IOException {
         long sent = 0;
         try {
@@ -74,6 +74,13 @@ public final class ObservationFeed<Q, A> {
         }
         stream.finish();
         return sent;
+    }
+
+    /** Where the rows come from: a CSV ({@link ObservationReader}) or observations already in memory. */
+    @FunctionalInterface
+    public interface Rows {
+        /** The next row, or null at the end. */
+        ObservationReader.Row next() throws IOException;
     }
 
     /** A per-item refusal for people: "line 5: refused (INVALID_ARGUMENT) observation.value is NaN ...". */

@@ -14,7 +14,7 @@ import java.util.List;
  * rejected with its line number; values that parse but that a service refuses (NaN, high below low) are sent, so the
  * service's own message explains them.
  */
-public final class ObservationReader {
+public final class ObservationReader implements ObservationFeed.Rows {
 
     /** One row: an observation, or why the row was skipped. */
     public record Row(long line, Observation observation, String column, String reason) {
@@ -72,7 +72,7 @@ public final class ObservationReader {
         this.series = column(header, "--series-col", seriesColumn, false);
     }
 
-    /** The next row, or null at the end. */
+    @Override
     public Row next() throws IOException {
         CsvRecords.Record r = records.next();
         if (r == null) {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.arbiter.cli.CliCommand;
 import dev.arbiter.cli.client.OutboundStream;
 import dev.arbiter.cli.client.Service;
+import dev.arbiter.cli.client.Services;
 import dev.arbiter.cli.csv.CsvOptions;
 import dev.arbiter.cli.csv.Input;
 import dev.arbiter.cli.output.Fmt;
@@ -61,35 +62,41 @@ public class HistoryImportCommand extends CliCommand {
 
     @Override
     public Integer call() throws IOException {
-        AtomicReference<ImportHistoryResponse> answer = new AtomicReference<>();
+        ImportHistoryResponse answer;
         try (Input in = Input.open(file, root().stdin())) {
-            ImportHistorySpec spec = spec(in.size);
-            Progress progress = progress("import " + series);
-            OutboundStream<ImportHistoryRequest, ImportHistoryResponse> stream =
-                    new OutboundStream<>(services(), Service.OPTIMIZER, answer::set);
-            services().streaming(Service.OPTIMIZER, OptimizerServiceGrpc::newStub).importHistory(stream);
-            try {
-                stream.send(ImportHistoryRequest.newBuilder().setSpec(spec).build());
-                byte[] buffer = new byte[CHUNK_BYTES];
-                int n;
-                while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-                    stream.send(ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(buffer, 0, n)).build());
-                    progress.update(in.fraction(), "sending", Fmt.bytes(in.bytesRead()) + (in.size > 0 ? " of " + Fmt.bytes(in.size) : ""));
-                }
-                progress.update(in.fraction(), "sent " + Fmt.bytes(in.bytesRead()) + "; optimizer-service stores the rows", "");
-                stream.finish();
-            } catch (IOException | RuntimeException e) {
-                stream.cancel("the CLI stopped: " + e.getMessage(), e);
-                progress.abandon();
-                throw e;
-            }
-            progress.finish("stored");
+            answer = send(services(), spec(in.size), in, progress("import " + series));
         }
-        print(answer.get(), out());
+        print(answer, out());
         return 0;
     }
 
-    static void print(ImportHistoryResponse r, PrintWriter out) {
+    /** Streams {@code in} to ImportHistory in chunks under {@code spec}, with progress, and returns the answer. */
+    public static ImportHistoryResponse send(Services services, ImportHistorySpec spec, Input in, Progress progress)
+            throws IOException {
+        AtomicReference<ImportHistoryResponse> answer = new AtomicReference<>();
+        OutboundStream<ImportHistoryRequest, ImportHistoryResponse> stream =
+                new OutboundStream<>(services, Service.OPTIMIZER, answer::set);
+        services.streaming(Service.OPTIMIZER, OptimizerServiceGrpc::newStub).importHistory(stream);
+        try {
+            stream.send(ImportHistoryRequest.newBuilder().setSpec(spec).build());
+            byte[] buffer = new byte[CHUNK_BYTES];
+            int n;
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                stream.send(ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(buffer, 0, n)).build());
+                progress.update(in.fraction(), "sending", Fmt.bytes(in.bytesRead()) + (in.size > 0 ? " of " + Fmt.bytes(in.size) : ""));
+            }
+            progress.update(in.fraction(), "sent " + Fmt.bytes(in.bytesRead()) + "; optimizer-service stores the rows", "");
+            stream.finish();
+        } catch (IOException | RuntimeException e) {
+            stream.cancel("the CLI stopped: " + e.getMessage(), e);
+            progress.abandon();
+            throw e;
+        }
+        progress.finish("stored");
+        return answer.get();
+    }
+
+    public static void print(ImportHistoryResponse r, PrintWriter out) {
         out.println("imported " + Fmt.count(r.getRowsImported()) + " of " + Fmt.count(r.getRowsRead()) + " rows into "
                 + r.getSeriesId() + (r.getRowsImported() > 0 ? " (" + Fmt.time(r.getRange().getStartTsMicros()) + " .. "
                 + Fmt.time(r.getRange().getEndTsMicros() - 1) + ")" : "") + "; " + Fmt.count(r.getRowsRejected())

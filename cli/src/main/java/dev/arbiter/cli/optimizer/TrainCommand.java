@@ -2,6 +2,7 @@ package dev.arbiter.cli.optimizer;
 
 import dev.arbiter.cli.CliCommand;
 import dev.arbiter.cli.client.Service;
+import dev.arbiter.cli.client.Services;
 import dev.arbiter.cli.client.UpdateStream;
 import dev.arbiter.cli.client.UsageError;
 import dev.arbiter.cli.options.LabelOptions;
@@ -110,11 +111,17 @@ public class TrainCommand extends CliCommand {
             throw new UsageError("--series has an empty id; give the series' ids");
         }
         TrainingSpec spec = spec();
-        Progress progress = progress("train " + kind + " " + spec.getModelName());
+        TrainingResult result = run(services(), spec, progress("train " + kind + " " + spec.getModelName()));
+        print(result, out());
+        return result.getState() == TrainingJobState.TRAINING_JOB_STATE_SUCCEEDED ? 0 : 1;
+    }
+
+    /** RunTraining with {@code spec}, its progress shown on {@code progress}; the job's result. */
+    public static TrainingResult run(Services services, TrainingSpec spec, Progress progress) {
         TrainingResult result;
         try {
-            result = services().call(Service.OPTIMIZER, () -> UpdateStream.result(
-                    services().streaming(Service.OPTIMIZER, OptimizerServiceGrpc::newBlockingStub)
+            result = services.call(Service.OPTIMIZER, () -> UpdateStream.result(
+                    services.streaming(Service.OPTIMIZER, OptimizerServiceGrpc::newBlockingStub)
                             .runTraining(RunTrainingRequest.newBuilder().setSpec(spec).build()),
                     u -> u.hasResult() ? u.getResult() : null,
                     u -> progress.update(u.getProgress().getFractionComplete(), describe(u.getProgress())),
@@ -124,8 +131,7 @@ public class TrainCommand extends CliCommand {
             throw e;
         }
         progress.finish(result.getState() == TrainingJobState.TRAINING_JOB_STATE_SUCCEEDED ? "done" : "stopped");
-        print(result, out());
-        return result.getState() == TrainingJobState.TRAINING_JOB_STATE_SUCCEEDED ? 0 : 1;
+        return result;
     }
 
     /** "training: boosting round 45 of 200"; the phase alone when the message only repeats it. */

@@ -47,7 +47,11 @@ class CliIT {
 
     @BeforeAll
     static void start() throws Exception {
-        csv = Path.of(CliIT.class.getResource("/data/taylor_electricity_halfhourly.csv").toURI());
+        // The demo's bundled series; failsafe puts the CLI's jar on the class path, so it is copied out to a file.
+        csv = Files.createTempFile("arbiter-cli-it-", ".csv");
+        try (var in = CliIT.class.getResourceAsStream("/demo/taylor_electricity_halfhourly.csv")) {
+            Files.copy(in, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         historyRoot = Files.createTempDirectory("arbiter-cli-it-");
         // Tests share the arbiter_test database; the services' own test suites empty it, this one only adds to it.
         // Side by side: feature-service and model-service, then optimizer-service and decision-service (which need their ports).
@@ -94,6 +98,9 @@ class CliIT {
             if (p != null) {
                 p.close();
             }
+        }
+        if (csv != null) {
+            Files.deleteIfExists(csv);
         }
         if (historyRoot != null) {
             try (var files = Files.walk(historyRoot)) {

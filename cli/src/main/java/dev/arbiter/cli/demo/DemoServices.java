@@ -1,0 +1,179 @@
+package dev.arbiter.cli.demo;
+
+import dev.arbiter.cli.client.HostPort;
+import dev.arbiter.cli.client.Service;
+import dev.arbiter.cli.client.UsageError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+
+/**
+ * The four services the demo runs, started side by side as processes from their packaged jars, wired to each other on
+ * free ports, and stopped together (SIGTERM) at the end, also when the demo is interrupted.
+ */
+final class DemoServices implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
+    private final Map<Service, LocalService> running = new EnumMap<>(Service.class);
+    private final Thread shutdownHook = new Thread(this::stopAll, "arbiter-demo-stop");
+
+    /** How the services are configured: where the jars are and what they share. */
+    record Setup(Path home, String database, String redis, String ensemble, String runId, Path workDir,
+            Map<String, String> extra) {
+    }
+
+    private DemoServices() {
+    }
+
+    /**
+     * Checks that PostgreSQL and Redis answer and the jars exist, then starts the services and waits until each is
+     * ready.
+     *
+     * @throws UsageError when a jar is missing or PostgreSQL or Redis does not answer, saying what to do
+     */
+    static DemoServices start(Setup s) {
+        Map<Service, Path> jars = new EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            Path jar = LocalService.jar(s.home(), service.displayName).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(jar)) {
+                throw new UsageError(jar + " is missing: build the services first (mvn -B package -DskipTests at the "
+                        + "repository root; ./arbiter demo does it for you), or pass --home with the repository root");
+            }
+            jars.put(service, jar);
+        }
+        answers("PostgreSQL", hostPort(s.database().replaceFirst("^jdbc:postgresql://", ""), 5432),
+                "start it (sudo service postgresql start) or install it (sudo apt-get install -y postgresql)");
+        answers("Redis", hostPort(s.redis().replaceFirst("^redis://", ""), 6379),
+                "start it (sudo service redis-server start) or install it (sudo apt-get install -y redis-server)");
+
+        Map<Service, int[]> ports = new EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            ports.put(service, LocalService.freePorts());
+        }
+        DemoServices services = new DemoServices();
+        Runtime.getRuntime().addShutdownHook(services.shutdownHook);
+        Path logs = s.workDir().resolve("logs");
+        try {
+            for (Service service : Service.values()) {
+                services.running.put(service, LocalService.start(service.displayName, jars.get(service), ports.get(service),
+                        properties(service, s, ports), logs));
+            }
+            List<CompletableFuture<Void>> ready = new ArrayList<>();
+            for (LocalService l : services.running.values()) {
+                ready.add(CompletableFuture.runAsync(() -> l.awaitReady(START_TIMEOUT)));
+            }
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
+        } catch (RuntimeException e) {
+            services.close();
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        }
+        return services;
+    }
+
+    /** Each service's configuration: the shared database and Redis, and how it finds the others. */
+    private static Map<String, String> properties(Service service, Setup s, Map<Service, int[]> ports) {
+        Map<String, String> p = new HashMap<>();
+        p.put("quarkus.redis.hosts", s.redis());
+        if (service != Service.FEATURES) {
+            p.put("quarkus.datasource.jdbc.url", s.database());
+        }
+        switch (service) {
+            case FEATURES -> p.put("arbiter.features.snapshot.key-prefix", "arbiter-demo:" + s.runId() + ":features:");
+            case MODELS -> { }
+            case DECISIONS -> {
+                p.put("arbiter.decision.ensemble", s.ensemble());
+                p.put("arbiter.decision.redis-prefix", "arbiter-demo:" + s.runId() + ":decision:");
+                p.put("arbiter.decision.log.spool-dir", s.workDir().resolve("decision-spool").toString());
+                p.put("quarkus.grpc.clients.features.host", "127.0.0.1");
+                p.put("quarkus.grpc.clients.features.port", Integer.toString(ports.get(Service.FEATURES)[0]));
+                p.put("quarkus.grpc.clients.models.host", "127.0.0.1");
+                p.put("quarkus.grpc.clients.models.port", Integer.toString(ports.get(Service.MODELS)[0]));
+            }
+            case OPTIMIZER -> {
+                p.put("quarkus.grpc.clients.models.host", "127.0.0.1");
+                p.put("quarkus.grpc.clients.models.port", Integer.toString(ports.get(Service.MODELS)[0]));
+                p.put("arbiter.optimizer.history.root", s.workDir().resolve("history").toAbsolutePath().toString());
+            }
+        }
+        p.putAll(s.extra());
+        return p;
+    }
+
+    /** The gRPC address of each service. */
+    Map<Service, HostPort> addresses() {
+        Map<Service, HostPort> a = new EnumMap<>(Service.class);
+        running.forEach((service, l) -> a.put(service, l.address()));
+        return a;
+    }
+
+    /**
+     * Leaves the services running after the demo and writes {@code services.properties} (each service's address and
+     * the process ids), for the load generator and for other CLI commands.
+     */
+    Path keepRunning(Path dir) {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        StringBuilder b = new StringBuilder("# written by arbiter demo --keep-running; stop them with: kill ")
+                .append(pids()).append('\n');
+        running.forEach((service, l) -> b.append(service.name().toLowerCase()).append('=').append(l.address()).append('\n'));
+        b.append("pids=").append(pids()).append('\n');
+        Path file = dir.resolve("services.properties");
+        try {
+            Files.writeString(file, b.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        running.clear();
+        return file;
+    }
+
+    private String pids() {
+        return running.values().stream().map(l -> Long.toString(l.pid())).collect(Collectors.joining(" "));
+    }
+
+    /** Stops every service (decision-service first, it calls the others), each with SIGTERM. */
+    @Override
+    public void close() {
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // Called from the hook itself.
+        }
+    }
+
+    private synchronized void stopAll() {
+        for (Service service : List.of(Service.DECISIONS, Service.OPTIMIZER, Service.FEATURES, Service.MODELS)) {
+            LocalService l = running.remove(service);
+            if (l != null) {
+                l.close();
+            }
+        }
+    }
+
+    private static HostPort hostPort(String text, int defaultPort) {
+        String authority = text.split("[/?]", 2)[0];
+        return HostPort.parse(authority, defaultPort);
+    }
+
+    private static void answers(String what, HostPort at, String fix) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(at.host(), at.port()), 2000);
+        } catch (IOException e) {
+            throw new UsageError(what + " does not answer at " + at + ": " + fix);
+        }
+    }
+}

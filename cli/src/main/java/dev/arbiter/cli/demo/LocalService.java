@@ -1,0 +1,179 @@
+package dev.arbiter.cli.demo;
+
+import dev.arbiter.cli.client.HostPort;
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One packaged Arbiter service ({@code MODULE/target/quarkus-app/quarkus-run.jar}) run as an operating-system process
+ * on free ports, its output in a log file: what {@code arbiter demo} starts, waits for and stops.
+ */
+public final class LocalService implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    public final int grpcPort;
+    public final int httpPort;
+
+    private LocalService(String name, Process process, Path log, int grpcPort, int httpPort) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.grpcPort = grpcPort;
+        this.httpPort = httpPort;
+    }
+
+    /** The jar of a module under the repository root {@code home}. */
+    public static Path jar(Path home, String module) {
+        return home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** Free ports for a service that is about to start: gRPC, then HTTP. */
+    public static int[] freePorts() {
+        return new int[] {freePort(), freePort()};
+    }
+
+    /**
+     * Starts {@code jar} with the given ports and configuration (as system properties) and returns at once; call
+     * {@link #awaitReady} before using it.
+     */
+    public static LocalService start(String name, Path jar, int[] ports, Map<String, String> properties, Path logDir) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dquarkus.grpc.server.port=" + ports[0]);
+        command.add("-Dquarkus.http.port=" + ports[1]);
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(jar.toString());
+        try {
+            Files.createDirectories(logDir);
+            Path log = logDir.resolve(name + ".log");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+            return new LocalService(name, p, log, ports[0], ports[1]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + " (" + jar + "): " + e.getMessage(), e);
+        }
+    }
+
+    public HostPort address() {
+        return new HostPort("127.0.0.1", grpcPort);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /**
+     * Blocks until gRPC health says SERVING and SmallRye readiness answers 200 (the gRPC server can answer before
+     * startup work such as restores and migrations is done), or throws with the end of the service's log.
+     */
+    public void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
+            boolean serving = false;
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw failure("exited with status " + process.exitValue() + " while starting");
+                }
+                serving = serving || serving(channel);
+                if (serving && ready(http, ready)) {
+                    return;
+                }
+                // A poll interval against another process, not a guess at how long it takes.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+            throw failure("was not ready within " + timeout.toSeconds() + " s");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static boolean serving(ManagedChannel channel) {
+        try {
+            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING;
+        } catch (StatusRuntimeException notYet) {
+            return false;
+        }
+    }
+
+    private static boolean ready(HttpClient http, URI uri) {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notYet) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a service", e);
+        }
+    }
+
+    private IllegalStateException failure(String what) {
+        return new IllegalStateException(name + " " + what + "; the end of its log (" + log + "):\n" + tail(20));
+    }
+
+    /** The last lines of the service's log. */
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(the log cannot be read: " + e.getMessage() + ")";
+        }
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod; SIGKILL when the graceful shutdown takes over 30 s. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.arbiter.cli.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.cli.Cli;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Integration test: {@code arbiter demo} on a slice of the bundled series, exactly the path {@code ./arbiter demo}
+ * runs: it starts the four packaged services as processes (on the test database), imports and trains the four model
+ * kinds, defines the ensemble, replays the rest through DecideStream reporting every outcome, writes the report and
+ * stops the services. The assertions read what decision-service logged in PostgreSQL.
+ */
+class DemoIT {
+
+    static final String JDBC = "jdbc:postgresql://127.0.0.1:5432/arbiter_test";
+
+    @Test
+    void theDemoDecidesReportsOutcomesWritesItsReportAndStopsItsServices() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Path out = Path.of("target", "demo-it-" + suffix);
+        // 700 rows: 420 imported and trained on, 280 replayed with a horizon of 2.
+        Cli.Result r = Cli.run("demo", "--rows", "700", "--horizon", "2", "--out", out.toString(), "--name", "demo-it-" + suffix,
+                "--home", "..", "--database", JDBC, "--progress", "lines",
+                "--service-property", "arbiter.models.redis-prefix=arbiter-it-demo-" + suffix + ":models:",
+                "--service-property", "arbiter.models.drift.evaluation-interval=0");
+        assertEquals(0, r.exitCode(), r.toString());
+
+        Matcher decided = Pattern.compile("decisions +([\\d,]+) on (\\S+) \\((\\d+) degraded, (\\d+) refused\\)").matcher(r.out());
+        assertTrue(decided.find(), r.out());
+        assertEquals("280", decided.group(1), r.out());
+        String live = decided.group(2);
+        assertTrue(live.startsWith("electricity-live-"), live);
+        assertEquals("0", decided.group(4), "refused: " + r.out());
+        for (String kind : List.of("gbt", "rf", "logreg", "svm")) {
+            assertTrue(r.out().contains("demo-it-" + suffix + "-" + kind + " v1 (" + kind + "): validation Brier "), r.out());
+        }
+        long actions = count(r.out(), "actions +([\\d,]+) of 280 decisions");
+        long joined = count(r.out(), "outcomes joined +([\\d,]+);");
+        assertEquals(278, joined, "every decision but the last two (horizon 2) has its outcome joined\n" + r.out());
+        double pnl = Double.parseDouble(find(r.out(), "pnl ([+-]?[\\d.]+) of capital"));
+        assertTrue(r.out().contains("decision-service says  280 decisions logged, 278 outcomes joined"), r.out());
+
+        // What decision-service logged: every replayed observation once, its outcome joined with the realised return.
+        try (Connection c = DriverManager.getConnection(JDBC, "postgres", "");
+                PreparedStatement q = c.prepareStatement("SELECT count(*), count(*) FILTER (WHERE acted), "
+                        + "count(*) FILTER (WHERE outcome_status = 1), coalesce(sum(pnl), 0), "
+                        + "count(*) FILTER (WHERE outcome_status = 1 AND acted AND abs(pnl - size * direction * realised_return) > 1e-12) "
+                        + "FROM decision.decision WHERE series_id = ?")) {
+            q.setString(1, live);
+            try (ResultSet rs = q.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(280, rs.getLong(1), "decisions logged");
+                assertEquals(actions, rs.getLong(2), "actions logged");
+                assertEquals(278, rs.getLong(3), "outcomes joined");
+                assertEquals(pnl, rs.getDouble(4), 1e-4, "pnl summed from the log");
+                assertEquals(0, rs.getLong(5), "pnl = size x direction x realised return on every joined action");
+            }
+        }
+        // The realised returns are the series' own: value[t + 2] / value[t] - 1 on the replayed rows.
+        try (Connection c = DriverManager.getConnection(JDBC, "postgres", "");
+                PreparedStatement q = c.prepareStatement("SELECT realised_return FROM decision.decision WHERE series_id = ? "
+                        + "AND outcome_status = 1 ORDER BY ts_micros LIMIT 1")) {
+            q.setString(1, live);
+            try (ResultSet rs = q.executeQuery()) {
+                assertTrue(rs.next());
+                List<String> rows;
+                try (var in = DemoIT.class.getResourceAsStream("/demo/taylor_electricity_halfhourly.csv")) {
+                    rows = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+                }
+                double first = Double.parseDouble(rows.get(1 + 420).split(",")[1]);
+                double later = Double.parseDouble(rows.get(1 + 422).split(",")[1]);
+                assertEquals(later / first - 1, rs.getDouble(1), 1e-12);
+            }
+        }
+
+        String html = Files.readString(out.resolve("report.html"));
+        assertEquals(5, html.split("<svg", -1).length - 1, "five plots");
+        assertTrue(html.contains(live), "the report names the series");
+
+        // It stopped what it started: no service answers on the ports it announced.
+        Matcher ready = Pattern.compile("services ready: \\[(.*)]").matcher(r.err());
+        assertTrue(ready.find(), r.err());
+        for (String address : ready.group(1).split(", ")) {
+            int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            assertFalse(answers(port), address + " still answers after the demo");
+        }
+    }
+
+    private static String find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), regex + " in\n" + text);
+        return m.group(1);
+    }
+
+    private static long count(String text, String regex) {
+        return Long.parseLong(find(text, regex).replace(",", ""));
+    }
+
+    private static boolean answers(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
