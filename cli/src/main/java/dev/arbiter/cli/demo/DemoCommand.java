@@ -1,6 +1,7 @@
 package dev.arbiter.cli.demo;
 
 import dev.arbiter.cli.CliCommand;
+import dev.arbiter.cli.client.HostPort;
 import dev.arbiter.cli.client.Service;
 import dev.arbiter.cli.client.Services;
 import dev.arbiter.cli.client.UsageError;
@@ -208,9 +209,10 @@ public class DemoCommand extends CliCommand {
             Path report = DemoReport.write(out, summary, steps, "Arbiter demo: " + seriesId);
             print(summary, refusals.size(), logged, report);
             if (keepRunning) {
+                Map<Service, HostPort> addresses = started.addresses();
                 Path file = started.keepRunning(out);
                 kept = true;
-                printKept(started, file);
+                printKept(addresses, file);
             }
         } finally {
             if (!kept) {
@@ -414,10 +416,10 @@ public class DemoCommand extends CliCommand {
         o.flush();
     }
 
-    private void printKept(DemoServices started, Path file) {
+    private void printKept(Map<Service, HostPort> addresses, Path file) {
         PrintWriter o = out();
         o.println("the services keep running (" + file + "); use them with:");
-        started.addresses().forEach((service, at) -> o.println("  export " + service.environmentVariable + "=" + at));
+        addresses.forEach((service, at) -> o.println("  export " + service.environmentVariable + "=" + at));
         o.flush();
     }
 }
