@@ -403,9 +403,9 @@ public class DemoCommand extends CliCommand {
                 Fmt.percent(m.decisions() == 0 ? 0 : (double) m.actions() / m.decisions()));
         o.printf(Locale.ROOT, "hit rate               %s of %s settled actions%n", Double.isNaN(m.hitRate()) ? "-" : Fmt.percent(m.hitRate()),
                 Fmt.count(m.settledActions()));
-        o.printf(Locale.ROOT, "false-positive actions %s; the single best model (%s) acting alone on |p - 0.5| >= gate.min_edge: "
-                + "%s of %s actions%n", Fmt.count(m.falsePositives()), m.baselineModel(), Fmt.count(m.baselineFalsePositives()),
-                Fmt.count(m.baselineActions()));
+        o.printf(Locale.ROOT, "false-positive actions %s of %s; the single best model (%s) acting alone on |p - 0.5| >= "
+                + "gate.min_edge: %s of %s%n", Fmt.count(m.falsePositives()), Fmt.count(m.settledActions()), m.baselineModel(),
+                Fmt.count(m.baselineFalsePositives()), Fmt.count(m.baselineActions()));
         o.printf(Locale.ROOT, "outcomes joined        %s; pnl %s of capital%n", Fmt.count(m.outcomesJoined()), Fmt.signed(m.pnl(), 4));
         o.printf(Locale.ROOT, "decision latency       p50 %s ms, p99 %s ms, max %s ms (client-observed, %d in flight, budget %d ms)%n",
                 Fmt.num(m.p50Millis(), 2), Fmt.num(m.p99Millis(), 2), Fmt.num(m.maxMillis(), 1), window, budgetMs);

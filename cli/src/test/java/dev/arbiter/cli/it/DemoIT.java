@@ -54,6 +54,14 @@ class DemoIT {
         long joined = count(r.out(), "outcomes joined +([\\d,]+);");
         assertEquals(278, joined, "every decision but the last two (horizon 2) has its outcome joined\n" + r.out());
         double pnl = Double.parseDouble(find(r.out(), "pnl ([+-]?[\\d.]+) of capital"));
+        Matcher fp = Pattern.compile("false-positive actions ([\\d,]+) of ([\\d,]+); the single best model \\((\\S+ v\\d+)\\) "
+                + "acting alone on \\|p - 0.5\\| >= gate.min_edge: ([\\d,]+) of ([\\d,]+)").matcher(r.out());
+        assertTrue(fp.find(), r.out());
+        long falsePositives = Long.parseLong(fp.group(1).replace(",", ""));
+        long settledActions = Long.parseLong(fp.group(2).replace(",", ""));
+        assertTrue(falsePositives <= settledActions && settledActions <= actions && actions - settledActions <= 2, fp.group());
+        assertTrue(Long.parseLong(fp.group(4).replace(",", "")) <= Long.parseLong(fp.group(5).replace(",", ""))
+                && Long.parseLong(fp.group(5).replace(",", "")) <= 278, fp.group());
         assertTrue(r.out().contains("decision-service says  280 decisions logged, 278 outcomes joined"), r.out());
 
         // What decision-service logged: every replayed observation once, its outcome joined with the realised return.
@@ -61,6 +69,7 @@ class DemoIT {
                 PreparedStatement q = c.prepareStatement("SELECT count(*), count(*) FILTER (WHERE acted), "
                         + "count(*) FILTER (WHERE outcome_status = 1), coalesce(sum(pnl), 0), "
                         + "count(*) FILTER (WHERE outcome_status = 1 AND acted AND abs(pnl - size * direction * realised_return) > 1e-12) "
+                        + ", count(*) FILTER (WHERE outcome_status = 1 AND acted AND direction * realised_return <= 0) "
                         + "FROM decision.decision WHERE series_id = ?")) {
             q.setString(1, live);
             try (ResultSet rs = q.executeQuery()) {
@@ -70,6 +79,7 @@ class DemoIT {
                 assertEquals(278, rs.getLong(3), "outcomes joined");
                 assertEquals(pnl, rs.getDouble(4), 1e-4, "pnl summed from the log");
                 assertEquals(0, rs.getLong(5), "pnl = size x direction x realised return on every joined action");
+                assertEquals(falsePositives, rs.getLong(6), "false positives: joined actions the realised return contradicted");
             }
         }
         // The realised returns are the series' own: value[t + 2] / value[t] - 1 on the replayed rows.
