@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.arbiter.decision.service.DecisionLog;
 import dev.arbiter.decision.service.OutcomeService;
 import dev.arbiter.decision.service.RiskStateStore;
+import dev.arbiter.decision.testing.DecidePathFakes;
 import dev.arbiter.decision.testing.FakeDependenciesProfile;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.proto.v1.Decision;
@@ -119,7 +120,7 @@ class OutcomeRpcTest {
     @Test
     void whileModelServiceIsDownTheOutcomeJoinsAndTheWeightUpdateIsRetriedLater() throws Exception {
         Decision d = logged(decision("retry-" + UUID.randomUUID(), 4_000, Direction.DIRECTION_FLAT, 0, 0.6, "live"));
-        FakeDependenciesProfile.fakes.modelsDown = true;
+        FakeDependenciesProfile.fakes.models = DecidePathFakes.Mode.DOWN;
         ReportOutcomeResponse r;
         try {
             r = report(d.getDecisionId(), 0.02);
@@ -129,7 +130,7 @@ class OutcomeRpcTest {
             outcomes.retryPending();
             assertEquals(1.0, stored(d.getDecisionId(), "weights_status"), "still pending while model-service is down");
         } finally {
-            FakeDependenciesProfile.fakes.modelsDown = false;
+            FakeDependenciesProfile.fakes.models = DecidePathFakes.Mode.ANSWER;
         }
         assertTrue(outcomes.retryPending() >= 1);
         assertEquals(2.0, stored(d.getDecisionId(), "weights_status"), "sent once model-service is back");

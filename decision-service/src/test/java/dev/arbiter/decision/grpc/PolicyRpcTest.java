@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arbiter.decision.testing.DecidePathFakes;
 import dev.arbiter.decision.testing.FakeDependenciesProfile;
 import dev.arbiter.engine.policy.PolicyParameter;
 import dev.arbiter.engine.policy.PolicyParameters;
@@ -236,13 +237,13 @@ class PolicyRpcTest {
 
     @Test
     void rulesCannotBeCheckedWhileFeatureServiceIsDown() {
-        FakeDependenciesProfile.fakes.featuresDown = true;
+        FakeDependenciesProfile.fakes.features = DecidePathFakes.Mode.DOWN;
         try {
             var e = refused(Status.Code.UNAVAILABLE, "rules",
                     () -> decisions.setRuleSet(rules(rule("calm", "features.vol_20 < 1.0", RuleKind.RULE_KIND_GATE)).build()));
             assertTrue(e.getStatus().getDescription().contains("retry"), e.getStatus().getDescription());
         } finally {
-            FakeDependenciesProfile.fakes.featuresDown = false;
+            FakeDependenciesProfile.fakes.features = DecidePathFakes.Mode.ANSWER;
         }
     }
 }

@@ -12,7 +12,7 @@ import dev.arbiter.decision.service.DecisionExplanation;
 import dev.arbiter.decision.service.DecisionLog;
 import dev.arbiter.decision.service.LivePolicy;
 import dev.arbiter.decision.service.PolicySnapshot;
-import dev.arbiter.decision.testing.FakeDependencies;
+import dev.arbiter.decision.testing.DecidePathFakes;
 import dev.arbiter.decision.testing.FakeDependenciesProfile;
 import dev.arbiter.engine.policy.DecisionPolicy;
 import dev.arbiter.engine.policy.PolicyInput;
@@ -56,7 +56,7 @@ class ReplayRpcTest {
 
     /** A decision made as the decide path makes it: live policy, engine DecisionPolicy, logged features and risk state. */
     Decision decided(String series) throws Exception {
-        FeatureSchema schema = FakeDependencies.schema();
+        FeatureSchema schema = DecidePathFakes.schema();
         List<String> names = schema.getNamesList();
         double[] values = new double[names.size()];
         values[names.indexOf("vol_20")] = 0.01;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.config.PolicyConfig;
 import dev.arbiter.decision.service.LivePolicy;
-import dev.arbiter.decision.testing.FakeDependencies;
+import dev.arbiter.decision.testing.DecidePathFakes;
 import dev.arbiter.decision.testing.FakeDependenciesProfile;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.GetParameterSetRequest;
@@ -52,7 +52,7 @@ class VariantsRpcTest {
     @Inject
     RedisDataSource redis;
 
-    static final List<String> NAMES = FakeDependencies.ENGINE_SCHEMA.names();
+    static final List<String> NAMES = DecidePathFakes.ENGINE_SCHEMA.names();
 
     static Variant variant(String name, double split, int parameters, int rules) {
         return Variant.newBuilder().setName(name).setSplitFraction(split).setParameterSetVersion(parameters)

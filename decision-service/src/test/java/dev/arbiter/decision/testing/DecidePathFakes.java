@@ -2,6 +2,7 @@ package dev.arbiter.decision.testing;
 
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
+import dev.arbiter.proto.v1.EnsembleWeights;
 import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.FeatureServiceGrpc;
 import dev.arbiter.proto.v1.FeatureVector;
@@ -15,6 +16,9 @@ import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.proto.v1.PredictRequest;
 import dev.arbiter.proto.v1.Prediction;
+import dev.arbiter.proto.v1.PredictionOutcomeStatus;
+import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
+import dev.arbiter.proto.v1.ReportPredictionOutcomeResponse;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -24,14 +28,17 @@ import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * feature-service and model-service as the decide path sees them, on one real gRPC port, with behaviour a test can
- * switch: answer, hang (hold the call unanswered, so only the caller's deadline ends it) or be down (UNAVAILABLE).
+ * feature-service and model-service as decision-service calls them (Ingest, GetFeatureSchema, Predict,
+ * ReportPredictionOutcome), on one real gRPC port, with behaviour a test can switch: answer, hang (hold the call
+ * unanswered, so only the caller's deadline ends it) or be down (UNAVAILABLE).
  * Features are the engine's own FeaturePipeline, with feature-service's ordering and duplicate rules; the
  * ensemble's probability is whatever the test sets. The real services are exercised by the integration tests.
  */
@@ -53,6 +60,10 @@ public final class DecidePathFakes implements AutoCloseable {
     public final AtomicInteger predictCalls = new AtomicInteger();
     /** Decision ids Predict received. */
     public final List<String> predictedDecisionIds = new CopyOnWriteArrayList<>();
+    /** Outcomes model-service received (ReportPredictionOutcome), in order. */
+    public final List<ReportPredictionOutcomeRequest> outcomes = new CopyOnWriteArrayList<>();
+    private final Set<String> applied = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger snapshots = new AtomicInteger();
 
     private final Map<String, Series> series = new HashMap<>();
     private final List<StreamObserver<?>> held = new CopyOnWriteArrayList<>();
@@ -68,6 +79,22 @@ public final class DecidePathFakes implements AutoCloseable {
 
     public int port() {
         return server.getPort();
+    }
+
+    /**
+     * The application's configuration that points both clients at these fakes, with a Redis prefix of its own. The
+     * test ports too: in test mode a client of localhost otherwise follows the application's own test port.
+     */
+    public Map<String, String> wiring(String redisPrefix) {
+        String port = String.valueOf(port());
+        return Map.of(
+                "quarkus.grpc.clients.features.host", "127.0.0.1",
+                "quarkus.grpc.clients.features.port", port,
+                "quarkus.grpc.clients.features.test-port", port,
+                "quarkus.grpc.clients.models.host", "127.0.0.1",
+                "quarkus.grpc.clients.models.port", port,
+                "quarkus.grpc.clients.models.test-port", port,
+                "arbiter.decision.redis-prefix", redisPrefix);
     }
 
     /** Back to answering everything; held calls are released (as CANCELLED, their callers have long given up). */
@@ -203,6 +230,23 @@ public final class DecidePathFakes implements AutoCloseable {
                     .setSeriesId(v.getSeriesId())
                     .setTsMicros(v.getTsMicros())
                     .setFeatureSchemaId(v.getSchemaId())
+                    .build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void reportPredictionOutcome(ReportPredictionOutcomeRequest request,
+                StreamObserver<ReportPredictionOutcomeResponse> response) {
+            if (intercept(models, response, "model-service")) {
+                return;
+            }
+            outcomes.add(request);
+            boolean first = applied.add(request.getDecisionId());
+            response.onNext(ReportPredictionOutcomeResponse.newBuilder()
+                    .setStatus(first ? PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED
+                            : PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE)
+                    .setWeights(EnsembleWeights.newBuilder().setEnsembleName("fake")
+                            .setWeightsSnapshotId("snapshot-" + snapshots.incrementAndGet()))
                     .build());
             response.onCompleted();
         }

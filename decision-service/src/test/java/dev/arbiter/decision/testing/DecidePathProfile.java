@@ -34,16 +34,7 @@ public class DecidePathProfile implements QuarkusTestProfile {
         public Map<String, String> start() {
             fakes = new DecidePathFakes();
             redisPrefix = "arbiter-test:decision:" + UUID.randomUUID() + ":";
-            String port = String.valueOf(fakes.port());
-            // test-port too: in test mode a client of localhost otherwise follows this application's own test port
-            return Map.of(
-                    "quarkus.grpc.clients.features.host", "127.0.0.1",
-                    "quarkus.grpc.clients.features.port", port,
-                    "quarkus.grpc.clients.features.test-port", port,
-                    "quarkus.grpc.clients.models.host", "127.0.0.1",
-                    "quarkus.grpc.clients.models.port", port,
-                    "quarkus.grpc.clients.models.test-port", port,
-                    "arbiter.decision.redis-prefix", redisPrefix);
+            return fakes.wiring(redisPrefix);
         }
 
         @Override

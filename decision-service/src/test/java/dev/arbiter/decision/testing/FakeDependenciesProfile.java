@@ -7,13 +7,14 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The application with feature-service and model-service replaced by {@link FakeDependencies} and a Redis prefix of
- * its own: for the policy, decision log, outcome, performance and replay tests, which need no real decide path.
+ * The application with feature-service and model-service replaced by {@link DecidePathFakes} and a Redis prefix of
+ * its own, the feature schema asked for on every check: for the policy, decision log, outcome, performance and replay
+ * tests. The decide path's tests use {@link DecidePathProfile}; its end-to-end tests use the real services.
  */
 public class FakeDependenciesProfile implements QuarkusTestProfile {
 
     /** The running fakes (one per test application). */
-    public static volatile FakeDependencies fakes;
+    public static volatile DecidePathFakes fakes;
     /** This application's Redis prefix. */
     public static volatile String redisPrefix;
 
@@ -32,17 +33,9 @@ public class FakeDependenciesProfile implements QuarkusTestProfile {
 
         @Override
         public Map<String, String> start() {
-            fakes = new FakeDependencies();
+            fakes = new DecidePathFakes();
             redisPrefix = "arbiter-test:decision:" + UUID.randomUUID() + ":";
-            return Map.of(
-                    "quarkus.grpc.clients.features.host", "127.0.0.1",
-                    "quarkus.grpc.clients.features.port", String.valueOf(fakes.port()),
-                    // in test mode a client of localhost otherwise follows this application's own test port
-                    "quarkus.grpc.clients.features.test-port", String.valueOf(fakes.port()),
-                    "quarkus.grpc.clients.models.test-port", String.valueOf(fakes.port()),
-                    "quarkus.grpc.clients.models.host", "127.0.0.1",
-                    "quarkus.grpc.clients.models.port", String.valueOf(fakes.port()),
-                    "arbiter.decision.redis-prefix", redisPrefix);
+            return fakes.wiring(redisPrefix);
         }
 
         @Override
