@@ -16,6 +16,7 @@ import dev.arbiter.cli.options.ModelKindOption;
 import dev.arbiter.cli.optimizer.TrainCommand;
 import dev.arbiter.cli.output.Fmt;
 import dev.arbiter.proto.v1.ActivateModelVersionRequest;
+import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.DefineEnsembleRequest;
 import dev.arbiter.proto.v1.EnsembleDefinition;
 import dev.arbiter.proto.v1.EnsembleMember;
@@ -29,6 +30,7 @@ import dev.arbiter.proto.v1.ImportHistorySpec;
 import dev.arbiter.proto.v1.IngestRequest;
 import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.LabelSpec;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.ModelTrainingConfig;
 import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.Observation;
@@ -335,13 +337,13 @@ public class DemoCommand extends CliCommand {
                 .setDescription("arbiter demo: the four model kinds")
                 .setWeightConfig(EnsembleWeightConfig.newBuilder().setHalfLifeOutcomes(200));
         for (Member m : members) {
-            s.call(Service.MODELS, () -> s.unary(Service.MODELS, dev.arbiter.proto.v1.ModelServiceGrpc::newBlockingStub)
+            s.call(Service.MODELS, () -> s.unary(Service.MODELS, ModelServiceGrpc::newBlockingStub)
                     .activateModelVersion(ActivateModelVersionRequest.newBuilder().setModelName(m.version().getModelName())
                             .setVersion(m.version().getVersion()).setReason("arbiter demo").build()));
             e.addMembers(EnsembleMember.newBuilder().setModelName(m.version().getModelName()).setVersion(m.version().getVersion()));
         }
         EnsembleDefinition defined = s.call(Service.MODELS, () -> s.unary(Service.MODELS,
-                dev.arbiter.proto.v1.ModelServiceGrpc::newBlockingStub).defineEnsemble(DefineEnsembleRequest.newBuilder()
+                ModelServiceGrpc::newBlockingStub).defineEnsemble(DefineEnsembleRequest.newBuilder()
                 .setEnsemble(e).build()));
         err().println("ensemble " + defined.getName() + " revision " + defined.getRevision() + ": "
                 + String.join(", ", members.stream().map(Member::label).toList()));
@@ -372,7 +374,7 @@ public class DemoCommand extends CliCommand {
     /** The live policy's gate.min_edge: the single-model baseline acts where |p - 0.5| reaches it. */
     private static double minEdge(Services s) {
         var values = s.call(Service.DECISIONS, () -> s.unary(Service.DECISIONS,
-                dev.arbiter.proto.v1.DecisionServiceGrpc::newBlockingStub).getParameterSet(
+                DecisionServiceGrpc::newBlockingStub).getParameterSet(
                 GetParameterSetRequest.getDefaultInstance())).getValuesMap();
         if (!values.containsKey("gate.min_edge")) {
             throw new IllegalStateException("decision-service's live parameter set has no gate.min_edge");
@@ -384,7 +386,7 @@ public class DemoCommand extends CliCommand {
     private static PerformanceMetrics performance(Services s, String live, List<Observation> replayed) {
         TimeRange all = TimeRange.newBuilder().setStartTsMicros(replayed.get(0).getTsMicros())
                 .setEndTsMicros(replayed.get(replayed.size() - 1).getTsMicros() + 1).build();
-        return s.call(Service.DECISIONS, () -> s.unary(Service.DECISIONS, dev.arbiter.proto.v1.DecisionServiceGrpc::newBlockingStub)
+        return s.call(Service.DECISIONS, () -> s.unary(Service.DECISIONS, DecisionServiceGrpc::newBlockingStub)
                 .getPerformance(GetPerformanceRequest.newBuilder().setSeriesId(live).setRange(all).build()))
                 .getVariantsList().stream().map(v -> v.getMetrics())
                 .reduce((a, b) -> a.getDecisionCount() >= b.getDecisionCount() ? a : b)

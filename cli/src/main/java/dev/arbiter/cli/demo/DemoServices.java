@@ -3,6 +3,7 @@ package dev.arbiter.cli.demo;
 import dev.arbiter.cli.client.HostPort;
 import dev.arbiter.cli.client.Service;
 import dev.arbiter.cli.client.UsageError;
+import dev.arbiter.service.LocalService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -116,7 +117,7 @@ final class DemoServices implements AutoCloseable {
     /** The gRPC address of each service. */
     Map<Service, HostPort> addresses() {
         Map<Service, HostPort> a = new EnumMap<>(Service.class);
-        running.forEach((service, l) -> a.put(service, l.address()));
+        running.forEach((service, l) -> a.put(service, address(l)));
         return a;
     }
 
@@ -128,7 +129,7 @@ final class DemoServices implements AutoCloseable {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
         StringBuilder b = new StringBuilder("# written by arbiter demo --keep-running; stop them with: kill ")
                 .append(pids()).append('\n');
-        running.forEach((service, l) -> b.append(service.name().toLowerCase()).append('=').append(l.address()).append('\n'));
+        running.forEach((service, l) -> b.append(service.name().toLowerCase()).append('=').append(address(l)).append('\n'));
         b.append("pids=").append(pids()).append('\n');
         Path file = dir.resolve("services.properties");
         try {
@@ -138,6 +139,10 @@ final class DemoServices implements AutoCloseable {
         }
         running.clear();
         return file;
+    }
+
+    private static HostPort address(LocalService l) {
+        return new HostPort("127.0.0.1", l.grpcPort);
     }
 
     private String pids() {

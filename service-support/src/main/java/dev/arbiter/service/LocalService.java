@@ -1,12 +1,11 @@
-package dev.arbiter.cli.demo;
+package dev.arbiter.service;
 
-import dev.arbiter.cli.client.HostPort;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -26,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One packaged Arbiter service ({@code MODULE/target/quarkus-app/quarkus-run.jar}) run as an operating-system process
- * on free ports, its output in a log file: what {@code arbiter demo} starts, waits for and stops.
+ * on free ports, its output in a log file: what {@code arbiter demo} starts, waits for and stops, and what the
+ * integration tests start, stop and kill (test-support's {@code ServiceProcess}).
  */
 public final class LocalService implements AutoCloseable {
 
@@ -56,9 +56,15 @@ public final class LocalService implements AutoCloseable {
 
     /**
      * Starts {@code jar} with the given ports and configuration (as system properties) and returns at once; call
-     * {@link #awaitReady} before using it.
+     * {@link #awaitReady} before using it. Its output replaces {@code logDir/NAME.log}.
      */
     public static LocalService start(String name, Path jar, int[] ports, Map<String, String> properties, Path logDir) {
+        return start(name, jar, ports, properties, logDir, false);
+    }
+
+    /** As {@link #start(String, Path, int[], Map, Path)}, the output appended to the log when {@code append}. */
+    public static LocalService start(String name, Path jar, int[] ports, Map<String, String> properties, Path logDir,
+            boolean append) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dquarkus.grpc.server.port=" + ports[0]);
@@ -70,15 +76,12 @@ public final class LocalService implements AutoCloseable {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+                    .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                            : ProcessBuilder.Redirect.to(log.toFile())).start();
             return new LocalService(name, p, log, ports[0], ports[1]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + jar + "): " + e.getMessage(), e);
         }
-    }
-
-    public HostPort address() {
-        return new HostPort("127.0.0.1", grpcPort);
     }
 
     public long pid() {
@@ -95,7 +98,7 @@ public final class LocalService implements AutoCloseable {
      */
     public void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         try {
             HttpClient http = HttpClient.newHttpClient();
             URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
@@ -152,21 +155,45 @@ public final class LocalService implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, as Kubernetes stops a pod; SIGKILL when the graceful shutdown takes over 30 s. */
-    @Override
-    public void close() {
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * SIGTERM, as Kubernetes stops a pod, and waits up to {@code grace} for the graceful shutdown; then SIGKILL.
+     * Returns false when it had to be killed.
+     */
+    public boolean stop(Duration grace) {
         if (!process.isAlive()) {
-            return;
+            return true;
         }
         process.destroy();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
             }
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        return false;
+    }
+
+    /** SIGKILL: no shutdown hook runs, as in a crash. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@link #stop} with 30 s of grace. */
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(30));
     }
 
     private static int freePort() {
