@@ -256,13 +256,22 @@ public class OutcomeService {
         }
     }
 
-    /** Sends pending outcomes to model-service again; drops those older than {@code weights-retry-for}. Answers how many were sent. */
+    /**
+     * Sends pending outcomes to model-service again; drops those older than {@code weights-retry-for}. Skips the ones
+     * whose ReportOutcome call is still forwarding them. Answers how many were sent.
+     */
     public int retryPending() throws SQLException {
         record Pending(UUID id, boolean positive, long outcomeTs, long reportedTs) {}
         List<Pending> pending = new ArrayList<>();
+        // A pending outcome never attempted and reported moments ago is being forwarded by its ReportOutcome call right
+        // now: sending it from here as well would make that call see DUPLICATE and answer weights_updated = false. It is
+        // picked up once that call has failed (attempts > 0) or, if the process died before trying, after the grace.
+        long inFlightSince = Clock.nowMicros() - 2 * config.modelDeadline().toNanos() / 1_000;
         try (Connection c = db.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT decision_id, realised_positive, outcome_ts_micros, reported_ts_micros"
-                        + " FROM decision.decision WHERE weights_status = 1 ORDER BY reported_ts_micros LIMIT 100")) {
+                        + " FROM decision.decision WHERE weights_status = 1 AND (weights_attempts > 0 OR reported_ts_micros < ?)"
+                        + " ORDER BY reported_ts_micros LIMIT 100")) {
+            ps.setLong(1, inFlightSince);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     pending.add(new Pending(rs.getObject(1, UUID.class), rs.getBoolean(2), rs.getLong(3), rs.getLong(4)));

@@ -138,6 +138,28 @@ class OutcomeRpcTest {
     }
 
     @Test
+    void theRetryLeavesAnOutcomeThatItsReportIsStillForwardingAndPicksItUpIfThatReportDied() throws Exception {
+        Decision d = logged(decision("in-flight-" + UUID.randomUUID(), 5_000, Direction.DIRECTION_FLAT, 0, 0.6, "live"));
+        FakeDependenciesProfile.fakes.models = DecidePathFakes.Mode.DOWN;
+        try {
+            assertFalse(report(d.getDecisionId(), 0.02).getWeightsUpdated());
+        } finally {
+            FakeDependenciesProfile.fakes.models = DecidePathFakes.Mode.ANSWER;
+        }
+        // The state between ReportOutcome's commit and its call to model-service: pending, not yet attempted, just reported.
+        update(d.getDecisionId(), "weights_attempts = 0, reported_ts_micros = " + nowMicros());
+        outcomes.retryPending();
+        assertEquals(1.0, stored(d.getDecisionId(), "weights_status"), "left to the report that is forwarding it");
+        assertFalse(FakeDependenciesProfile.fakes.outcomes.stream().anyMatch(o -> o.getDecisionId().equals(d.getDecisionId())));
+
+        // The report's process died before forwarding: once the grace (2 x the model deadline) has passed it is retried.
+        update(d.getDecisionId(), "reported_ts_micros = " + (nowMicros() - 60_000_000L));
+        assertTrue(outcomes.retryPending() >= 1);
+        assertEquals(2.0, stored(d.getDecisionId(), "weights_status"), "sent");
+        assertEquals(1, FakeDependenciesProfile.fakes.outcomes.stream().filter(o -> o.getDecisionId().equals(d.getDecisionId())).count());
+    }
+
+    @Test
     void badReportsAreRefusedNamingTheField() {
         String id = UUID.randomUUID().toString();
         invalid("decision_id", () -> decisions.reportOutcome(ReportOutcomeRequest.newBuilder().setRealisedReturn(0.1).build()));
@@ -148,6 +170,14 @@ class OutcomeRpcTest {
         invalid("realised_return", () -> report(id, Double.NEGATIVE_INFINITY));
         invalid("outcome_ts_micros", () -> decisions.reportOutcome(ReportOutcomeRequest.newBuilder().setDecisionId(id)
                 .setRealisedReturn(0.1).setOutcomeTsMicros(-1).build()));
+    }
+
+    void update(String decisionId, String assignments) throws Exception {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE decision.decision SET " + assignments + " WHERE decision_id = ?")) {
+            ps.setObject(1, UUID.fromString(decisionId));
+            assertEquals(1, ps.executeUpdate());
+        }
     }
 
     double stored(String decisionId, String column) throws Exception {
