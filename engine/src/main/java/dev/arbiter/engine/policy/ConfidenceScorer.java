@@ -18,25 +18,29 @@ public final class ConfidenceScorer {
 
     public static double score(PolicyParameters p, double probability, double agreement, double volatility,
                                double trendStrength) {
-        return score(p.get(CONFIDENCE_EDGE_SCALE), p.get(CONFIDENCE_AGREEMENT_WEIGHT), p.get(CONFIDENCE_VOLATILITY_REFERENCE),
-                p.get(CONFIDENCE_VOLATILITY_PENALTY), p.get(CONFIDENCE_TREND_WEIGHT),
-                Math.abs(2 * probability - 1), agreement, volatility, trendStrength);
+        return score(p.get(CONFIDENCE_EDGE_SCALE), p.get(CONFIDENCE_AGREEMENT_WEIGHT), p.get(CONFIDENCE_VOLATILITY_PENALTY),
+                p.get(CONFIDENCE_TREND_WEIGHT), Math.abs(2 * probability - 1), agreement,
+                DecisionGates.excessVolatility(p.get(CONFIDENCE_VOLATILITY_REFERENCE), volatility), knownTrend(trendStrength));
     }
 
     /**
-     * The same score from primitives, for loops that read the parameters once (the simulator).
+     * The same score from primitives, for loops that read the parameters once (the simulator). Arithmetic only, no
+     * branch and no select, so such a loop can run it on several steps at once (SIMD).
      *
-     * @param edge |2p − 1|
+     * @param edge             |2p − 1|
+     * @param excessVolatility {@link DecisionGates#excessVolatility}
+     * @param trend            {@link #knownTrend}
      */
-    public static double score(double edgeScale, double agreementWeight, double volatilityReference,
-                               double volatilityPenalty, double trendWeight,
-                               double edge, double agreement, double volatility, double trendStrength) {
+    public static double score(double edgeScale, double agreementWeight, double volatilityPenalty, double trendWeight,
+                               double edge, double agreement, double excessVolatility, double trend) {
         double agreementFactor = 1 - agreementWeight + agreementWeight * agreement;
-        // max(excess, 0) rather than a branch: exactly 1 at or below the reference, and no misprediction in loops
-        double excess = volatility / volatilityReference - 1;
-        double penalty = volatility == volatility ? 1 / (1 + volatilityPenalty * Math.max(excess, 0)) : 1;
-        double trend = trendStrength == trendStrength ? trendStrength : 0.5;
+        double penalty = 1 / (1 + volatilityPenalty * excessVolatility); // exactly 1 at or below the reference
         double c = edgeScale * edge * agreementFactor * penalty * (1 + trendWeight * (trend - 0.5));
-        return c <= 0 ? 0 : Math.min(c, 1);
+        return Math.max(Math.min(c, 1), 0);
+    }
+
+    /** The trend strength the score uses: unknown (NaN) counts as neutral, 0.5. */
+    public static double knownTrend(double trendStrength) {
+        return trendStrength == trendStrength ? trendStrength : 0.5;
     }
 }

@@ -63,16 +63,35 @@ public final class DecisionGates {
      */
     public static double requiredConfidence(PolicyParameters p, double volatility) {
         return requiredConfidence(p.get(GATE_MIN_CONFIDENCE), p.get(GATE_CONFIDENCE_VOLATILITY_SLOPE),
-                p.get(CONFIDENCE_VOLATILITY_REFERENCE), volatility);
+                excessVolatility(p.get(CONFIDENCE_VOLATILITY_REFERENCE), volatility));
     }
 
     /** The same from primitives, for loops that read the parameters once (the simulator). */
-    public static double requiredConfidence(double minConfidence, double slope, double volatilityReference, double volatility) {
-        if (!(volatility == volatility)) {
-            return minConfidence;
-        }
-        double excess = volatility / volatilityReference - 1;
-        return minConfidence * (1 + slope * Math.max(excess, 0));
+    public static double requiredConfidence(double minConfidence, double slope, double excessVolatility) {
+        return minConfidence * (1 + slope * excessVolatility);
+    }
+
+    /**
+     * How far volatility runs above the reference, as a fraction of the reference; 0 at or below it and when the
+     * volatility is unknown (NaN), which then neither penalises confidence nor raises the confidence required
+     * (the volatility gate refuses to act on it).
+     */
+    public static double excessVolatility(double volatilityReference, double volatility) {
+        return excessVolatilityByInverse(1 / volatilityReference, knownVolatility(volatility));
+    }
+
+    /** The volatility {@link #excessVolatilityByInverse} reads: unknown (NaN) as 0. */
+    public static double knownVolatility(double volatility) {
+        return volatility == volatility ? volatility : 0;
+    }
+
+    /**
+     * {@link #excessVolatility} from the reciprocal of the reference (a loop over one parameter set computes it
+     * once) and a known volatility (NaN replaced by 0): arithmetic only, so such a loop can run it on several steps
+     * at once.
+     */
+    public static double excessVolatilityByInverse(double inverseReference, double knownVolatility) {
+        return Math.max(knownVolatility * inverseReference - 1, 0);
     }
 
     private static boolean gate(PolicyResult out, BuiltInGate gate, boolean passed, double value, double threshold) {

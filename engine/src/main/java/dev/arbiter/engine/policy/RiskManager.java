@@ -35,12 +35,34 @@ public final class RiskManager {
 
     /** Fractional Kelly for an even-odds bet won with probability max(p, 1 − p): fraction × |2p − 1|. */
     public static double kellySize(double kellyFraction, double probability) {
-        return kellyFraction * Math.abs(2 * probability - 1);
+        return kellySizeByEdge(kellyFraction, Math.abs(2 * probability - 1));
+    }
+
+    /** {@link #kellySize} from the edge |2p − 1|. */
+    public static double kellySizeByEdge(double kellyFraction, double edge) {
+        return kellyFraction * edge;
     }
 
     /** The size that risks {@code target} per observation at this volatility, scaled by confidence. */
     public static double volatilitySize(double target, double confidence, double volatility) {
-        return volatility > 0 ? confidence * target / volatility : 0;
+        return volatilitySizeByInverse(target, confidence, inverseVolatility(volatility));
+    }
+
+    /**
+     * 1 / volatility, or 0 when the volatility is not positive (unknown or degenerate: no volatility-target size).
+     * The simulator computes it once per step of its data; with {@link #volatilitySizeByInverse} the live path
+     * computes the same bits.
+     */
+    public static double inverseVolatility(double volatility) {
+        return volatility > 0 ? 1 / volatility : 0;
+    }
+
+    /**
+     * {@link #volatilitySize} from {@link #inverseVolatility}: a multiplication where the division was, and no
+     * select (0 when the inverse is 0), so a loop can run it on several steps at once.
+     */
+    public static double volatilitySizeByInverse(double target, double confidence, double inverseVolatility) {
+        return confidence * target * inverseVolatility;
     }
 
     /** The smallest of the Kelly cap, the volatility-target size and the maximum size. */
@@ -53,7 +75,11 @@ public final class RiskManager {
         return brakeFactor(p.get(RISK_DRAWDOWN_SOFT), p.get(RISK_DRAWDOWN_LIMIT), drawdown);
     }
 
-    /** The same from primitives. */
+    /**
+     * The same from primitives. Written with the reciprocal of the range, which a loop over one parameter set (the
+     * simulator) computes once, and with selects, because in the simulator the brake sits on the chain from one
+     * decision to the next.
+     */
     public static double brakeFactor(double soft, double limit, double drawdown) {
         if (drawdown <= soft) {
             return 1;
@@ -61,7 +87,7 @@ public final class RiskManager {
         if (drawdown >= limit) {
             return 0;
         }
-        return (limit - drawdown) / (limit - soft);
+        return (limit - drawdown) * (1 / (limit - soft));
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.arbiter.engine.simulation;
 
+import dev.arbiter.engine.policy.ConfidenceScorer;
+import dev.arbiter.engine.policy.DecisionGates;
+import dev.arbiter.engine.policy.RiskManager;
+
 /**
  * What a simulation runs over: one series' steps in time order, each with the ensemble's view, the regime and
  * the realised forward return over the label horizon. Immutable once built; shared by every simulation (and
@@ -17,6 +21,18 @@ public final class SimulationData {
     final boolean[] warm;
     final double[] forwardReturn;
     final double[] edge;
+    final double[] halfEdge;
+    final double[] inverseVolatility;
+    /** Volatility with unknown (NaN) as 0, as the confidence score and the confidence gate read it. */
+    final double[] knownVolatility;
+    /** Trend strength with unknown (NaN) as neutral, as the confidence score reads it. */
+    final double[] knownTrend;
+    /** Trend strength for the trend gate: unknown (NaN) as −∞, which no threshold passes. */
+    final double[] trendForGate;
+    /** 0 where a warm step leans either way, −∞ elsewhere: added to a gate margin, it refuses the step. */
+    final double[] admissibleEitherSide;
+    /** 0 where a warm step leans long, −∞ elsewhere (when shorts are not allowed). */
+    final double[] admissibleLong;
     final int[] leaning;
     final long outcomeCount;
     final long hits;
@@ -56,6 +72,13 @@ public final class SimulationData {
         this.forwardReturn = forwardReturn.clone();
         this.warm = new boolean[n];
         this.edge = new double[n];
+        this.halfEdge = new double[n];
+        this.inverseVolatility = new double[n];
+        this.knownVolatility = new double[n];
+        this.knownTrend = new double[n];
+        this.trendForGate = new double[n];
+        this.admissibleEitherSide = new double[n];
+        this.admissibleLong = new double[n];
         this.leaning = new int[n];
         long outcomes = 0;
         long hit = 0;
@@ -66,7 +89,15 @@ public final class SimulationData {
             }
             this.warm[t] = warm == null || warm[t];
             edge[t] = Math.abs(2 * p - 1);
+            halfEdge[t] = Math.abs(p - 0.5);
+            double v = volatility[t];
+            inverseVolatility[t] = RiskManager.inverseVolatility(v);
+            knownVolatility[t] = DecisionGates.knownVolatility(v);
+            knownTrend[t] = ConfidenceScorer.knownTrend(trendStrength[t]);
+            trendForGate[t] = trendStrength[t] == trendStrength[t] ? trendStrength[t] : Double.NEGATIVE_INFINITY;
             leaning[t] = p > 0.5 ? 1 : p < 0.5 ? -1 : 0;
+            admissibleEitherSide[t] = this.warm[t] && leaning[t] != 0 ? 0 : Double.NEGATIVE_INFINITY;
+            admissibleLong[t] = this.warm[t] && leaning[t] > 0 ? 0 : Double.NEGATIVE_INFINITY;
             double r = forwardReturn[t];
             if (!Double.isFinite(r)) {
                 throw new IllegalArgumentException("forwardReturn[" + t + "] is " + r
