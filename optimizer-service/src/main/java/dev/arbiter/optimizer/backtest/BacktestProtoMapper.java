@@ -1,10 +1,8 @@
 package dev.arbiter.optimizer.backtest;
 
 import dev.arbiter.engine.simulation.SimulationMetrics;
-import dev.arbiter.optimizer.training.ProbabilityMetrics;
 import dev.arbiter.proto.v1.AblationRow;
 import dev.arbiter.proto.v1.AblationVariant;
-import dev.arbiter.proto.v1.ClassificationMetrics;
 import dev.arbiter.proto.v1.FoldResult;
 import dev.arbiter.proto.v1.PerformanceMetrics;
 import dev.arbiter.proto.v1.TimeRange;
@@ -30,20 +28,6 @@ final class BacktestProtoMapper {
                 .build();
     }
 
-    static ClassificationMetrics classification(ProbabilityMetrics p) {
-        return ClassificationMetrics.newBuilder()
-                .setBrierScore(p.brierScore())
-                .setExpectedCalibrationError(p.expectedCalibrationError())
-                .setLogLoss(p.logLoss())
-                .setRocAuc(p.rocAuc())
-                .setAccuracy(p.accuracy())
-                .setPrecision(p.precision())
-                .setRecall(p.recall())
-                .setPositiveRate(p.positiveRate())
-                .setSampleCount(p.sampleCount())
-                .build();
-    }
-
     static FoldResult fold(WalkForwardBacktest.Fold f) {
         return FoldResult.newBuilder()
                 .setFoldIndex(f.layout().index())
@@ -52,7 +36,7 @@ final class BacktestProtoMapper {
                 .setTrainObservations(f.layout().trainSize())
                 .setTestObservations(f.layout().testSize())
                 .setMetrics(performance(f.metrics()))
-                .setModelMetrics(classification(f.modelMetrics()))
+                .setModelMetrics(f.modelMetrics().toProto())
                 .build();
     }
 

@@ -124,7 +124,7 @@ public class BacktestService {
                 .setReportId(reportId)
                 .setSpec(spec)
                 .setTotal(BacktestProtoMapper.performance(result.total()))
-                .setTotalModelMetrics(BacktestProtoMapper.classification(result.totalModelMetrics()))
+                .setTotalModelMetrics(result.totalModelMetrics().toProto())
                 .setFeatureSchemaId(data.featureSchemaId())
                 .setParameterSetVersion(spec.getParameterSetVersion())
                 .setRuleSetVersion(0)

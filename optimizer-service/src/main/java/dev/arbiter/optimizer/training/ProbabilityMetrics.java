@@ -1,5 +1,6 @@
 package dev.arbiter.optimizer.training;
 
+import dev.arbiter.proto.v1.ClassificationMetrics;
 import java.util.Arrays;
 
 /**
@@ -23,6 +24,21 @@ public record ProbabilityMetrics(double brierScore, double expectedCalibrationEr
     /** Bins of the expected calibration error. */
     public static final int CALIBRATION_BINS = 10;
     private static final double CLIP = 1e-15;
+
+    /** As the proto message (training results, backtest folds and totals); an undefined AUC stays NaN. */
+    public ClassificationMetrics toProto() {
+        return ClassificationMetrics.newBuilder()
+                .setBrierScore(brierScore)
+                .setExpectedCalibrationError(expectedCalibrationError)
+                .setLogLoss(logLoss)
+                .setRocAuc(rocAuc)
+                .setAccuracy(accuracy)
+                .setPrecision(precision)
+                .setRecall(recall)
+                .setPositiveRate(positiveRate)
+                .setSampleCount(sampleCount)
+                .build();
+    }
 
     /**
      * Scores probabilities {@code p} against labels {@code y} (0 or 1), row by row.

@@ -12,7 +12,6 @@ import dev.arbiter.optimizer.dataset.SeriesFeatures;
 import dev.arbiter.optimizer.dataset.TimeSplit;
 import dev.arbiter.optimizer.history.HistoryStore;
 import dev.arbiter.optimizer.history.SeriesHistory;
-import dev.arbiter.proto.v1.ClassificationMetrics;
 import dev.arbiter.proto.v1.ModelFormat;
 import dev.arbiter.proto.v1.ModelOutput;
 import dev.arbiter.proto.v1.ModelVersion;
@@ -172,8 +171,8 @@ final class TrainingRun {
                     .setFeatureSchemaId(all.featureSchemaId())
                     .setTrainRows(train.rows())
                     .setValidationRows(validation.rows())
-                    .setTrainMetrics(metrics(trainMetrics))
-                    .setValidationMetrics(metrics(validationMetrics));
+                    .setTrainMetrics(trainMetrics.toProto())
+                    .setValidationMetrics(validationMetrics.toProto());
 
             boolean register;
             String reason;
@@ -197,7 +196,7 @@ final class TrainingRun {
                     double[] championP = models.predict(ref, all.featureSchemaId(), validation.x(), validation.rows(),
                             validation.cols());
                     ProbabilityMetrics championMetrics = ProbabilityMetrics.of(clip(championP), validation.labels());
-                    result.setChampion(ref).setChampionMetrics(metrics(championMetrics));
+                    result.setChampion(ref).setChampionMetrics(championMetrics.toProto());
                     register = validationMetrics.brierScore() < championMetrics.brierScore() - minBrierImprovement;
                     reason = String.format("validation Brier score %.6f %s the champion v%d's %.6f on the same %d rows"
                                     + " (by more than %.1g)", validationMetrics.brierScore(),
@@ -281,20 +280,6 @@ final class TrainingRun {
         m.put(prefix + "recall", p.recall());
         m.put(prefix + "positive_rate", p.positiveRate());
         m.put(prefix + "sample_count", (double) p.sampleCount());
-    }
-
-    static ClassificationMetrics metrics(ProbabilityMetrics p) {
-        return ClassificationMetrics.newBuilder()
-                .setBrierScore(p.brierScore())
-                .setExpectedCalibrationError(p.expectedCalibrationError())
-                .setLogLoss(p.logLoss())
-                .setRocAuc(Double.isFinite(p.rocAuc()) ? p.rocAuc() : 0.0)
-                .setAccuracy(p.accuracy())
-                .setPrecision(p.precision())
-                .setRecall(p.recall())
-                .setPositiveRate(p.positiveRate())
-                .setSampleCount(p.sampleCount())
-                .build();
     }
 
     /** A served probability computed in float32 may round a hair outside [0, 1]. */

@@ -56,4 +56,21 @@ class ProbabilityMetricsTest {
         assertThrows(IllegalArgumentException.class, () -> ProbabilityMetrics.of(new double[] {0.5}, new int[] {2}));
         assertTrue(Double.isNaN(ProbabilityMetrics.of(new double[] {0.5, 0.6}, new int[] {1, 1}).rocAuc()));
     }
+
+    @Test
+    void theProtoCarriesEveryFieldAndAnUndefinedAucAsNaN() {
+        ProbabilityMetrics m = ProbabilityMetrics.of(new double[] {0.9, 0.2, 0.6}, new int[] {1, 0, 0});
+        var proto = m.toProto();
+        assertEquals(m.brierScore(), proto.getBrierScore());
+        assertEquals(m.expectedCalibrationError(), proto.getExpectedCalibrationError());
+        assertEquals(m.logLoss(), proto.getLogLoss());
+        assertEquals(1.0, proto.getRocAuc());
+        assertEquals(m.accuracy(), proto.getAccuracy());
+        assertEquals(m.precision(), proto.getPrecision());
+        assertEquals(m.recall(), proto.getRecall());
+        assertEquals(m.positiveRate(), proto.getPositiveRate());
+        assertEquals(3, proto.getSampleCount());
+        assertTrue(Double.isNaN(ProbabilityMetrics.of(new double[] {0.5, 0.6}, new int[] {1, 1}).toProto().getRocAuc()),
+                "one class only: AUC undefined, not 0 (which would mean perfectly wrong)");
+    }
 }
