@@ -1,24 +1,17 @@
 package dev.arbiter.cli.csv;
 
 import dev.arbiter.cli.client.UsageError;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
+import dev.arbiter.service.TimeText;
 import java.time.DateTimeException;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoField;
-import java.time.temporal.TemporalAccessor;
-import java.time.temporal.TemporalQueries;
 
 /**
- * Times as a CSV or an option writes them, to epoch microseconds: the same formats optimizer-service's history
- * import reads (ISO-8601 with or without an offset, a date alone, a space for the T; epoch seconds with fractions,
- * milliseconds, microseconds; a DateTimeFormatter pattern), so one set of column options serves every command.
+ * Times as a CSV or an option writes them, to epoch microseconds: the formats optimizer-service's history import
+ * reads, parsed by the same code (service-support's {@link TimeText}: ISO-8601 with or without an offset, a date
+ * alone, a space for the T; epoch seconds with fractions, milliseconds, microseconds; a DateTimeFormatter pattern),
+ * so one set of column options serves every command. This class checks the options and words their refusals.
  */
 public final class TimeValues {
 
@@ -73,11 +66,11 @@ public final class TimeValues {
     /** Epoch microseconds of one cell; throws DateTimeException, NumberFormatException or ArithmeticException. */
     public long micros(String text) {
         return switch (format) {
-            case ISO -> iso(text);
-            case EPOCH_S -> scaled(text, 6);
-            case EPOCH_MS -> scaled(text, 3);
+            case ISO -> TimeText.iso(text, zone);
+            case EPOCH_S -> TimeText.decimal(text, 6);
+            case EPOCH_MS -> TimeText.decimal(text, 3);
             case EPOCH_US -> Long.parseLong(text);
-            case PATTERN -> micros(pattern.parse(text));
+            case PATTERN -> TimeText.micros(pattern.parse(text), zone);
         };
     }
 
@@ -88,43 +81,9 @@ public final class TimeValues {
      */
     public static long option(String option, String text) {
         try {
-            return of(TimeFormat.ISO, null, null).iso(text.trim());
+            return TimeText.iso(text.trim(), ZoneOffset.UTC);
         } catch (DateTimeException | ArithmeticException e) {
             throw new UsageError(option + " '" + text + "' is not a time; give ISO-8601 such as 2024-03-01T12:00:00Z or 2024-03-01");
         }
-    }
-
-    private long iso(String text) {
-        if (text.length() == 10) {
-            return micros(LocalDate.parse(text).atStartOfDay(zone).toInstant());
-        }
-        String t = text.length() > 10 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11) : text;
-        return micros(DateTimeFormatter.ISO_DATE_TIME.parse(t));
-    }
-
-    private long micros(TemporalAccessor t) {
-        if (t.isSupported(ChronoField.INSTANT_SECONDS)) {
-            return micros(Instant.from(t));
-        }
-        LocalDate date = t.query(TemporalQueries.localDate());
-        if (date == null) {
-            throw new DateTimeException("no date");
-        }
-        LocalTime time = t.query(TemporalQueries.localTime());
-        ZoneId z = t.query(TemporalQueries.zone());
-        LocalDateTime local = time == null ? date.atStartOfDay() : LocalDateTime.of(date, time);
-        return micros(local.atZone(z != null ? z : zone).toInstant());
-    }
-
-    private static long micros(Instant i) {
-        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
-    }
-
-    /** A decimal number of 10^-digits seconds, exactly, rounded half-even to the microsecond. */
-    private static long scaled(String text, int digits) {
-        if (text.isEmpty() || !text.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+')) {
-            throw new NumberFormatException(text);
-        }
-        return new BigDecimal(text).movePointRight(digits).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
     }
 }

@@ -4,24 +4,17 @@ import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.optimizer.history.ImportSpec.ColumnMapping;
 import dev.arbiter.optimizer.history.ImportSpec.TimeFormat;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
+import dev.arbiter.service.TimeText;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoField;
-import java.time.temporal.TemporalAccessor;
-import java.time.temporal.TemporalQueries;
 
 /** Turns the text of a CSV time cell into epoch microseconds, as the import's column mapping says. */
 final class TimeParser {
 
     private static final String FIELD = "spec.columns.";
-    private static final long MICROS_PER_SECOND = 1_000_000L;
 
     private final TimeFormat format;
     private final DateTimeFormatter formatter;
@@ -97,49 +90,11 @@ final class TimeParser {
     /** Epoch microseconds; throws DateTimeException, NumberFormatException or ArithmeticException for a bad cell. */
     long parse(String text) {
         return switch (format) {
-            case ISO_8601 -> iso(text);
-            case EPOCH_SECONDS -> decimal(text, 6);
-            case EPOCH_MILLIS -> decimal(text, 3);
+            case ISO_8601 -> TimeText.iso(text, zone);
+            case EPOCH_SECONDS -> TimeText.decimal(text, 6);
+            case EPOCH_MILLIS -> TimeText.decimal(text, 3);
             case EPOCH_MICROS -> Long.parseLong(text);
-            case PATTERN -> micros(formatter.parse(text));
+            case PATTERN -> TimeText.micros(formatter.parse(text), zone);
         };
-    }
-
-    private long iso(String text) {
-        if (text.length() == 10) {
-            return micros(LocalDate.parse(text).atStartOfDay(zone).toInstant());
-        }
-        // RFC 3339 allows a space for the "T"; accept it, as most exports write it so.
-        String t = text.length() > 10 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11) : text;
-        return micros(DateTimeFormatter.ISO_DATE_TIME.parse(t));
-    }
-
-    private long micros(TemporalAccessor t) {
-        if (t.query(TemporalQueries.zone()) != null && t.isSupported(ChronoField.INSTANT_SECONDS)) {
-            return micros(Instant.from(t));
-        }
-        LocalDate date = t.query(TemporalQueries.localDate());
-        if (date == null) {
-            throw new DateTimeException("no date in \"" + t + "\"");
-        }
-        var time = t.query(TemporalQueries.localTime());
-        ZoneId z = t.query(TemporalQueries.zone());
-        LocalDateTime local = time == null ? date.atStartOfDay() : LocalDateTime.of(date, time);
-        return micros(local.atZone(z != null ? z : zone).toInstant());
-    }
-
-    private static long micros(Instant i) {
-        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), MICROS_PER_SECOND), i.getNano() / 1000);
-    }
-
-    /** A decimal number of (10^-digits)-ths of a second, exactly, rounded half-even to the microsecond. */
-    private static long decimal(String text, int digits) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!(c >= '0' && c <= '9') && c != '.' && c != '-' && c != '+') {
-                throw new NumberFormatException(text);
-            }
-        }
-        return new BigDecimal(text).movePointRight(digits).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
     }
 }
