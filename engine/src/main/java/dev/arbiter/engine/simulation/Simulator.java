@@ -61,7 +61,6 @@ public final class Simulator {
     /** Per-thread working memory: the steps that may act, and the queue of open positions. */
     public static final class Scratch {
         int[] candidateStep;
-        double[] candidateSize;
         double[] gateMargin;
         double[] baseSize;
         double[] confidence;
@@ -75,7 +74,6 @@ public final class Simulator {
             openDirection = new int[horizon];
             openSize = new double[horizon];
             candidateStep = new int[0];
-            candidateSize = new double[0];
             gateMargin = new double[0];
             baseSize = new double[0];
             confidence = new double[0];
@@ -85,7 +83,6 @@ public final class Simulator {
         void ensure(int n) {
             if (candidateStep.length < n) {
                 candidateStep = new int[n];
-                candidateSize = new double[n];
                 gateMargin = new double[n];
                 baseSize = new double[n];
                 confidence = new double[n];
@@ -135,7 +132,7 @@ public final class Simulator {
         final double[] fwd = d.forwardReturn;
         final int[] lean = d.leaning;
         final int[] candidateStep = scratch.candidateStep;
-        final double[] candidateSize = scratch.candidateSize;
+        final double[] stepSize = scratch.baseSize;
         if (traceDirection != null) {
             java.util.Arrays.fill(traceDirection, 0, n, 0);
             java.util.Arrays.fill(traceSize, 0, n, 0);
@@ -148,7 +145,7 @@ public final class Simulator {
         double turnover = 0;
         for (int c = 0; c < candidates; c++) {
             int t = candidateStep[c];
-            double size = candidateSize[c];
+            double size = stepSize[t];
             int acted = size > 0 ? 1 : 0;
             int dir = lean[t] * acted;
             actions += acted;
@@ -188,7 +185,7 @@ public final class Simulator {
         final double[] fwd = d.forwardReturn;
         final int[] lean = d.leaning;
         final int[] candidateStep = scratch.candidateStep;
-        final double[] candidateSize = scratch.candidateSize;
+        final double[] stepSize = scratch.baseSize;
         final int[] openStep = scratch.openStep;
         final int[] openDir = scratch.openDirection;
         final double[] openSize = scratch.openSize;
@@ -234,14 +231,14 @@ public final class Simulator {
                 double totalRoom = maxTotal - exposure;
                 double room = seriesRoom < totalRoom ? seriesRoom : totalRoom;
                 boolean pass = cooldownEnd <= t & drawdown < ddLimit & room >= minSize & room > 0;
-                double sized = candidateSize[c] * RiskManager.brakeFactor(ddSoft, ddLimit, drawdown);
+                double sized = stepSize[t] * RiskManager.brakeFactor(ddSoft, ddLimit, drawdown);
                 sized = sized > seriesRoom ? seriesRoom : sized;
                 sized = sized > totalRoom ? totalRoom : sized;
                 size = pass & sized >= minSize & sized > 0 ? sized : 0;
             } else {
-                size = candidateSize[c];
+                size = stepSize[t];
             }
-            candidateSize[c] = size;
+            stepSize[t] = size;
             int acted = size > 0 ? 1 : 0;
             dir *= acted;
             // Always written, kept only when acted.
@@ -318,12 +315,10 @@ public final class Simulator {
             margin[t] = Math.min(margin[t], thresholds);
         }
         final int[] candidateStep = scratch.candidateStep;
-        final double[] candidateSize = scratch.candidateSize;
         int k = 0;
         for (int t = 0; t < n; t++) {
             // Always written, counted only when it passes: no branch on the coin flip.
             candidateStep[k] = t;
-            candidateSize[k] = base[t];
             k += margin[t] >= 0 & base[t] > 0 ? 1 : 0;
         }
         return k;
@@ -335,12 +330,11 @@ public final class Simulator {
         final double[] halfEdge = d.halfEdge;
         final int[] lean = d.leaning;
         final int[] candidateStep = scratch.candidateStep;
-        final double[] candidateSize = scratch.candidateSize;
+        java.util.Arrays.fill(scratch.baseSize, 0, n, maxSize);
         int k = 0;
         for (int t = 0; t < n; t++) {
             int dir = lean[t];
             candidateStep[k] = t;
-            candidateSize[k] = maxSize;
             k += (dir > 0 | (dir < 0 & allowShort)) & halfEdge[t] >= minEdge & maxSize > 0 ? 1 : 0;
         }
         return k;
