@@ -208,10 +208,10 @@ public final class Simulator {
                 double s = openSize[head];
                 double realised = dirOpen * s * fwd[openStep[head]] - cost2 * s;
                 equity += realised;
-                // Comparisons rather than Math.max/min here and in the caps below (the values are finite): the
-                // NaN and -0 handling of Math.max costs latency on the chain from one decision to the next.
-                peak = equity > peak ? equity : peak;
-                maxDrawdown = peak - equity > maxDrawdown ? peak - equity : maxDrawdown;
+                // Math.max, branch-free: new equity peaks come at random, and a comparison here compiles to a
+                // branch (measured about 8 % slower overall, two runs each on a noisy machine).
+                peak = Math.max(peak, equity);
+                maxDrawdown = Math.max(maxDrawdown, peak - equity);
                 cooldownEnd = closes + RiskManager.cooldownAfter(cooldownTrigger, cooldownLength, losses,
                         Math.max(cooldownEnd - closes, 0), realised);
                 losses = RiskManager.lossesAfter(cooldownTrigger, losses, realised);
@@ -229,6 +229,9 @@ public final class Simulator {
                 double drawdown = peak - equity;
                 double seriesRoom = maxSeries - dir * seriesPosition;
                 double totalRoom = maxTotal - exposure;
+                // Comparisons rather than Math.min in the caps (the values are finite): the caps rarely bind, so the
+                // branches are predicted, and Math.min's NaN and -0 handling would add latency to the chain from
+                // one decision to the next.
                 double room = seriesRoom < totalRoom ? seriesRoom : totalRoom;
                 boolean pass = cooldownEnd <= t & drawdown < ddLimit & room >= minSize & room > 0;
                 double sized = stepSize[t] * RiskManager.brakeFactor(ddSoft, ddLimit, drawdown);
