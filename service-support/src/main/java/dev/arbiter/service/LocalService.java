@@ -180,6 +180,34 @@ public final class LocalService implements AutoCloseable {
         return false;
     }
 
+    /**
+     * SIGSTOP: the process stays, its sockets accept connections, and nothing answers, as a service stuck in a
+     * long pause or on a hung host looks to its callers. {@link #resume} continues it.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("kill -" + name + " could not run", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + name, e);
+        }
+    }
+
     /** SIGKILL: no shutdown hook runs, as in a crash. */
     public void kill() {
         process.destroyForcibly();

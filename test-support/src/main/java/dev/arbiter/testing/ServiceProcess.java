@@ -54,6 +54,16 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the service hangs (connections accepted, nothing answered) until {@link #resume}. */
+    public void pause() {
+        service.pause();
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() {
+        service.resume();
+    }
+
     /** SIGKILL: no shutdown hook runs, as in a crash. */
     public void kill() {
         channel.shutdownNow();

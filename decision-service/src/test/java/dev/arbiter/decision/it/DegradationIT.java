@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Integration test (packaged services as processes, real PostgreSQL and Redis): model-service, then feature-service,
- * is stopped in the middle of a series; the next decisions are FLAT, degraded, say which dependency failed and how,
+ * Integration test (packaged services as processes, real PostgreSQL and Redis): model-service hangs (SIGSTOP) and
+ * recovers, then model-service, then feature-service, is stopped in the middle of a series; the next decisions are FLAT, degraded, say which dependency failed and how,
  * and arrive within the one-second deadline the client sets on every call (a late answer would fail the call with
  * DEADLINE_EXCEEDED, failing the test).
  */
@@ -50,6 +50,25 @@ class DegradationIT {
                     .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(5000).build());
             assertFalse(d.getDegraded(), d.getDegradedReason());
         }
+
+        // A hanging model-service (SIGSTOP: the process is there and accepts connections, nothing answers): each
+        // decision is degraded when the model stage's share of the budget runs out, and still has its features.
+        // Four failures leave the circuit closed (it opens at five of the last five), so once the process continues
+        // the next decision is whole again.
+        stack.models.pause();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Decision d = decideWithinOneSecond(decisions, observations.next());
+                assertDegradedFlat(d, "model-service: deadline of ");
+                assertTrue(d.getDegradedReason().endsWith(" exceeded"), d.getDegradedReason());
+                assertTrue(d.hasFeatures(), "features were available and are recorded");
+            }
+        } finally {
+            stack.models.resume();
+        }
+        Decision recovered = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(5000).build());
+        assertFalse(recovered.getDegraded(), recovered.getDegradedReason());
 
         stack.models.stop();
         for (int i = 0; i < 10; i++) {
