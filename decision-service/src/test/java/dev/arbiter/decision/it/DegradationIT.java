@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Integration test (packaged services as processes, real PostgreSQL and Redis): model-service hangs (SIGSTOP) and
- * recovers, then model-service, then feature-service, is stopped in the middle of a series; the next decisions are FLAT, degraded, say which dependency failed and how,
+ * Integration test (packaged services as processes, real PostgreSQL and Redis): model-service, then feature-service,
+ * hangs (SIGSTOP) and recovers, then model-service, then feature-service, is stopped in the middle of a series; the next decisions are FLAT, degraded, say which dependency failed and how,
  * and arrive within the one-second deadline the client sets on every call (a late answer would fail the call with
  * DEADLINE_EXCEEDED, failing the test).
  */
@@ -67,6 +67,21 @@ class DegradationIT {
             stack.models.resume();
         }
         Decision recovered = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(5000).build());
+        assertFalse(recovered.getDegraded(), recovered.getDegradedReason());
+
+        // The same with feature-service: without features there is nothing to ask the models.
+        stack.features.pause();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Decision d = decideWithinOneSecond(decisions, observations.next());
+                assertDegradedFlat(d, "feature-service: deadline of ");
+                assertFalse(d.hasFeatures());
+            }
+        } finally {
+            stack.features.resume();
+        }
+        recovered = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(5000).build());
         assertFalse(recovered.getDegraded(), recovered.getDegradedReason());
 
