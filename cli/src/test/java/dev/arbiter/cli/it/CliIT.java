@@ -182,7 +182,16 @@ class CliIT {
         assertTrue(versions.out().lines().anyMatch(l -> l.trim().startsWith("v1 ") && l.contains("ACTIVE") && l.contains("xgboost_json")),
                 versions.toString());
 
-        Cli.Result define = cli("models", "define-ensemble", ENSEMBLE, "--member", model + ":1", "--half-life", "50");
+        // A logistic regression as the second member: an ONNX model, which cannot take the missing values of a series
+        // whose windows are still filling.
+        String linear = "logreg-" + SUFFIX;
+        Cli.Result trainLinear = cli("train", "--kind", "logreg", "--series", SERIES, "--name", linear, "--label", "threshold",
+                "--horizon", "4", "--percentile", "90", "--register", "always", "--seed", "11");
+        assertEquals(0, trainLinear.exitCode(), trainLinear.toString());
+        assertEquals(linear + " v1 is ACTIVE", cli("models", "activate", linear, "v1").out().trim());
+
+        Cli.Result define = cli("models", "define-ensemble", ENSEMBLE, "--member", model + ":1", "--member", linear + ":1",
+                "--half-life", "50");
         assertEquals(0, define.exitCode(), define.toString());
         assertTrue(define.out().startsWith("ensemble " + ENSEMBLE + " revision 1 (half-life 50 outcomes"), define.out());
         assertTrue(cli("models", "ensembles").out().contains(ENSEMBLE), "listed");
@@ -204,7 +213,11 @@ class CliIT {
             List<String[]> rows = decide.out().lines().skip(1).map(l -> l.split("\t")).toList();
             assertEquals(300, rows.size(), decide.out());
             assertEquals("2", rows.get(0)[0], "CSV line numbers");
-            assertTrue(decide.err().contains("decided 300 observations: "), decide.err());
+            assertTrue(decide.err().contains("decided 300 observations: ") && decide.err().contains("; 0 degraded;"), decide.err());
+            String[] first = rows.get(0);
+            assertEquals("FLAT", first[4], String.join(" ", first));
+            assertEquals("false", first[9], "a new series' first decision is not degraded: " + String.join(" ", first));
+            assertTrue(first[10].startsWith("FLAT while the series warms up"), String.join(" ", first));
             String[] last = rows.get(299);
             assertEquals("false", last[9], "not degraded with a 5 s budget: " + String.join(" ", last));
             assertTrue(Double.parseDouble(last[7]) > 0 && Double.parseDouble(last[7]) < 1, "an ensemble probability");

@@ -232,7 +232,12 @@ public class DecisionPath {
             if (error == null) {
                 a.prediction = value;
             } else {
-                a.degrade(modelFailure(a, unwrap(error)));
+                Throwable e = unwrap(error);
+                if (warmingUp(a, vector, e)) {
+                    a.warmingUp = ((StatusRuntimeException) e).getStatus().getDescription();
+                } else {
+                    a.degrade(modelFailure(a, e));
+                }
             }
             return null;
         });
@@ -247,6 +252,16 @@ public class DecisionPath {
             return null;
         });
         return CompletableFuture.allOf(p, r).thenComposeAsync(ignored -> decidePolicy(a), worker);
+    }
+
+    /**
+     * A series whose features are not all defined yet (its windows are still filling) and an ensemble that cannot
+     * take missing values (ONNX members): model-service refuses the row. That is the normal start of every series,
+     * not a failure: the decision is FLAT and not degraded, as the policy's warm-up gate would have decided.
+     */
+    private static boolean warmingUp(Attempt a, FeatureVector vector, Throwable e) {
+        return !vector.getWarm() && a.schema != null && e instanceof StatusRuntimeException s
+                && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT;
     }
 
     private static String modelFailure(Attempt a, Throwable e) {
@@ -280,6 +295,10 @@ public class DecisionPath {
     private CompletableFuture<Decision> decidePolicy(Attempt a) {
         if (a.degradedReason != null) {
             return decideDegraded(a);
+        }
+        if (a.warmingUp != null) {
+            return decideWithoutPolicy(a, false, "FLAT while the series warms up: its features are not all defined yet and"
+                    + " the ensemble cannot take missing values (model-service: " + a.warmingUp + ")");
         }
         long t0 = System.nanoTime();
         PolicySnapshot snapshot;
@@ -343,6 +362,14 @@ public class DecisionPath {
 
     /** A FLAT decision without the policy: some input is missing. Logged like any other. Runs on a worker. */
     private CompletableFuture<Decision> decideDegraded(Attempt a) {
+        return decideWithoutPolicy(a, true, "FLAT because the decision is degraded: " + a.degradedReason);
+    }
+
+    /**
+     * A FLAT decision made without running the policy: degraded (a dependency failed) or warming up. Either way it
+     * records the variant and versions the series would have used, counts the cooldown down and is logged.
+     */
+    private CompletableFuture<Decision> decideWithoutPolicy(Attempt a, boolean degraded, String reason) {
         LivePolicy.State s = policy.state();
         String forced = a.request.getVariantName();
         LivePolicy.VariantState v = forced.isEmpty() ? LivePolicy.assign(s, a.observation.getSeriesId())
@@ -352,7 +379,7 @@ public class DecisionPath {
         int rules = v == null || v.ruleSetVersion() == 0 ? s.ruleSetVersion() : v.ruleSetVersion();
         boolean cooldownConsumed = false;
         boolean recorded = false;
-        if (!a.degradedReason.contains("redis:")) {
+        if (a.degradedReason == null || !a.degradedReason.contains("redis:")) {
             // every decision counts a cooldown down, degraded ones too
             try {
                 cooldownConsumed = risk.recordDecision(a.observation.getSeriesId(), 0, 0);
@@ -364,9 +391,11 @@ public class DecisionPath {
         Decision.Builder d = base(a, name, params, rules)
                 .setDirection(Direction.DIRECTION_FLAT)
                 .setSize(0)
-                .setDegraded(true)
-                .setDegradedReason(a.degradedReason)
-                .addReasons("FLAT because the decision is degraded: " + a.degradedReason);
+                .setDegraded(degraded)
+                .addReasons(reason);
+        if (degraded) {
+            d.setDegradedReason(a.degradedReason);
+        }
         if (a.prediction == null) {
             d.addReasons("no action without a model prediction");
         }
@@ -476,6 +505,8 @@ public class DecisionPath {
         volatile Prediction prediction;
         volatile RiskState riskBefore;
         volatile String degradedReason;
+        /** model-service's refusal of a cold feature vector (see {@link DecisionPath#warmingUp}), or null. */
+        volatile String warmingUp;
         long featuresNanos;
         long predictionNanos;
         long policyNanos;

@@ -51,8 +51,10 @@ public class DecisionReplay {
         Decision original = log.find(decisionId).orElseThrow(() -> RequestRefused.notFound("decision_id",
                 "decision_id " + decisionId + " is not in the decision log; send the decision_id of a Decision this service answered"));
         if (original.getPredictionId().isEmpty()) {
-            throw precondition("decision_id", "decision " + decisionId + " was made degraded without a prediction ("
-                    + original.getDegradedReason() + "): there is no ensemble probability to recompute it from");
+            String why = original.getDegraded() ? "degraded without a prediction (" + original.getDegradedReason() + ")"
+                    : "without a prediction while the series warmed up";
+            throw precondition("decision_id", "decision " + decisionId + " was made " + why
+                    + ": there is no ensemble probability to recompute it from");
         }
         FeatureVector features = original.getFeatures();
         if (features.getSchemaId().isEmpty()) {
