@@ -76,9 +76,8 @@ public final class RiskManager {
     }
 
     /**
-     * The same from primitives. Written with the reciprocal of the range, which a loop over one parameter set (the
-     * simulator) computes once, and with selects, because in the simulator the brake sits on the chain from one
-     * decision to the next.
+     * The same from primitives. Multiplies by the reciprocal of the range, which a loop over one parameter set (the
+     * simulator) computes once; the branches stay (the drawdown seldom crosses soft or limit, so they are predicted).
      */
     public static double brakeFactor(double soft, double limit, double drawdown) {
         if (drawdown <= soft) {
