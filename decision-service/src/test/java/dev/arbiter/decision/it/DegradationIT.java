@@ -46,9 +46,7 @@ class DegradationIT {
         Iterator<Observation> observations = Msft.observations("degrade-" + UUID.randomUUID(), 120).iterator();
         DecisionServiceBlockingStub decisions = DecisionServiceGrpc.newBlockingStub(stack.decisions.channel);
         for (int i = 0; i < 60; i++) {
-            Decision d = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(5000).build());
-            assertFalse(d.getDegraded(), d.getDegradedReason());
+            assertWhole(decisions, observations.next());
         }
 
         // A hanging model-service (SIGSTOP: the process is there and accepts connections, nothing answers): each
@@ -66,9 +64,7 @@ class DegradationIT {
         } finally {
             stack.models.resume();
         }
-        Decision recovered = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
-                .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(5000).build());
-        assertFalse(recovered.getDegraded(), recovered.getDegradedReason());
+        assertWhole(decisions, observations.next());
 
         // The same with feature-service: without features there is nothing to ask the models.
         stack.features.pause();
@@ -81,9 +77,7 @@ class DegradationIT {
         } finally {
             stack.features.resume();
         }
-        recovered = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
-                .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(5000).build());
-        assertFalse(recovered.getDegraded(), recovered.getDegradedReason());
+        assertWhole(decisions, observations.next());
 
         stack.models.stop();
         for (int i = 0; i < 10; i++) {
@@ -105,6 +99,13 @@ class DegradationIT {
         }
         Decision again = decideWithinOneSecond(decisions, last);
         assertTrue(again.getDuplicate(), "degraded decisions are logged: a retry gets the original back");
+    }
+
+    /** Decides with a generous budget and deadline; the decision must not be degraded. */
+    static void assertWhole(DecisionServiceBlockingStub decisions, Observation o) {
+        Decision d = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .decide(DecideRequest.newBuilder().setObservation(o).setLatencyBudgetMs(5000).build());
+        assertFalse(d.getDegraded(), d.getDegradedReason());
     }
 
     static Decision decideWithinOneSecond(DecisionServiceBlockingStub decisions, Observation o) {
