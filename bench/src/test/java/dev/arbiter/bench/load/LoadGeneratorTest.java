@@ -143,12 +143,23 @@ class LoadGeneratorTest {
     void aServerStallCountsForEveryRequestQueuedBehindIt() throws Exception {
         int k = 50;
         CountDownLatch release = new CountDownLatch(1);
-        TestHealth health = new TestHealth(release);
+        TestHealth health = new TestHealth(release, 1); // call 0 connects the channel; call 1, the run's first, stalls
         ExecutorService oneThread = Executors.newSingleThreadExecutor(); // requests queue behind the stalled one
         executors.add(oneThread);
-        OpenLoop.Fire check = UnaryCalls.health(channel(serve(oneThread, health)));
+        ManagedChannel channel = channel(serve(oneThread, health));
+        HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+        OpenLoop.Fire check = UnaryCalls.health(channel);
         OpenLoop.Fire releasedAfterK = (i, due, phase) -> {
             check.fire(i, due, phase);
+            if (i == 0) {
+                // the stall starts before request 1 goes out, not whenever the server gets round to the first call
+                try {
+                    assertTrue(health.stalled.await(10, TimeUnit.SECONDS), "the first request reached the server");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
             if (i == k) {
                 release.countDown(); // the first call has been stalled while k more requests were sent
             }
@@ -261,17 +272,29 @@ class LoadGeneratorTest {
     /** Answers SERVING; when {@code release} is given, the first call waits for it. Keeps each call's own time. */
     private static final class TestHealth extends HealthGrpc.HealthImplBase {
         final CountDownLatch release;
+        /** Counted down when the stalled call has begun (it is then waiting for {@link #release}). */
+        final CountDownLatch stalled = new CountDownLatch(1);
         final AtomicInteger calls = new AtomicInteger();
         final List<Long> serviceNanos = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+        private final int stallCall;
+
+        /** Stalls the first call until {@code release} (none when null). */
         TestHealth(CountDownLatch release) {
+            this(release, 0);
+        }
+
+        /** Stalls call number {@code stallCall} (from 0) until {@code release}. */
+        TestHealth(CountDownLatch release, int stallCall) {
             this.release = release;
+            this.stallCall = stallCall;
         }
 
         @Override
         public void check(HealthCheckRequest request, StreamObserver<HealthCheckResponse> answer) {
             long start = System.nanoTime();
-            if (calls.getAndIncrement() == 0 && release != null) {
+            if (calls.getAndIncrement() == stallCall && release != null) {
+                stalled.countDown();
                 try {
                     release.await(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
