@@ -15,6 +15,8 @@ final class CloseHistory {
     private final double[] ring;
     private final int[] smaWindows;
     private final double[] smaSums;
+    /** {@code 1 / min(n, count)} per SMA window: a multiplication per average instead of a division. */
+    private final double[] smaInverseCount;
     private final int refreshPeriod;
     private int next;
     private int count;
@@ -32,6 +34,7 @@ final class CloseHistory {
         this.ring = new double[capacity];
         this.smaWindows = smaWindows.clone();
         this.smaSums = new double[smaWindows.length];
+        this.smaInverseCount = new double[smaWindows.length];
         this.refreshPeriod = longest;
     }
 
@@ -39,35 +42,45 @@ final class CloseHistory {
         if (count == 0) {
             first = x;
         }
+        int len = ring.length;
         for (int i = 0; i < smaWindows.length; i++) {
             int w = smaWindows[i];
             if (count >= w) {
                 int j = next - w;
-                smaSums[i] += x - ring[j < 0 ? j + ring.length : j];
+                smaSums[i] += x - ring[j + ((j >> 31) & len)];
             } else {
                 smaSums[i] += x;
+                smaInverseCount[i] = 1.0 / (count + 1);
             }
         }
         ring[next] = x;
-        next = next + 1 == ring.length ? 0 : next + 1;
-        if (count < ring.length) {
+        next = next + 1 == len ? 0 : next + 1;
+        if (count < len) {
             count++;
         }
         if (++sinceRefresh >= refreshPeriod) {
-            for (int i = 0; i < smaWindows.length; i++) {
-                double s = 0.0;
-                for (int k = Math.min(count, smaWindows[i]) - 1; k >= 0; k--) {
-                    s += ago(k);
-                }
-                smaSums[i] = s;
-            }
-            sinceRefresh = 0;
+            refresh();
         }
+    }
+
+    /** Recomputes each running sum from the ring, newest close first. */
+    private void refresh() {
+        int len = ring.length;
+        int newest = next == 0 ? len - 1 : next - 1;
+        for (int i = 0; i < smaWindows.length; i++) {
+            double s = 0.0;
+            for (int k = Math.min(count, smaWindows[i]) - 1; k >= 0; k--) {
+                int j = newest - k;
+                s += ring[j + ((j >> 31) & len)];
+            }
+            smaSums[i] = s;
+        }
+        sinceRefresh = 0;
     }
 
     /** Mean of the last {@code min(n, closes so far)} closes, n being SMA window {@code i}. */
     double sma(int i) {
-        return smaSums[i] / Math.min(count, smaWindows[i]);
+        return smaSums[i] * smaInverseCount[i];
     }
 
     /** Closes held, up to the ring's capacity. */
@@ -84,11 +97,27 @@ final class CloseHistory {
             return first;
         }
         int i = next - 1 - k;
-        return ring[i < 0 ? i + ring.length : i];
+        return ring[i + ((i >> 31) & ring.length)];
+    }
+
+    /**
+     * {@code sum |ago(k) - ago(k + 1)|} over {@code k < moves}, oldest move first; needs {@code moves < count()}.
+     */
+    double pathLength(int moves) {
+        int len = ring.length;
+        int newest = next == 0 ? len - 1 : next - 1;
+        double p = 0.0;
+        for (int k = moves - 1; k >= 0; k--) {
+            int j = newest - k;
+            int i = j - 1;
+            p += Math.abs(ring[j + ((j >> 31) & len)] - ring[i + ((i >> 31) & len)]);
+        }
+        return p;
     }
 
     void reset() {
         Arrays.fill(ring, 0.0);
+        Arrays.fill(smaInverseCount, 0.0);
         Arrays.fill(smaSums, 0.0);
         next = 0;
         count = 0;
@@ -114,5 +143,9 @@ final class CloseHistory {
         first = buf.getDouble();
         StateIo.getAll(buf, smaSums);
         StateIo.getAll(buf, ring);
+        for (int i = 0; i < smaWindows.length; i++) {
+            int n = Math.min(count, smaWindows[i]);
+            smaInverseCount[i] = n == 0 ? 0.0 : 1.0 / n;
+        }
     }
 }

@@ -7,7 +7,9 @@ package dev.arbiter.engine.features;
  * <p>The time-of-day angle is split into a whole minute, whose sine and cosine come from a table built once with
  * Math.sin/cos, and the rest of the minute (under 0.0044 rad), whose sine and cosine are Taylor polynomials
  * exact to double precision; the angle-addition formulas combine them to within 2 ulp of Math.sin/cos, without
- * their cost. Day boundaries and the day-of-week pair are cached: both are pure functions of the day.
+ * their cost; on a whole minute (most series) the table's pair is the answer. The day-of-week pair comes from a
+ * table of the seven days, and the day's start is cached, so a daily series (a new day every observation) costs no
+ * Math.sin/cos either.
  */
 final class CyclicalTime {
 
@@ -19,12 +21,19 @@ final class CyclicalTime {
     private static final double MINUTES_PER_MICRO = 1.0 / MICROS_PER_MINUTE;
     /** sin and cos of each whole minute's angle, interleaved. */
     private static final double[] MINUTE_SIN_COS = new double[2 * MINUTES_PER_DAY];
+    /** sin and cos of each weekday's angle (d = 0 is Monday), interleaved: daily series change day every time. */
+    private static final double[] DAY_SIN_COS = new double[2 * 7];
 
     static {
         for (int m = 0; m < MINUTES_PER_DAY; m++) {
             double angle = TWO_PI * m / MINUTES_PER_DAY;
             MINUTE_SIN_COS[2 * m] = Math.sin(angle);
             MINUTE_SIN_COS[2 * m + 1] = Math.cos(angle);
+        }
+        for (int d = 0; d < 7; d++) {
+            double angle = TWO_PI * d / 7.0;
+            DAY_SIN_COS[2 * d] = Math.sin(angle);
+            DAY_SIN_COS[2 * d + 1] = Math.cos(angle);
         }
     }
 
@@ -50,23 +59,30 @@ final class CyclicalTime {
             dayStart = day * MICROS_PER_DAY;
             micros = local - dayStart;
             // 1970-01-01 was a Thursday: day 0 is d = 3.
-            double dowAngle = TWO_PI * Math.floorMod(day + 3, 7L) / 7.0;
-            dowSin = Math.sin(dowAngle);
-            dowCos = Math.cos(dowAngle);
+            int d = (int) Math.floorMod(day + 3, 7L);
+            dowSin = DAY_SIN_COS[2 * d];
+            dowCos = DAY_SIN_COS[2 * d + 1];
             hasDay = true;
         }
         // micros < 8.64e10 is exact in a double, and a product one ulp off cannot cross a whole minute (micros is
         // an integer), so this is the integer division without its cost.
         int minute = (int) (micros * MINUTES_PER_MICRO);
-        double b = (micros - minute * MICROS_PER_MINUTE) * RADIANS_PER_MICRO;
+        long rest = micros - minute * MICROS_PER_MINUTE;
+        double sinA = MINUTE_SIN_COS[2 * minute];
+        double cosA = MINUTE_SIN_COS[2 * minute + 1];
+        out[k + 2] = dowSin;
+        out[k + 3] = dowCos;
+        if (rest == 0) {
+            // On a whole minute (most series): the formulas below give exactly the table's values.
+            out[k] = sinA;
+            out[k + 1] = cosA;
+            return;
+        }
+        double b = rest * RADIANS_PER_MICRO;
         double b2 = b * b;
         double sinB = b * (1.0 - b2 / 6.0 * (1.0 - b2 / 20.0));
         double cosB = 1.0 - b2 / 2.0 * (1.0 - b2 / 12.0 * (1.0 - b2 / 30.0));
-        double sinA = MINUTE_SIN_COS[2 * minute];
-        double cosA = MINUTE_SIN_COS[2 * minute + 1];
         out[k] = sinA * cosB + cosA * sinB;
         out[k + 1] = cosA * cosB - sinA * sinB;
-        out[k + 2] = dowSin;
-        out[k + 3] = dowCos;
     }
 }

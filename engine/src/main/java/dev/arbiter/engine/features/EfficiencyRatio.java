@@ -27,11 +27,7 @@ final class EfficiencyRatio {
             }
         }
         if (++sinceRefresh >= window) {
-            double p = 0.0;
-            for (int k = Math.min(window, closes - 1) - 1; k >= 0; k--) {
-                p += Math.abs(history.ago(k) - history.ago(k + 1));
-            }
-            path = p;
+            path = history.pathLength(Math.min(window, closes - 1));
             sinceRefresh = 0;
         }
         if (!(path > 0.0)) {

@@ -236,14 +236,18 @@ public final class FeaturePipeline {
         out[k++] = close - lagged;
         out[k++] = (close - lagged) / lagged * 100.0;
         if (hasPrev) {
-            returns.writeSkewnessAndKurtosis(momentsSlot, out, k);
+            double momentsInverse = 1.0 / returns.variance(momentsSlot);
+            double clusterInverse = clusterLongSlot == momentsSlot ? momentsInverse
+                    : 1.0 / returns.variance(clusterLongSlot);
+            returns.writeSkewnessAndKurtosis(momentsSlot, returnsStdDev[momentsSlot], momentsInverse, out, k);
+            out[k + 3] = clusterScore(clusterInverse);
         } else {
             out[k] = Double.NaN;
             out[k + 1] = Double.NaN;
+            out[k + 3] = Double.NaN;
         }
-        k += 2;
-        out[k++] = efficiencyRatio.update(history);
-        out[k++] = hasPrev ? clusterScore() : Double.NaN;
+        out[k + 2] = efficiencyRatio.update(history);
+        k += 4;
         time.write(tsMicros, out, k);
         k += 4;
         out[k] = drawdown.update(close);
@@ -254,11 +258,12 @@ public final class FeaturePipeline {
         count++;
     }
 
-    private double clusterScore() {
+    /** {@code vol_short / vol_long}; {@code inverseLongVariance} is {@code 1 / vol_long^2}. */
+    private double clusterScore(double inverseLongVariance) {
         double longVol = returnsStdDev[clusterLongSlot];
         double shortVol = returnsStdDev[clusterShortSlot];
         // The short window lies inside the long one: a zero long volatility means no clustering to measure.
-        return longVol > 0.0 ? shortVol / longVol : 1.0;
+        return longVol > 0.0 ? shortVol * (longVol * inverseLongVariance) : 1.0;
     }
 
     /** Copies the features of the last update into {@code out[offset..]}; NaN before the first update. */

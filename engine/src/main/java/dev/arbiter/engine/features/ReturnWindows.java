@@ -31,7 +31,6 @@ final class ReturnWindows {
 
     private final int[] windows;
     private final boolean[] fourth;
-    private final boolean anyFourth;
     /** Window indexes by increasing length, for the one-pass refresh. */
     private final int[] byLength;
     private final double[] ring;
@@ -44,6 +43,8 @@ final class ReturnWindows {
     private final double[] collapseRatio;
     private final double[] windowCount;
     private final double[] invCount;
+    /** Per window, the variance after the last return (not state: recomputed on read). */
+    private final double[] variance;
     private int next;
     private int count;
     private int sinceRefresh;
@@ -57,13 +58,10 @@ final class ReturnWindows {
         int m = windows.length;
         this.windows = windows.clone();
         this.fourth = fourth.clone();
-        boolean any = false;
         int longest = 1;
         for (int i = 0; i < m; i++) {
-            any |= fourth[i];
             longest = Math.max(longest, windows[i]);
         }
-        this.anyFourth = any;
         this.byLength = new int[m];
         Integer[] order = new Integer[m];
         for (int i = 0; i < m; i++) {
@@ -85,6 +83,7 @@ final class ReturnWindows {
         }
         this.windowCount = new double[m];
         this.invCount = new double[m];
+        this.variance = new double[m];
     }
 
     void add(double r) {
@@ -93,18 +92,23 @@ final class ReturnWindows {
         }
         double d = r - shift;
         double d2 = d * d;
-        boolean refresh = false;
+        double d3 = d2 * d;
+        double d4 = d2 * d2;
+        int len = ring.length;
+        // Collapse and recentre tests of every window, OR-ed without branches: the new-peak test would be a coin
+        // flip after each refresh.
+        int refresh = 0;
         for (int i = 0; i < windows.length; i++) {
             int w = windows[i];
             if (count >= w) {
                 int j = next - w;
-                double o = ring[j < 0 ? j + ring.length : j] - shift;
+                double o = ring[j + ((j >> 31) & len)] - shift;
                 double o2 = o * o;
                 s1[i] += d - o;
                 s2[i] += d2 - o2;
                 if (fourth[i]) {
-                    s3[i] += d2 * d - o2 * o;
-                    s4[i] += d2 * d2 - o2 * o2;
+                    s3[i] += d3 - o2 * o;
+                    s4[i] += d4 - o2 * o2;
                 }
             } else {
                 windowCount[i] = count + 1;
@@ -112,28 +116,25 @@ final class ReturnWindows {
                 s1[i] += d;
                 s2[i] += d2;
                 if (fourth[i]) {
-                    s3[i] += d2 * d;
-                    s4[i] += d2 * d2;
+                    s3[i] += d3;
+                    s4[i] += d4;
                 }
             }
             double s2c = s2[i] * windowCount[i];
             double s1sq = s1[i] * s1[i];
             double spread = s2c - s1sq; // count^2 * variance
-            if (spread > peak[i]) {
-                peak[i] = spread;
-            } else if (spread < collapseRatio[i] * peak[i]) {
-                refresh = true;
-            }
-            if (s1sq > RECENTER_RATIO * spread && spread > ZERO_VARIANCE * s2c) {
-                refresh = true;
-            }
+            double top = Math.max(peak[i], spread);
+            peak[i] = top;
+            refresh |= (spread < collapseRatio[i] * top ? 1 : 0)
+                    | (s1sq > RECENTER_RATIO * spread && spread > ZERO_VARIANCE * s2c ? 1 : 0);
+            variance[i] = windowVariance(i);
         }
         ring[next] = r;
-        next = next + 1 == ring.length ? 0 : next + 1;
-        if (count < ring.length) {
+        next = next + 1 == len ? 0 : next + 1;
+        if (count < len) {
             count++;
         }
-        if (++sinceRefresh >= ring.length || refresh) {
+        if (++sinceRefresh >= len || refresh != 0) {
             refresh();
         }
     }
@@ -142,33 +143,41 @@ final class ReturnWindows {
     private void refresh() {
         // The newest return belongs to the current regime (after a collapse the window means still carry the old
         // one), and it lies within a few standard deviations of every window's mean.
-        shift = ring[next == 0 ? ring.length - 1 : next - 1];
+        int len = ring.length;
+        int newest = next == 0 ? len - 1 : next - 1;
+        double c = ring[newest];
+        shift = c;
         double t1 = 0.0;
         double t2 = 0.0;
         double t3 = 0.0;
         double t4 = 0.0;
-        int j = 0;
-        int idx = next;
-        for (int k = 1; k <= count && j < byLength.length; k++) {
-            idx = idx == 0 ? ring.length - 1 : idx - 1;
-            double d = ring[idx] - shift;
-            double d2 = d * d;
-            t1 += d;
-            t2 += d2;
-            if (anyFourth) {
+        int k = 0;
+        for (int i : byLength) {
+            for (int target = Math.min(windows[i], count); k < target; k++) {
+                int j = newest - k;
+                double d = ring[j + ((j >> 31) & len)] - c;
+                double d2 = d * d;
+                t1 += d;
+                t2 += d2;
                 t3 += d2 * d;
                 t4 += d2 * d2;
             }
-            while (j < byLength.length && Math.min(windows[byLength[j]], count) == k) {
-                int i = byLength[j++];
-                s1[i] = t1;
-                s2[i] = t2;
-                s3[i] = t3;
-                s4[i] = t4;
-                peak[i] = t2 * windowCount[i] - t1 * t1;
-            }
+            s1[i] = t1;
+            s2[i] = t2;
+            s3[i] = t3;
+            s4[i] = t4;
+            peak[i] = t2 * windowCount[i] - t1 * t1;
+            variance[i] = windowVariance(i);
         }
         sinceRefresh = 0;
+    }
+
+    /** Population variance of window {@code i} from its sums; 0 when it is rounding noise. */
+    private double windowVariance(int i) {
+        double a1 = s1[i] * invCount[i];
+        double a2 = s2[i] * invCount[i];
+        double m2 = a2 - a1 * a1;
+        return m2 <= ZERO_VARIANCE * a2 ? 0.0 : m2;
     }
 
     /** Returns absorbed, up to the longest window. */
@@ -178,13 +187,7 @@ final class ReturnWindows {
 
     /** Population variance of window {@code i} (divides by the count); NaN when empty. */
     double variance(int i) {
-        if (count == 0) {
-            return Double.NaN;
-        }
-        double a1 = s1[i] * invCount[i];
-        double a2 = s2[i] * invCount[i];
-        double m2 = a2 - a1 * a1;
-        return m2 <= ZERO_VARIANCE * a2 ? 0.0 : m2;
+        return count == 0 ? Double.NaN : variance[i];
     }
 
     /** Population standard deviation of window {@code i}; NaN when empty. */
@@ -195,11 +198,12 @@ final class ReturnWindows {
     /**
      * Writes the population skewness {@code m3 / m2^1.5} of window {@code i} at {@code out[k]} and its excess
      * kurtosis {@code m4 / m2^2 - 3} at {@code out[k + 1]}: both 0 when the variance is 0, NaN when empty.
+     * {@code stdDev} is {@link #stdDev}(i) and {@code inverseVariance} is {@code 1 / }{@link #variance}(i), which the
+     * caller has computed (one division serves the moments and the clustering score).
      */
-    void writeSkewnessAndKurtosis(int i, double[] out, int k) {
-        double m2 = variance(i);
-        if (!(m2 > 0.0)) {
-            double v = m2 == 0.0 ? 0.0 : Double.NaN;
+    void writeSkewnessAndKurtosis(int i, double stdDev, double inverseVariance, double[] out, int k) {
+        if (!(stdDev > 0.0)) {
+            double v = stdDev == 0.0 ? 0.0 : Double.NaN;
             out[k] = v;
             out[k + 1] = v;
             return;
@@ -211,8 +215,9 @@ final class ReturnWindows {
         double a3 = s3[i] * inv;
         double m3 = a3 - a1 * (3.0 * a2 - 2.0 * a1sq);
         double m4 = s4[i] * inv - a1 * (4.0 * a3 - a1 * (6.0 * a2 - 3.0 * a1sq));
-        out[k] = m3 / (m2 * Math.sqrt(m2));
-        out[k + 1] = m4 / (m2 * m2) - 3.0;
+        // 1 / m2^1.5 = (1 / m2) * (sqrt(m2) / m2)
+        out[k] = m3 * inverseVariance * (stdDev * inverseVariance);
+        out[k + 1] = m4 * inverseVariance * inverseVariance - 3.0;
     }
 
     void reset() {
@@ -224,6 +229,7 @@ final class ReturnWindows {
         Arrays.fill(peak, 0.0);
         Arrays.fill(windowCount, 0.0);
         Arrays.fill(invCount, 0.0);
+        Arrays.fill(variance, 0.0);
         next = 0;
         count = 0;
         sinceRefresh = 0;
@@ -261,5 +267,8 @@ final class ReturnWindows {
         StateIo.getAll(buf, s4);
         StateIo.getAll(buf, peak);
         StateIo.getAll(buf, ring);
+        for (int i = 0; i < windows.length; i++) {
+            variance[i] = windowVariance(i);
+        }
     }
 }

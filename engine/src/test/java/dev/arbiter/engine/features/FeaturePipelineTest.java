@@ -157,7 +157,7 @@ class FeaturePipelineTest {
         assertEquals(1.0, f("efficiency_ratio_14"), 0.0);
 
         update(MONDAY_MICROS + 2, 91, 89, 90);
-        assertEquals(90.0 / 120.0 - 1.0, f("drawdown"), 0.0);
+        assertEquals(-0.25, f("drawdown"), 0.0);
         assertEquals(10.0 / 50.0, f("efficiency_ratio_14"), 1e-15);
 
         double[] latest = new double[p.size() + 2];

@@ -83,7 +83,7 @@ final class TwoPass {
         for (int j = 1; j <= i; j++) {
             peak = Math.max(peak, close[j]);
         }
-        return close[i] / peak - 1.0;
+        return (close[i] - peak) / peak;
     }
 
     static double trueRange(double[] high, double[] low, double[] close, int i) {
