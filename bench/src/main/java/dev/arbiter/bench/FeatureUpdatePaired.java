@@ -1,0 +1,91 @@
+package dev.arbiter.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The engine-to-ta4j throughput ratio of {@link FeatureUpdateBenchmark}, measured as pairs of short rounds that
+ * alternate in one process: one round of the engine (65,536 observations), one of ta4j (1,024 new bars), their
+ * order swapped from pair to pair. Each pair gives one ratio (ta4j's time per bar over the engine's time per
+ * observation), and the median over the pairs is the answer.
+ *
+ * <p>Why beside JMH: on a shared machine whose speed changes from one second to the next (the build machines here
+ * swing between two speeds), JMH's two benchmarks run tens of seconds apart and their ratio moves with the machine;
+ * two rounds a few milliseconds apart see the same machine, so their ratio does not. Same states, same series, same
+ * agreement check as the JMH benchmark.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar dev.arbiter.bench.FeatureUpdatePaired [pairs, default 200]</pre>
+ */
+public final class FeatureUpdatePaired {
+
+    static final int ENGINE_ROUND = FeatureUpdateBenchmark.SERIES_LENGTH;
+    static final int TA4J_ROUND = 1_024;
+    static final int WARM_UP_PAIRS = 30;
+
+    private FeatureUpdatePaired() {
+    }
+
+    public static void main(String[] args) {
+        int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        if (pairs < 1) {
+            throw new IllegalArgumentException("pairs is " + pairs + "; pass a positive count");
+        }
+        FeatureUpdateBenchmark.EngineState engine = new FeatureUpdateBenchmark.EngineState();
+        engine.setUp();
+        FeatureUpdateBenchmark.Ta4jState ta4j = new FeatureUpdateBenchmark.Ta4jState();
+        ta4j.setUp(); // checks that both sides agree to 1e-9 first
+        double[] engineNs = new double[pairs];
+        double[] ta4jNs = new double[pairs];
+        double[] ratio = new double[pairs];
+        double sink = 0;
+        for (int p = -WARM_UP_PAIRS; p < pairs; p++) {
+            boolean engineFirst = (p & 1) == 0;
+            long t0 = System.nanoTime();
+            sink += engineFirst ? engineRound(engine) : ta4jRound(ta4j);
+            long t1 = System.nanoTime();
+            sink += engineFirst ? ta4jRound(ta4j) : engineRound(engine);
+            long t2 = System.nanoTime();
+            double e = (double) (engineFirst ? t1 - t0 : t2 - t1) / ENGINE_ROUND;
+            double t = (double) (engineFirst ? t2 - t1 : t1 - t0) / TA4J_ROUND;
+            if (p >= 0) {
+                engineNs[p] = e;
+                ta4jNs[p] = t;
+                ratio[p] = t / e;
+            }
+        }
+        Arrays.sort(engineNs);
+        Arrays.sort(ta4jNs);
+        Arrays.sort(ratio);
+        System.out.printf(Locale.ROOT, "%d pairs: engine %.1f ns per observation (median; fastest %.1f), ta4j %.0f ns"
+                        + " per bar (median; fastest %.0f)%n", pairs, median(engineNs), engineNs[0], median(ta4jNs),
+                ta4jNs[0]);
+        System.out.printf(Locale.ROOT, "engine / ta4j throughput per pair: median %.1f, 10th percentile %.1f, 90th"
+                        + " percentile %.1f (checksum %.3f)%n", median(ratio), percentile(ratio, 0.10),
+                percentile(ratio, 0.90), sink);
+    }
+
+    private static double engineRound(FeatureUpdateBenchmark.EngineState s) {
+        double sum = 0;
+        for (int i = 0; i < ENGINE_ROUND; i++) {
+            s.update();
+            sum += s.out[0] + s.out[s.out.length - 1];
+        }
+        return sum;
+    }
+
+    private static double ta4jRound(FeatureUpdateBenchmark.Ta4jState s) {
+        double sum = 0;
+        for (int i = 0; i < TA4J_ROUND; i++) {
+            sum += s.addBarAndSum();
+        }
+        return sum;
+    }
+
+    private static double median(double[] sorted) {
+        return percentile(sorted, 0.5);
+    }
+
+    private static double percentile(double[] sorted, double q) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+    }
+}
