@@ -14,8 +14,8 @@ import dev.arbiter.proto.v1.NamedFeatures;
 import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.proto.v1.UploadModelRequest;
+import dev.arbiter.testing.ClientStreams;
 import io.grpc.Channel;
-import io.grpc.stub.StreamObserver;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import ml.dmlc.xgboost4j.java.Booster;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
@@ -126,24 +124,7 @@ public final class TrainedModels {
 
     /** Uploads through a plain grpc-java async stub (no Quarkus), as a process-level test or benchmark client does. */
     public static ModelVersion upload(Channel channel, UploadModelMetadata metadata, byte[] bytes) throws Exception {
-        CompletableFuture<ModelVersion> done = new CompletableFuture<>();
-        StreamObserver<UploadModelRequest> parts = ModelServiceGrpc.newStub(channel).uploadModel(new StreamObserver<>() {
-            @Override
-            public void onNext(ModelVersion value) {
-                done.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {}
-        });
-        upload(metadata, bytes, 256 * 1024).forEach(parts::onNext);
-        parts.onCompleted();
-        return done.get(60, TimeUnit.SECONDS);
+        return ClientStreams.call(ModelServiceGrpc.newStub(channel)::uploadModel, upload(metadata, bytes, 256 * 1024), 60);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.testing.Msft;
+import dev.arbiter.decision.testing.MsftModels;
 import dev.arbiter.engine.policy.BuiltInGate;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.DecideStreamResponse;

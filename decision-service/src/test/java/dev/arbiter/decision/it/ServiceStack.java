@@ -1,5 +1,7 @@
 package dev.arbiter.decision.it;
 
+import dev.arbiter.decision.testing.MsftModels;
+import dev.arbiter.decision.testing.RealDependencies;
 import dev.arbiter.testing.ServiceProcess;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,39 +26,20 @@ final class ServiceStack implements AutoCloseable {
     /** Starts the three services; {@code name} prefixes their logs in target/. */
     static ServiceStack start(String name, Map<String, String> decisionConfig) throws Exception {
         String run = UUID.randomUUID().toString();
-        ServiceProcess features = null;
-        ServiceProcess models = null;
+        RealDependencies dependencies = RealDependencies.start(name, run);
         try {
-            features = ServiceProcess.start("feature-service.runner", name + "-feature-service", Map.of(
-                    "arbiter.features.snapshot.key-prefix", "arbiter-it:features:" + run + ":",
-                    "arbiter.features.snapshot.ttl", "10m"));
-            models = ServiceProcess.start("model-service.runner", name + "-model-service", Map.of(
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
-                    "quarkus.flyway.clean-disabled", "false",
-                    "quarkus.flyway.clean-at-start", "true",
-                    "arbiter.models.redis-prefix", "arbiter-it:models:" + run + ":",
-                    "arbiter.models.drift.evaluation-interval", "0"));
-            MsftModels.deploy(models.channel);
             Map<String, String> config = new HashMap<>(Map.of(
                     "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
                     "quarkus.flyway.clean-disabled", "false",
                     "quarkus.flyway.clean-at-start", "true",
                     "arbiter.decision.redis-prefix", "arbiter-it:decision:" + run + ":",
-                    "arbiter.decision.log.spool-dir", "target/" + name + "-spool-" + run,
-                    "quarkus.grpc.clients.features.host", "127.0.0.1",
-                    "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort),
-                    "quarkus.grpc.clients.models.host", "127.0.0.1",
-                    "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort)));
+                    "arbiter.decision.log.spool-dir", "target/" + name + "-spool-" + run));
+            config.putAll(dependencies.clientConfig());
             config.putAll(decisionConfig);
             ServiceProcess decisions = ServiceProcess.start("decision-service.runner", name + "-decision-service", config);
-            return new ServiceStack(features, models, decisions);
+            return new ServiceStack(dependencies.features, dependencies.models, decisions);
         } catch (Exception | Error e) {
-            if (models != null) {
-                models.close();
-            }
-            if (features != null) {
-                features.close();
-            }
+            dependencies.close();
             throw e;
         }
     }

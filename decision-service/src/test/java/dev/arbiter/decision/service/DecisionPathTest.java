@@ -6,16 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.arbiter.decision.testing.DecidePathFakes;
-import dev.arbiter.decision.testing.DecidePathProfile;
 import dev.arbiter.decision.testing.Msft;
+import dev.arbiter.decision.testing.MsftModels;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.engine.policy.BuiltInGate;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.GateResult;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.proto.v1.PredictionOutcomeStatus;
+import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -27,11 +30,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The decide path end to end in-process (fake dependencies, real policy, Redis and decision log): explained
- * decisions, versions, the risk state each saw and changed, the decision id given to Predict, and the meters.
+ * The decide path end to end in-process against a real feature-service and model-service, the ensemble two real
+ * models whose probability the test chooses ({@link MsftModels#deployConstant}): explained decisions, versions, the
+ * risk state each saw and changed, the decision id given to Predict, and the meters.
  */
 @QuarkusTest
-@TestProfile(DecidePathProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class DecisionPathTest {
 
     @GrpcClient("decision")
@@ -46,14 +50,29 @@ class DecisionPathTest {
     @Inject
     io.quarkus.redis.datasource.RedisDataSource redis;
 
-    DecidePathFakes fakes;
+    /** The probability model-service's default ensemble answers now (NaN before the first deployment). */
+    static double deployed = Double.NaN;
 
     @BeforeEach
-    void reset() {
-        fakes = DecidePathProfile.fakes;
-        fakes.reset();
+    void reset() throws Exception {
+        ensembleAnswers(0.8);
         io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
-        dev.arbiter.decision.testing.RiskReset.clear(redis, DecidePathProfile.redisPrefix);
+        dev.arbiter.decision.testing.RiskReset.clear(redis, RealDependenciesProfile.redisPrefix);
+    }
+
+    static void ensembleAnswers(double probability) throws Exception {
+        if (deployed != probability) {
+            MsftModels.deployConstant(RealDependenciesProfile.services.models.channel, probability);
+            deployed = probability;
+        }
+    }
+
+    /** model-service joins an outcome to the decision id only if Predict was given it. */
+    static boolean predictWasGiven(String decisionId) {
+        return ModelServiceGrpc.newBlockingStub(RealDependenciesProfile.services.models.channel)
+                .reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setDecisionId(decisionId)
+                        .setRealisedPositive(true).setOutcomeTsMicros(1).build())
+                .getStatus() == PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED;
     }
 
     Decision decide(Observation o) {
@@ -72,9 +91,9 @@ class DecisionPathTest {
             assertFalse(d.getDegraded(), d.getDegradedReason());
             assertEquals(series, d.getSeriesId());
             assertFalse(d.getDecisionId().isEmpty());
-            assertTrue(fakes.predictedDecisionIds.contains(d.getDecisionId()), "Predict was given the decision id");
+            assertTrue(predictWasGiven(d.getDecisionId()), "Predict was given the decision id");
             assertFalse(d.getPredictionId().isEmpty());
-            assertEquals(0.8, d.getEnsembleProbability());
+            assertEquals(0.8, d.getEnsembleProbability(), 1e-6);
             assertEquals(BuiltInGate.values().length, d.getGatesCount(), "every built-in gate, in order");
             for (BuiltInGate g : BuiltInGate.values()) {
                 GateResult r = d.getGates(g.ordinal());
@@ -83,11 +102,13 @@ class DecisionPathTest {
                 assertFalse(r.getReason().isEmpty());
             }
             assertFalse(d.getReasonsList().isEmpty());
-            assertEquals(DecidePathFakes.ENGINE_SCHEMA.id(), d.getVersions().getFeatureSchemaId());
+            assertEquals(MsftModels.SCHEMA.id(), d.getVersions().getFeatureSchemaId());
             assertEquals(2, d.getVersions().getModelVersionsCount());
-            assertEquals("fake-snapshot", d.getVersions().getWeightsSnapshotId());
-            assertEquals("fake", d.getVersions().getEnsembleName());
-            assertEquals(3, d.getVersions().getEnsembleRevision());
+            assertTrue(d.getVersions().getModelVersionsList().stream().allMatch(v -> v.getModelName().startsWith("constant-")),
+                    d.getVersions().toString());
+            assertFalse(d.getVersions().getWeightsSnapshotId().isEmpty());
+            assertEquals("default", d.getVersions().getEnsembleName());
+            assertTrue(d.getVersions().getEnsembleRevision() >= 1);
             assertEquals("live", d.getVersions().getVariantName());
             assertTrue(d.getVersions().getParameterSetVersion() >= 1);
             assertTrue(d.getVersions().getRuleSetVersion() >= 1);
@@ -153,9 +174,9 @@ class DecisionPathTest {
     }
 
     @Test
-    void aFallingEnsembleActsShort() {
+    void aFallingEnsembleActsShort() throws Exception {
         String series = "short-" + UUID.randomUUID();
-        fakes.probability = 0.2;
+        ensembleAnswers(0.2);
         List<Decision> made = new ArrayList<>();
         for (Observation o : Msft.observations(series, 60)) {
             made.add(decide(o));

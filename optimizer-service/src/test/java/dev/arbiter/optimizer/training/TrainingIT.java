@@ -35,8 +35,8 @@ import dev.arbiter.proto.v1.TrainingJobState;
 import dev.arbiter.proto.v1.TrainingResult;
 import dev.arbiter.proto.v1.TrainingSpec;
 import dev.arbiter.proto.v1.TrainingUpdate;
+import dev.arbiter.testing.ClientStreams;
 import dev.arbiter.testing.ServiceProcess;
-import io.grpc.stub.StreamObserver;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -181,31 +180,13 @@ class TrainingIT {
         try (InputStream in = TrainingIT.class.getResourceAsStream("/data/taylor_electricity_halfhourly.csv")) {
             csv = in.readAllBytes();
         }
-        CompletableFuture<ImportHistoryResponse> done = new CompletableFuture<>();
-        StreamObserver<ImportHistoryRequest> parts = OptimizerServiceGrpc.newStub(optimizer.channel)
-                .withDeadlineAfter(60, TimeUnit.SECONDS)
-                .importHistory(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ImportHistoryResponse value) {
-                        done.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        parts.onNext(ImportHistoryRequest.newBuilder().setSpec(ImportHistorySpec.newBuilder().setSeriesId(series)
-                .setHasHeader(true).setSizeBytes(csv.length)
-                .setColumns(CsvColumnMapping.newBuilder().setTimeColumn("datetime_local").setTimeZone("Europe/London")
-                        .setValueColumn("demand_mw"))).build());
-        parts.onNext(ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(csv)).build());
-        parts.onCompleted();
-        return done.get(60, TimeUnit.SECONDS);
+        return ClientStreams.call(OptimizerServiceGrpc.newStub(optimizer.channel).withDeadlineAfter(60, TimeUnit.SECONDS)::importHistory,
+                List.of(ImportHistoryRequest.newBuilder().setSpec(ImportHistorySpec.newBuilder().setSeriesId(series)
+                                .setHasHeader(true).setSizeBytes(csv.length)
+                                .setColumns(CsvColumnMapping.newBuilder().setTimeColumn("datetime_local").setTimeZone("Europe/London")
+                                        .setValueColumn("demand_mw"))).build(),
+                        ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(csv)).build()),
+                60);
     }
 
     private static PredictionInput row(Dataset d, int r) {

@@ -1,7 +1,6 @@
-package dev.arbiter.decision.it;
+package dev.arbiter.decision.testing;
 
 import com.google.protobuf.ByteString;
-import dev.arbiter.decision.testing.Msft;
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
 import dev.arbiter.engine.features.FeatureSchema;
@@ -15,15 +14,14 @@ import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.ModelVersion;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.proto.v1.UploadModelRequest;
+import dev.arbiter.testing.ClientStreams;
 import io.grpc.Channel;
-import io.grpc.stub.StreamObserver;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -33,26 +31,42 @@ import ml.dmlc.xgboost4j.java.XGBoost;
  * pipeline, as feature-service computes them) to predict whether the next close is above this one. Trained and
  * predicted on the same year, so it is confident: a smoke test of the decide path, not a model of anything.
  */
-final class MsftModels {
+public final class MsftModels {
 
-    static final FeatureSchema SCHEMA = FeatureSchema.of(FeatureConfig.defaults());
+    public static final FeatureSchema SCHEMA = FeatureSchema.of(FeatureConfig.defaults());
     static final List<String> TREND_INPUTS = List.of("vol_10", "vol_20", "roc_10", "efficiency_ratio_14", "drawdown", "vol_cluster_10_50");
     static final List<String> SHAPE_INPUTS = List.of("roc_10", "mom_10", "skew_50", "kurt_50", "atr_14", "efficiency_ratio_14", "dow_sin", "dow_cos");
 
     private MsftModels() {}
 
     /** Trains both members, uploads and activates them, and defines them as model-service's default ensemble. */
-    static void deploy(Channel modelService) throws Exception {
-        ModelVersion trend = activate(modelService, upload(modelService, "msft-trend", TREND_INPUTS, train(TREND_INPUTS, 3, 30)));
-        ModelVersion shape = activate(modelService, upload(modelService, "msft-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 2, 40)));
+    public static void deploy(Channel modelService) throws Exception {
+        ModelVersion trend = activate(modelService, upload(modelService, "msft-trend", TREND_INPUTS, train(TREND_INPUTS, 3, 30, Map.of())));
+        ModelVersion shape = activate(modelService, upload(modelService, "msft-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 2, 40, Map.of())));
+        defineDefault(modelService, "decision-service integration tests", trend, shape);
+    }
+
+    /**
+     * Two members that answer {@code probability} for every row, whatever the features (XGBoost with a learning rate
+     * of 0 keeps its base score), uploaded, activated and defined as model-service's default ensemble: real models
+     * whose output a test chooses. Each call uploads new versions.
+     */
+    public static void deployConstant(Channel modelService, double probability) throws Exception {
+        Map<String, Object> constant = Map.of("base_score", probability, "eta", 0.0);
+        ModelVersion a = activate(modelService, upload(modelService, "constant-trend", TREND_INPUTS, train(TREND_INPUTS, 1, 1, constant)));
+        ModelVersion b = activate(modelService, upload(modelService, "constant-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 1, 1, constant)));
+        defineDefault(modelService, "constant probability " + probability, a, b);
+    }
+
+    private static void defineDefault(Channel modelService, String description, ModelVersion a, ModelVersion b) {
         ModelServiceGrpc.newBlockingStub(modelService).defineEnsemble(DefineEnsembleRequest.newBuilder()
-                .setEnsemble(EnsembleDefinition.newBuilder().setName("default").setDescription("decision-service integration tests")
-                        .addMembers(EnsembleMember.newBuilder().setModelName(trend.getModelName()).setVersion(trend.getVersion()))
-                        .addMembers(EnsembleMember.newBuilder().setModelName(shape.getModelName()).setVersion(shape.getVersion())))
+                .setEnsemble(EnsembleDefinition.newBuilder().setName("default").setDescription(description)
+                        .addMembers(EnsembleMember.newBuilder().setModelName(a.getModelName()).setVersion(a.getVersion()))
+                        .addMembers(EnsembleMember.newBuilder().setModelName(b.getModelName()).setVersion(b.getVersion())))
                 .build());
     }
 
-    static byte[] train(List<String> inputs, int depth, int rounds) throws Exception {
+    static byte[] train(List<String> inputs, int depth, int rounds, Map<String, Object> extra) throws Exception {
         List<Msft.Row> rows = Msft.rows();
         FeaturePipeline pipeline = new FeaturePipeline(FeatureConfig.defaults());
         double[] all = new double[pipeline.size()];
@@ -77,6 +91,7 @@ final class MsftModels {
         params.put("seed", 42);
         params.put("nthread", 1);
         params.put("verbosity", 0);
+        params.putAll(extra);
         try {
             Booster booster = XGBoost.train(matrix, params, rounds, new HashMap<>(), null, null);
             try {
@@ -99,27 +114,12 @@ final class MsftModels {
                 .setSizeBytes(bytes.length)
                 .setSha256Hex(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
                 .build();
-        CompletableFuture<ModelVersion> done = new CompletableFuture<>();
-        StreamObserver<UploadModelRequest> parts = ModelServiceGrpc.newStub(channel).uploadModel(new StreamObserver<>() {
-            @Override
-            public void onNext(ModelVersion value) {
-                done.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {}
-        });
-        parts.onNext(UploadModelRequest.newBuilder().setMetadata(metadata).build());
+        List<UploadModelRequest> parts = new ArrayList<>();
+        parts.add(UploadModelRequest.newBuilder().setMetadata(metadata).build());
         for (int i = 0; i < bytes.length; i += 256 * 1024) {
-            parts.onNext(UploadModelRequest.newBuilder().setChunk(ByteString.copyFrom(bytes, i, Math.min(256 * 1024, bytes.length - i))).build());
+            parts.add(UploadModelRequest.newBuilder().setChunk(ByteString.copyFrom(bytes, i, Math.min(256 * 1024, bytes.length - i))).build());
         }
-        parts.onCompleted();
-        return done.get(60, TimeUnit.SECONDS);
+        return ClientStreams.call(ModelServiceGrpc.newStub(channel)::uploadModel, parts, 60);
     }
 
     private static ModelVersion activate(Channel channel, ModelVersion v) {

@@ -1,0 +1,68 @@
+package dev.arbiter.decision.testing;
+
+import dev.arbiter.testing.ServiceProcess;
+import java.util.Map;
+
+/**
+ * feature-service and model-service as real processes from their packaged jars (the {@code feature-service.runner}
+ * and {@code model-service.runner} system properties, which the build sets for surefire and failsafe), on Redis
+ * prefixes of their own, model-service on the test database with {@link MsftModels}' ensemble deployed as its
+ * default.
+ */
+public final class RealDependencies implements AutoCloseable {
+
+    public final ServiceProcess features;
+    public final ServiceProcess models;
+
+    private RealDependencies(ServiceProcess features, ServiceProcess models) {
+        this.features = features;
+        this.models = models;
+    }
+
+    /** Starts both; {@code name} prefixes their logs in target/, {@code run} their Redis prefixes. */
+    public static RealDependencies start(String name, String run) throws Exception {
+        ServiceProcess features = ServiceProcess.start("feature-service.runner", name + "-feature-service", Map.of(
+                "arbiter.features.snapshot.key-prefix", "arbiter-it:features:" + run + ":",
+                "arbiter.features.snapshot.ttl", "10m"));
+        try {
+            ServiceProcess models = ServiceProcess.start("model-service.runner", name + "-model-service", Map.of(
+                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                    "quarkus.flyway.clean-disabled", "false",
+                    "quarkus.flyway.clean-at-start", "true",
+                    "arbiter.models.redis-prefix", "arbiter-it:models:" + run + ":",
+                    "arbiter.models.drift.evaluation-interval", "0"));
+            try {
+                MsftModels.deploy(models.channel);
+                return new RealDependencies(features, models);
+            } catch (Exception | Error e) {
+                models.close();
+                throw e;
+            }
+        } catch (Exception | Error e) {
+            features.close();
+            throw e;
+        }
+    }
+
+    /**
+     * decision-service's clients pointed at both (the test ports too: in test mode a client of localhost otherwise
+     * follows the application's own test port).
+     */
+    public Map<String, String> clientConfig() {
+        String featurePort = Integer.toString(features.grpcPort);
+        String modelPort = Integer.toString(models.grpcPort);
+        return Map.of(
+                "quarkus.grpc.clients.features.host", "127.0.0.1",
+                "quarkus.grpc.clients.features.port", featurePort,
+                "quarkus.grpc.clients.features.test-port", featurePort,
+                "quarkus.grpc.clients.models.host", "127.0.0.1",
+                "quarkus.grpc.clients.models.port", modelPort,
+                "quarkus.grpc.clients.models.test-port", modelPort);
+    }
+
+    @Override
+    public void close() {
+        models.close();
+        features.close();
+    }
+}

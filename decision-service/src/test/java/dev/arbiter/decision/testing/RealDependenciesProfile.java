@@ -1,0 +1,46 @@
+package dev.arbiter.decision.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The application wired to a real feature-service and model-service ({@link RealDependencies}). */
+public class RealDependenciesProfile implements QuarkusTestProfile {
+
+    /** The running services (one pair per test application). */
+    public static volatile RealDependencies services;
+    /** This application's Redis prefix. */
+    public static volatile String redisPrefix;
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(Resource.class));
+    }
+
+    public static class Resource implements QuarkusTestResourceLifecycleManager {
+
+        @Override
+        public Map<String, String> start() {
+            String run = UUID.randomUUID().toString();
+            try {
+                services = RealDependencies.start("decide-real", run);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start feature-service and model-service: " + e, e);
+            }
+            Map<String, String> config = new HashMap<>(services.clientConfig());
+            redisPrefix = "arbiter-test:decision:" + run + ":";
+            config.put("arbiter.decision.redis-prefix", redisPrefix);
+            return config;
+        }
+
+        @Override
+        public void stop() {
+            if (services != null) {
+                services.close();
+            }
+        }
+    }
+}
