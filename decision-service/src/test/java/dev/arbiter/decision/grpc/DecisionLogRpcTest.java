@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.service.DecisionLog;
-import dev.arbiter.decision.testing.FakeDependenciesProfile;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** GetDecision and ListDecisions: filters, newest-first keyset pages, and every bad input. */
 @QuarkusTest
-@TestProfile(FakeDependenciesProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class DecisionLogRpcTest {
 
     @GrpcClient("decision")

@@ -7,7 +7,7 @@ import static dev.arbiter.decision.testing.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.arbiter.decision.service.DecisionLog;
-import dev.arbiter.decision.testing.FakeDependenciesProfile;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * one series, with outcomes, in two variants.
  */
 @QuarkusTest
-@TestProfile(FakeDependenciesProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class PerformanceRpcTest {
 
     static final double EPS = 1e-12;

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.arbiter.decision.testing.DecidePathFakes;
-import dev.arbiter.decision.testing.FakeDependenciesProfile;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.engine.policy.PolicyParameter;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
@@ -35,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /** Parameter sets and rule sets over gRPC: versions, live pointer, staging, dry runs, rollbacks, and every bad input. */
 @QuarkusTest
-@TestProfile(FakeDependenciesProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class PolicyRpcTest {
 
     @GrpcClient("decision")
@@ -237,13 +236,13 @@ class PolicyRpcTest {
 
     @Test
     void rulesCannotBeCheckedWhileFeatureServiceIsDown() {
-        FakeDependenciesProfile.fakes.features = DecidePathFakes.Mode.DOWN;
+        RealDependenciesProfile.services.features.pause(); // SIGSTOP: it answers nothing until resumed
         try {
             var e = refused(Status.Code.UNAVAILABLE, "rules",
                     () -> decisions.setRuleSet(rules(rule("calm", "features.vol_20 < 1.0", RuleKind.RULE_KIND_GATE)).build()));
             assertTrue(e.getStatus().getDescription().contains("retry"), e.getStatus().getDescription());
         } finally {
-            FakeDependenciesProfile.fakes.features = DecidePathFakes.Mode.ANSWER;
+            RealDependenciesProfile.services.features.resume();
         }
     }
 }

@@ -12,8 +12,8 @@ import dev.arbiter.decision.service.DecisionExplanation;
 import dev.arbiter.decision.service.DecisionLog;
 import dev.arbiter.decision.service.LivePolicy;
 import dev.arbiter.decision.service.PolicySnapshot;
-import dev.arbiter.decision.testing.DecidePathFakes;
-import dev.arbiter.decision.testing.FakeDependenciesProfile;
+import dev.arbiter.decision.testing.Decisions;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.engine.policy.DecisionPolicy;
 import dev.arbiter.engine.policy.PolicyInput;
 import dev.arbiter.engine.policy.PolicyResult;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 /** ReplayDecision: the recorded versions reproduce a decision exactly; today's live versions show what changed. */
 @QuarkusTest
-@TestProfile(FakeDependenciesProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class ReplayRpcTest {
 
     @GrpcClient("decision")
@@ -56,7 +56,7 @@ class ReplayRpcTest {
 
     /** A decision made as the decide path makes it: live policy, engine DecisionPolicy, logged features and risk state. */
     Decision decided(String series) throws Exception {
-        FeatureSchema schema = DecidePathFakes.schema();
+        FeatureSchema schema = Decisions.featureSchema();
         List<String> names = schema.getNamesList();
         double[] values = new double[names.size()];
         values[names.indexOf("vol_20")] = 0.01;

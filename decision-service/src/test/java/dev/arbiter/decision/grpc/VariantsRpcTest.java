@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.config.PolicyConfig;
 import dev.arbiter.decision.service.LivePolicy;
-import dev.arbiter.decision.testing.DecidePathFakes;
-import dev.arbiter.decision.testing.FakeDependenciesProfile;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.GetParameterSetRequest;
 import dev.arbiter.proto.v1.ListVariantsRequest;
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * reading the same PostgreSQL) through the change notice, the periodic re-read being off in tests.
  */
 @QuarkusTest
-@TestProfile(FakeDependenciesProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class VariantsRpcTest {
 
     @GrpcClient("decision")
@@ -52,7 +51,7 @@ class VariantsRpcTest {
     @Inject
     RedisDataSource redis;
 
-    static final List<String> NAMES = DecidePathFakes.ENGINE_SCHEMA.names();
+    static final List<String> NAMES = dev.arbiter.engine.features.FeatureSchema.of(dev.arbiter.engine.features.FeatureConfig.defaults()).names();
 
     static Variant variant(String name, double split, int parameters, int rules) {
         return Variant.newBuilder().setName(name).setSplitFraction(split).setParameterSetVersion(parameters)
@@ -65,7 +64,7 @@ class VariantsRpcTest {
 
     @Test
     void variantsShareTheSeriesByAStableHashAndReachASecondReplica() {
-        LivePolicy replica = new LivePolicy(config, redis, FakeDependenciesProfile.redisPrefix);
+        LivePolicy replica = new LivePolicy(config, redis, RealDependenciesProfile.redisPrefix);
         replica.start();
         try {
             ParameterSet staged = decisions.setParameters(SetParametersRequest.newBuilder()

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.arbiter.decision.testing.FakeDependenciesProfile;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.service.RequestRefused;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** The decision log against the real PostgreSQL: acknowledged only after commit, group commit, lookups, conflicts. */
 @QuarkusTest
-@TestProfile(FakeDependenciesProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class DecisionLogTest {
 
     @Inject

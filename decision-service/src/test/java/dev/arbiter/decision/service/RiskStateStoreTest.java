@@ -2,7 +2,7 @@ package dev.arbiter.decision.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.arbiter.decision.testing.DecidePathProfile;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.decision.testing.RiskReset;
 import dev.arbiter.engine.policy.PolicyParameter;
 import dev.arbiter.engine.policy.PolicyParameters;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /** The risk state in the real Redis: atomic under concurrency, exact sums, and engine RiskManager's cooldown rules. */
 @QuarkusTest
-@TestProfile(DecidePathProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class RiskStateStoreTest {
 
     @Inject
@@ -38,7 +38,7 @@ class RiskStateStoreTest {
 
     @BeforeEach
     void flat() {
-        RiskReset.clear(redis, DecidePathProfile.redisPrefix);
+        RiskReset.clear(redis, RealDependenciesProfile.redisPrefix);
     }
 
     @Test

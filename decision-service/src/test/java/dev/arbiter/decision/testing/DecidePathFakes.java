@@ -117,15 +117,6 @@ public final class DecidePathFakes implements AutoCloseable {
         held.clear();
     }
 
-    public static FeatureSchema schema() {
-        return FeatureSchema.newBuilder()
-                .setSchemaId(ENGINE_SCHEMA.id())
-                .setVersion(ENGINE_SCHEMA.version())
-                .addAllNames(ENGINE_SCHEMA.names())
-                .putAllParameters(ENGINE_SCHEMA.parameters())
-                .build();
-    }
-
     @Override
     public void close() throws InterruptedException {
         releaseHeld();
@@ -201,7 +192,7 @@ public final class DecidePathFakes implements AutoCloseable {
             if (intercept(features, response, "feature-service")) {
                 return;
             }
-            response.onNext(schema());
+            response.onNext(Decisions.featureSchema());
             response.onCompleted();
         }
     }

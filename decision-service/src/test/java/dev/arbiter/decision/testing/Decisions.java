@@ -1,8 +1,10 @@
 package dev.arbiter.decision.testing;
 
+import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionVersions;
 import dev.arbiter.proto.v1.Direction;
+import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.GateResult;
 import java.time.Instant;
 import java.util.UUID;
@@ -11,6 +13,17 @@ import java.util.UUID;
 public final class Decisions {
 
     private Decisions() {}
+
+    /** The engine's default feature schema as feature-service serves it. */
+    public static FeatureSchema featureSchema() {
+        dev.arbiter.engine.features.FeatureSchema engine = dev.arbiter.engine.features.FeatureSchema.of(FeatureConfig.defaults());
+        return FeatureSchema.newBuilder()
+                .setSchemaId(engine.id())
+                .setVersion(engine.version())
+                .addAllNames(engine.names())
+                .putAllParameters(engine.parameters())
+                .build();
+    }
 
     public static long nowMicros() {
         Instant now = Instant.now();

@@ -7,13 +7,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The application wired to a real feature-service and model-service ({@link RealDependencies}). */
+/**
+ * The application wired to a real feature-service and model-service ({@link RealDependencies}), with the feature
+ * schema asked for on every rule check, so a test can pause feature-service under it.
+ */
 public class RealDependenciesProfile implements QuarkusTestProfile {
 
     /** The running services (one pair per test application). */
     public static volatile RealDependencies services;
     /** This application's Redis prefix. */
     public static volatile String redisPrefix;
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("arbiter.decision.policy.schema-cache-ttl", "0s");
+    }
 
     @Override
     public List<TestResourceEntry> testResources() {
