@@ -40,7 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ReportPredictionOutcome), on one real gRPC port, with behaviour a test can switch: answer, hang (hold the call
  * unanswered, so only the caller's deadline ends it) or be down (UNAVAILABLE).
  * Features are the engine's own FeaturePipeline, with feature-service's ordering and duplicate rules; the
- * ensemble's probability is whatever the test sets. The real services are exercised by the integration tests.
+ * ensemble's probability is whatever the test sets. Left for the two tests that switch a dependency per call and read
+ * what it was sent (DegradationTest, OutcomeRpcTest); the other in-process tests use the real services
+ * ({@link RealDependenciesProfile}), and the integration tests pause and kill them.
  */
 public final class DecidePathFakes implements AutoCloseable {
 
