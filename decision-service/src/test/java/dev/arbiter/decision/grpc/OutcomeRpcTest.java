@@ -11,13 +11,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.arbiter.decision.service.DecisionLog;
 import dev.arbiter.decision.service.OutcomeService;
 import dev.arbiter.decision.service.RiskStateStore;
-import dev.arbiter.decision.testing.DecidePathFakes;
-import dev.arbiter.decision.testing.FakeDependenciesProfile;
+import dev.arbiter.decision.testing.Decisions;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
+import dev.arbiter.proto.v1.EnsembleWeights;
+import dev.arbiter.proto.v1.FeatureVector;
+import dev.arbiter.proto.v1.GetEnsembleWeightsRequest;
+import dev.arbiter.proto.v1.MemberWeight;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.OutcomeStatus;
+import dev.arbiter.proto.v1.PredictRequest;
+import dev.arbiter.proto.v1.PredictionInput;
+import dev.arbiter.proto.v1.PredictionOutcomeStatus;
+import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
 import dev.arbiter.proto.v1.ReportOutcomeRequest;
 import dev.arbiter.proto.v1.ReportOutcomeResponse;
 import io.agroal.api.AgroalDataSource;
@@ -28,12 +37,18 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.Collections;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** ReportOutcome: joined, duplicate, late, unknown, the risk settlement, the forwarding to model-service and its retry. */
+/**
+ * ReportOutcome: joined, duplicate, late, unknown, the risk settlement, the forwarding to model-service and its retry,
+ * against a real model-service whose default ensemble is two models answering 0.8 (so a member is right exactly when
+ * the outcome is positive, and the ensemble's weights show which outcome arrived, and how many).
+ */
 @QuarkusTest
-@TestProfile(FakeDependenciesProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class OutcomeRpcTest {
 
     @GrpcClient("decision")
@@ -51,6 +66,46 @@ class OutcomeRpcTest {
     @Inject
     AgroalDataSource db;
 
+    ModelServiceGrpc.ModelServiceBlockingStub models;
+
+    @BeforeEach
+    void constantEnsemble() throws Exception {
+        RealDependenciesProfile.ensembleAnswers(0.8);
+        models = ModelServiceGrpc.newBlockingStub(RealDependenciesProfile.services.models.channel);
+    }
+
+    /** The decision with a real prediction by model-service for its id, as the decide path would have asked for it. */
+    Decision.Builder predicted(Decision.Builder d) {
+        FeatureVector.Builder features = FeatureVector.newBuilder().setSeriesId(d.getSeriesId())
+                .setSchemaId(Decisions.featureSchema().getSchemaId()).setTsMicros(d.getTsMicros())
+                .addAllValues(Collections.nCopies(Decisions.featureSchema().getNamesCount(), Double.NaN));
+        var p = models.predict(PredictRequest.newBuilder().setDecisionId(d.getDecisionId())
+                .setInput(PredictionInput.newBuilder().setFeatures(features)).build());
+        return d.setPredictionId(p.getPredictionId()).setEnsembleProbability(p.getEnsembleProbability());
+    }
+
+    EnsembleWeights weights() {
+        return models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName("default").build());
+    }
+
+    /** The members' scores moved the way an outcome of that sign moves them (members answering 0.8 say "positive"). */
+    static void assertScoresMoved(EnsembleWeights before, EnsembleWeights after, boolean positive) {
+        assertEquals(before.getOutcomeCount() + 1, after.getOutcomeCount(), "exactly one outcome reached the weights");
+        for (int i = 0; i < before.getMembersCount(); i++) {
+            MemberWeight b = before.getMembers(i);
+            MemberWeight a = after.getMembers(i);
+            assertTrue(positive ? a.getScore() > b.getScore() : a.getScore() < b.getScore(),
+                    "a " + (positive ? "positive" : "negative") + " outcome: score " + b.getScore() + " -> " + a.getScore());
+        }
+    }
+
+    /** model-service has this decision's outcome already: a second report of it is a duplicate (and changes nothing). */
+    boolean modelServiceHasTheOutcome(String decisionId) {
+        return models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setDecisionId(decisionId)
+                .setRealisedPositive(true).setOutcomeTsMicros(1).build()).getStatus()
+                == PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE;
+    }
+
     Decision logged(Decision.Builder d) throws Exception {
         Decision decision = d.build();
         log.append(decision).get();
@@ -64,9 +119,10 @@ class OutcomeRpcTest {
     @Test
     void theFirstReportJoinsSettlesTheRiskAndMovesTheWeightsTheSecondIsADuplicate() throws Exception {
         String series = "outcome-" + UUID.randomUUID();
-        Decision d = logged(decision(series, 1_000, Direction.DIRECTION_SHORT, 0.2, 0.3, "live", "edge", true));
+        Decision d = logged(predicted(decision(series, 1_000, Direction.DIRECTION_SHORT, 0.2, 0.3, "live", "edge", true)));
         risk.onDecision(series, -1, 0.2, PolicyParameters.defaults());
         assertEquals(-0.2, risk.read(series).getSeriesExposure(), 1e-9);
+        EnsembleWeights before = weights();
 
         ReportOutcomeResponse r = report(d.getDecisionId(), -0.05);
         assertEquals(OutcomeStatus.OUTCOME_STATUS_JOINED, r.getStatus());
@@ -74,9 +130,10 @@ class OutcomeRpcTest {
         assertTrue(r.getWeightsUpdated());
         assertFalse(r.getWeightsSnapshotId().isEmpty());
         assertEquals(0, risk.read(series).getSeriesExposure(), 1e-9, "the position is settled");
-        var sent = FakeDependenciesProfile.fakes.outcomes.stream().filter(o -> o.getDecisionId().equals(d.getDecisionId())).toList();
-        assertEquals(1, sent.size());
-        assertFalse(sent.get(0).getRealisedPositive(), "unset realised_positive = realised_return > 0");
+        EnsembleWeights after = weights();
+        assertEquals(r.getWeightsSnapshotId(), after.getWeightsSnapshotId());
+        // unset realised_positive = realised_return > 0: a negative outcome, so both members were wrong
+        assertScoresMoved(before, after, false);
 
         ReportOutcomeResponse again = report(d.getDecisionId(), 0.5);
         assertEquals(OutcomeStatus.OUTCOME_STATUS_DUPLICATE, again.getStatus());
@@ -84,6 +141,7 @@ class OutcomeRpcTest {
         assertFalse(again.getWeightsUpdated());
         assertEquals(0, risk.read(series).getSeriesExposure(), 1e-9, "settled once only");
         assertEquals(-0.05, stored(d.getDecisionId(), "realised_return"), "the first report stays");
+        assertEquals(after.getOutcomeCount(), weights().getOutcomeCount(), "the duplicate was not forwarded");
     }
 
     @Test
@@ -119,8 +177,9 @@ class OutcomeRpcTest {
 
     @Test
     void whileModelServiceIsDownTheOutcomeJoinsAndTheWeightUpdateIsRetriedLater() throws Exception {
-        Decision d = logged(decision("retry-" + UUID.randomUUID(), 4_000, Direction.DIRECTION_FLAT, 0, 0.6, "live"));
-        FakeDependenciesProfile.fakes.models = DecidePathFakes.Mode.DOWN;
+        Decision d = logged(predicted(decision("retry-" + UUID.randomUUID(), 4_000, Direction.DIRECTION_FLAT, 0, 0.6, "live")));
+        EnsembleWeights before = weights();
+        RealDependenciesProfile.services.models.pause(); // SIGSTOP: calls to it run out their deadline
         ReportOutcomeResponse r;
         try {
             r = report(d.getDecisionId(), 0.02);
@@ -130,33 +189,37 @@ class OutcomeRpcTest {
             outcomes.retryPending();
             assertEquals(1.0, stored(d.getDecisionId(), "weights_status"), "still pending while model-service is down");
         } finally {
-            FakeDependenciesProfile.fakes.models = DecidePathFakes.Mode.ANSWER;
+            RealDependenciesProfile.services.models.resume();
         }
         assertTrue(outcomes.retryPending() >= 1);
         assertEquals(2.0, stored(d.getDecisionId(), "weights_status"), "sent once model-service is back");
-        assertTrue(FakeDependenciesProfile.fakes.outcomes.stream().anyMatch(o -> o.getDecisionId().equals(d.getDecisionId()) && o.getRealisedPositive()));
+        assertScoresMoved(before, weights(), true);
+        assertTrue(modelServiceHasTheOutcome(d.getDecisionId()));
     }
 
     @Test
     void theRetryLeavesAnOutcomeThatItsReportIsStillForwardingAndPicksItUpIfThatReportDied() throws Exception {
-        Decision d = logged(decision("in-flight-" + UUID.randomUUID(), 5_000, Direction.DIRECTION_FLAT, 0, 0.6, "live"));
-        FakeDependenciesProfile.fakes.models = DecidePathFakes.Mode.DOWN;
+        Decision d = logged(predicted(decision("in-flight-" + UUID.randomUUID(), 5_000, Direction.DIRECTION_FLAT, 0, 0.6, "live")));
+        EnsembleWeights before = weights();
+        RealDependenciesProfile.services.models.pause();
         try {
             assertFalse(report(d.getDecisionId(), 0.02).getWeightsUpdated());
         } finally {
-            FakeDependenciesProfile.fakes.models = DecidePathFakes.Mode.ANSWER;
+            RealDependenciesProfile.services.models.resume();
         }
         // The state between ReportOutcome's commit and its call to model-service: pending, not yet attempted, just reported.
         update(d.getDecisionId(), "weights_attempts = 0, reported_ts_micros = " + nowMicros());
         outcomes.retryPending();
         assertEquals(1.0, stored(d.getDecisionId(), "weights_status"), "left to the report that is forwarding it");
-        assertFalse(FakeDependenciesProfile.fakes.outcomes.stream().anyMatch(o -> o.getDecisionId().equals(d.getDecisionId())));
+        assertEquals(0.0, stored(d.getDecisionId(), "weights_attempts"), "not sent");
 
         // The report's process died before forwarding: once the grace (2 x the model deadline) has passed it is retried.
         update(d.getDecisionId(), "reported_ts_micros = " + (nowMicros() - 60_000_000L));
         assertTrue(outcomes.retryPending() >= 1);
         assertEquals(2.0, stored(d.getDecisionId(), "weights_status"), "sent");
-        assertEquals(1, FakeDependenciesProfile.fakes.outcomes.stream().filter(o -> o.getDecisionId().equals(d.getDecisionId())).count());
+        // Once in all: the report's own call, held while model-service was stopped, may have reached it on resume, and
+        // then this one was its duplicate.
+        assertScoresMoved(before, weights(), true);
     }
 
     @Test

@@ -50,21 +50,11 @@ class DecisionPathTest {
     @Inject
     io.quarkus.redis.datasource.RedisDataSource redis;
 
-    /** The probability model-service's default ensemble answers now (NaN before the first deployment). */
-    static double deployed = Double.NaN;
-
     @BeforeEach
     void reset() throws Exception {
-        ensembleAnswers(0.8);
+        RealDependenciesProfile.ensembleAnswers(0.8);
         io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
         dev.arbiter.decision.testing.RiskReset.clear(redis, RealDependenciesProfile.redisPrefix);
-    }
-
-    static void ensembleAnswers(double probability) throws Exception {
-        if (deployed != probability) {
-            MsftModels.deployConstant(RealDependenciesProfile.services.models.channel, probability);
-            deployed = probability;
-        }
     }
 
     /** model-service joins an outcome to the decision id only if Predict was given it. */
@@ -176,7 +166,7 @@ class DecisionPathTest {
     @Test
     void aFallingEnsembleActsShort() throws Exception {
         String series = "short-" + UUID.randomUUID();
-        ensembleAnswers(0.2);
+        RealDependenciesProfile.ensembleAnswers(0.2);
         List<Decision> made = new ArrayList<>();
         for (Observation o : Msft.observations(series, 60)) {
             made.add(decide(o));

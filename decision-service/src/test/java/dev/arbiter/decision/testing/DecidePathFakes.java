@@ -2,7 +2,6 @@ package dev.arbiter.decision.testing;
 
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
-import dev.arbiter.proto.v1.EnsembleWeights;
 import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.FeatureServiceGrpc;
 import dev.arbiter.proto.v1.FeatureVector;
@@ -16,9 +15,6 @@ import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.proto.v1.PredictRequest;
 import dev.arbiter.proto.v1.Prediction;
-import dev.arbiter.proto.v1.PredictionOutcomeStatus;
-import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
-import dev.arbiter.proto.v1.ReportPredictionOutcomeResponse;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -28,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,12 +31,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * feature-service and model-service as decision-service calls them (Ingest, GetFeatureSchema, Predict,
- * ReportPredictionOutcome), on one real gRPC port, with behaviour a test can switch: answer, hang (hold the call
+ * feature-service and model-service as decision-service's decide path calls them (Ingest, GetFeatureSchema, Predict),
+ * on one real gRPC port, with behaviour a test can switch: answer, hang (hold the call
  * unanswered, so only the caller's deadline ends it) or be down (UNAVAILABLE).
  * Features are the engine's own FeaturePipeline, with feature-service's ordering and duplicate rules; the
- * ensemble's probability is whatever the test sets. Left for the two tests that switch a dependency per call and read
- * what it was sent (DegradationTest, OutcomeRpcTest); the other in-process tests use the real services
+ * ensemble's probability is whatever the test sets. Left for DegradationTest, which switches a dependency per call to
+ * hang or be down and counts the calls an open circuit saves; the other in-process tests use the real services
  * ({@link RealDependenciesProfile}), and the integration tests pause and kill them.
  */
 public final class DecidePathFakes implements AutoCloseable {
@@ -58,14 +53,7 @@ public final class DecidePathFakes implements AutoCloseable {
     public volatile double probability = 0.8;
     /** Ensemble agreement of the next predictions. */
     public volatile double agreement = 1.0;
-    public final AtomicInteger ingestCalls = new AtomicInteger();
     public final AtomicInteger predictCalls = new AtomicInteger();
-    /** Decision ids Predict received. */
-    public final List<String> predictedDecisionIds = new CopyOnWriteArrayList<>();
-    /** Outcomes model-service received (ReportPredictionOutcome), in order. */
-    public final List<ReportPredictionOutcomeRequest> outcomes = new CopyOnWriteArrayList<>();
-    private final Set<String> applied = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger snapshots = new AtomicInteger();
 
     private final Map<String, Series> series = new HashMap<>();
     private final List<StreamObserver<?>> held = new CopyOnWriteArrayList<>();
@@ -156,7 +144,6 @@ public final class DecidePathFakes implements AutoCloseable {
     private final class Features extends FeatureServiceGrpc.FeatureServiceImplBase {
         @Override
         public void ingest(IngestRequest request, StreamObserver<IngestResponse> response) {
-            ingestCalls.incrementAndGet();
             if (intercept(features, response, "feature-service")) {
                 return;
             }
@@ -206,7 +193,6 @@ public final class DecidePathFakes implements AutoCloseable {
             if (intercept(models, response, "model-service")) {
                 return;
             }
-            predictedDecisionIds.add(request.getDecisionId());
             double p = probability;
             FeatureVector v = request.getInput().getFeatures();
             response.onNext(Prediction.newBuilder()
@@ -223,23 +209,6 @@ public final class DecidePathFakes implements AutoCloseable {
                     .setSeriesId(v.getSeriesId())
                     .setTsMicros(v.getTsMicros())
                     .setFeatureSchemaId(v.getSchemaId())
-                    .build());
-            response.onCompleted();
-        }
-
-        @Override
-        public void reportPredictionOutcome(ReportPredictionOutcomeRequest request,
-                StreamObserver<ReportPredictionOutcomeResponse> response) {
-            if (intercept(models, response, "model-service")) {
-                return;
-            }
-            outcomes.add(request);
-            boolean first = applied.add(request.getDecisionId());
-            response.onNext(ReportPredictionOutcomeResponse.newBuilder()
-                    .setStatus(first ? PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED
-                            : PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE)
-                    .setWeights(EnsembleWeights.newBuilder().setEnsembleName("fake")
-                            .setWeightsSnapshotId("snapshot-" + snapshots.incrementAndGet()))
                     .build());
             response.onCompleted();
         }

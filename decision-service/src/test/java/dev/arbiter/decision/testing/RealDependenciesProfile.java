@@ -17,6 +17,16 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
     public static volatile RealDependencies services;
     /** This application's Redis prefix. */
     public static volatile String redisPrefix;
+    /** The probability model-service's default ensemble answers now (NaN: MsftModels' ensemble). */
+    private static double deployed = Double.NaN;
+
+    /** Makes model-service's default ensemble two real models that answer {@code probability} for every row. */
+    public static synchronized void ensembleAnswers(double probability) throws Exception {
+        if (deployed != probability) {
+            MsftModels.deployConstant(services.models.channel, probability);
+            deployed = probability;
+        }
+    }
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -33,6 +43,7 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> start() {
             String run = UUID.randomUUID().toString();
+            deployed = Double.NaN;
             try {
                 services = RealDependencies.start("decide-real", run);
             } catch (Exception e) {
