@@ -76,9 +76,10 @@ class OutcomeRpcTest {
 
     /** The decision with a real prediction by model-service for its id, as the decide path would have asked for it. */
     Decision.Builder predicted(Decision.Builder d) {
+        var schema = Decisions.featureSchema();
         FeatureVector.Builder features = FeatureVector.newBuilder().setSeriesId(d.getSeriesId())
-                .setSchemaId(Decisions.featureSchema().getSchemaId()).setTsMicros(d.getTsMicros())
-                .addAllValues(Collections.nCopies(Decisions.featureSchema().getNamesCount(), Double.NaN));
+                .setSchemaId(schema.getSchemaId()).setTsMicros(d.getTsMicros())
+                .addAllValues(Collections.nCopies(schema.getNamesCount(), Double.NaN));
         var p = models.predict(PredictRequest.newBuilder().setDecisionId(d.getDecisionId())
                 .setInput(PredictionInput.newBuilder().setFeatures(features)).build());
         return d.setPredictionId(p.getPredictionId()).setEnsembleProbability(p.getEnsembleProbability());

@@ -47,7 +47,7 @@ final class CloseHistory {
             int w = smaWindows[i];
             if (count >= w) {
                 int j = next - w;
-                smaSums[i] += x - ring[j + ((j >> 31) & len)];
+                smaSums[i] += x - ring[Rings.wrap(j, len)];
             } else {
                 smaSums[i] += x;
                 smaInverseCount[i] = 1.0 / (count + 1);
@@ -66,12 +66,11 @@ final class CloseHistory {
     /** Recomputes each running sum from the ring, newest close first. */
     private void refresh() {
         int len = ring.length;
-        int newest = next == 0 ? len - 1 : next - 1;
+        int newest = Rings.wrap(next - 1, len);
         for (int i = 0; i < smaWindows.length; i++) {
             double s = 0.0;
             for (int k = Math.min(count, smaWindows[i]) - 1; k >= 0; k--) {
-                int j = newest - k;
-                s += ring[j + ((j >> 31) & len)];
+                s += ring[Rings.wrap(newest - k, len)];
             }
             smaSums[i] = s;
         }
@@ -97,7 +96,7 @@ final class CloseHistory {
             return first;
         }
         int i = next - 1 - k;
-        return ring[i + ((i >> 31) & ring.length)];
+        return ring[Rings.wrap(i, ring.length)];
     }
 
     /**
@@ -105,12 +104,10 @@ final class CloseHistory {
      */
     double pathLength(int moves) {
         int len = ring.length;
-        int newest = next == 0 ? len - 1 : next - 1;
+        int newest = Rings.wrap(next - 1, len);
         double p = 0.0;
         for (int k = moves - 1; k >= 0; k--) {
-            int j = newest - k;
-            int i = j - 1;
-            p += Math.abs(ring[j + ((j >> 31) & len)] - ring[i + ((i >> 31) & len)]);
+            p += Math.abs(ring[Rings.wrap(newest - k, len)] - ring[Rings.wrap(newest - k - 1, len)]);
         }
         return p;
     }

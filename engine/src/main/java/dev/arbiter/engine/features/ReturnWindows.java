@@ -102,7 +102,7 @@ final class ReturnWindows {
             int w = windows[i];
             if (count >= w) {
                 int j = next - w;
-                double o = ring[j + ((j >> 31) & len)] - shift;
+                double o = ring[Rings.wrap(j, len)] - shift;
                 double o2 = o * o;
                 s1[i] += d - o;
                 s2[i] += d2 - o2;
@@ -144,7 +144,7 @@ final class ReturnWindows {
         // The newest return belongs to the current regime (after a collapse the window means still carry the old
         // one), and it lies within a few standard deviations of every window's mean.
         int len = ring.length;
-        int newest = next == 0 ? len - 1 : next - 1;
+        int newest = Rings.wrap(next - 1, len);
         double c = ring[newest];
         shift = c;
         double t1 = 0.0;
@@ -154,8 +154,7 @@ final class ReturnWindows {
         int k = 0;
         for (int i : byLength) {
             for (int target = Math.min(windows[i], count); k < target; k++) {
-                int j = newest - k;
-                double d = ring[j + ((j >> 31) & len)] - c;
+                double d = ring[Rings.wrap(newest - k, len)] - c;
                 double d2 = d * d;
                 t1 += d;
                 t2 += d2;
