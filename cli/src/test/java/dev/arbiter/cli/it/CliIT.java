@@ -21,16 +21,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Integration test: the CLI's commands, run in-process exactly as the packaged application configures them, against
- * packaged optimizer-service, model-service and feature-service processes (real PostgreSQL and Redis): the real
- * electricity series imported, a model trained, registered, activated and put in an ensemble, a three-fold
- * walk-forward backtest with its ablation table, a stress test with its bands, the reports; and the packaged CLI
- * itself, whose exit code for a service that does not answer is 3.
+ * packaged optimizer-service, model-service, feature-service and decision-service processes (real PostgreSQL and
+ * Redis): the real electricity series imported, a model trained, registered, activated and put in an ensemble and
+ * decided with, a three-fold walk-forward backtest with its ablation table, a stress test with its bands, the reports;
+ * decide over a file and standard input with the rows refused and skipped by line, outcomes and their refusals,
+ * features ingest with its counts; and the packaged CLI itself, whose exit code for a service that does not answer
+ * is 3.
  */
 class CliIT {
 
@@ -111,12 +115,21 @@ class CliIT {
 
     /** The CLI in-process, pointed at the service processes, with progress as plain lines. */
     static Cli.Result cli(String... args) {
+        return Cli.run(pointedAtTheServices(args));
+    }
+
+    /** The same, with {@code stdin} as its standard input. */
+    static Cli.Result cliWithStdin(String stdin, String... args) {
+        return Cli.withStdin(stdin, pointedAtTheServices(args));
+    }
+
+    private static String[] pointedAtTheServices(String... args) {
         List<String> all = new ArrayList<>(List.of("--optimizer", "127.0.0.1:" + optimizer.grpcPort,
                 "--models", "127.0.0.1:" + models.grpcPort, "--features", "127.0.0.1:" + features.grpcPort,
                 "--decisions", "127.0.0.1:" + decisions.grpcPort,
                 "--progress", "lines"));
         all.addAll(Arrays.asList(args));
-        return Cli.run(all.toArray(String[]::new));
+        return all.toArray(String[]::new);
     }
 
     @Test
@@ -230,10 +243,107 @@ class CliIT {
             Cli.Result performance = cli("performance", "--series", "live-" + SUFFIX);
             assertEquals(0, performance.exitCode(), performance.toString());
             String live = performance.out().lines().filter(l -> l.startsWith("live ")).findFirst().orElseThrow();
-            assertEquals("300", live.trim().split("\\s+")[3], performance.out());
+            String[] columns = live.trim().split("\\s+");
+            assertEquals(14, columns.length, live);
+            assertEquals("300", columns[3], performance.out());
+            assertTrue(performance.out().contains("gates of live"), performance.out());
+            assertTrue(performance.out().lines().anyMatch(l -> l.matches("confidence\\s+[\\d,]+\\s+[\\d,]+\\s+[\\d,]+\\s+[\\d,]+")),
+                    performance.out());
         } finally {
             Files.delete(slice);
         }
+    }
+
+    @Test
+    void decidesOverACsvPrintingALinePerDecisionAndTheRefusedRowsWithTheirLines() throws Exception {
+        String series = "eurusd-" + SUFFIX;
+        Path prices = Files.createTempFile("arbiter-cli-it-", ".csv");
+        Files.writeString(prices, """
+                ts,close
+                1709251200000,99.5
+                1709251260000,101.25
+                1709251320000,oops
+                1709251380000,NaN
+                1709251440000,102
+                """);
+        try {
+            Cli.Result r = cli("decide", prices.toString(), "--series", series, "--time-col", "ts", "--time-format",
+                    "epoch-ms", "--value-col", "close", "--budget-ms", "5000");
+            assertEquals(0, r.exitCode(), r.toString());
+            List<String> lines = r.out().lines().toList();
+            List<String> times = List.of("2024-03-01T00:00:00Z", "2024-03-01T00:01:00Z", "2024-03-01T00:04:00Z");
+            assertEquals(3, lines.size(), r.out());
+            for (int i = 0; i < 3; i++) {
+                // a new series is warming up: FLAT at size 0, with decision-service's reason
+                assertTrue(lines.get(i).matches(Pattern.quote(times.get(i)) + " FLAT   size 0\\.000  conf \\d\\.\\d{3}  \\S.*"),
+                        lines.get(i));
+            }
+            assertTrue(r.err().contains("line 4: skipped, column close: 'oops' is not a number"), r.err());
+            assertTrue(r.err().contains("line 5: refused (INVALID_ARGUMENT) series \"" + series
+                    + "\", ts_micros 1709251380000000: observation.value is NaN; send finite numbers"), r.err());
+            assertTrue(r.err().contains("decided 3 observations: 0 LONG, 0 SHORT, 3 FLAT; ")
+                    && r.err().contains("; 1 refused; 1 rows skipped"), r.err());
+        } finally {
+            Files.delete(prices);
+        }
+    }
+
+    @Test
+    void decidesOverStandardInputAsTsvWithIdsForOutcomes() {
+        String series = "demand-stdin-" + SUFFIX;
+        Cli.Result r = cliWithStdin("2024-03-01T00:00:00Z,150\n2024-03-01T00:01:00Z,90\n", "decide", "--series", series,
+                "--no-header", "--time-col", "0", "--value-col", "1", "--format", "tsv", "--budget-ms", "5000");
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("line\tdecision_id\tseries_id\ttime\tdirection\tsize\tconfidence\tensemble_probability\tagreement"
+                + "\tdegraded\treason", lines.get(0));
+        assertEquals(3, lines.size(), r.out());
+        String[] first = lines.get(1).split("\t");
+        assertEquals("1", first[0], "the CSV line");
+        UUID.fromString(first[1]);
+        assertEquals(List.of(series, "2024-03-01T00:00:00Z", "FLAT", "0.0"), List.of(first).subList(2, 6));
+        assertEquals("2024-03-01T00:01:00Z", lines.get(2).split("\t")[3]);
+
+        // The id is what outcome takes: a FLAT decision's outcome joins with no pnl.
+        Cli.Result joined = cli("outcome", first[1], "--return", "0.004");
+        assertEquals(0, joined.exitCode(), joined.toString());
+        assertTrue(joined.out().startsWith("JOINED: pnl +0.000000"), joined.out());
+    }
+
+    @Test
+    void outcomesOfUnknownOrMalformedDecisionIdsAreRefusedInPlainWords() {
+        String unknownId = UUID.randomUUID().toString();
+        Cli.Result unknown = cli("outcome", unknownId, "--return", "0.004");
+        assertEquals(Failures.REFUSED, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().contains("decision-service has no decision " + unknownId + " (UNKNOWN_DECISION)"),
+                unknown.err());
+        Cli.Result notAnId = cli("outcome", "nope", "--return", "0.004");
+        assertEquals(Failures.REFUSED, notAnId.exitCode(), notAnId.toString());
+        assertTrue(notAnId.err().startsWith("arbiter: decision-service refused (INVALID_ARGUMENT): ")
+                && notAnId.err().contains("decision_id"), notAnId.err());
+        // A return that is not finite never leaves the CLI: a usage error, before any call.
+        Cli.Result notFinite = cli("outcome", unknownId, "--return", "NaN");
+        assertEquals(Failures.USAGE, notFinite.exitCode(), notFinite.toString());
+        assertTrue(notFinite.err().contains("--return is NaN; give a finite fraction such as 0.0042"), notFinite.err());
+    }
+
+    @Test
+    void ingestStreamsEveryRowAndCountsWhatHappenedToThem() {
+        String series = "ingest-" + SUFFIX;
+        // 3,000 rows a minute apart; the row at index 1234 (CSV line 1236) has a negative volume, and the last row is
+        // sent twice
+        String rows = IntStream.range(0, 3000)
+                .mapToObj(i -> (1_700_000_000 + 60 * i) + "," + (100 + i % 7) + "," + (i == 1234 ? -1 : 5))
+                .collect(Collectors.joining("\n", "t,v,vol\n", "\n1700179940,103,5\n"));
+        Cli.Result r = cliWithStdin(rows, "features", "ingest", "-", "--series", series, "--time-col", "t",
+                "--time-format", "epoch-s", "--value-col", "v", "--volume-col", "vol", "--window", "64");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals("ingested 3,001 observations: 2,999 accepted, 1 duplicates, 0 dropped out of order, 1 refused; 0 rows"
+                + " skipped", r.out().lines().findFirst().orElseThrow());
+        assertTrue(r.out().matches("(?s).*last: " + series + " at 2023-11-17T00:12:20Z, 2,999 observations absorbed, warm"
+                + " \\(schema features-v1-[0-9a-f]{8}, 21 features\\).*"), r.out());
+        assertTrue(r.err().contains("line 1236: refused (INVALID_ARGUMENT) ") && r.err().contains("observation.volume is negative"),
+                r.err());
     }
 
     @Test

@@ -4,16 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.arbiter.decision.testing.DecidePathFakes;
-import dev.arbiter.decision.testing.DecidePathFakes.Mode;
-import dev.arbiter.decision.testing.DecidePathProfile;
 import dev.arbiter.decision.testing.Msft;
+import dev.arbiter.decision.testing.RealDependenciesProfile;
+import dev.arbiter.decision.testing.RiskReset;
+import dev.arbiter.decision.testing.TcpProxy;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.testing.ServiceProcess;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -21,6 +27,7 @@ import jakarta.inject.Inject;
 import java.util.Iterator;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,34 +35,77 @@ import org.junit.jupiter.api.Test;
  * A slow or failing dependency turns the answer into a FLAT, degraded decision naming the dependency and what
  * happened, within the caller's deadline; a circuit breaker per dependency opens after repeated failures; refusals and
  * callers' tiny budgets never open it. Every call below would fail with DEADLINE_EXCEEDED if the answer were late.
+ *
+ * <p>The dependencies are the real feature-service and model-service ({@link RealDependenciesProfile}): one hangs
+ * when its process is stopped (SIGSTOP: it accepts connections and answers nothing), and is down when the proxy in
+ * front of it is cut (connections reset and refused). The calls decision-service makes are counted by its own gRPC
+ * client metrics (Micrometer), which also see the calls that never reach a service.
  */
 @QuarkusTest
-@TestProfile(DecidePathProfile.class)
+@TestProfile(RealDependenciesProfile.class)
 class DegradationTest {
 
     @GrpcClient("decision")
     DecisionServiceBlockingStub decisions;
 
+    /** decision-service's own channels to its dependencies, whose reconnection backoff a test cuts short. */
+    @GrpcClient("features")
+    Channel featureChannel;
+
+    @GrpcClient("models")
+    Channel modelChannel;
+
     @Inject
     DecisionLog log;
 
     @Inject
-    io.quarkus.redis.datasource.RedisDataSource redis;
+    RedisDataSource redis;
 
-    DecidePathFakes fakes;
+    @Inject
+    MeterRegistry registry;
+
     Iterator<Observation> observations;
 
     @BeforeEach
-    void reset() {
-        fakes = DecidePathProfile.fakes;
-        fakes.reset();
+    void reset() throws Exception {
+        RealDependenciesProfile.ensembleAnswers(0.8);
         CircuitBreakerMaintenance.get().resetAll();
-        dev.arbiter.decision.testing.RiskReset.clear(redis, DecidePathProfile.redisPrefix);
+        RiskReset.clear(redis, RealDependenciesProfile.redisPrefix);
         observations = Msft.observations("degrade-" + UUID.randomUUID(), 200).iterator();
         // One decision with a generous budget first, on a series of its own: the first after the application starts
         // (connections to Redis and PostgreSQL, the JIT) can take longer than the tight budgets these tests give.
         decisions.decide(DecideRequest.newBuilder().setObservation(Msft.observations("warm-" + UUID.randomUUID(), 1).get(0))
                 .setLatencyBudgetMs(5_000).build());
+    }
+
+    /** Both services answer again and both circuits are closed, for the next test class of this application. */
+    @AfterEach
+    void restore() {
+        RealDependenciesProfile.services.features.resume();
+        RealDependenciesProfile.services.models.resume();
+        backUp(RealDependenciesProfile.featureProxy, featureChannel);
+        backUp(RealDependenciesProfile.modelProxy, modelChannel);
+        CircuitBreakerMaintenance.get().resetAll();
+    }
+
+    /** The service behind the proxy is reachable again, and the channel tries it now instead of after its backoff. */
+    static void backUp(TcpProxy proxy, Channel channel) {
+        proxy.restore();
+        ((ManagedChannel) channel).resetConnectBackoff();
+    }
+
+    /** Calls decision-service has made to {@code method} ("Predict", "Ingest"), whatever their outcome. */
+    long callsTo(String method) {
+        return registry.find("grpc.client.processing.duration").tag("method", method).timers().stream()
+                .mapToLong(Timer::count).sum();
+    }
+
+    static ServiceProcess models() {
+        return RealDependenciesProfile.services.models;
+    }
+
+    static ServiceProcess features() {
+        return RealDependenciesProfile.services.features;
     }
 
     Decision decide(int budgetMs) {
@@ -74,7 +124,7 @@ class DegradationTest {
 
     @Test
     void aHangingModelServiceGivesAFlatDegradedDecisionThatStillRecordsTheFeatures() {
-        fakes.models = Mode.HANG;
+        models().pause();
         Decision d = decide(40);
         assertDegradedFlat(d, "model-service: deadline of ");
         assertTrue(d.getDegradedReason().endsWith(" exceeded"), d.getDegradedReason());
@@ -85,7 +135,7 @@ class DegradationTest {
 
     @Test
     void theCallersOwnDeadlineBoundsTheDecisionWhenItIsShorterThanTheBudget() {
-        fakes.models = Mode.HANG;
+        models().pause();
         // 2 s, not less: the service keeps a tenth of it back to answer, which a loaded test machine needs
         Decision d = decisions.withDeadlineAfter(2_000, TimeUnit.MILLISECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(30_000).build());
@@ -94,43 +144,50 @@ class DegradationTest {
 
     @Test
     void aDownModelServiceDegradesAndItsCircuitOpensAfterFiveFailures() {
-        fakes.models = Mode.DOWN;
+        long before = callsTo("Predict");
+        RealDependenciesProfile.modelProxy.cut();
         for (int i = 0; i < 5; i++) {
-            assertDegradedFlat(decide(0), "model-service: UNAVAILABLE (fake model-service is down)");
+            Decision d = decide(0);
+            assertDegradedFlat(d, "model-service: UNAVAILABLE");
+            assertTrue(d.hasFeatures(), "feature-service answered");
         }
-        int calls = fakes.predictCalls.get();
+        long calls = callsTo("Predict");
+        assertEquals(before + 5, calls, "each of the five decisions called model-service and failed");
         Decision d = decide(0);
         assertDegradedFlat(d, "model-service: circuit open after 5 failures");
         assertTrue(d.getDegradedReason().contains("retry in "), d.getDegradedReason());
-        assertEquals(calls, fakes.predictCalls.get(), "an open circuit does not call model-service");
+        assertEquals(calls, callsTo("Predict"), "an open circuit does not call model-service");
 
-        fakes.models = Mode.ANSWER;
+        backUp(RealDependenciesProfile.modelProxy, modelChannel);
         CircuitBreakerMaintenance.get().resetAll();
         assertFalse(decide(0).getDegraded(), "closed again, decisions are whole again");
     }
 
     @Test
     void aDownFeatureServiceDegradesWithoutFeaturesAndWithoutAskingTheModels() {
-        fakes.features = Mode.DOWN;
-        int predictions = fakes.predictCalls.get();
+        RealDependenciesProfile.featureProxy.cut();
+        long predictions = callsTo("Predict");
+        long ingests = callsTo("Ingest");
         Decision d = decide(0);
-        assertDegradedFlat(d, "feature-service: UNAVAILABLE (fake feature-service is down)");
+        assertDegradedFlat(d, "feature-service: UNAVAILABLE");
         assertFalse(d.hasFeatures());
-        assertEquals(predictions, fakes.predictCalls.get());
+        assertEquals(ingests + 1, callsTo("Ingest"));
+        assertEquals(predictions, callsTo("Predict"), "no features, no prediction");
         for (int i = 0; i < 4; i++) {
             decide(0);
         }
         assertDegradedFlat(decide(0), "feature-service: circuit open after 5 failures");
+        assertEquals(ingests + 5, callsTo("Ingest"), "an open circuit does not call feature-service");
     }
 
     @Test
     void anObservationDecidedWhileFeatureServiceWasDownKeepsThatDecisionWhenSentAgain() {
         Observation o = observations.next();
-        fakes.features = Mode.DOWN;
+        RealDependenciesProfile.featureProxy.cut();
         Decision degraded = decisions.withDeadlineAfter(5, TimeUnit.SECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(o).build());
         assertDegradedFlat(degraded, "feature-service: ");
-        fakes.features = Mode.ANSWER;
+        backUp(RealDependenciesProfile.featureProxy, featureChannel);
         Decision again = decisions.withDeadlineAfter(5, TimeUnit.SECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(o).build());
         assertTrue(again.getDuplicate(), "already decided, though feature-service sees it for the first time");
@@ -140,7 +197,7 @@ class DegradationTest {
 
     @Test
     void aHangingFeatureServiceDegradesWithinTheBudget() {
-        fakes.features = Mode.HANG;
+        features().pause();
         assertDegradedFlat(decide(30), "feature-service: deadline of ");
     }
 
@@ -156,11 +213,11 @@ class DegradationTest {
                 assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, expected.getStatus().getCode());
             }
         }
-        fakes.models = Mode.HANG;
+        models().pause();
         for (int i = 0; i < 8; i++) {
             assertTrue(decide(6).getDegraded(), "a 6 ms budget leaves model-service less than the 5 ms that counts");
         }
-        fakes.models = Mode.ANSWER;
+        models().resume();
         Decision d = decide(1000);
         assertFalse(d.getDegraded(), "both circuits stayed closed: " + d.getDegradedReason());
     }

@@ -49,15 +49,20 @@ public final class RealDependencies implements AutoCloseable {
      * follows the application's own test port).
      */
     public Map<String, String> clientConfig() {
-        String featurePort = Integer.toString(features.grpcPort);
-        String modelPort = Integer.toString(models.grpcPort);
+        return clientConfig(features.grpcPort, models.grpcPort);
+    }
+
+    /** decision-service's clients pointed at these ports on the loopback (proxies in front of the two services). */
+    public static Map<String, String> clientConfig(int featurePort, int modelPort) {
+        String features = Integer.toString(featurePort);
+        String models = Integer.toString(modelPort);
         return Map.of(
                 "quarkus.grpc.clients.features.host", "127.0.0.1",
-                "quarkus.grpc.clients.features.port", featurePort,
-                "quarkus.grpc.clients.features.test-port", featurePort,
+                "quarkus.grpc.clients.features.port", features,
+                "quarkus.grpc.clients.features.test-port", features,
                 "quarkus.grpc.clients.models.host", "127.0.0.1",
-                "quarkus.grpc.clients.models.port", modelPort,
-                "quarkus.grpc.clients.models.test-port", modelPort);
+                "quarkus.grpc.clients.models.port", models,
+                "quarkus.grpc.clients.models.test-port", models);
     }
 
     @Override

@@ -8,13 +8,19 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The application wired to a real feature-service and model-service ({@link RealDependencies}), with the feature
- * schema asked for on every rule check, so a test can pause feature-service under it.
+ * The application wired to a real feature-service and model-service ({@link RealDependencies}), each behind a
+ * {@link TcpProxy} a test can cut (the service is then down: connections refused) while {@code pause()} makes it hang
+ * (SIGSTOP); the feature schema is asked for on every rule check, so a test can pause feature-service under it.
+ * Circuit breakers stay open for a minute once opened, so a test sees them open for as long as it needs; a test that
+ * opens one closes it again itself ({@code CircuitBreakerMaintenance.resetAll()}).
  */
 public class RealDependenciesProfile implements QuarkusTestProfile {
 
     /** The running services (one pair per test application). */
     public static volatile RealDependencies services;
+    /** The proxies decision-service reaches feature-service and model-service through. */
+    public static volatile TcpProxy featureProxy;
+    public static volatile TcpProxy modelProxy;
     /** This application's Redis prefix. */
     public static volatile String redisPrefix;
     /** The probability model-service's default ensemble answers now (NaN: MsftModels' ensemble). */
@@ -30,7 +36,9 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("arbiter.decision.policy.schema-cache-ttl", "0s");
+        return Map.of(
+                "arbiter.decision.policy.schema-cache-ttl", "0s",
+                "arbiter.decision.breaker.delay", "60s");
     }
 
     @Override
@@ -49,7 +57,10 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
             } catch (Exception e) {
                 throw new IllegalStateException("could not start feature-service and model-service: " + e, e);
             }
-            Map<String, String> config = new HashMap<>(services.clientConfig());
+            featureProxy = new TcpProxy(services.features.grpcPort);
+            modelProxy = new TcpProxy(services.models.grpcPort);
+            Map<String, String> config = new HashMap<>(RealDependencies.clientConfig(featureProxy.port(),
+                    modelProxy.port()));
             redisPrefix = "arbiter-test:decision:" + run + ":";
             config.put("arbiter.decision.redis-prefix", redisPrefix);
             return config;
@@ -57,6 +68,10 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
 
         @Override
         public void stop() {
+            if (featureProxy != null) {
+                featureProxy.close();
+                modelProxy.close();
+            }
             if (services != null) {
                 services.close();
             }

@@ -12,9 +12,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A loopback TCP proxy in front of PostgreSQL that a test can cut and restore: {@link #cut()} closes the listening
- * socket (new connections are refused) and resets every open connection, as a database that went away;
- * {@link #restore()} listens again on the same port.
+ * A loopback TCP proxy in front of a real service (PostgreSQL, feature-service, model-service) that a test can cut and
+ * restore: {@link #cut()} closes the listening socket (new connections are refused) and resets every open connection,
+ * as a service that went away; {@link #restore()} listens again on the same port. Both legs send without delay
+ * (TCP_NODELAY), so the proxy adds no Nagle wait to small gRPC frames.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -77,15 +78,26 @@ public final class TcpProxy implements AutoCloseable {
 
     private void accept(ServerSocket s) {
         while (!s.isClosed()) {
+            Socket client;
             try {
-                Socket client = s.accept();
+                client = s.accept();
+            } catch (IOException e) {
+                continue; // closed by cut()
+            }
+            try {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(upstream);
                 pipe(client, upstream);
                 pipe(upstream, client);
             } catch (IOException e) {
-                // closed by cut(), or the target refused: the client sees its connection fail
+                try {
+                    client.close(); // the target refused: the client sees its connection fail
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
             }
         }
     }
