@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The dependencies are the real feature-service and model-service ({@link RealDependenciesProfile}): one hangs
  * when its process is stopped (SIGSTOP: it accepts connections and answers nothing), and is down when the proxy in
- * front of it is cut (connections reset and refused). The calls decision-service makes are counted by its own gRPC
- * client metrics (Micrometer), which also see the calls that never reach a service.
+ * front of it is cut (connections reset and refused). The failed calls decision-service makes are counted by its own
+ * gRPC client metrics (Micrometer), which also see the calls that never reach a service.
  */
 @QuarkusTest
 @TestProfile(RealDependenciesProfile.class)
@@ -94,10 +94,15 @@ class DegradationTest {
         ((ManagedChannel) channel).resetConnectBackoff();
     }
 
-    /** Calls decision-service has made to {@code method} ("Predict", "Ingest"), whatever their outcome. */
-    long callsTo(String method) {
-        return registry.find("grpc.client.processing.duration").tag("method", method).timers().stream()
-                .mapToLong(Timer::count).sum();
+    /**
+     * Calls to {@code method} ("Predict", "Ingest") that decision-service saw fail as UNAVAILABLE. Only failed calls
+     * are counted: the client metrics record a call as it closes, which for a failed call is before decision-service
+     * learns of the failure (so before its decision is answered), while an answered call's decision may be on its way
+     * before the call's close is recorded.
+     */
+    long unavailableCallsTo(String method) {
+        return registry.find("grpc.client.processing.duration").tag("method", method).tag("statusCode", "UNAVAILABLE")
+                .timers().stream().mapToLong(Timer::count).sum();
     }
 
     static ServiceProcess models() {
@@ -144,19 +149,19 @@ class DegradationTest {
 
     @Test
     void aDownModelServiceDegradesAndItsCircuitOpensAfterFiveFailures() {
-        long before = callsTo("Predict");
+        long before = unavailableCallsTo("Predict");
         RealDependenciesProfile.modelProxy.cut();
         for (int i = 0; i < 5; i++) {
             Decision d = decide(0);
             assertDegradedFlat(d, "model-service: UNAVAILABLE");
             assertTrue(d.hasFeatures(), "feature-service answered");
         }
-        long calls = callsTo("Predict");
+        long calls = unavailableCallsTo("Predict");
         assertEquals(before + 5, calls, "each of the five decisions called model-service and failed");
         Decision d = decide(0);
         assertDegradedFlat(d, "model-service: circuit open after 5 failures");
         assertTrue(d.getDegradedReason().contains("retry in "), d.getDegradedReason());
-        assertEquals(calls, callsTo("Predict"), "an open circuit does not call model-service");
+        assertEquals(calls, unavailableCallsTo("Predict"), "an open circuit does not call model-service");
 
         backUp(RealDependenciesProfile.modelProxy, modelChannel);
         CircuitBreakerMaintenance.get().resetAll();
@@ -165,19 +170,22 @@ class DegradationTest {
 
     @Test
     void aDownFeatureServiceDegradesWithoutFeaturesAndWithoutAskingTheModels() {
+        // model-service is cut off too, so that a call to it, had there been one, would be counted as failed
         RealDependenciesProfile.featureProxy.cut();
-        long predictions = callsTo("Predict");
-        long ingests = callsTo("Ingest");
+        RealDependenciesProfile.modelProxy.cut();
+        long predictions = unavailableCallsTo("Predict");
+        long ingests = unavailableCallsTo("Ingest");
         Decision d = decide(0);
         assertDegradedFlat(d, "feature-service: UNAVAILABLE");
         assertFalse(d.hasFeatures());
-        assertEquals(ingests + 1, callsTo("Ingest"));
-        assertEquals(predictions, callsTo("Predict"), "no features, no prediction");
+        assertEquals(ingests + 1, unavailableCallsTo("Ingest"));
+        assertEquals(predictions, unavailableCallsTo("Predict"), "no features, no prediction");
         for (int i = 0; i < 4; i++) {
             decide(0);
         }
         assertDegradedFlat(decide(0), "feature-service: circuit open after 5 failures");
-        assertEquals(ingests + 5, callsTo("Ingest"), "an open circuit does not call feature-service");
+        assertEquals(ingests + 5, unavailableCallsTo("Ingest"), "an open circuit does not call feature-service");
+        assertEquals(predictions, unavailableCallsTo("Predict"));
     }
 
     @Test
