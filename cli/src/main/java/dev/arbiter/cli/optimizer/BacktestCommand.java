@@ -75,11 +75,6 @@ public class BacktestCommand extends CliCommand {
             description = "A member's hyperparameter, repeatable, e.g. gbt.n_estimators=40 or rf.max_depth=4.")
     List<String> memberParams = new ArrayList<>();
 
-    @Option(names = "--ensemble", paramLabel = "NAME",
-            description = "Predict with this registered ensemble instead of retraining members (it may have seen the "
-                    + "test windows).")
-    String ensemble;
-
     @Option(names = "--param", paramLabel = "NAME=VALUE",
             description = "A policy parameter override, repeatable, e.g. confidence.min=0.6 or risk.max_size=0.5.")
     List<String> params = new ArrayList<>();
@@ -121,19 +116,14 @@ public class BacktestCommand extends CliCommand {
                 .putAllParameterOverrides(Params.parse("--param", params))
                 .setCostPerTurnover(cost)
                 .setSeed(seed);
-        if (ensemble != null) {
-            if (!memberParams.isEmpty()) {
-                throw new UsageError("--member-param applies to retrained members; with --ensemble nothing is retrained");
-            }
-            b.setEnsembleName(ensemble);
-        } else {
-            Map<ModelKindOption, ModelTrainingConfig.Builder> configs = new EnumMap<>(ModelKindOption.class);
-            for (ModelKindOption k : new LinkedHashSet<>(members)) {
-                configs.put(k, ModelTrainingConfig.newBuilder().setKind(k.proto));
-            }
-            memberParams(configs);
-            configs.values().forEach(b::addMembers);
+        // The contract's spec.ensemble_name (predict with a registered ensemble) is refused by this version of
+        // optimizer-service, so the CLI offers only the members retrained in each fold.
+        Map<ModelKindOption, ModelTrainingConfig.Builder> configs = new EnumMap<>(ModelKindOption.class);
+        for (ModelKindOption k : new LinkedHashSet<>(members)) {
+            configs.put(k, ModelTrainingConfig.newBuilder().setKind(k.proto));
         }
+        memberParams(configs);
+        configs.values().forEach(b::addMembers);
         if (rulesFile != null) {
             b.setInlineRuleSet(RulesFile.read(rulesFile));
         }

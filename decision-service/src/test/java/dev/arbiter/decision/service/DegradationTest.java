@@ -15,6 +15,7 @@ import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.testing.ServiceProcess;
 import io.grpc.Channel;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -26,6 +27,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import jakarta.inject.Inject;
 import java.util.Iterator;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,10 +90,32 @@ class DegradationTest {
         CircuitBreakerMaintenance.get().resetAll();
     }
 
-    /** The service behind the proxy is reachable again, and the channel tries it now instead of after its backoff. */
+    /**
+     * The service behind the proxy is reachable again, and decision-service's channel to it is connected: it tries now
+     * instead of after its backoff, and this waits (on the channel's state changes) until it is READY, because until
+     * then a channel that has failed keeps failing calls at once (pick-first's sticky TRANSIENT_FAILURE).
+     */
     static void backUp(TcpProxy proxy, Channel channel) {
         proxy.restore();
-        ((ManagedChannel) channel).resetConnectBackoff();
+        ManagedChannel managed = (ManagedChannel) channel;
+        managed.resetConnectBackoff();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        ConnectivityState state;
+        while ((state = managed.getState(true)) != ConnectivityState.READY) {
+            CountDownLatch changed = new CountDownLatch(1);
+            managed.notifyWhenStateChanged(state, changed::countDown);
+            try {
+                if (!changed.await(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    throw new AssertionError("decision-service's channel did not reconnect within 30 s: " + state);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            if (state == ConnectivityState.TRANSIENT_FAILURE) {
+                managed.resetConnectBackoff();
+            }
+        }
     }
 
     /**
@@ -165,7 +189,8 @@ class DegradationTest {
 
         backUp(RealDependenciesProfile.modelProxy, modelChannel);
         CircuitBreakerMaintenance.get().resetAll();
-        assertFalse(decide(0).getDegraded(), "closed again, decisions are whole again");
+        Decision whole = decide(1000);
+        assertFalse(whole.getDegraded(), "closed again, decisions are whole again: " + whole.getDegradedReason());
     }
 
     @Test
@@ -200,7 +225,8 @@ class DegradationTest {
                 .decide(DecideRequest.newBuilder().setObservation(o).build());
         assertTrue(again.getDuplicate(), "already decided, though feature-service sees it for the first time");
         assertEquals(degraded.getDecisionId(), again.getDecisionId());
-        assertFalse(decide(0).getDegraded(), "the series goes on normally");
+        Decision next = decide(1000);
+        assertFalse(next.getDegraded(), "the series goes on normally: " + next.getDegradedReason());
     }
 
     @Test
