@@ -46,6 +46,9 @@ class ArbiterCommandTest {
             assertEquals(0, r.exitCode(), String.join(" ", command) + "\n" + r);
             assertTrue(r.out().contains("Usage: arbiter " + String.join(" ", command) + " [OPTIONS]"), r.out());
         }
+        // A '%' in a description is a format directive to picocli: written as "%%", it prints as one
+        String outcome = Cli.run("outcome", "--help").out();
+        assertTrue(outcome.contains("0.01 = +1 %, not scaled by size"), outcome);
     }
 
     @Test

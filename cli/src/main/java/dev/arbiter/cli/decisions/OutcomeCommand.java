@@ -21,7 +21,7 @@ public class OutcomeCommand extends CliCommand {
     String decisionId;
 
     @Option(names = "--return", required = true, paramLabel = "R",
-            description = "The series' return over the decision's horizon, as a fraction: 0.01 = +1 %, not scaled by size.")
+            description = "The series' return over the decision's horizon, as a fraction: 0.01 = +1 %%, not scaled by size.")
     double realisedReturn;
 
     @Option(names = "--positive", negatable = true,
