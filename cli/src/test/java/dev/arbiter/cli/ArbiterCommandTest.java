@@ -46,9 +46,19 @@ class ArbiterCommandTest {
             assertEquals(0, r.exitCode(), String.join(" ", command) + "\n" + r);
             assertTrue(r.out().contains("Usage: arbiter " + String.join(" ", command) + " [OPTIONS]"), r.out());
         }
-        // A '%' in a description is a format directive to picocli: written as "%%", it prints as one
-        String outcome = Cli.run("outcome", "--help").out();
+        // A '%' in a description is a format directive to picocli: a lone one makes picocli warn on System.err
+        // ("Could not format") on every run; written as "%%" it prints as one.
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        String outcome;
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            outcome = Cli.run("outcome", "--help").out();
+        } finally {
+            System.setErr(err);
+        }
         assertTrue(outcome.contains("0.01 = +1 %, not scaled by size"), outcome);
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test
