@@ -164,6 +164,11 @@ public class BacktestService {
                     + " test_observations");
         }
         WalkForwardConfig wf = spec.getWalkForward();
+        observations("spec.walk_forward.train_observations", wf.getTrainObservations());
+        observations("spec.walk_forward.test_observations", wf.getTestObservations());
+        observations("spec.walk_forward.step_observations", wf.getStepObservations());
+        observations("spec.walk_forward.gap_observations", wf.getGapObservations());
+        observations("spec.walk_forward.max_folds", wf.getMaxFolds());
         if (wf.getTrainObservations() < 2) {
             throw invalid("spec.walk_forward.train_observations", "spec.walk_forward.train_observations is "
                     + wf.getTrainObservations() + "; a model needs a training window of at least 2 observations");
@@ -211,12 +216,28 @@ public class BacktestService {
                 rules.add(new RuleDefinition(r.getRuleId(), r.getExpression(), kind, r.getDescription()));
             }
         }
+        for (int i = 0; i < spec.getAblationVariantsCount(); i++) {
+            AblationVariant v = spec.getAblationVariants(i);
+            if (v == AblationVariant.ABLATION_VARIANT_UNSPECIFIED || v == AblationVariant.UNRECOGNIZED) {
+                String field = "spec.ablation_variants[" + i + "]";
+                throw invalid(field, field + " is " + (v == AblationVariant.UNRECOGNIZED ? "the unknown value "
+                        + spec.getAblationVariantsValue(i) : "not set") + "; choose ABLATION_VARIANT_SINGLE_MODEL_THRESHOLD,"
+                        + " ABLATION_VARIANT_ENSEMBLE or ABLATION_VARIANT_ENSEMBLE_GATED_RISK");
+            }
+        }
         double cost = spec.getCostPerTurnover();
         if (!(cost >= 0) || !Double.isFinite(cost)) {
             throw invalid("spec.cost_per_turnover", "spec.cost_per_turnover is " + cost + "; give a finite fraction >= 0,"
                     + " e.g. 0.0002 for 2 bps");
         }
         return new Plan(seriesId, start, end, label, members, parameters, rules, wf);
+    }
+
+    /** A uint32 count arrives as a Java int: above Integer.MAX_VALUE it is negative. */
+    private static void observations(String field, int value) {
+        if (value < 0) {
+            throw invalid(field, field + " is " + Integer.toUnsignedString(value) + "; send at most " + Integer.MAX_VALUE);
+        }
     }
 
     static Map<String, Double> doubles(Map<String, ParameterValue> values) {

@@ -42,13 +42,14 @@ public final class LabelSpecs {
                 ThresholdEventLabel t = spec.getThresholdEvent();
                 String f = field + ".threshold_event";
                 int horizon = horizon(t.getHorizonObservations(), f);
-                if (t.getTrailingWindowObservations() < 2) {
+                int window = t.getTrailingWindowObservations(); // a uint32: negative above 2^31 - 1
+                if (window < 0 || window == Integer.MAX_VALUE) {
                     throw invalid(f + ".trailing_window_observations", f + ".trailing_window_observations is "
-                            + t.getTrailingWindowObservations() + "; send at least 2 observations to take a percentile of");
+                            + Integer.toUnsignedString(window) + ", too large; send a window shorter than the series");
                 }
-                if (Integer.toUnsignedLong(t.getTrailingWindowObservations()) > Integer.MAX_VALUE - 1) {
-                    throw invalid(f + ".trailing_window_observations", f + ".trailing_window_observations is too large;"
-                            + " send a window shorter than the series");
+                if (window < 2) {
+                    throw invalid(f + ".trailing_window_observations", f + ".trailing_window_observations is "
+                            + window + "; send at least 2 observations to take a percentile of");
                 }
                 double p = t.getPercentile();
                 if (!(p > 0.0 && p < 100.0)) {

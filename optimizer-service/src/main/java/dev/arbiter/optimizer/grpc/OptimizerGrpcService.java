@@ -191,15 +191,23 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
     @Override
     @Blocking
     public Uni<BacktestReport> getBacktestReport(GetBacktestReportRequest request) {
-        return call(() -> reports.backtest(request.getReportId()).orElseThrow(() -> RequestRefused.notFound("report_id",
+        return call(() -> reports.backtest(reportId(request.getReportId())).orElseThrow(() -> RequestRefused.notFound("report_id",
                 "report_id \"" + request.getReportId() + "\" names no backtest report; list them with ListReports")));
     }
 
     @Override
     @Blocking
     public Uni<StressReport> getStressReport(GetStressReportRequest request) {
-        return call(() -> reports.stress(request.getReportId()).orElseThrow(() -> RequestRefused.notFound("report_id",
+        return call(() -> reports.stress(reportId(request.getReportId())).orElseThrow(() -> RequestRefused.notFound("report_id",
                 "report_id \"" + request.getReportId() + "\" names no stress report; list them with ListReports")));
+    }
+
+    private static String reportId(String id) {
+        if (id.isBlank()) {
+            throw RequestRefused.invalid("report_id", "report_id is empty; send the id RunBacktest or RunStressTest"
+                    + " answered (ListReports lists them)");
+        }
+        return id;
     }
 
     @Override
@@ -225,7 +233,9 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
             String kind = switch (request.getKind()) {
                 case REPORT_KIND_BACKTEST -> "BACKTEST";
                 case REPORT_KIND_STRESS -> "STRESS";
-                default -> null;
+                case REPORT_KIND_UNSPECIFIED -> null;
+                case UNRECOGNIZED -> throw RequestRefused.invalid("kind", "kind is the unknown value "
+                        + request.getKindValue() + "; send REPORT_KIND_BACKTEST, REPORT_KIND_STRESS or leave it unset for both");
             };
             List<ReportEntity> page = reports.list(kind, request.getStudyName(), beforeCreated, beforeId, size + 1);
             ListReportsResponse.Builder b = ListReportsResponse.newBuilder();

@@ -296,7 +296,8 @@ public final class CsvImport {
 
     private void resolveHeader(String[] header) {
         if (header == null) {
-            throw invalid("spec.has_header", "the header line has malformed quoting; fix it, or set has_header false and name columns by index");
+            throw invalid("spec.has_header", "spec.has_header is true but the header line has malformed quoting; fix it, or set"
+                    + " has_header false and name columns by index");
         }
         List<String> names = Arrays.asList(header);
         for (int r = 0; r < 6; r++) {

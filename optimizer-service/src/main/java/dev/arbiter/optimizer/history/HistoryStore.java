@@ -95,8 +95,9 @@ public class HistoryStore {
             throw invalid("range", "range is inverted: end_ts_micros " + endTsMicros + " is not after start_ts_micros " + startTsMicros
                     + "; send end > start (the end is exclusive), or 0 for no end");
         }
-        if (maxRows < 0) {
-            throw invalid("max_rows", "max_rows is " + maxRows + "; send ≥ 1, or 0 for no limit");
+        if (maxRows < 0) { // a uint64 above Long.MAX_VALUE
+            throw invalid("max_rows", "max_rows is " + Long.toUnsignedString(maxRows) + "; send at most " + Long.MAX_VALUE
+                    + ", or 0 for no limit");
         }
         for (int attempt = 0; ; attempt++) {
             HistoryCatalog.Entry e = entry(seriesId);

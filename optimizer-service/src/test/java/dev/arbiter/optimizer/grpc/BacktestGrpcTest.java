@@ -38,6 +38,7 @@ import dev.arbiter.proto.v1.StressTestConfig;
 import dev.arbiter.proto.v1.TimeRange;
 import dev.arbiter.proto.v1.WalkForwardConfig;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -199,6 +200,38 @@ class BacktestGrpcTest {
                 .addRules(Rule.newBuilder().setRuleId("typo").setExpression("agrement > 0.5")
                         .setKind(RuleKind.RULE_KIND_GATE))).build()));
         invalid("spec.cost_per_turnover", () -> backtest(fourKinds(seriesId).setCostPerTurnover(-1).build()));
+        invalid("spec.series_ids[0]", () -> backtest(fourKinds(seriesId).setSeriesIds(0, " ").build()));
+        invalid("spec.walk_forward.train_observations", () -> backtest(fourKinds(seriesId).setWalkForward(
+                WalkForwardConfig.newBuilder().setTrainObservations(1).setTestObservations(50)).build()));
+        // uint32 sizes above 2^31 - 1 (negative as Java ints) are refused on their own field, before anything runs
+        for (String field : List.of("train_observations", "test_observations", "step_observations", "gap_observations",
+                "max_folds")) {
+            WalkForwardConfig.Builder wf = WalkForwardConfig.newBuilder().setTrainObservations(1_500).setTestObservations(500);
+            WalkForwardConfig.Builder huge = switch (field) {
+                case "train_observations" -> wf.setTrainObservations(-1);
+                case "test_observations" -> wf.setTestObservations(-1);
+                case "step_observations" -> wf.setStepObservations(-1);
+                case "gap_observations" -> wf.setGapObservations(-1);
+                default -> wf.setMaxFolds(-1);
+            };
+            StatusRuntimeException e = invalid("spec.walk_forward." + field,
+                    () -> backtest(fourKinds(seriesId).setWalkForward(huge).build()));
+            assertTrue(e.getStatus().getDescription().contains("is 4294967295; send at most 2147483647"),
+                    e.getStatus().getDescription());
+        }
+        BacktestSpec.Builder nine = fourKinds(seriesId);
+        for (int i = 0; i < 5; i++) {
+            nine.addMembers(member(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION, 0));
+        }
+        invalid("spec.members", () -> backtest(nine.build()));
+        invalid("spec.parameter_overrides[risk.max_size]", () -> backtest(fourKinds(seriesId).putParameterOverrides(
+                "risk.max_size", ParameterValue.newBuilder().setStringValue("half").build()).build()));
+        invalid("spec.parameter_overrides[risk.max_size]", () -> backtest(fourKinds(seriesId).putParameterOverrides(
+                "risk.max_size", ParameterValue.getDefaultInstance()).build()));
+        // an ablation variant this version does not know, or none, is refused before the folds run
+        invalid("spec.ablation_variants[3]", () -> backtest(fourKinds(seriesId).addAblationVariantsValue(99).build()));
+        invalid("spec.ablation_variants[0]", () -> backtest(fourKinds(seriesId).clearAblationVariants()
+                .addAblationVariants(AblationVariant.ABLATION_VARIANT_UNSPECIFIED).build()));
     }
 
     @Test
@@ -218,5 +251,9 @@ class BacktestGrpcTest {
         refused(Status.Code.NOT_FOUND, "report_id", () -> optimizer.getStressReport(
                 GetStressReportRequest.newBuilder().setReportId("nope").build()));
         invalid("page_token", () -> optimizer.listReports(ListReportsRequest.newBuilder().setPageToken("garbage!").build()));
+        invalid("report_id", () -> optimizer.getBacktestReport(GetBacktestReportRequest.getDefaultInstance()));
+        invalid("report_id", () -> optimizer.getStressReport(GetStressReportRequest.getDefaultInstance()));
+        invalid("kind", () -> optimizer.listReports(ListReportsRequest.newBuilder().setKindValue(7).build()));
+        invalid("page_size", () -> optimizer.listReports(ListReportsRequest.newBuilder().setPageSize(-1).build()));
     }
 }

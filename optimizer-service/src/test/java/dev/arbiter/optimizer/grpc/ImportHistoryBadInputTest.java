@@ -24,11 +24,14 @@ import dev.arbiter.proto.v1.ImportHistorySpec;
 import dev.arbiter.proto.v1.MutinyOptimizerServiceGrpc.MutinyOptimizerServiceStub;
 import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc.OptimizerServiceBlockingStub;
+import dev.arbiter.proto.v1.ReadHistoryRequest;
 import dev.arbiter.proto.v1.RejectedRow;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -151,6 +154,9 @@ class ImportHistoryBadInputTest {
         String id = series("spec");
         invalidSpec("spec.series_id", spec("", columns("t", "v")).build(), GOOD);
         invalidSpec("spec.series_id", spec("x".repeat(129), columns("t", "v")).build(), GOOD);
+        invalidSpec("spec.series_id", spec("bell\u0007" + id, columns("t", "v")).build(), GOOD);
+        // a header whose quote never closes
+        invalidSpec("spec.has_header", spec(id, columns("t", "v")).build(), utf8("\"t,v\n2024-03-01T00:00:00Z,1.5\n"));
         invalidSpec("spec.columns", ImportHistorySpec.newBuilder().setSeriesId(id).setHasHeader(true).build(), GOOD);
         invalidSpec("spec.columns.time_column", spec(id, columns("", "v")).build(), GOOD);
         invalidSpec("spec.columns.value_column", spec(id, columns("t", "")).build(), GOOD);
@@ -208,7 +214,7 @@ class ImportHistoryBadInputTest {
     }
 
     @Test
-    void serverPathErrors() {
+    void serverPathErrors() throws Exception {
         String id = series("path");
         invalid("spec.server_path", () -> serverPath(id, "../../pom.xml"));
         invalid("spec.server_path", () -> serverPath(id, "/etc/hostname"));
@@ -220,6 +226,19 @@ class ImportHistoryBadInputTest {
         // size_bytes is checked against the file too
         invalid("spec.size_bytes", () -> importParts(mutiny, List.of(ImportHistoryRequest.newBuilder()
                 .setSpec(spec(id, columns("datetime_local", "demand_mw")).setServerPath("taylor_electricity_halfhourly.csv").setSizeBytes(5)).build())));
+        // a link inside the import root to a file outside it
+        Path outside = Files.createTempFile("arbiter-outside-", ".csv");
+        Path link = Path.of("target/test-classes/data").resolve("link-" + id + ".csv");
+        try {
+            Files.write(outside, GOOD);
+            Files.createSymbolicLink(link, outside.toAbsolutePath());
+            var linked = invalid("spec.server_path", () -> serverPath(id, link.getFileName().toString()));
+            assertTrue(linked.getStatus().getDescription().contains("links to a file outside the import root"),
+                    linked.getStatus().getDescription());
+        } finally {
+            Files.deleteIfExists(link);
+            Files.delete(outside);
+        }
         assertFalse(store.exists(id));
         assertEquals(92761, resource("/data/taylor_electricity_halfhourly.csv").length, "the file used above");
     }
@@ -232,11 +251,18 @@ class ImportHistoryBadInputTest {
     void unknownSeriesAndBadRangesOnRead() {
         refused(Status.Code.NOT_FOUND, "series_id", () -> read(optimizer, series("never-imported"), 0, 0));
         invalid("series_id", () -> read(optimizer, "", 0, 0));
+        invalid("series_id", () -> read(optimizer, "x".repeat(129), 0, 0));
+        invalid("series_id", () -> read(optimizer, "tab\tid", 0, 0));
         String id = series("range");
         importCsv(mutiny, spec(id, columns("t", "v")).build(), GOOD);
         invalid("range", () -> read(optimizer, id, 2_000, 1_000));
         invalid("range", () -> read(optimizer, id, 1_000, 1_000));
         invalid("range.start_ts_micros", () -> read(optimizer, id, -1, 0));
         invalid("range.end_ts_micros", () -> read(optimizer, id, 0, -1));
+        // max_rows is a uint64: 2^64 - 1 arrives as -1
+        var huge = invalid("max_rows", () -> optimizer.readHistory(ReadHistoryRequest.newBuilder().setSeriesId(id)
+                .setMaxRows(-1).build()).forEachRemaining(r -> { }));
+        assertTrue(huge.getStatus().getDescription().contains("max_rows is 18446744073709551615; send at most"),
+                huge.getStatus().getDescription());
     }
 }

@@ -296,6 +296,21 @@ class TrainingRpcTest {
                         peaks().getThresholdEvent().toBuilder().setTrailingWindowObservations(1))));
         refused(Status.Code.INVALID_ARGUMENT, "spec.registration", spec(ModelKind.MODEL_KIND_RANDOM_FOREST)
                 .setRegistrationValue(42));
+        refused(Status.Code.INVALID_ARGUMENT, "spec.series_ids[1]", spec(ModelKind.MODEL_KIND_RANDOM_FOREST).addSeriesIds(""));
+        refused(Status.Code.INVALID_ARGUMENT, "spec.model.calibration",
+                spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setModel(ModelTrainingConfig.newBuilder()
+                        .setKind(ModelKind.MODEL_KIND_RANDOM_FOREST).setCalibrationValue(42)));
+        refused(Status.Code.INVALID_ARGUMENT, "spec.label.forward_return_sign.tie_handling",
+                spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setLabel(LabelSpec.newBuilder().setForwardReturnSign(
+                        ForwardReturnSignLabel.newBuilder().setHorizonObservations(1).setTieHandlingValue(42))));
+        refused(Status.Code.INVALID_ARGUMENT, "spec.label.threshold_event.side",
+                spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setLabel(peaks().toBuilder().setThresholdEvent(
+                        peaks().getThresholdEvent().toBuilder().setSideValue(42))));
+        for (int tooLarge : new int[] {Integer.MAX_VALUE, -1}) { // -1 is the uint32 4294967295
+            refused(Status.Code.INVALID_ARGUMENT, "trailing_window_observations is " + Integer.toUnsignedString(tooLarge)
+                    + ", too large", spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setLabel(peaks().toBuilder().setThresholdEvent(
+                            peaks().getThresholdEvent().toBuilder().setTrailingWindowObservations(tooLarge))));
+        }
     }
 
     @Test
