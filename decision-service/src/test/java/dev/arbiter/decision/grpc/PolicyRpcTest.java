@@ -161,6 +161,12 @@ class PolicyRpcTest {
         refused(Status.Code.NOT_FOUND, "version", () -> decisions.getParameterSet(GetParameterSetRequest.newBuilder().setVersion(100000).build()));
         invalid("to_version", () -> decisions.rollbackParameters(RollbackParametersRequest.newBuilder().setToVersion(-1).setAuthor("a").setReason("r").build()));
         invalid("author", () -> decisions.rollbackParameters(RollbackParametersRequest.newBuilder().setReason("r").build()));
+        invalid("reason", () -> decisions.rollbackParameters(RollbackParametersRequest.newBuilder().setAuthor("a").build()));
+        invalid("reason", () -> decisions.setParameters(set("gate.min_edge", d(0.05)).setReason("x".repeat(2001)).build()));
+        invalid("reason", () -> decisions.rollbackParameters(RollbackParametersRequest.newBuilder().setAuthor("a")
+                .setReason("x".repeat(2001)).build()));
+        refused(Status.Code.FAILED_PRECONDITION, "to_version", () -> decisions.rollbackParameters(RollbackParametersRequest
+                .newBuilder().setToVersion(liveVersion).setAuthor("a").setReason("r").build()));
         invalid("page_size", () -> decisions.listParameterSets(ListParameterSetsRequest.newBuilder().setPageSize(-1).build()));
         invalid("page_token", () -> decisions.listParameterSets(ListParameterSetsRequest.newBuilder().setPageToken("garbage!").build()));
         String ruleToken = decisions.listRuleSets(ListRuleSetsRequest.newBuilder().setPageSize(1).build()).getNextPageToken();
@@ -231,6 +237,19 @@ class PolicyRpcTest {
         refused(Status.Code.NOT_FOUND, "to_version", () -> decisions.rollbackRuleSet(RollbackRuleSetRequest.newBuilder()
                 .setToVersion(100000).setAuthor("a").setReason("r").build()));
         invalid("page_size", () -> decisions.listRuleSets(ListRuleSetsRequest.newBuilder().setPageSize(-5).build()));
+        invalid("page_token", () -> decisions.listRuleSets(ListRuleSetsRequest.newBuilder().setPageToken("garbage!").build()));
+        invalid("rules[1].description", () -> decisions.setRuleSet(rules(ok, rule("long", "true", RuleKind.RULE_KIND_GATE)
+                .toBuilder().setDescription("x".repeat(2001)).build()).build()));
+        invalid("expected_live_version", () -> decisions.setRuleSet(rules(ok).setExpectedLiveVersion(-1).build()));
+        invalid("reason", () -> decisions.setRuleSet(rules(ok).setReason("x".repeat(2001)).build()));
+        invalid("to_version", () -> decisions.rollbackRuleSet(RollbackRuleSetRequest.newBuilder().setToVersion(-1)
+                .setAuthor("a").setReason("r").build()));
+        invalid("author", () -> decisions.rollbackRuleSet(RollbackRuleSetRequest.newBuilder().setReason("r").build()));
+        invalid("reason", () -> decisions.rollbackRuleSet(RollbackRuleSetRequest.newBuilder().setAuthor("a").build()));
+        invalid("reason", () -> decisions.rollbackRuleSet(RollbackRuleSetRequest.newBuilder().setAuthor("a")
+                .setReason("x".repeat(2001)).build()));
+        refused(Status.Code.FAILED_PRECONDITION, "to_version", () -> decisions.rollbackRuleSet(RollbackRuleSetRequest
+                .newBuilder().setToVersion(liveVersion).setAuthor("a").setReason("r").build()));
         assertEquals(liveVersion, decisions.getRuleSet(GetRuleSetRequest.getDefaultInstance()).getVersion());
     }
 

@@ -129,6 +129,9 @@ class VariantsRpcTest {
         invalid("variants[0].rule_set_version", () -> decisions.setVariants(set(variant("a", 0.1, 0, 99999)).build()));
         invalid("author", () -> decisions.setVariants(set(variant("a", 0.1, 0, 0)).setAuthor("").build()));
         invalid("reason", () -> decisions.setVariants(set(variant("a", 0.1, 0, 0)).setReason("").build()));
+        invalid("reason", () -> decisions.setVariants(set(variant("a", 0.1, 0, 0)).setReason("x".repeat(2001)).build()));
+        invalid("variants[0].description", () -> decisions.setVariants(set(variant("a", 0.1, 0, 0).toBuilder()
+                .setDescription("x".repeat(2001)).build()).build()));
         invalid("variants", () -> {
             SetVariantsRequest.Builder many = set();
             for (int i = 0; i < 21; i++) {

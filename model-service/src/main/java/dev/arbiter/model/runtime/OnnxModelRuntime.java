@@ -148,11 +148,11 @@ final class OnnxModelRuntime implements ModelRuntime {
         String outputName = wanted.isEmpty() ? outputs.keySet().iterator().next() : wanted;
         NodeInfo output = outputs.get(outputName);
         if (output == null) {
-            throw new ModelLoadException("the ONNX model has no output \"" + wanted + "\"; its outputs are "
-                    + outputs.keySet());
+            throw new ModelLoadException("onnx_output_name", "onnx_output_name is \"" + wanted + "\" but the ONNX"
+                    + " model has no such output; its outputs are " + outputs.keySet());
         }
         int positiveIndex = artifact.onnxPositiveClassIndex();
-        String fix = "; name the probability output in onnxOutputName (outputs: " + outputs.keySet() + ")";
+        String fix = "; name the probability output in onnx_output_name (outputs: " + outputs.keySet() + ")";
         OutputKind kind;
         long[] oneRowShape = null;
         ValueInfo info = output.getInfo();
@@ -213,8 +213,8 @@ final class OnnxModelRuntime implements ModelRuntime {
 
     private static void requirePositiveIndex(int index, String outputName) throws ModelLoadException {
         if (index != 0 && index != 1) {
-            throw new ModelLoadException("onnxPositiveClassIndex is " + index + " but output \"" + outputName
-                    + "\" has two classes; use 0 or 1 (the column of the positive class)");
+            throw new ModelLoadException("onnx_positive_class_index", "onnx_positive_class_index is " + index
+                    + " but output \"" + outputName + "\" has two classes; use 0 or 1 (the column of the positive class)");
         }
     }
 

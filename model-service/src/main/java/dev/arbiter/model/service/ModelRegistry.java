@@ -120,6 +120,9 @@ public class ModelRegistry {
         try (ModelRuntime ignored = ModelRuntimes.load(artifact(m, artifact))) {
             // Loaded, checked and warmed up: the artifact is usable. Serving loads it again on activation.
         } catch (ModelLoadException e) {
+            if (e.setting() != null) {
+                throw invalid("metadata." + e.setting(), "metadata." + e.getMessage());
+            }
             throw invalid(
                     "chunk",
                     "the artifact sent in the chunks does not load as " + m.format() + " with the " + m.inputFeatureNames().size()

@@ -157,6 +157,13 @@ class UploadBadInputTest {
         byte[] onnx = TrainedModels.logisticOnnx();
         UploadModelMetadata misnamed = TrainedModels.metadata(name, ModelFormat.MODEL_FORMAT_XGBOOST_JSON, onnx).build();
         refused(Status.Code.INVALID_ARGUMENT, "chunk", () -> upload(mutiny, misnamed, onnx));
+        // A real ONNX model, with metadata naming an output it does not have, or a class column it does not have.
+        UploadModelMetadata onnxMeta = TrainedModels.metadata(name, ModelFormat.MODEL_FORMAT_ONNX, onnx).build();
+        e = refused(Status.Code.INVALID_ARGUMENT, "metadata.onnx_output_name",
+                () -> upload(mutiny, onnxMeta.toBuilder().setOnnxOutputName("no_such_output").build(), onnx));
+        assertTrue(e.getStatus().getDescription().contains("has no such output; its outputs are ["), e.getStatus().getDescription());
+        refused(Status.Code.INVALID_ARGUMENT, "metadata.onnx_positive_class_index",
+                () -> upload(mutiny, onnxMeta.toBuilder().setOnnxPositiveClassIndex(2).build(), onnx));
 
         // Nothing was registered under that name.
         refused(Status.Code.NOT_FOUND, name, () -> models.getModel(GetModelRequest.newBuilder().setModelName(name).build()));

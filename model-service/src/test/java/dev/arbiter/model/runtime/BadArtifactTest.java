@@ -126,10 +126,12 @@ class BadArtifactTest {
 
     @Test
     void unsupportedOnnxOutputsAreRefused() {
-        assertRefused("the ONNX model has no output \"probability\"; its outputs are [output]",
-                new ModelArtifact(ArtifactFormat.ONNX, onnx, NAMES, "probability", 1));
-        assertRefused("onnxPositiveClassIndex is 2 but output \"output\" has two classes; use 0 or 1 (the column of the"
-                + " positive class)", new ModelArtifact(ArtifactFormat.ONNX, onnx, NAMES, "", 2));
+        ModelLoadException output = assertRefused("onnx_output_name is \"probability\" but the ONNX model has no such"
+                + " output; its outputs are [output]", new ModelArtifact(ArtifactFormat.ONNX, onnx, NAMES, "probability", 1));
+        assertEquals("onnx_output_name", output.setting());
+        ModelLoadException index = assertRefused("onnx_positive_class_index is 2 but output \"output\" has two classes;"
+                + " use 0 or 1 (the column of the positive class)", new ModelArtifact(ArtifactFormat.ONNX, onnx, NAMES, "", 2));
+        assertEquals("onnx_positive_class_index", index.setting());
     }
 
     private ModelArtifact trained(Map<String, Object> params) throws Exception {
@@ -153,9 +155,10 @@ class BadArtifactTest {
         return new ModelArtifact(ArtifactFormat.ONNX, bytes, names, "", 1);
     }
 
-    private static void assertRefused(String message, ModelArtifact artifact) {
+    private static ModelLoadException assertRefused(String message, ModelArtifact artifact) {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelRuntimes.load(artifact).close());
         assertEquals(message, e.getMessage());
+        return e;
     }
 
     private static void assertRefusedStartingWith(String prefix, ModelArtifact artifact) {

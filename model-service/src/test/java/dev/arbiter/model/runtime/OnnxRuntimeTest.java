@@ -126,7 +126,7 @@ class OnnxRuntimeTest {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelRuntimes.load(new ModelArtifact(
                 ArtifactFormat.ONNX, bytes, SyntheticData.featureNames(), "", 1)));
         assertEquals("the ONNX output \"label\" holds INT64 values, not float probabilities; name the probability"
-                + " output in onnxOutputName (outputs: [label, probabilities])", e.getMessage());
+                + " output in onnx_output_name (outputs: [label, probabilities])", e.getMessage());
     }
 
     @Test
