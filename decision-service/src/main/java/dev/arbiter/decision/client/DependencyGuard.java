@@ -21,8 +21,10 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
  * One downstream service seen from the decide path: every call gets a deadline cut to what the caller has left
  * and goes through the dependency's circuit breaker (SmallRye Fault Tolerance). Whatever goes wrong comes back as
  * a {@link DependencyFailure} whose message names the dependency and what happened, ready to be a degraded_reason;
- * a refusal of the request itself (INVALID_ARGUMENT, FAILED_PRECONDITION ...) comes back as the
- * StatusRuntimeException, and does not count against the breaker.
+ * a refusal of the request itself (INVALID_ARGUMENT, FAILED_PRECONDITION, RESOURCE_EXHAUSTED ...) comes back as the
+ * StatusRuntimeException, and does not count against the breaker. RESOURCE_EXHAUSTED is a refusal: the services
+ * answer it for a request over one of their limits (feature-service's series cap, an upload's size), so a client
+ * sending series beyond the cap is told so and cannot open the circuit for every other series.
  */
 public final class DependencyGuard {
 
@@ -121,7 +123,7 @@ public final class DependencyGuard {
         return switch (status.getCode()) {
             case DEADLINE_EXCEEDED -> new DependencyFailure(name + ": deadline of " + millis(deadlineNanos) + " exceeded",
                     deadlineNanos >= minCountedNanos, e);
-            case UNAVAILABLE, UNKNOWN, INTERNAL, CANCELLED, ABORTED, DATA_LOSS, UNIMPLEMENTED, RESOURCE_EXHAUSTED ->
+            case UNAVAILABLE, UNKNOWN, INTERNAL, CANCELLED, ABORTED, DATA_LOSS, UNIMPLEMENTED ->
                     new DependencyFailure(name + ": " + status.getCode() + describe(status), true, e);
             // the request itself was refused: the caller's problem, not the dependency's
             default -> e;

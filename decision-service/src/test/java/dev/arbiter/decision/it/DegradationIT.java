@@ -2,6 +2,7 @@ package dev.arbiter.decision.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.testing.Msft;
@@ -11,6 +12,8 @@ import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.Observation;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
@@ -31,7 +34,8 @@ class DegradationIT {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = ServiceStack.start("degradation-it", Map.of());
+        // feature-service holds at most two series: this test's and the one that fills the cap
+        stack = ServiceStack.start("degradation-it", Map.of(), Map.of("arbiter.features.max-series", "2"));
     }
 
     @AfterAll
@@ -48,6 +52,23 @@ class DegradationIT {
         for (int i = 0; i < 60; i++) {
             assertWhole(decisions, observations.next());
         }
+
+        // A series beyond feature-service's cap is refused, naming the series id, and the accepted ones go on.
+        assertWhole(decisions, Msft.observations("second-" + UUID.randomUUID(), 1).get(0));
+        StatusRuntimeException full = assertThrows(StatusRuntimeException.class, () -> decisions.withDeadlineAfter(10,
+                TimeUnit.SECONDS).decide(DecideRequest.newBuilder().setObservation(Msft.observations("third-"
+                + UUID.randomUUID(), 1).get(0)).setLatencyBudgetMs(5000).build()));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode(), full.getStatus().toString());
+        assertTrue(full.getStatus().getDescription().contains("observation.series_id")
+                && full.getStatus().getDescription().contains("feature-service: "), full.getStatus().getDescription());
+        // Refusals are the caller's problem, not feature-service's: more of them do not open its circuit.
+        for (int i = 0; i < 5; i++) {
+            Observation another = Msft.observations("fourth-" + i + "-" + UUID.randomUUID(), 1).get(0);
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, assertThrows(StatusRuntimeException.class,
+                    () -> decisions.withDeadlineAfter(10, TimeUnit.SECONDS).decide(DecideRequest.newBuilder()
+                            .setObservation(another).setLatencyBudgetMs(5000).build())).getStatus().getCode());
+        }
+        assertWhole(decisions, observations.next());
 
         // A hanging model-service (SIGSTOP: the process is there and accepts connections, nothing answers): each
         // decision is degraded when the model stage's share of the budget runs out, and still has its features.

@@ -25,8 +25,14 @@ final class ServiceStack implements AutoCloseable {
 
     /** Starts the three services; {@code name} prefixes their logs in target/. */
     static ServiceStack start(String name, Map<String, String> decisionConfig) throws Exception {
+        return start(name, decisionConfig, Map.of());
+    }
+
+    /** The same, with {@code featureConfig} added to feature-service's configuration. */
+    static ServiceStack start(String name, Map<String, String> decisionConfig, Map<String, String> featureConfig)
+            throws Exception {
         String run = UUID.randomUUID().toString();
-        RealDependencies dependencies = RealDependencies.start(name, run);
+        RealDependencies dependencies = RealDependencies.start(name, run, featureConfig);
         try {
             Map<String, String> config = new HashMap<>(Map.of(
                     "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",

@@ -1,6 +1,7 @@
 package dev.arbiter.decision.testing;
 
 import dev.arbiter.testing.ServiceProcess;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -21,9 +22,16 @@ public final class RealDependencies implements AutoCloseable {
 
     /** Starts both; {@code name} prefixes their logs in target/, {@code run} their Redis prefixes. */
     public static RealDependencies start(String name, String run) throws Exception {
-        ServiceProcess features = ServiceProcess.start("feature-service.runner", name + "-feature-service", Map.of(
+        return start(name, run, Map.of());
+    }
+
+    /** The same, with {@code featureConfig} added to feature-service's configuration. */
+    public static RealDependencies start(String name, String run, Map<String, String> featureConfig) throws Exception {
+        Map<String, String> featureService = new HashMap<>(Map.of(
                 "arbiter.features.snapshot.key-prefix", "arbiter-it:features:" + run + ":",
                 "arbiter.features.snapshot.ttl", "10m"));
+        featureService.putAll(featureConfig);
+        ServiceProcess features = ServiceProcess.start("feature-service.runner", name + "-feature-service", featureService);
         try {
             ServiceProcess models = ServiceProcess.start("model-service.runner", name + "-model-service", Map.of(
                     "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",

@@ -143,7 +143,7 @@ public class FeatureStore {
             throw new RequestRefused(
                     Status.Code.RESOURCE_EXHAUSTED,
                     "observation.series_id",
-                    "series \"" + seriesId + "\" would exceed the cap of " + maxSeries
+                    "observation.series_id \"" + seriesId + "\" would be a new series beyond the cap of " + maxSeries
                             + " series; raise arbiter.features.max-series or spread series over more replicas");
         }
         return new SeriesState(seriesId, featureConfig);

@@ -42,7 +42,8 @@ class LimitsProfileTest {
         }
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking.ingest(MSFT.request("cap-d", 0)));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("arbiter.features.max-series"), e.getStatus().getDescription());
+        assertTrue(e.getStatus().getDescription().contains("arbiter.features.max-series")
+                && e.getStatus().getDescription().startsWith("observation.series_id"), e.getStatus().getDescription());
         assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, blocking.ingest(MSFT.request("cap-a", 1)).getOutcome());
 
         // An older observation is dropped, answered with the latest features, and advances nothing.
