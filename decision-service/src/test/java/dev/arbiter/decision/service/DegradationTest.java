@@ -83,6 +83,7 @@ class DegradationTest {
     /** Both services answer again and both circuits are closed, for the next test class of this application. */
     @AfterEach
     void restore() {
+        RealDependenciesProfile.redisProxy.restore();
         RealDependenciesProfile.services.features.resume();
         RealDependenciesProfile.services.models.resume();
         backUp(RealDependenciesProfile.featureProxy, featureChannel);
@@ -227,6 +228,24 @@ class DegradationTest {
         assertEquals(degraded.getDecisionId(), again.getDecisionId());
         Decision next = decide(1000);
         assertFalse(next.getDegraded(), "the series goes on normally: " + next.getDegradedReason());
+    }
+
+    @Test
+    void anUnreachableRedisGivesAFlatDegradedDecisionThatKeepsThePrediction() {
+        decide(1000); // the series exists, with a risk state
+        RealDependenciesProfile.redisProxy.cut();
+        Decision d = decide(1000);
+        assertTrue(d.getDegraded(), d.toString());
+        assertTrue(d.getDegradedReason().startsWith("redis: the risk state could not be read ("), d.getDegradedReason());
+        assertEquals(Direction.DIRECTION_FLAT, d.getDirection(), "never an action without the risk state");
+        assertEquals(0, d.getSize());
+        assertTrue(d.hasFeatures(), "feature-service answered");
+        assertEquals(0.8, d.getEnsembleProbability(), 1e-6, "model-service answered: the prediction is kept");
+        assertTrue(log.find(d.getDecisionId()).isPresent(), "logged (PostgreSQL is there)");
+
+        RealDependenciesProfile.redisProxy.restore();
+        Decision next = decide(1000);
+        assertFalse(next.getDegraded(), "Redis back, decisions are whole again: " + next.getDegradedReason());
     }
 
     @Test

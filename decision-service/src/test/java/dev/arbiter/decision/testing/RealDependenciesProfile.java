@@ -10,7 +10,8 @@ import java.util.UUID;
 /**
  * The application wired to a real feature-service and model-service ({@link RealDependencies}), each behind a
  * {@link TcpProxy} a test can cut (the service is then down: connections refused) while {@code pause()} makes it hang
- * (SIGSTOP); the feature schema is asked for on every rule check, so a test can pause feature-service under it.
+ * (SIGSTOP), and to Redis through a proxy too (the tests reach Redis through the application's client); the feature
+ * schema is asked for on every rule check, so a test can pause feature-service under it.
  * Circuit breakers stay open for a minute once opened, so a test sees them open for as long as it needs; a test that
  * opens one closes it again itself ({@code CircuitBreakerMaintenance.resetAll()}).
  */
@@ -21,6 +22,8 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
     /** The proxies decision-service reaches feature-service and model-service through. */
     public static volatile TcpProxy featureProxy;
     public static volatile TcpProxy modelProxy;
+    /** The proxy the application reaches Redis through. */
+    public static volatile TcpProxy redisProxy;
     /** This application's Redis prefix. */
     public static volatile String redisPrefix;
     /** The probability model-service's default ensemble answers now (NaN: MsftModels' ensemble). */
@@ -59,8 +62,10 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
             }
             featureProxy = new TcpProxy(services.features.grpcPort);
             modelProxy = new TcpProxy(services.models.grpcPort);
+            redisProxy = new TcpProxy(6379);
             Map<String, String> config = new HashMap<>(RealDependencies.clientConfig(featureProxy.port(),
                     modelProxy.port()));
+            config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redisProxy.port());
             redisPrefix = "arbiter-test:decision:" + run + ":";
             config.put("arbiter.decision.redis-prefix", redisPrefix);
             return config;
@@ -71,6 +76,7 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
             if (featureProxy != null) {
                 featureProxy.close();
                 modelProxy.close();
+                redisProxy.close();
             }
             if (services != null) {
                 services.close();
