@@ -14,6 +14,7 @@ import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.GateResult;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.testing.ServiceProcess;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,33 @@ class DecisionPathIT {
     }
 
     /** For comparison on the same machine and moment: the dependencies called directly from this JVM. */
+    /**
+     * model-service refusing to predict (here: decision-service asks for an ensemble that is not defined) gives FLAT,
+     * degraded decisions that say so and keep the features; a refusal is not a failure of model-service, so however
+     * many there are the circuit stays closed.
+     */
+    @Test
+    void aModelServiceRefusalDegradesTheDecisionWithoutOpeningTheCircuit() {
+        String ensemble = "no-such-ensemble-" + UUID.randomUUID().toString().substring(0, 8);
+        ServiceProcess misconfigured = stack.anotherDecisionService("decision-path-it-refusal",
+                Map.of("arbiter.decision.ensemble", ensemble));
+        try {
+            List<Observation> observations = Msft.observations("refused-" + UUID.randomUUID(), 8);
+            for (Observation o : observations) {
+                Decision d = DecisionServiceGrpc.newBlockingStub(misconfigured.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .decide(DecideRequest.newBuilder().setObservation(o).setLatencyBudgetMs(5000).build());
+                assertTrue(d.getDegraded(), d.toString());
+                assertTrue(d.getDegradedReason().startsWith("model-service: NOT_FOUND (")
+                        && d.getDegradedReason().contains(ensemble), d.getDegradedReason());
+                assertEquals(Direction.DIRECTION_FLAT, d.getDirection());
+                assertEquals(0, d.getSize());
+                assertTrue(d.hasFeatures(), "feature-service answered");
+            }
+        } finally {
+            misconfigured.close();
+        }
+    }
+
     private static void printBaseline() {
         var features = dev.arbiter.proto.v1.FeatureServiceGrpc.newBlockingStub(stack.features.channel);
         var models = dev.arbiter.proto.v1.ModelServiceGrpc.newBlockingStub(stack.models.channel);

@@ -35,19 +35,38 @@ final class ServiceStack implements AutoCloseable {
         RealDependencies dependencies = RealDependencies.start(name, run, featureConfig);
         try {
             Map<String, String> config = new HashMap<>(Map.of(
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
                     "quarkus.flyway.clean-disabled", "false",
-                    "quarkus.flyway.clean-at-start", "true",
-                    "arbiter.decision.redis-prefix", "arbiter-it:decision:" + run + ":",
-                    "arbiter.decision.log.spool-dir", "target/" + name + "-spool-" + run));
-            config.putAll(dependencies.clientConfig());
+                    "quarkus.flyway.clean-at-start", "true"));
             config.putAll(decisionConfig);
-            ServiceProcess decisions = ServiceProcess.start("decision-service.runner", name + "-decision-service", config);
+            ServiceProcess decisions = decisionService(name, run, dependencies.clientConfig(), config);
             return new ServiceStack(dependencies.features, dependencies.models, decisions);
         } catch (Exception | Error e) {
             dependencies.close();
             throw e;
         }
+    }
+
+    /**
+     * One more decision-service process, wired to this stack's feature-service and model-service, with Redis and
+     * spool of its own and {@code config} on top; it shares the decision log's database (not emptied again).
+     */
+    ServiceProcess anotherDecisionService(String name, Map<String, String> config) {
+        return decisionService(name, UUID.randomUUID().toString(), Map.of(
+                "quarkus.grpc.clients.features.host", "127.0.0.1",
+                "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort),
+                "quarkus.grpc.clients.models.host", "127.0.0.1",
+                "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort)), config);
+    }
+
+    private static ServiceProcess decisionService(String name, String run, Map<String, String> clients,
+                                                  Map<String, String> extra) {
+        Map<String, String> config = new HashMap<>(Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "arbiter.decision.redis-prefix", "arbiter-it:decision:" + run + ":",
+                "arbiter.decision.log.spool-dir", "target/" + name + "-spool-" + run));
+        config.putAll(clients);
+        config.putAll(extra);
+        return ServiceProcess.start("decision-service.runner", name + "-decision-service", config);
     }
 
     @Override
