@@ -1,7 +1,7 @@
 package dev.arbiter.testing;
 
+import dev.arbiter.service.Answer;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -16,23 +16,8 @@ public final class ClientStreams {
      */
     public static <Q, A> A call(Function<StreamObserver<A>, StreamObserver<Q>> open, Iterable<Q> requests,
                                 long timeoutSeconds) throws Exception {
-        CompletableFuture<A> done = new CompletableFuture<>();
-        StreamObserver<Q> out = open.apply(new StreamObserver<>() {
-            @Override
-            public void onNext(A value) {
-                done.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                done.completeExceptionally(new IllegalStateException("the call completed without an answer"));
-            }
-        });
+        Answer<A> done = new Answer<>();
+        StreamObserver<Q> out = open.apply(done);
         for (Q q : requests) {
             out.onNext(q);
         }

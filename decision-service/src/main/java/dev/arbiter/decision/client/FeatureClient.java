@@ -9,6 +9,7 @@ import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
 import dev.arbiter.proto.v1.IngestRequest;
 import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.service.Answer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,7 +50,7 @@ public class FeatureClient {
     public CompletableFuture<IngestResponse> ingest(Observation observation, long endNanos) {
         IngestRequest request = IngestRequest.newBuilder().setObservation(observation).build();
         return guard.call(endNanos, deadline -> {
-            UnaryCall<IngestResponse> call = new UnaryCall<>();
+            Answer<IngestResponse> call = new Answer<>();
             stub.withDeadlineAfter(deadline, TimeUnit.NANOSECONDS).ingest(request, call);
             return call;
         });
@@ -62,7 +63,7 @@ public class FeatureClient {
             return CompletableFuture.completedFuture(known);
         }
         return guard.<FeatureSchema>call(endNanos, deadline -> {
-            UnaryCall<FeatureSchema> call = new UnaryCall<>();
+            Answer<FeatureSchema> call = new Answer<>();
             stub.withDeadlineAfter(deadline, TimeUnit.NANOSECONDS).getFeatureSchema(GetFeatureSchemaRequest.getDefaultInstance(), call);
             return call;
         }).thenApply(s -> {

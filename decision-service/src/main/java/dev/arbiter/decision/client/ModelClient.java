@@ -9,6 +9,7 @@ import dev.arbiter.proto.v1.PredictRequest;
 import dev.arbiter.proto.v1.Prediction;
 import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.PredictionTarget;
+import dev.arbiter.service.Answer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,7 +51,7 @@ public class ModelClient {
                 .setDecisionId(decisionId)
                 .build();
         return guard.call(endNanos, deadline -> {
-            UnaryCall<Prediction> call = new UnaryCall<>();
+            Answer<Prediction> call = new Answer<>();
             stub.withDeadlineAfter(deadline, TimeUnit.NANOSECONDS).predict(request, call);
             return call;
         });

@@ -16,6 +16,7 @@ import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.PredictionTarget;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.proto.v1.UploadModelRequest;
+import dev.arbiter.service.Answer;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -24,7 +25,6 @@ import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Comparator;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -103,25 +103,10 @@ public class ModelRegistryClient {
 
     /** Uploads an artifact: the metadata, then chunks; answers the version model-service registered (STAGED). */
     public ModelVersion upload(UploadModelMetadata metadata, byte[] artifact) {
-        CompletableFuture<ModelVersion> done = new CompletableFuture<>();
+        Answer<ModelVersion> done = new Answer<>();
         StreamObserver<UploadModelRequest> parts = async
                 .withDeadlineAfter(config.uploadDeadline().toMillis(), TimeUnit.MILLISECONDS)
-                .uploadModel(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ModelVersion value) {
-                        done.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.completeExceptionally(new IllegalStateException("UploadModel completed without a version"));
-                    }
-                });
+                .uploadModel(done);
         try {
             parts.onNext(UploadModelRequest.newBuilder().setMetadata(metadata).build());
             int chunk = Math.max(1, Math.min(config.uploadChunkBytes(), 1 << 20));
