@@ -33,13 +33,20 @@ public final class SimulationData {
     final double[] admissibleEitherSide;
     /** 0 where a warm step leans long, −∞ elsewhere (when shorts are not allowed). */
     final double[] admissibleLong;
+    /** The side each step leans to (1, −1, 0), then {@code horizon} steps of 0 after the last step. */
     final int[] leaning;
+    /**
+     * The forward return of the position that closes at each step, opened {@code horizon} steps before: 0 for the
+     * first {@code horizon} steps, then {@code forwardReturn}; n + horizon long.
+     */
+    final double[] closingReturn;
     final long outcomeCount;
     final long hits;
 
     /**
      * @param probability     ensemble (or single-model) probability per step
-     * @param agreement       model agreement per step, in [0, 1]
+     * @param agreement       model agreement per step, in [0, 1] (NaN refused: the simulator's risk state must stay
+     *                        a number)
      * @param volatility      volatility feature per step (NaN when unknown)
      * @param trendStrength   trend strength per step (NaN when unknown)
      * @param warm            features warm per step; null = all warm
@@ -66,26 +73,34 @@ public final class SimulationData {
         this.horizon = horizon;
         this.costPerTurnover = costPerTurnover;
         this.probability = probability.clone();
-        this.agreement = agreement.clone();
-        this.volatility = volatility.clone();
+        // The per-step arrays the simulator reads run horizon steps past the last step, where no step is admissible,
+        // so that its loop realises the last positions without a branch on the step.
+        int padded = n + horizon;
+        this.agreement = java.util.Arrays.copyOf(agreement, padded);
+        this.volatility = java.util.Arrays.copyOf(volatility, padded);
         this.trendStrength = trendStrength.clone();
         this.forwardReturn = forwardReturn.clone();
         this.warm = new boolean[n];
-        this.edge = new double[n];
-        this.halfEdge = new double[n];
-        this.inverseVolatility = new double[n];
-        this.knownVolatility = new double[n];
-        this.knownTrend = new double[n];
-        this.trendForGate = new double[n];
-        this.admissibleEitherSide = new double[n];
-        this.admissibleLong = new double[n];
-        this.leaning = new int[n];
+        this.edge = new double[padded];
+        this.halfEdge = new double[padded];
+        this.inverseVolatility = new double[padded];
+        this.knownVolatility = new double[padded];
+        this.knownTrend = new double[padded];
+        this.trendForGate = new double[padded];
+        this.admissibleEitherSide = new double[padded];
+        this.admissibleLong = new double[padded];
+        this.leaning = new int[n + horizon];
+        this.closingReturn = new double[n + horizon];
         long outcomes = 0;
         long hit = 0;
         for (int t = 0; t < n; t++) {
             double p = probability[t];
             if (!(p >= 0 && p <= 1)) {
                 throw new IllegalArgumentException("probability[" + t + "] is " + p + "; probabilities lie in [0, 1]");
+            }
+            double a = agreement[t];
+            if (!(a >= 0 && a <= 1)) {
+                throw new IllegalArgumentException("agreement[" + t + "] is " + a + "; agreement lies in [0, 1]");
             }
             this.warm[t] = warm == null || warm[t];
             edge[t] = Math.abs(2 * p - 1);
@@ -103,11 +118,14 @@ public final class SimulationData {
                 throw new IllegalArgumentException("forwardReturn[" + t + "] is " + r
                         + "; simulate only steps whose outcome is known (drop the last horizon steps)");
             }
+            closingReturn[t + horizon] = r;
             outcomes++;
             if ((p >= 0.5) == (r > 0)) {
                 hit++;
             }
         }
+        java.util.Arrays.fill(admissibleEitherSide, n, padded, Double.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(admissibleLong, n, padded, Double.NEGATIVE_INFINITY);
         this.outcomeCount = outcomes;
         this.hits = hit;
     }

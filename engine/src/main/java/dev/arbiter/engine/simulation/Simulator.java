@@ -49,51 +49,61 @@ public final class Simulator {
     }
 
     private final SimulationData d;
+    /** The vectorized path's working memory, one per thread (created only when {@link #VECTORIZED}). */
+    private final ThreadLocal<VectorSimulations> vectorMemory;
 
     public Simulator(SimulationData data) {
         this.d = data;
+        this.vectorMemory = VECTORIZED ? ThreadLocal.withInitial(() -> new VectorSimulations(data)) : null;
     }
 
     public SimulationData data() {
         return d;
     }
 
-    /** Per-thread working memory: the steps that may act, and the queue of open positions. */
+    /**
+     * Per-thread working memory. Step t's state-free verdict and size sit at index t (and the {@code horizon} steps
+     * after the last step refuse to act); the decision taken at step t sits at index t + horizon, so that the walk
+     * finds the position closing at step t, opened at t − horizon, at index t (before the first step: none, size 0).
+     */
     public static final class Scratch {
-        int[] candidateStep;
         double[] gateMargin;
         double[] baseSize;
         double[] confidence;
         double[] excessVolatility;
-        final int[] openStep;
-        final int[] openDirection;
-        final double[] openSize;
+        double[] takenSize;
+        int[] takenDirection;
 
         public Scratch(int horizon) {
-            openStep = new int[horizon];
-            openDirection = new int[horizon];
-            openSize = new double[horizon];
-            candidateStep = new int[0];
             gateMargin = new double[0];
             baseSize = new double[0];
             confidence = new double[0];
             excessVolatility = new double[0];
+            takenSize = new double[0];
+            takenDirection = new int[0];
         }
 
-        void ensure(int n) {
-            if (candidateStep.length < n) {
-                candidateStep = new int[n];
-                gateMargin = new double[n];
-                baseSize = new double[n];
+        void ensure(int n, int horizon) {
+            if (gateMargin.length < n + horizon) {
+                gateMargin = new double[n + horizon];
+                baseSize = new double[n + horizon];
                 confidence = new double[n];
                 excessVolatility = new double[n];
             }
+            if (takenSize.length < n + 2 * horizon) {
+                takenSize = new double[n + 2 * horizon];
+                takenDirection = new int[n + 2 * horizon];
+            }
+            java.util.Arrays.fill(gateMargin, n, n + horizon, Double.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(baseSize, n, n + horizon, 0);
+            java.util.Arrays.fill(takenSize, 0, horizon, 0);
+            java.util.Arrays.fill(takenDirection, 0, horizon, 0);
         }
     }
 
     public Scratch newScratch() {
         Scratch s = new Scratch(d.horizon);
-        s.ensure(d.n);
+        s.ensure(d.n, d.horizon);
         return s;
     }
 
@@ -106,14 +116,13 @@ public final class Simulator {
      * Runs one simulation; when {@code traceDirection}/{@code traceSize} are given (length n), writes each
      * step's decision into them.
      *
-     * <p>Three passes, which give exactly the numbers of stepping through every step with the state (the test
-     * holds them to {@code DecisionPolicy} step by step). The first decides, for every step independently, what does
-     * not depend on the risk state (confidence, the warm-up, side, edge, agreement, confidence, volatility and trend
-     * gates, and the size before the drawdown brake and the exposure caps) and keeps the steps that could still act,
-     * with that size: loops without a step-to-step dependency, which the JIT vectorizes. The second walks only those
-     * steps in time order with the risk state, realising the open positions that close before each of them (positions
-     * close in the order they opened, all after {@code horizon} steps): a step that does not act changes neither the
-     * state nor any metric, so it can be skipped. The third sums the metrics of the decisions in time order.
+     * <p>Two passes, which give exactly the numbers of stepping through every step with the state (the test holds
+     * them to {@code DecisionPolicy} step by step). The first decides, for every step independently, what does not
+     * depend on the risk state (confidence, the warm-up, side, edge, agreement, confidence, volatility and trend
+     * gates, and the size before the drawdown brake and the exposure caps): loops without a step-to-step dependency,
+     * which the JIT vectorizes. The second walks every step in time order with the risk state: it realises the
+     * position opened {@code horizon} steps before (a position is held exactly that long, so at most one closes per
+     * step, in the order they opened), then decides the step, and sums the metrics as positions close.
      */
     public void run(PolicyParameters p, Mode mode, Scratch scratch, SimulationMetrics out,
                     int[] traceDirection, double[] traceSize) {
@@ -123,55 +132,32 @@ public final class Simulator {
         final double maxSize = p.get(RISK_MAX_SIZE);
         final double minSize = p.get(RISK_MIN_SIZE);
         final int n = d.n;
-        scratch.ensure(n);
-        int candidates = full ? candidatesOfFullPolicy(p, scratch, minEdge, allowShort, maxSize, minSize)
-                : candidatesOfThreshold(scratch, minEdge, allowShort, maxSize);
-        double maxDrawdown = walk(p, full, scratch, candidates);
-        // Third pass: the metrics of the decisions, summed in time order.
-        final double cost2 = 2 * d.costPerTurnover;
-        final double[] fwd = d.forwardReturn;
-        final int[] lean = d.leaning;
-        final int[] candidateStep = scratch.candidateStep;
-        final double[] stepSize = scratch.baseSize;
-        if (traceDirection != null) {
-            java.util.Arrays.fill(traceDirection, 0, n, 0);
-            java.util.Arrays.fill(traceSize, 0, n, 0);
+        final int h = d.horizon;
+        scratch.ensure(n, h);
+        if (full) {
+            stateFreeFullPolicy(p, scratch, minEdge, allowShort, maxSize, minSize);
+        } else {
+            stateFreeThreshold(scratch, minEdge, allowShort, maxSize);
         }
-        long actions = 0;
-        long wins = 0;
-        long falsePositives = 0;
-        double pnl = 0;
-        double pnlSquares = 0;
-        double turnover = 0;
-        for (int c = 0; c < candidates; c++) {
-            int t = candidateStep[c];
-            double size = stepSize[t];
-            int acted = size > 0 ? 1 : 0;
-            int dir = lean[t] * acted;
-            actions += acted;
-            turnover += 2 * size;
-            double r = fwd[t];
-            double decisionPnl = dir * size * r - cost2 * size;
-            pnl += decisionPnl;
-            pnlSquares += decisionPnl * decisionPnl;
-            double signed = dir * r;
-            wins += signed > 0 ? 1 : 0;
-            falsePositives += signed < 0 ? 1 : 0;
-            if (traceDirection != null) {
-                traceDirection[t] = dir;
-                traceSize[t] = size;
+        walk(p, full, scratch, out);
+        if (traceDirection != null) {
+            for (int t = 0; t < n; t++) {
+                double size = scratch.takenSize[t + h];
+                traceDirection[t] = scratch.takenDirection[t + h];
+                traceSize[t] = size > 0 ? size : 0;
             }
         }
-        finish(out, actions, wins, falsePositives, pnl, pnlSquares, maxDrawdown, turnover);
     }
 
     /**
-     * Second pass: the candidates in time order with the risk state. Realises the open positions that close before
-     * each candidate (positions close in the order they opened, all after {@code horizon} steps), decides it with the
-     * state of that moment and overwrites its size with the size taken (0 when it does not act). Answers the maximum
-     * drawdown.
+     * Second pass: every step in time order with the risk state, in one loop without a branch on the step. At step t
+     * it first realises the position opened at t − horizon (a step that did not act, or a step before the first,
+     * opened a position of size 0, whose pnl is ±0 and which changes no state and no metric), then decides step t
+     * with the state of that moment; the {@code horizon} steps after the last only realise what is still open (they
+     * refuse to act). The metrics are summed as the positions close, which is the order they opened in, so the pnl
+     * is the final equity.
      */
-    private double walk(PolicyParameters p, boolean full, Scratch scratch, int candidates) {
+    private void walk(PolicyParameters p, boolean full, Scratch scratch, SimulationMetrics out) {
         final double minSize = p.get(RISK_MIN_SIZE);
         final double maxSeries = p.get(RISK_MAX_SERIES_EXPOSURE);
         final double maxTotal = p.get(RISK_MAX_TOTAL_EXPOSURE);
@@ -180,15 +166,14 @@ public final class Simulator {
         final int cooldownTrigger = (int) p.get(RISK_COOLDOWN_LOSSES);
         final int cooldownLength = (int) p.get(RISK_COOLDOWN_OBSERVATIONS);
         final double cost2 = 2 * d.costPerTurnover;
-        final int n = d.n;
         final int h = d.horizon;
-        final double[] fwd = d.forwardReturn;
+        final int end = d.n + h;
+        final double[] closingReturn = d.closingReturn;
         final int[] lean = d.leaning;
-        final int[] candidateStep = scratch.candidateStep;
-        final double[] stepSize = scratch.baseSize;
-        final int[] openStep = scratch.openStep;
-        final int[] openDir = scratch.openDirection;
-        final double[] openSize = scratch.openSize;
+        final double[] margin = scratch.gateMargin;
+        final double[] base = scratch.baseSize;
+        final double[] taken = scratch.takenSize;
+        final int[] takenDir = scratch.takenDirection;
 
         double equity = 0;
         double peak = 0;
@@ -197,63 +182,56 @@ public final class Simulator {
         double seriesPosition = 0;
         int losses = 0;
         int cooldownEnd = 0; // the cooldown left at step t is max(cooldownEnd - t, 0)
-        int head = 0; // the queue of open positions: a ring of h slots, oldest at head
-        int open = 0;
-        for (int c = 0; c <= candidates; c++) {
-            final int t = c < candidates ? candidateStep[c] : n + h;
-            // Realise the positions opened h or more steps before t, oldest first, as the step-by-step walk would.
-            while (open > 0 && openStep[head] + h <= t) {
-                int closes = openStep[head] + h;
-                int dirOpen = openDir[head];
-                double s = openSize[head];
-                double realised = dirOpen * s * fwd[openStep[head]] - cost2 * s;
-                equity += realised;
-                // Math.max, branch-free: new equity peaks come at random, and a comparison here compiles to a
-                // branch (measured about 8 % slower overall, two runs each on a noisy machine).
-                peak = Math.max(peak, equity);
-                maxDrawdown = Math.max(maxDrawdown, peak - equity);
-                cooldownEnd = closes + RiskManager.cooldownAfter(cooldownTrigger, cooldownLength, losses,
-                        Math.max(cooldownEnd - closes, 0), realised);
-                losses = RiskManager.lossesAfter(cooldownTrigger, losses, realised);
-                exposure -= s;
-                seriesPosition -= dirOpen * s;
-                head = head + 1 == h ? 0 : head + 1;
-                open--;
-            }
-            if (c == candidates) {
-                break;
-            }
+        long actions = 0;
+        long wins = 0;
+        long falsePositives = 0;
+        double pnlSquares = 0;
+        double turnover = 0;
+        for (int t = 0; t < end; t++) {
+            // Realise the position opened at t − h.
+            int dirOpen = takenDir[t];
+            double s = taken[t];
+            double r = closingReturn[t];
+            double realised = dirOpen * s * r - cost2 * s;
+            equity += realised;
+            // Math.max, branch-free: new equity peaks come at random.
+            peak = Math.max(peak, equity);
+            maxDrawdown = Math.max(maxDrawdown, peak - equity);
+            cooldownEnd = t + RiskManager.cooldownAfter(cooldownTrigger, cooldownLength, losses,
+                    Math.max(cooldownEnd - t, 0), realised);
+            losses = RiskManager.lossesAfter(cooldownTrigger, losses, realised);
+            exposure -= s;
+            seriesPosition -= dirOpen * s;
+            actions += dirOpen * dirOpen;
+            turnover += 2 * s;
+            pnlSquares += realised * realised;
+            double signed = dirOpen * r;
+            wins += signed > 0 ? 1 : 0;
+            falsePositives += signed < 0 ? 1 : 0;
+
+            // Decide step t.
             int dir = lean[t];
-            double size;
+            double sized;
+            int act;
             if (full) {
                 double drawdown = peak - equity;
-                double seriesRoom = maxSeries - dir * seriesPosition;
-                double totalRoom = maxTotal - exposure;
-                // Comparisons rather than Math.min in the caps (the values are finite): the caps rarely bind, so the
-                // branches are predicted, and Math.min's NaN and -0 handling would add latency to the chain from
-                // one decision to the next.
-                double room = seriesRoom < totalRoom ? seriesRoom : totalRoom;
-                boolean pass = cooldownEnd <= t & drawdown < ddLimit & room >= minSize & room > 0;
-                double sized = stepSize[t] * RiskManager.brakeFactor(ddSoft, ddLimit, drawdown);
-                sized = sized > seriesRoom ? seriesRoom : sized;
-                sized = sized > totalRoom ? totalRoom : sized;
-                size = pass & sized >= minSize & sized > 0 ? sized : 0;
+                double room = Math.min(maxSeries - dir * seriesPosition, maxTotal - exposure);
+                sized = Math.min(base[t] * RiskManager.brakeFactor(ddSoft, ddLimit, drawdown), room);
+                // sized ≤ room, so sized ≥ min_size and sized > 0 are the policy's room checks too
+                act = margin[t] >= 0 & cooldownEnd <= t & drawdown < ddLimit & sized >= minSize & sized > 0 ? 1 : 0;
             } else {
-                size = stepSize[t];
+                sized = base[t];
+                act = margin[t] >= 0 ? 1 : 0;
             }
-            stepSize[t] = size;
-            int acted = size > 0 ? 1 : 0;
-            dir *= acted;
-            // Always written, kept only when acted.
-            int tail = head + open >= h ? head + open - h : head + open;
-            openStep[tail] = t;
-            openDir[tail] = dir;
-            openSize[tail] = size;
-            open += acted;
+            // A multiplication by 0 or 1 rather than a select: whether a step acts is a coin flip.
+            double size = sized * act;
+            int dirTaken = dir * act;
+            taken[t + h] = size;
+            takenDir[t + h] = dirTaken;
             exposure += size;
-            seriesPosition += dir * size;
+            seriesPosition += dirTaken * size;
         }
-        return maxDrawdown;
+        finish(d, out, actions, wins, falsePositives, equity, pnlSquares, maxDrawdown, turnover);
     }
 
     /**
@@ -267,7 +245,7 @@ public final class Simulator {
      * margins and sizes is arithmetic only, with no branch and no select, so the JIT runs it on several steps per
      * instruction (SIMD); a scalar loop then keeps the steps that pass.
      */
-    private int candidatesOfFullPolicy(PolicyParameters p, Scratch scratch, double minEdge, boolean allowShort,
+    private void stateFreeFullPolicy(PolicyParameters p, Scratch scratch, double minEdge, boolean allowShort,
                                        double maxSize, double minSize) {
         final double edgeScale = p.get(CONFIDENCE_EDGE_SCALE);
         final double agreementWeight = p.get(CONFIDENCE_AGREEMENT_WEIGHT);
@@ -317,46 +295,57 @@ public final class Simulator {
                     Math.min(maxVolatility - vol[t], Math.max(trendForGate[t] - minTrend, trendGateOff)));
             margin[t] = Math.min(margin[t], thresholds);
         }
-        final int[] candidateStep = scratch.candidateStep;
-        int k = 0;
-        for (int t = 0; t < n; t++) {
-            // Always written, counted only when it passes: no branch on the coin flip.
-            candidateStep[k] = t;
-            k += margin[t] >= 0 & base[t] > 0 ? 1 : 0;
-        }
-        return k;
     }
 
     /** The first pass of the plain threshold: every step with enough edge on an allowed side acts at the maximum size. */
-    private int candidatesOfThreshold(Scratch scratch, double minEdge, boolean allowShort, double maxSize) {
+    private void stateFreeThreshold(Scratch scratch, double minEdge, boolean allowShort, double maxSize) {
         final int n = d.n;
         final double[] halfEdge = d.halfEdge;
         final int[] lean = d.leaning;
-        final int[] candidateStep = scratch.candidateStep;
+        final double[] margin = scratch.gateMargin;
         java.util.Arrays.fill(scratch.baseSize, 0, n, maxSize);
-        int k = 0;
         for (int t = 0; t < n; t++) {
             int dir = lean[t];
-            candidateStep[k] = t;
-            k += (dir > 0 | (dir < 0 & allowShort)) & halfEdge[t] >= minEdge & maxSize > 0 ? 1 : 0;
+            margin[t] = (dir > 0 | (dir < 0 & allowShort)) & halfEdge[t] >= minEdge & maxSize > 0 ? 0 : -1;
         }
-        return k;
     }
 
     /**
+     * Whether {@link #runAll} steps several full-policy simulations per SIMD instruction ({@link VectorSimulations}):
+     * when the JVM has the incubating {@code jdk.incubator.vector} module ({@code --add-modules
+     * jdk.incubator.vector}), unless the system property {@code arbiter.simulator.vector} is {@code false}.
+     */
+    public static final boolean VECTORIZED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("arbiter.simulator.vector"));
+
+    /**
      * Runs one simulation per parameter set, in parallel on the common fork-join pool (every core), and answers
-     * the metrics as a {@code ps.length × SimulationMetrics.FIELDS} row-major matrix. (Stepping several parameter
-     * sets together per thread, to overlap their dependency chains, was tried and measured no faster.)
+     * the metrics as a {@code ps.length × SimulationMetrics.FIELDS} row-major matrix: the numbers of {@link #run}
+     * for each, bit for bit. The full policy runs several simulations per instruction when {@link #VECTORIZED}.
      */
     public double[] runAll(PolicyParameters[] ps, Mode mode) {
+        return runAll(ps, mode, VECTORIZED && mode == Mode.FULL_POLICY);
+    }
+
+    /** {@link #runAll} one simulation after another on each core, never vectorized: the baseline of the vectorized path. */
+    public double[] runAllOneByOne(PolicyParameters[] ps, Mode mode) {
+        return runAll(ps, mode, false);
+    }
+
+    private double[] runAll(PolicyParameters[] ps, Mode mode, boolean vectorized) {
         double[] results = new double[ps.length * SimulationMetrics.FIELDS];
         int chunk = 256;
         int chunks = (ps.length + chunk - 1) / chunk;
         IntStream.range(0, chunks).parallel().forEach(c -> {
+            int from = c * chunk;
+            int end = Math.min(ps.length, from + chunk);
+            if (vectorized) {
+                vectorMemory.get().run(ps, from, end, results);
+                return;
+            }
             Scratch scratch = newScratch();
             SimulationMetrics m = new SimulationMetrics();
-            int end = Math.min(ps.length, (c + 1) * chunk);
-            for (int i = c * chunk; i < end; i++) {
+            for (int i = from; i < end; i++) {
                 run(ps[i], mode, scratch, m);
                 m.writeTo(results, i * SimulationMetrics.FIELDS);
             }
@@ -364,8 +353,8 @@ public final class Simulator {
         return results;
     }
 
-    private void finish(SimulationMetrics out, long actions, long wins, long falsePositives, double pnl,
-                        double pnlSquares, double maxDrawdown, double turnover) {
+    static void finish(SimulationData d, SimulationMetrics out, long actions, long wins, long falsePositives,
+                       double pnl, double pnlSquares, double maxDrawdown, double turnover) {
         int n = d.n;
         out.decisionCount = n;
         out.actionCount = actions;

@@ -146,23 +146,58 @@ class SimulatorTest {
 
     @Test
     void runAllEqualsOneByOne() {
-        SimulationData data = synthetic(9, 1_000, 2);
+        assertTrue(Simulator.VECTORIZED, "the engine's tests run with --add-modules jdk.incubator.vector (engine/pom.xml),"
+                + " so that runAll takes its vectorized path here");
         SplittableRandom r = new SplittableRandom(1);
-        PolicyParameters[] ps = new PolicyParameters[700];
-        for (int i = 0; i < ps.length; i++) {
-            ps[i] = randomParameters(r);
-        }
-        Simulator sim = new Simulator(data);
-        double[] all = sim.runAll(ps, Simulator.Mode.FULL_POLICY);
-        SimulationMetrics m = new SimulationMetrics();
-        double[] one = new double[SimulationMetrics.FIELDS];
-        for (int i = 0; i < ps.length; i++) {
-            sim.run(ps[i], Simulator.Mode.FULL_POLICY, sim.newScratch(), m);
-            m.writeTo(one, 0);
-            for (int f = 0; f < SimulationMetrics.FIELDS; f++) {
-                assertEquals(one[f], all[i * SimulationMetrics.FIELDS + f], "simulation " + i + " field " + f);
+        for (int horizon = 1; horizon <= 5; horizon += 2) {
+            for (SimulationData data : List.of(synthetic(9 + horizon, 1_000, horizon), withGaps(synthetic(20 + horizon, 999, horizon)))) {
+                PolicyParameters[] ps = new PolicyParameters[303]; // not a multiple of any vector width
+                for (int i = 0; i < ps.length; i++) {
+                    ps[i] = i < EDGE_CASES.size() ? PolicyParameters.defaults().with(EDGE_CASES.get(i)) : randomParameters(r);
+                }
+                Simulator sim = new Simulator(data);
+                double[] all = sim.runAll(ps, Simulator.Mode.FULL_POLICY);
+                double[] oneByOne = sim.runAllOneByOne(ps, Simulator.Mode.FULL_POLICY);
+                SimulationMetrics m = new SimulationMetrics();
+                double[] one = new double[SimulationMetrics.FIELDS];
+                for (int i = 0; i < ps.length; i++) {
+                    sim.run(ps[i], Simulator.Mode.FULL_POLICY, sim.newScratch(), m);
+                    m.writeTo(one, 0);
+                    for (int f = 0; f < SimulationMetrics.FIELDS; f++) {
+                        String where = "horizon " + horizon + ", simulation " + i + ", field " + f;
+                        assertEquals(one[f], all[i * SimulationMetrics.FIELDS + f], where);
+                        assertEquals(one[f], oneByOne[i * SimulationMetrics.FIELDS + f], where);
+                    }
+                    if (i < EDGE_CASES.size()) {
+                        assertTrue(m.actionCount > 0 || i == 0, "edge case " + i + " acts: " + m);
+                    }
+                }
             }
         }
+    }
+
+    /** Parameter sets at the corners of the policy: empty or short brake ranges, gates switched on or off, binding caps. */
+    private static final List<Map<String, Double>> EDGE_CASES = List.of(
+            Map.of("risk.drawdown_soft", 0.0, "risk.drawdown_limit", 0.0), // never acts: every drawdown is at the limit
+            Map.of("risk.drawdown_soft", 0.01, "risk.drawdown_limit", 0.01),
+            Map.of("risk.drawdown_soft", 0.0, "risk.drawdown_limit", 0.004),
+            Map.of("gate.min_trend", 0.3, "policy.allow_short", 1.0),
+            Map.of("risk.min_size", 0.0, "gate.min_confidence", 0.0, "gate.min_agreement", 0.0),
+            Map.of("risk.max_series_exposure", 0.02, "risk.max_total_exposure", 0.03, "risk.max_size", 0.5),
+            Map.of("risk.cooldown_losses", 1.0, "risk.cooldown_observations", 50.0),
+            Map.of("risk.cooldown_losses", 0.0, "confidence.volatility_penalty", 0.0, "confidence.trend_weight", 0.0));
+
+    /** The same steps with unknown volatility and trend here and there (NaN), as cold features give them. */
+    private static SimulationData withGaps(SimulationData d) {
+        int n = d.size();
+        double[] vol = java.util.Arrays.copyOf(d.volatility, n);
+        double[] trend = java.util.Arrays.copyOf(d.trendStrength, n);
+        for (int t = 0; t < n; t += 7) {
+            vol[t] = Double.NaN;
+            trend[t + 3 < n ? t + 3 : t] = Double.NaN;
+        }
+        return new SimulationData(java.util.Arrays.copyOf(d.probability, n), java.util.Arrays.copyOf(d.agreement, n), vol,
+                trend, d.warm, java.util.Arrays.copyOf(d.forwardReturn, n), d.horizon, d.costPerTurnover);
     }
 
     @Test
@@ -194,6 +229,8 @@ class SimulatorTest {
         assertThrows(IllegalArgumentException.class, () -> new SimulationData(one, new double[2], one, one, null, one, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new SimulationData(one, one, one, one, null, one, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new SimulationData(new double[] {1.5}, one, one, one, null, one, 1, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new SimulationData(one, new double[] {Double.NaN}, one, one, null, one, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new SimulationData(one, one, one, one, null, one, 1, -1));
         assertThrows(IllegalArgumentException.class,
                 () -> new SimulationData(one, one, one, one, null, new double[] {Double.NaN}, 1, 0));
