@@ -21,12 +21,14 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The simulator's throughput: one simulation is one policy parameter vector over 1,000 steps with the full
  * policy (confidence, gates, sizing, caps, drawdown brake, cooldown). {@code main} runs the issue's whole
- * workload (25 million simulations) and prints the wall time.
+ * workload (25 million simulations) and prints the wall time, then the same batches one simulation after another
+ * (the path without the Vector API) for the ratio. The forks and {@code main} need
+ * {@code --add-modules jdk.incubator.vector} for the vectorized path ({@code Simulator.VECTORIZED}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class SimulatorBenchmark {
 
     static final int STEPS = 1_000;
@@ -58,11 +60,18 @@ public class SimulatorBenchmark {
         return metrics.pnl;
     }
 
-    /** A batch of simulations spread over every core by {@code Simulator.runAll}. */
+    /** A batch of simulations spread over every core by {@code Simulator.runAll} (vectorized when it can be). */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public double batchOnAllCores() {
         return simulator.runAll(batch, Simulator.Mode.FULL_POLICY)[SimulationMetrics.PNL];
+    }
+
+    /** The baseline of {@link #batchOnAllCores}: the same batch, one simulation after another on every core. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public double batchOnAllCoresOneByOne() {
+        return simulator.runAllOneByOne(batch, Simulator.Mode.FULL_POLICY)[SimulationMetrics.PNL];
     }
 
     /**
@@ -108,24 +117,41 @@ public class SimulatorBenchmark {
         return ps;
     }
 
-    /** Runs {@code args[0]} simulations (default 25,000,000) on every core and prints the rate. */
+    /**
+     * Runs {@code args[0]} simulations (default 25,000,000) on every core and prints the rate, then
+     * {@code args[1]} (default 1,048,576) of the same batches one simulation after another, for the ratio.
+     */
     public static void main(String[] args) {
         long total = args.length > 0 ? Long.parseLong(args[0]) : 25_000_000L;
+        long baseline = args.length > 1 ? Long.parseLong(args[1]) : 1L << 20;
         SimulatorBenchmark b = new SimulatorBenchmark();
         b.setUp();
+        if (!Simulator.VECTORIZED) {
+            System.out.println("not vectorized: start the JVM with --add-modules jdk.incubator.vector");
+        }
+        double rate = workload("runAll", total, () -> b.simulator.runAll(b.batch, Simulator.Mode.FULL_POLICY));
+        if (baseline > 0) {
+            double oneByOne = workload("runAllOneByOne", baseline,
+                    () -> b.simulator.runAllOneByOne(b.batch, Simulator.Mode.FULL_POLICY));
+            System.out.printf(Locale.ROOT, "runAll / runAllOneByOne: %.2f%n", rate / oneByOne);
+        }
+    }
+
+    private static double workload(String name, long total, java.util.function.Supplier<double[]> batch) {
         for (int i = 0; i < 20; i++) { // warm up: let the JIT compile the loop
-            b.simulator.runAll(b.batch, Simulator.Mode.FULL_POLICY);
+            batch.get();
         }
         long start = System.nanoTime();
         long done = 0;
         double checksum = 0;
         while (done < total) {
-            checksum += b.simulator.runAll(b.batch, Simulator.Mode.FULL_POLICY)[SimulationMetrics.PNL];
+            checksum += batch.get()[SimulationMetrics.PNL];
             done += BATCH;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%,d simulations x %,d steps on %d cores in %.1f s: %,.0f simulations/s, %.2f ns per step per core (checksum %.6f)%n",
-                done, STEPS, Runtime.getRuntime().availableProcessors(), seconds, done / seconds,
-                seconds * 1e9 * Runtime.getRuntime().availableProcessors() / (done * (double) STEPS), checksum);
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf(Locale.ROOT, "%s: %,d simulations x %,d steps on %d cores in %.1f s: %,.0f simulations/s, %.2f ns per step per core (checksum %.6f)%n",
+                name, done, STEPS, cores, seconds, done / seconds, seconds * 1e9 * cores / (done * (double) STEPS), checksum);
+        return done / seconds;
     }
 }

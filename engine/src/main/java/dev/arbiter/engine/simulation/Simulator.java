@@ -36,7 +36,8 @@ import java.util.stream.IntStream;
  * equity, drawdown and the loss-run cooldown. The formulas are those of {@link ConfidenceScorer},
  * {@link DecisionGates} and {@link RiskManager}, read once per simulation; a test holds every step equal to
  * {@code DecisionPolicy.decide}. One simulation allocates nothing; {@link #runAll} spreads simulations over
- * every core.
+ * every core and, when the JVM has the Vector API module, steps several of them per instruction
+ * ({@code VectorSimulations}).
  */
 public final class Simulator {
 
@@ -49,12 +50,9 @@ public final class Simulator {
     }
 
     private final SimulationData d;
-    /** The vectorized path's working memory, one per thread (created only when {@link #VECTORIZED}). */
-    private final ThreadLocal<VectorSimulations> vectorMemory;
 
     public Simulator(SimulationData data) {
         this.d = data;
-        this.vectorMemory = VECTORIZED ? ThreadLocal.withInitial(() -> new VectorSimulations(data)) : null;
     }
 
     public SimulationData data() {
@@ -235,15 +233,15 @@ public final class Simulator {
     }
 
     /**
-     * The first pass of the full policy: every step's state-free gates and its size before the brake and the caps;
-     * answers how many steps could act, written in time order to the scratch. A step whose size before the brake is
-     * already below {@code risk.min_size} cannot act (the brake and the caps only shrink it).
+     * The first pass of the full policy: every step's state-free gates, as one margin, and its size before the brake
+     * and the caps, written to the scratch. A step whose size before the brake is already below {@code risk.min_size}
+     * cannot act (the brake and the caps only shrink it), so that check is part of the margin.
      *
      * <p>The gates are folded into one margin, the smallest of (value − threshold) over them plus −∞ for a step that
      * is cold or leans to a side not allowed: the step passes them all exactly when the margin is ≥ 0 (a difference
      * of doubles is ≥ 0 exactly when the value is ≥ the threshold, and NaN passes nothing). The loops that compute
      * margins and sizes is arithmetic only, with no branch and no select, so the JIT runs it on several steps per
-     * instruction (SIMD); a scalar loop then keeps the steps that pass.
+     * instruction (SIMD).
      */
     private void stateFreeFullPolicy(PolicyParameters p, Scratch scratch, double minEdge, boolean allowShort,
                                        double maxSize, double minSize) {
@@ -311,7 +309,7 @@ public final class Simulator {
     }
 
     /**
-     * Whether {@link #runAll} steps several full-policy simulations per SIMD instruction ({@link VectorSimulations}):
+     * Whether {@link #runAll} steps several full-policy simulations per SIMD instruction ({@code VectorSimulations}):
      * when the JVM has the incubating {@code jdk.incubator.vector} module ({@code --add-modules
      * jdk.incubator.vector}), unless the system property {@code arbiter.simulator.vector} is {@code false}.
      */
@@ -336,11 +334,13 @@ public final class Simulator {
         double[] results = new double[ps.length * SimulationMetrics.FIELDS];
         int chunk = 256;
         int chunks = (ps.length + chunk - 1) / chunk;
+        // the vectorized path's working memory: one per thread that takes part in this call
+        ThreadLocal<VectorSimulations> memory = vectorized ? ThreadLocal.withInitial(() -> new VectorSimulations(d)) : null;
         IntStream.range(0, chunks).parallel().forEach(c -> {
             int from = c * chunk;
             int end = Math.min(ps.length, from + chunk);
             if (vectorized) {
-                vectorMemory.get().run(ps, from, end, results);
+                memory.get().run(ps, from, end, results);
                 return;
             }
             Scratch scratch = newScratch();
