@@ -89,8 +89,8 @@ public final class SimulationData {
         this.trendForGate = new double[padded];
         this.admissibleEitherSide = new double[padded];
         this.admissibleLong = new double[padded];
-        this.leaning = new int[n + horizon];
-        this.closingReturn = new double[n + horizon];
+        this.leaning = new int[padded];
+        this.closingReturn = new double[padded];
         long outcomes = 0;
         long hit = 0;
         for (int t = 0; t < n; t++) {
