@@ -29,6 +29,11 @@ final class AverageTrueRange {
         return wilder.update(tr);
     }
 
+    /** The average true range after the last update (NaN during the warm-up). */
+    double value() {
+        return wilder.value();
+    }
+
     void reset() {
         wilder.reset();
     }

@@ -39,6 +39,24 @@ final class CloseHistory {
     }
 
     void push(double x) {
+        int len = ring.length;
+        if (count < len) {
+            pushFilling(x);
+            return;
+        }
+        // The ring is full, so every window is: each drops its oldest close.
+        for (int i = 0; i < smaWindows.length; i++) {
+            smaSums[i] += x - ring[Rings.wrap(next - smaWindows[i], len)];
+        }
+        ring[next] = x;
+        next = next + 1 == len ? 0 : next + 1;
+        if (++sinceRefresh >= refreshPeriod) {
+            refresh();
+        }
+    }
+
+    /** {@link #push} while the ring fills: windows not yet full only add. */
+    private void pushFilling(double x) {
         if (count == 0) {
             first = x;
         }
@@ -46,8 +64,7 @@ final class CloseHistory {
         for (int i = 0; i < smaWindows.length; i++) {
             int w = smaWindows[i];
             if (count >= w) {
-                int j = next - w;
-                smaSums[i] += x - ring[Rings.wrap(j, len)];
+                smaSums[i] += x - ring[Rings.wrap(next - w, len)];
             } else {
                 smaSums[i] += x;
                 smaInverseCount[i] = 1.0 / (count + 1);
@@ -55,9 +72,7 @@ final class CloseHistory {
         }
         ring[next] = x;
         next = next + 1 == len ? 0 : next + 1;
-        if (count < len) {
-            count++;
-        }
+        count++;
         if (++sinceRefresh >= refreshPeriod) {
             refresh();
         }

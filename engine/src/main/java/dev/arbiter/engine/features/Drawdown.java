@@ -14,12 +14,15 @@ final class Drawdown {
     /** {@code 1 / peak}, so a close below the peak costs a multiplication (not state: recomputed on read). */
     private double inversePeak = Double.NaN;
 
-    double update(double close) {
+    void update(double close) {
         if (!(close < peak)) {
             peak = close;
             inversePeak = 1.0 / close;
-            return 0.0;
         }
+    }
+
+    /** The drawdown of {@code close}, the last close passed to {@link #update}: 0 at a new peak. */
+    double value(double close) {
         return (close - peak) * inversePeak;
     }
 

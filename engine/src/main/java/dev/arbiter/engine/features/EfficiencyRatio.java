@@ -18,7 +18,7 @@ final class EfficiencyRatio {
     }
 
     /** Call after {@code history.push(close)}; the history must hold {@code window + 2} closes. */
-    double update(CloseHistory history) {
+    void update(CloseHistory history) {
         int closes = history.count();
         if (closes >= 2) {
             path += Math.abs(history.ago(0) - history.ago(1));
@@ -30,6 +30,10 @@ final class EfficiencyRatio {
             path = history.pathLength(Math.min(window, closes - 1));
             sinceRefresh = 0;
         }
+    }
+
+    /** The ratio after the last {@link #update} over the same history. */
+    double value(CloseHistory history) {
         if (!(path > 0.0)) {
             return 0.0;
         }

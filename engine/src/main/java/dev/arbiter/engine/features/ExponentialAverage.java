@@ -29,6 +29,11 @@ final class ExponentialAverage {
         return value;
     }
 
+    /** The average after the last update (NaN during the warm-up). */
+    double value() {
+        return value;
+    }
+
     void reset() {
         seen = 0;
         value = Double.NaN;

@@ -2,6 +2,8 @@ package dev.arbiter.engine.features;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Objects;
 
 /**
  * One ring of the last log returns, shared by every returns window (volatilities, skewness and kurtosis, the
@@ -29,64 +31,152 @@ final class ReturnWindows {
     /** ...or this one for windows with fourth powers, whose sums fall as the variance squared. */
     private static final double COLLAPSE_RATIO_FOURTH = 1e-1;
 
-    private final int[] windows;
-    private final boolean[] fourth;
-    /** Window indexes by increasing length, for the one-pass refresh. */
-    private final int[] byLength;
+    /** One window's sums and derived values. */
+    private static final class Window {
+        final int length;
+        final double collapseRatio;
+        /** {@code min(length, returns so far)} and its reciprocal (not state: derived from the count on read). */
+        double count;
+        double invCount;
+        double s1;
+        double s2;
+        double s3;
+        double s4;
+        /** The largest {@code count^2 * variance} since the last refresh. */
+        double peak;
+        /** The variance after the last return (not state: recomputed on read). */
+        double variance;
+
+        Window(int length, double collapseRatio) {
+            this.length = length;
+            this.collapseRatio = collapseRatio;
+        }
+
+        /** Population variance from the sums; 0 when it is rounding noise. */
+        double variance() {
+            double a1 = s1 * invCount;
+            double a2 = s2 * invCount;
+            double m2 = a2 - a1 * a1;
+            return m2 <= ZERO_VARIANCE * a2 ? 0.0 : m2;
+        }
+
+        /**
+         * Updates the variance after the sums changed, and answers whether they need a refresh: 1 when the variance
+         * collapsed below its ratio of the peak, or the shift lies too far from the mean; 0 otherwise. The tests
+         * are OR-ed without branches: the new-peak test would be a coin flip after each refresh.
+         */
+        int check() {
+            double s2c = s2 * count;
+            double s1sq = s1 * s1;
+            double spread = s2c - s1sq; // count^2 * variance
+            double top = Math.max(peak, spread);
+            peak = top;
+            variance = variance();
+            return (spread < collapseRatio * top ? 1 : 0)
+                    | (s1sq > RECENTER_RATIO * spread && spread > ZERO_VARIANCE * s2c ? 1 : 0);
+        }
+
+        void reset() {
+            count = 0.0;
+            invCount = 0.0;
+            s1 = 0.0;
+            s2 = 0.0;
+            s3 = 0.0;
+            s4 = 0.0;
+            peak = 0.0;
+            variance = 0.0;
+        }
+    }
+
+    /** Every window, in the order of the constructor's lengths (the state's order). */
+    private final Window[] all;
+    /**
+     * The first four windows again, null where absent, and those after them: the full-ring step calls each of
+     * the four in straight-line code, which the JIT compiles to about half the time of a loop over the array
+     * (whose trip count it does not know).
+     */
+    private final Window w0;
+    private final Window w1;
+    private final Window w2;
+    private final Window w3;
+    private final Window[] beyondFour;
+    /** The window that also keeps third and fourth powers (skewness and kurtosis). */
+    private final Window moments;
+    /** Windows by increasing length, for the one-pass refresh. */
+    private final Window[] byLength;
     private final double[] ring;
-    private final double[] s1;
-    private final double[] s2;
-    private final double[] s3;
-    private final double[] s4;
-    /** Per window, the largest {@code count^2 * variance} since the last refresh. */
-    private final double[] peak;
-    private final double[] collapseRatio;
-    private final double[] windowCount;
-    private final double[] invCount;
-    /** Per window, the variance after the last return (not state: recomputed on read). */
-    private final double[] variance;
     private int next;
     private int count;
     private int sinceRefresh;
     private double shift;
 
     /**
-     * @param windows distinct window lengths
-     * @param fourth  per window, whether it needs skewness and kurtosis
+     * @param windows     distinct window lengths
+     * @param momentsSlot the index of the window that needs skewness and kurtosis
      */
-    ReturnWindows(int[] windows, boolean[] fourth) {
+    ReturnWindows(int[] windows, int momentsSlot) {
         int m = windows.length;
-        this.windows = windows.clone();
-        this.fourth = fourth.clone();
+        Objects.checkIndex(momentsSlot, m);
+        this.all = new Window[m];
         int longest = 1;
         for (int i = 0; i < m; i++) {
+            all[i] = new Window(windows[i], i == momentsSlot ? COLLAPSE_RATIO_FOURTH : COLLAPSE_RATIO);
             longest = Math.max(longest, windows[i]);
         }
-        this.byLength = new int[m];
-        Integer[] order = new Integer[m];
-        for (int i = 0; i < m; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Integer.compare(windows[a], windows[b]));
-        for (int i = 0; i < m; i++) {
-            byLength[i] = order[i];
-        }
+        this.w0 = all[0];
+        this.w1 = m > 1 ? all[1] : null;
+        this.w2 = m > 2 ? all[2] : null;
+        this.w3 = m > 3 ? all[3] : null;
+        this.beyondFour = Arrays.copyOfRange(all, Math.min(4, m), m);
+        this.moments = all[momentsSlot];
+        this.byLength = all.clone();
+        Arrays.sort(byLength, Comparator.comparingInt(w -> w.length));
         this.ring = new double[longest];
-        this.s1 = new double[m];
-        this.s2 = new double[m];
-        this.s3 = new double[m];
-        this.s4 = new double[m];
-        this.peak = new double[m];
-        this.collapseRatio = new double[m];
-        for (int i = 0; i < m; i++) {
-            collapseRatio[i] = fourth[i] ? COLLAPSE_RATIO_FOURTH : COLLAPSE_RATIO;
-        }
-        this.windowCount = new double[m];
-        this.invCount = new double[m];
-        this.variance = new double[m];
     }
 
     void add(double r) {
+        int len = ring.length;
+        if (count < len) {
+            addFilling(r);
+            return;
+        }
+        // Every window is full: each drops its oldest return. Kept small enough for the JIT to inline it.
+        double d = r - shift;
+        double d2 = d * d;
+        double o = ring[Rings.wrap(next - moments.length, len)] - shift;
+        double o2 = o * o;
+        moments.s3 += d2 * d - o2 * o;
+        moments.s4 += d2 * d2 - o2 * o2;
+        int refresh = slide(w0, d, d2, len);
+        if (w1 != null) {
+            refresh |= slide(w1, d, d2, len);
+            if (w2 != null) {
+                refresh |= slide(w2, d, d2, len);
+                if (w3 != null) {
+                    refresh |= slide(w3, d, d2, len);
+                    for (Window w : beyondFour) {
+                        refresh |= slide(w, d, d2, len);
+                    }
+                }
+            }
+        }
+        ring[next] = r;
+        next = next + 1 == len ? 0 : next + 1;
+        if (++sinceRefresh >= len || refresh != 0) {
+            refresh();
+        }
+    }
+
+    /** Moves full window {@code w} on by one return ({@code d} and {@code d2} around the shift); see check(). */
+    private int slide(Window w, double d, double d2, int len) {
+        double o = ring[Rings.wrap(next - w.length, len)] - shift;
+        w.s1 += d - o;
+        w.s2 += d2 - o * o;
+        return w.check();
+    }
+
+    /** {@link #add} while the ring fills: windows not yet full only add. */
+    private void addFilling(double r) {
         if (count == 0) {
             shift = r;
         }
@@ -95,45 +185,33 @@ final class ReturnWindows {
         double d3 = d2 * d;
         double d4 = d2 * d2;
         int len = ring.length;
-        // Collapse and recentre tests of every window, OR-ed without branches: the new-peak test would be a coin
-        // flip after each refresh.
         int refresh = 0;
-        for (int i = 0; i < windows.length; i++) {
-            int w = windows[i];
-            if (count >= w) {
-                int j = next - w;
-                double o = ring[Rings.wrap(j, len)] - shift;
+        for (Window w : all) {
+            boolean fourth = w == moments;
+            if (count >= w.length) {
+                double o = ring[Rings.wrap(next - w.length, len)] - shift;
                 double o2 = o * o;
-                s1[i] += d - o;
-                s2[i] += d2 - o2;
-                if (fourth[i]) {
-                    s3[i] += d3 - o2 * o;
-                    s4[i] += d4 - o2 * o2;
+                w.s1 += d - o;
+                w.s2 += d2 - o2;
+                if (fourth) {
+                    w.s3 += d3 - o2 * o;
+                    w.s4 += d4 - o2 * o2;
                 }
             } else {
-                windowCount[i] = count + 1;
-                invCount[i] = 1.0 / (count + 1);
-                s1[i] += d;
-                s2[i] += d2;
-                if (fourth[i]) {
-                    s3[i] += d3;
-                    s4[i] += d4;
+                w.count = count + 1;
+                w.invCount = 1.0 / (count + 1);
+                w.s1 += d;
+                w.s2 += d2;
+                if (fourth) {
+                    w.s3 += d3;
+                    w.s4 += d4;
                 }
             }
-            double s2c = s2[i] * windowCount[i];
-            double s1sq = s1[i] * s1[i];
-            double spread = s2c - s1sq; // count^2 * variance
-            double top = Math.max(peak[i], spread);
-            peak[i] = top;
-            refresh |= (spread < collapseRatio[i] * top ? 1 : 0)
-                    | (s1sq > RECENTER_RATIO * spread && spread > ZERO_VARIANCE * s2c ? 1 : 0);
-            variance[i] = windowVariance(i);
+            refresh |= w.check();
         }
         ring[next] = r;
         next = next + 1 == len ? 0 : next + 1;
-        if (count < len) {
-            count++;
-        }
+        count++;
         if (++sinceRefresh >= len || refresh != 0) {
             refresh();
         }
@@ -152,8 +230,8 @@ final class ReturnWindows {
         double t3 = 0.0;
         double t4 = 0.0;
         int k = 0;
-        for (int i : byLength) {
-            for (int target = Math.min(windows[i], count); k < target; k++) {
+        for (Window w : byLength) {
+            for (int target = Math.min(w.length, count); k < target; k++) {
                 double d = ring[Rings.wrap(newest - k, len)] - c;
                 double d2 = d * d;
                 t1 += d;
@@ -161,22 +239,14 @@ final class ReturnWindows {
                 t3 += d2 * d;
                 t4 += d2 * d2;
             }
-            s1[i] = t1;
-            s2[i] = t2;
-            s3[i] = t3;
-            s4[i] = t4;
-            peak[i] = t2 * windowCount[i] - t1 * t1;
-            variance[i] = windowVariance(i);
+            w.s1 = t1;
+            w.s2 = t2;
+            w.s3 = t3;
+            w.s4 = t4;
+            w.peak = t2 * w.count - t1 * t1;
+            w.variance = w.variance();
         }
         sinceRefresh = 0;
-    }
-
-    /** Population variance of window {@code i} from its sums; 0 when it is rounding noise. */
-    private double windowVariance(int i) {
-        double a1 = s1[i] * invCount[i];
-        double a2 = s2[i] * invCount[i];
-        double m2 = a2 - a1 * a1;
-        return m2 <= ZERO_VARIANCE * a2 ? 0.0 : m2;
     }
 
     /** Returns absorbed, up to the longest window. */
@@ -186,7 +256,7 @@ final class ReturnWindows {
 
     /** Population variance of window {@code i} (divides by the count); NaN when empty. */
     double variance(int i) {
-        return count == 0 ? Double.NaN : variance[i];
+        return count == 0 ? Double.NaN : all[i].variance;
     }
 
     /** Population standard deviation of window {@code i}; NaN when empty. */
@@ -195,25 +265,26 @@ final class ReturnWindows {
     }
 
     /**
-     * Writes the population skewness {@code m3 / m2^1.5} of window {@code i} at {@code out[k]} and its excess
+     * Writes the population skewness {@code m3 / m2^1.5} of the moments window at {@code out[k]} and its excess
      * kurtosis {@code m4 / m2^2 - 3} at {@code out[k + 1]}: both 0 when the variance is 0, NaN when empty.
-     * {@code stdDev} is {@link #stdDev}(i) and {@code inverseVariance} is {@code 1 / }{@link #variance}(i), which the
-     * caller has computed (one division serves the moments and the clustering score).
+     * {@code stdDev} is its {@link #stdDev} and {@code inverseVariance} is {@code 1 / }its {@link #variance}, which
+     * the caller has computed (one division serves the moments and the clustering score).
      */
-    void writeSkewnessAndKurtosis(int i, double stdDev, double inverseVariance, double[] out, int k) {
+    void writeSkewnessAndKurtosis(double stdDev, double inverseVariance, double[] out, int k) {
         if (!(stdDev > 0.0)) {
             double v = stdDev == 0.0 ? 0.0 : Double.NaN;
             out[k] = v;
             out[k + 1] = v;
             return;
         }
-        double inv = invCount[i];
-        double a1 = s1[i] * inv;
+        Window w = moments;
+        double inv = w.invCount;
+        double a1 = w.s1 * inv;
         double a1sq = a1 * a1;
-        double a2 = s2[i] * inv;
-        double a3 = s3[i] * inv;
+        double a2 = w.s2 * inv;
+        double a3 = w.s3 * inv;
         double m3 = a3 - a1 * (3.0 * a2 - 2.0 * a1sq);
-        double m4 = s4[i] * inv - a1 * (4.0 * a3 - a1 * (6.0 * a2 - 3.0 * a1sq));
+        double m4 = w.s4 * inv - a1 * (4.0 * a3 - a1 * (6.0 * a2 - 3.0 * a1sq));
         // 1 / m2^1.5 = (1 / m2) * (sqrt(m2) / m2)
         out[k] = m3 * inverseVariance * (stdDev * inverseVariance);
         out[k + 1] = m4 * inverseVariance * inverseVariance - 3.0;
@@ -221,14 +292,9 @@ final class ReturnWindows {
 
     void reset() {
         Arrays.fill(ring, 0.0);
-        Arrays.fill(s1, 0.0);
-        Arrays.fill(s2, 0.0);
-        Arrays.fill(s3, 0.0);
-        Arrays.fill(s4, 0.0);
-        Arrays.fill(peak, 0.0);
-        Arrays.fill(windowCount, 0.0);
-        Arrays.fill(invCount, 0.0);
-        Arrays.fill(variance, 0.0);
+        for (Window w : all) {
+            w.reset();
+        }
         next = 0;
         count = 0;
         sinceRefresh = 0;
@@ -236,16 +302,27 @@ final class ReturnWindows {
     }
 
     int stateBytes() {
-        return 3 * Integer.BYTES + Double.BYTES * (1 + 5 * windows.length + ring.length);
+        return 3 * Integer.BYTES + Double.BYTES * (1 + 5 * all.length + ring.length);
     }
 
+    /** The ring's counters and shift, then each sum of every window (all s1, all s2, s3, s4, peaks), then the ring. */
     void write(ByteBuffer buf) {
         buf.putInt(next).putInt(count).putInt(sinceRefresh).putDouble(shift);
-        StateIo.putAll(buf, s1);
-        StateIo.putAll(buf, s2);
-        StateIo.putAll(buf, s3);
-        StateIo.putAll(buf, s4);
-        StateIo.putAll(buf, peak);
+        for (Window w : all) {
+            buf.putDouble(w.s1);
+        }
+        for (Window w : all) {
+            buf.putDouble(w.s2);
+        }
+        for (Window w : all) {
+            buf.putDouble(w.s3);
+        }
+        for (Window w : all) {
+            buf.putDouble(w.s4);
+        }
+        for (Window w : all) {
+            buf.putDouble(w.peak);
+        }
         StateIo.putAll(buf, ring);
     }
 
@@ -254,20 +331,28 @@ final class ReturnWindows {
         count = buf.getInt();
         sinceRefresh = buf.getInt();
         StateIo.checkRing("the returns", ring.length, next, count, sinceRefresh, ring.length);
-        for (int i = 0; i < windows.length; i++) {
-            int c = Math.min(count, windows[i]);
-            windowCount[i] = c;
-            invCount[i] = c == 0 ? 0.0 : 1.0 / c;
-        }
         shift = buf.getDouble();
-        StateIo.getAll(buf, s1);
-        StateIo.getAll(buf, s2);
-        StateIo.getAll(buf, s3);
-        StateIo.getAll(buf, s4);
-        StateIo.getAll(buf, peak);
+        for (Window w : all) {
+            w.s1 = buf.getDouble();
+        }
+        for (Window w : all) {
+            w.s2 = buf.getDouble();
+        }
+        for (Window w : all) {
+            w.s3 = buf.getDouble();
+        }
+        for (Window w : all) {
+            w.s4 = buf.getDouble();
+        }
+        for (Window w : all) {
+            w.peak = buf.getDouble();
+        }
         StateIo.getAll(buf, ring);
-        for (int i = 0; i < windows.length; i++) {
-            variance[i] = windowVariance(i);
+        for (Window w : all) {
+            int c = Math.min(count, w.length);
+            w.count = c;
+            w.invCount = c == 0 ? 0.0 : 1.0 / c;
+            w.variance = w.variance();
         }
     }
 }

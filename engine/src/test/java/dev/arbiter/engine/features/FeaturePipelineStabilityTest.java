@@ -77,6 +77,56 @@ class FeaturePipelineStabilityTest {
         assertTrue(checked > 10_000, "checked " + checked + " observations");
     }
 
+    /**
+     * The returns windows are stepped in straight-line code for the first four and in a loop beyond: eight distinct
+     * windows (the moments window among the ones beyond four) and two (the smallest set: clustering short and long,
+     * moments on the long one) each match two-pass at every observation of a series whose volatility falls by 1000
+     * halfway.
+     */
+    @Test
+    void returnsWindowsBeyondFourAndDownToTwoMatchTwoPass() {
+        int n = 20_000;
+        double[] close = new double[n];
+        SplittableRandom rnd = new SplittableRandom(11L);
+        double x = 1e4;
+        for (int i = 0; i < n; i++) {
+            double sigma = i < n / 2 ? 10.0 : 0.01;
+            x = 1e4 + 0.999 * (x - 1e4) + sigma * TestSeries.gaussian(rnd);
+            close[i] = x;
+        }
+        FeatureConfig seven = FeatureConfig.builder().volatilityWindows(2, 3, 5, 8, 13).volClusterShortWindow(4)
+                .volClusterLongWindow(30).momentsWindow(21).build();
+        FeatureConfig two = FeatureConfig.builder().volatilityWindows().volClusterShortWindow(7)
+                .volClusterLongWindow(40).momentsWindow(40).build();
+        for (FeatureConfig config : new FeatureConfig[] {seven, two}) {
+            FeaturePipeline pipeline = new FeaturePipeline(config);
+            FeatureSchema schema = pipeline.schema();
+            double[] out = new double[pipeline.size()];
+            Map<String, Double> maxError = new TreeMap<>();
+            int shortWindow = config.volClusterShortWindow();
+            int longWindow = config.volClusterLongWindow();
+            int moments = config.momentsWindow();
+            String cluster = "vol_cluster_" + shortWindow + "_" + longWindow;
+            for (int i = 0; i < n; i++) {
+                pipeline.update(60_000_000L * i, Double.NaN, Double.NaN, Double.NaN, close[i], Double.NaN, out, 0);
+                if (i == 0) {
+                    continue;
+                }
+                for (int w : config.volatilityWindows()) {
+                    rel(maxError, TwoPass.vol(close, i, w), out[schema.indexOf("vol_" + w)], "vol_" + w, i);
+                }
+                rel(maxError, TwoPass.volCluster(close, i, shortWindow, longWindow), out[schema.indexOf(cluster)],
+                        cluster, i);
+                abs(maxError, TwoPass.skew(close, i, moments), out[schema.indexOf("skew_" + moments)],
+                        "skew_" + moments, i);
+                abs(maxError, TwoPass.kurt(close, i, moments), out[schema.indexOf("kurt_" + moments)],
+                        "kurt_" + moments, i);
+            }
+            assertEquals(config.volatilityWindows().length + 3, maxError.size(), maxError.toString());
+            System.out.println(schema.id() + ": largest error vs two-pass: " + maxError);
+        }
+    }
+
     /** Feeds the series and compares every rolling feature where {@code checkpoint} holds; returns the count. */
     private static int assertMatchesTwoPass(String name, double[] close, double[] high, double[] low,
                                             IntPredicate checkpoint) {

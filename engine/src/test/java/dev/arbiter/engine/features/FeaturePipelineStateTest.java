@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -33,6 +34,33 @@ class FeaturePipelineStateTest {
 
         assertSameState(original, restored);
         assertContinueIdentically(original, restored, split);
+    }
+
+    /**
+     * A snapshot written by an earlier build (commit ca2df35, format version 1, resource
+     * {@code state/features-v1-defaults-1000.bin}) still restores: feature-service keeps snapshots in Redis across
+     * upgrades. The same observations through this build also write the very same bytes, so the arithmetic has not
+     * changed either; should a change to it ever be intended, the first assertion is what keeps old snapshots
+     * usable, and the file is written anew.
+     */
+    @Test
+    void snapshotOfAnEarlierBuildRestores() throws Exception {
+        byte[] earlier;
+        try (InputStream in = getClass().getResourceAsStream("/state/features-v1-defaults-1000.bin")) {
+            earlier = in.readAllBytes();
+        }
+        FeaturePipeline fed = new FeaturePipeline(FeatureConfig.defaults());
+        double[] out = new double[fed.size()];
+        for (int i = 0; i < 1_000; i++) {
+            double close = 100 + 10 * Math.sin(i / 7.0) + (i % 13) * 0.1;
+            boolean gap = i % 11 == 4;
+            fed.update(1_704_067_200_000_000L + i * 61_000_000L, Double.NaN, gap ? Double.NaN : close + 1,
+                    gap ? Double.NaN : close - 1, close, Double.NaN, out, 0);
+        }
+        FeaturePipeline restored = new FeaturePipeline(FeatureConfig.defaults());
+        restored.readState(ByteBuffer.wrap(earlier));
+        assertSameState(fed, restored);
+        assertArrayEquals(earlier, state(fed), "this build writes what the earlier one wrote");
     }
 
     @Test

@@ -169,6 +169,25 @@ class FeaturePipelineTest {
         assertEquals(MONDAY_MICROS + 2, p.lastTsMicros());
     }
 
+    /**
+     * latest() recomputes the features from the state instead of keeping a copy: at every observation of a series
+     * with missing high/low and a volatility drop, through the warm-up and past refreshes, it answers the update's
+     * bits.
+     */
+    @Test
+    void latestAnswersTheBitsOfEveryUpdate() {
+        TestSeries s = TestSeries.synthetic(3, 3_000);
+        double[] latest = new double[p.size() + 1];
+        for (int i = 0; i < s.size(); i++) {
+            p.update(s.ts[i], s.open[i], s.high[i], s.low[i], s.close[i], s.volume[i], out, 0);
+            p.latest(latest, 1);
+            for (int j = 0; j < p.size(); j++) {
+                assertEquals(Double.doubleToRawLongBits(out[j]), Double.doubleToRawLongBits(latest[j + 1]),
+                        schema.names().get(j) + " at observation " + i);
+            }
+        }
+    }
+
     @Test
     void warmWhenEveryWindowHasFilled() {
         assertEquals(51, p.warmUpObservations());
