@@ -27,6 +27,8 @@ public final class SimulationData {
     final double[] knownVolatility;
     /** Trend strength with unknown (NaN) as neutral, as the confidence score reads it. */
     final double[] knownTrend;
+    /** Volatility for the volatility gate: unknown (NaN) as +∞, which no maximum admits (parameters are finite). */
+    final double[] volatilityForGate;
     /** Trend strength for the trend gate: unknown (NaN) as −∞, which no threshold passes. */
     final double[] trendForGate;
     /** 0 where a warm step leans either way, −∞ elsewhere: added to a gate margin, it refuses the step. */
@@ -85,6 +87,7 @@ public final class SimulationData {
         this.halfEdge = new double[padded];
         this.inverseVolatility = new double[padded];
         this.knownVolatility = new double[padded];
+        this.volatilityForGate = new double[padded];
         this.knownTrend = new double[padded];
         this.trendForGate = new double[padded];
         this.admissibleEitherSide = new double[padded];
@@ -108,6 +111,7 @@ public final class SimulationData {
             double v = volatility[t];
             inverseVolatility[t] = RiskManager.inverseVolatility(v);
             knownVolatility[t] = DecisionGates.knownVolatility(v);
+            volatilityForGate[t] = v == v ? v : Double.POSITIVE_INFINITY;
             knownTrend[t] = ConfidenceScorer.knownTrend(trendStrength[t]);
             trendForGate[t] = trendStrength[t] == trendStrength[t] ? trendStrength[t] : Double.NEGATIVE_INFINITY;
             leaning[t] = p > 0.5 ? 1 : p < 0.5 ? -1 : 0;
