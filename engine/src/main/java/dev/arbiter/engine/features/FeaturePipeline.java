@@ -211,7 +211,7 @@ public final class FeaturePipeline {
             ema.update(close);
         }
         if (hasPrev) {
-            returns.add(Math.log(close / prevClose));
+            returns.add(LogReturn.of(close / prevClose));
         }
         atr.update(high, low, close, prevClose, hasPrev);
         efficiencyRatio.update(history);

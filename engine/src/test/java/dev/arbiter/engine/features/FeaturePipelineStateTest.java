@@ -39,9 +39,10 @@ class FeaturePipelineStateTest {
     /**
      * A snapshot written by an earlier build (commit ca2df35, format version 1, resource
      * {@code state/features-v1-defaults-1000.bin}) still restores: feature-service keeps snapshots in Redis across
-     * upgrades. The same observations through this build also write the very same bytes, so the arithmetic has not
-     * changed either; should a change to it ever be intended, the first assertion is what keeps old snapshots
-     * usable, and the file is written anew.
+     * upgrades. The restored pipeline answers what that build answered after its last update (the snapshot carries
+     * that vector; the restored pipeline recomputes it from the rest of the state), and once its returns ring has
+     * turned over it is exactly this build's pipeline fed the same observations (that build's log returns differed
+     * in the last bit here and there).
      */
     @Test
     void snapshotOfAnEarlierBuildRestores() throws Exception {
@@ -49,18 +50,34 @@ class FeaturePipelineStateTest {
         try (InputStream in = getClass().getResourceAsStream("/state/features-v1-defaults-1000.bin")) {
             earlier = in.readAllBytes();
         }
+        FeaturePipeline restored = new FeaturePipeline(FeatureConfig.defaults());
+        restored.readState(ByteBuffer.wrap(earlier));
+        assertEquals(1_000, restored.count());
+        double[] answered = new double[restored.size()];
+        // after the 20-byte header: count, timestamp and previous close, then the latest features
+        ByteBuffer.wrap(earlier, 20 + 3 * Long.BYTES, Double.BYTES * answered.length).asDoubleBuffer().get(answered);
+        double[] latest = new double[restored.size()];
+        restored.latest(latest, 0);
+        FeatureBatchTest.assertBitsEqual(answered, latest, 0, latest.length);
+
         FeaturePipeline fed = new FeaturePipeline(FeatureConfig.defaults());
         double[] out = new double[fed.size()];
         for (int i = 0; i < 1_000; i++) {
-            double close = 100 + 10 * Math.sin(i / 7.0) + (i % 13) * 0.1;
-            boolean gap = i % 11 == 4;
-            fed.update(1_704_067_200_000_000L + i * 61_000_000L, Double.NaN, gap ? Double.NaN : close + 1,
-                    gap ? Double.NaN : close - 1, close, Double.NaN, out, 0);
+            oscillation(fed, i, out);
         }
-        FeaturePipeline restored = new FeaturePipeline(FeatureConfig.defaults());
-        restored.readState(ByteBuffer.wrap(earlier));
+        for (int i = 1_000; i < 1_200; i++) {
+            oscillation(fed, i, out);
+            oscillation(restored, i, latest);
+        }
         assertSameState(fed, restored);
-        assertArrayEquals(earlier, state(fed), "this build writes what the earlier one wrote");
+    }
+
+    /** Observation i of the series the earlier build's snapshot was written from. */
+    private static void oscillation(FeaturePipeline p, int i, double[] out) {
+        double close = 100 + 10 * Math.sin(i / 7.0) + (i % 13) * 0.1;
+        boolean gap = i % 11 == 4;
+        p.update(1_704_067_200_000_000L + i * 61_000_000L, Double.NaN, gap ? Double.NaN : close + 1,
+                gap ? Double.NaN : close - 1, close, Double.NaN, out, 0);
     }
 
     @Test
