@@ -56,7 +56,11 @@ class SimulatorTest {
                 "risk.drawdown_soft", r.nextDouble() * 0.02,
                 "risk.drawdown_limit", 0.02 + r.nextDouble() * 0.1,
                 "risk.cooldown_losses", (double) r.nextInt(5),
-                "policy.allow_short", (double) r.nextInt(2)));
+                "policy.allow_short", (double) r.nextInt(2)))
+                // references around the data's volatility (0.002 to 0.09), so that side by side simulations
+                // disagree on whether a step's volatility is penalised
+                .with(Map.of("confidence.volatility_reference", 0.005 + r.nextDouble() * 0.04,
+                        "confidence.volatility_penalty", r.nextDouble() * 4));
     }
 
     @Test
