@@ -48,11 +48,7 @@ final class CloseHistory {
         for (int i = 0; i < smaWindows.length; i++) {
             smaSums[i] += x - ring[Rings.wrap(next - smaWindows[i], len)];
         }
-        ring[next] = x;
-        next = next + 1 == len ? 0 : next + 1;
-        if (++sinceRefresh >= refreshPeriod) {
-            refresh();
-        }
+        advance(x, len);
     }
 
     /** {@link #push} while the ring fills: windows not yet full only add. */
@@ -70,9 +66,14 @@ final class CloseHistory {
                 smaInverseCount[i] = 1.0 / (count + 1);
             }
         }
+        count++;
+        advance(x, len);
+    }
+
+    /** Stores the close in the ring and recomputes the sums when due. */
+    private void advance(double x, int len) {
         ring[next] = x;
         next = next + 1 == len ? 0 : next + 1;
-        count++;
         if (++sinceRefresh >= refreshPeriod) {
             refresh();
         }

@@ -143,10 +143,7 @@ final class ReturnWindows {
         // Every window is full: each drops its oldest return. Kept small enough for the JIT to inline it.
         double d = r - shift;
         double d2 = d * d;
-        double o = ring[Rings.wrap(next - moments.length, len)] - shift;
-        double o2 = o * o;
-        moments.s3 += d2 * d - o2 * o;
-        moments.s4 += d2 * d2 - o2 * o2;
+        slideMoments(d, d2, len);
         int refresh = slide(w0, d, d2, len);
         if (w1 != null) {
             refresh |= slide(w1, d, d2, len);
@@ -160,11 +157,7 @@ final class ReturnWindows {
                 }
             }
         }
-        ring[next] = r;
-        next = next + 1 == len ? 0 : next + 1;
-        if (++sinceRefresh >= len || refresh != 0) {
-            refresh();
-        }
+        advance(r, refresh, len);
     }
 
     /** Moves full window {@code w} on by one return ({@code d} and {@code d2} around the shift); see check(). */
@@ -175,6 +168,14 @@ final class ReturnWindows {
         return w.check();
     }
 
+    /** The third and fourth power sums of the full moments window, by one return. */
+    private void slideMoments(double d, double d2, int len) {
+        double o = ring[Rings.wrap(next - moments.length, len)] - shift;
+        double o2 = o * o;
+        moments.s3 += d2 * d - o2 * o;
+        moments.s4 += d2 * d2 - o2 * o2;
+    }
+
     /** {@link #add} while the ring fills: windows not yet full only add. */
     private void addFilling(double r) {
         if (count == 0) {
@@ -182,36 +183,34 @@ final class ReturnWindows {
         }
         double d = r - shift;
         double d2 = d * d;
-        double d3 = d2 * d;
-        double d4 = d2 * d2;
         int len = ring.length;
         int refresh = 0;
         for (Window w : all) {
-            boolean fourth = w == moments;
             if (count >= w.length) {
-                double o = ring[Rings.wrap(next - w.length, len)] - shift;
-                double o2 = o * o;
-                w.s1 += d - o;
-                w.s2 += d2 - o2;
-                if (fourth) {
-                    w.s3 += d3 - o2 * o;
-                    w.s4 += d4 - o2 * o2;
+                if (w == moments) {
+                    slideMoments(d, d2, len);
                 }
+                refresh |= slide(w, d, d2, len);
             } else {
                 w.count = count + 1;
                 w.invCount = 1.0 / (count + 1);
                 w.s1 += d;
                 w.s2 += d2;
-                if (fourth) {
-                    w.s3 += d3;
-                    w.s4 += d4;
+                if (w == moments) {
+                    w.s3 += d2 * d;
+                    w.s4 += d2 * d2;
                 }
+                refresh |= w.check();
             }
-            refresh |= w.check();
         }
+        count++;
+        advance(r, refresh, len);
+    }
+
+    /** Stores the return in the ring and refreshes every sum when due or when a window asked for it. */
+    private void advance(double r, int refresh, int len) {
         ring[next] = r;
         next = next + 1 == len ? 0 : next + 1;
-        count++;
         if (++sinceRefresh >= len || refresh != 0) {
             refresh();
         }
