@@ -9,14 +9,38 @@ import java.util.Arrays;
  *
  * <p>Each running sum adds the new close and removes the one leaving its window; every {@code max window} closes
  * the sums are recomputed from the ring, so rounding never outlives one refresh (amortised O(1)).
+ *
+ * <p>The first four averages are also held in fields and stepped in straight-line code, as {@link ReturnWindows}
+ * steps its windows: for a loop over two to four elements the JIT emits pre-, main- and post-loops and a safepoint
+ * poll, several times the instructions of the work itself.
  */
 final class CloseHistory {
 
+    /** One simple moving average's running sum. */
+    private static final class Average {
+        final int length;
+        double sum;
+        /** {@code 1 / min(length, count)}: a multiplication per average instead of a division. */
+        double inverseCount;
+
+        Average(int length) {
+            this.length = length;
+        }
+
+        double value() {
+            return sum * inverseCount;
+        }
+    }
+
     private final double[] ring;
-    private final int[] smaWindows;
-    private final double[] smaSums;
-    /** {@code 1 / min(n, count)} per SMA window: a multiplication per average instead of a division. */
-    private final double[] smaInverseCount;
+    /** Every average, in the configuration's order (the state's and the output's order). */
+    private final Average[] averages;
+    /** The first four again, null where absent, and those after them. */
+    private final Average a0;
+    private final Average a1;
+    private final Average a2;
+    private final Average a3;
+    private final Average[] beyondFour;
     private final int refreshPeriod;
     private int next;
     private int count;
@@ -32,9 +56,16 @@ final class CloseHistory {
             longest = Math.max(longest, w);
         }
         this.ring = new double[capacity];
-        this.smaWindows = smaWindows.clone();
-        this.smaSums = new double[smaWindows.length];
-        this.smaInverseCount = new double[smaWindows.length];
+        int m = smaWindows.length;
+        this.averages = new Average[m];
+        for (int i = 0; i < m; i++) {
+            averages[i] = new Average(smaWindows[i]);
+        }
+        this.a0 = m > 0 ? averages[0] : null;
+        this.a1 = m > 1 ? averages[1] : null;
+        this.a2 = m > 2 ? averages[2] : null;
+        this.a3 = m > 3 ? averages[3] : null;
+        this.beyondFour = Arrays.copyOfRange(averages, Math.min(4, m), m);
         this.refreshPeriod = longest;
     }
 
@@ -45,10 +76,27 @@ final class CloseHistory {
             return;
         }
         // The ring is full, so every window is: each drops its oldest close.
-        for (int i = 0; i < smaWindows.length; i++) {
-            smaSums[i] += x - ring[Rings.wrap(next - smaWindows[i], len)];
+        if (a0 != null) {
+            slide(a0, x, len);
+            if (a1 != null) {
+                slide(a1, x, len);
+                if (a2 != null) {
+                    slide(a2, x, len);
+                    if (a3 != null) {
+                        slide(a3, x, len);
+                        for (Average a : beyondFour) {
+                            slide(a, x, len);
+                        }
+                    }
+                }
+            }
         }
         advance(x, len);
+    }
+
+    /** Moves full average {@code a} on by close {@code x}. */
+    private void slide(Average a, double x, int len) {
+        a.sum += x - ring[Rings.wrap(next - a.length, len)];
     }
 
     /** {@link #push} while the ring fills: windows not yet full only add. */
@@ -57,13 +105,12 @@ final class CloseHistory {
             first = x;
         }
         int len = ring.length;
-        for (int i = 0; i < smaWindows.length; i++) {
-            int w = smaWindows[i];
-            if (count >= w) {
-                smaSums[i] += x - ring[Rings.wrap(next - w, len)];
+        for (Average a : averages) {
+            if (count >= a.length) {
+                slide(a, x, len);
             } else {
-                smaSums[i] += x;
-                smaInverseCount[i] = 1.0 / (count + 1);
+                a.sum += x;
+                a.inverseCount = 1.0 / (count + 1);
             }
         }
         count++;
@@ -83,19 +130,36 @@ final class CloseHistory {
     private void refresh() {
         int len = ring.length;
         int newest = Rings.wrap(next - 1, len);
-        for (int i = 0; i < smaWindows.length; i++) {
+        for (Average a : averages) {
             double s = 0.0;
-            for (int k = Math.min(count, smaWindows[i]) - 1; k >= 0; k--) {
+            for (int k = Math.min(count, a.length) - 1; k >= 0; k--) {
                 s += ring[Rings.wrap(newest - k, len)];
             }
-            smaSums[i] = s;
+            a.sum = s;
         }
         sinceRefresh = 0;
     }
 
-    /** Mean of the last {@code min(n, closes so far)} closes, n being SMA window {@code i}. */
-    double sma(int i) {
-        return smaSums[i] * smaInverseCount[i];
+    /**
+     * Writes each average, the mean of the last {@code min(n, closes so far)} closes, into {@code out[k..]} in the
+     * configuration's order.
+     */
+    void writeAverages(double[] out, int k) {
+        if (a0 != null) {
+            out[k] = a0.value();
+            if (a1 != null) {
+                out[k + 1] = a1.value();
+                if (a2 != null) {
+                    out[k + 2] = a2.value();
+                    if (a3 != null) {
+                        out[k + 3] = a3.value();
+                        for (int i = 0; i < beyondFour.length; i++) {
+                            out[k + 4 + i] = beyondFour[i].value();
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Closes held, up to the ring's capacity. */
@@ -115,23 +179,12 @@ final class CloseHistory {
         return ring[Rings.wrap(i, ring.length)];
     }
 
-    /**
-     * {@code sum |ago(k) - ago(k + 1)|} over {@code k < moves}, oldest move first; needs {@code moves < count()}.
-     */
-    double pathLength(int moves) {
-        int len = ring.length;
-        int newest = Rings.wrap(next - 1, len);
-        double p = 0.0;
-        for (int k = moves - 1; k >= 0; k--) {
-            p += Math.abs(ring[Rings.wrap(newest - k, len)] - ring[Rings.wrap(newest - k - 1, len)]);
-        }
-        return p;
-    }
-
     void reset() {
         Arrays.fill(ring, 0.0);
-        Arrays.fill(smaInverseCount, 0.0);
-        Arrays.fill(smaSums, 0.0);
+        for (Average a : averages) {
+            a.sum = 0.0;
+            a.inverseCount = 0.0;
+        }
         next = 0;
         count = 0;
         sinceRefresh = 0;
@@ -139,12 +192,14 @@ final class CloseHistory {
     }
 
     int stateBytes() {
-        return 3 * Integer.BYTES + Double.BYTES * (1 + smaSums.length + ring.length);
+        return 3 * Integer.BYTES + Double.BYTES * (1 + averages.length + ring.length);
     }
 
     void write(ByteBuffer buf) {
         buf.putInt(next).putInt(count).putInt(sinceRefresh).putDouble(first);
-        StateIo.putAll(buf, smaSums);
+        for (Average a : averages) {
+            buf.putDouble(a.sum);
+        }
         StateIo.putAll(buf, ring);
     }
 
@@ -154,11 +209,13 @@ final class CloseHistory {
         sinceRefresh = buf.getInt();
         StateIo.checkRing("the close history", ring.length, next, count, sinceRefresh, refreshPeriod);
         first = buf.getDouble();
-        StateIo.getAll(buf, smaSums);
+        for (Average a : averages) {
+            a.sum = buf.getDouble();
+        }
         StateIo.getAll(buf, ring);
-        for (int i = 0; i < smaWindows.length; i++) {
-            int n = Math.min(count, smaWindows[i]);
-            smaInverseCount[i] = n == 0 ? 0.0 : 1.0 / n;
+        for (Average a : averages) {
+            int n = Math.min(count, a.length);
+            a.inverseCount = n == 0 ? 0.0 : 1.0 / n;
         }
     }
 }

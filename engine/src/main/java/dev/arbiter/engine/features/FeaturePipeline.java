@@ -65,13 +65,12 @@ public final class FeaturePipeline {
 
     private final CloseHistory history;
     private final int smaCount;
-    private final ExponentialAverage[] emas;
+    private final ExponentialAverages emas;
+    private final int emaCount;
     /** One window per distinct returns length (volatility, moments, clustering share them). */
     private final ReturnWindows returns;
     private final int[] returnWindows;
-    private final int[] volatilitySlots;
-    /** Standard deviation of each returns window after the current update (scratch, not state). */
-    private final double[] returnsStdDev;
+    private final int volatilityCount;
     private final int momentsSlot;
     private final int clusterShortSlot;
     private final int clusterLongSlot;
@@ -100,10 +99,8 @@ public final class FeaturePipeline {
         this.history = new CloseHistory(sma, Math.max(config.momentumWindow(), config.regimeWindow()));
         this.smaCount = sma.length;
         int[] ema = config.emaWindows();
-        this.emas = new ExponentialAverage[ema.length];
-        for (int i = 0; i < ema.length; i++) {
-            emas[i] = new ExponentialAverage(2.0 / (ema[i] + 1), ema[i]);
-        }
+        this.emas = new ExponentialAverages(ema);
+        this.emaCount = ema.length;
 
         TreeSet<Integer> distinct = new TreeSet<>();
         int[] vol = config.volatilityWindows();
@@ -114,12 +111,12 @@ public final class FeaturePipeline {
         distinct.add(config.volClusterLongWindow());
         distinct.add(config.momentsWindow());
         this.returnWindows = distinct.stream().mapToInt(Integer::intValue).toArray();
-        this.returns = new ReturnWindows(returnWindows, slotOf(config.momentsWindow()));
-        this.returnsStdDev = new double[returnWindows.length];
-        this.volatilitySlots = new int[vol.length];
+        int[] volatilitySlots = new int[vol.length];
         for (int i = 0; i < vol.length; i++) {
             volatilitySlots[i] = slotOf(vol[i]);
         }
+        this.returns = new ReturnWindows(returnWindows, slotOf(config.momentsWindow()), volatilitySlots);
+        this.volatilityCount = vol.length;
         this.momentsSlot = slotOf(config.momentsWindow());
         this.clusterShortSlot = slotOf(config.volClusterShortWindow());
         this.clusterLongSlot = slotOf(config.volClusterLongWindow());
@@ -145,10 +142,7 @@ public final class FeaturePipeline {
         this.warmUpObservations = warm;
 
         int body = 2 * Long.BYTES + Double.BYTES * (1 + size) + history.stateBytes() + returns.stateBytes();
-        for (ExponentialAverage e : emas) {
-            body += e.stateBytes();
-        }
-        body += atr.stateBytes() + efficiencyRatio.stateBytes() + drawdown.stateBytes();
+        body += emas.stateBytes() + atr.stateBytes() + efficiencyRatio.stateBytes() + drawdown.stateBytes();
         this.bodyBytes = body;
 
         reset();
@@ -207,14 +201,12 @@ public final class FeaturePipeline {
 
         boolean hasPrev = count > 0;
         history.push(close);
-        for (ExponentialAverage ema : emas) {
-            ema.update(close);
-        }
+        emas.update(close);
         if (hasPrev) {
             returns.add(LogReturn.of(close / prevClose));
         }
         atr.update(high, low, close, prevClose, hasPrev);
-        efficiencyRatio.update(history);
+        efficiencyRatio.update(close, prevClose, hasPrev);
         drawdown.update(close);
         prevClose = close;
         lastTsMicros = tsMicros;
@@ -230,20 +222,15 @@ public final class FeaturePipeline {
     private void write(double[] out, int offset) {
         boolean hasReturns = count > 1;
         int k = offset;
-        for (int i = 0; i < smaCount; i++) {
-            out[k++] = history.sma(i);
-        }
-        for (ExponentialAverage ema : emas) {
-            out[k++] = ema.value();
-        }
+        history.writeAverages(out, k);
+        k += smaCount;
+        emas.write(out, k);
+        k += emaCount;
         if (hasReturns) {
-            for (int i = 0; i < returnsStdDev.length; i++) {
-                returnsStdDev[i] = returns.stdDev(i);
-            }
+            returns.updateStdDevs();
         }
-        for (int slot : volatilitySlots) {
-            out[k++] = hasReturns ? returnsStdDev[slot] : Double.NaN;
-        }
+        returns.writeVolatilities(out, k);
+        k += volatilityCount;
         out[k++] = atr.value();
         double close = prevClose;
         double lagged = history.ago(momentumWindow);
@@ -253,7 +240,7 @@ public final class FeaturePipeline {
             double momentsInverse = 1.0 / returns.variance(momentsSlot);
             double clusterInverse = clusterLongSlot == momentsSlot ? momentsInverse
                     : 1.0 / returns.variance(clusterLongSlot);
-            returns.writeSkewnessAndKurtosis(returnsStdDev[momentsSlot], momentsInverse, out, k);
+            returns.writeSkewnessAndKurtosis(returns.stdDev(momentsSlot), momentsInverse, out, k);
             out[k + 3] = clusterScore(clusterInverse);
         } else {
             out[k] = Double.NaN;
@@ -269,8 +256,8 @@ public final class FeaturePipeline {
 
     /** {@code vol_short / vol_long}; {@code inverseLongVariance} is {@code 1 / vol_long^2}. */
     private double clusterScore(double inverseLongVariance) {
-        double longVol = returnsStdDev[clusterLongSlot];
-        double shortVol = returnsStdDev[clusterShortSlot];
+        double longVol = returns.stdDev(clusterLongSlot);
+        double shortVol = returns.stdDev(clusterShortSlot);
         // The short window lies inside the long one: a zero long volatility means no clustering to measure.
         return longVol > 0.0 ? shortVol * (longVol * inverseLongVariance) : 1.0;
     }
@@ -312,9 +299,7 @@ public final class FeaturePipeline {
     public void reset() {
         history.reset();
         returns.reset();
-        for (ExponentialAverage e : emas) {
-            e.reset();
-        }
+        emas.reset();
         atr.reset();
         efficiencyRatio.reset();
         drawdown.reset();
@@ -348,9 +333,7 @@ public final class FeaturePipeline {
             putLatest(buf);
             history.write(buf);
             returns.write(buf);
-            for (ExponentialAverage e : emas) {
-                e.write(buf);
-            }
+            emas.write(buf);
             atr.write(buf);
             efficiencyRatio.write(buf);
             drawdown.write(buf);
@@ -445,12 +428,9 @@ public final class FeaturePipeline {
         buf.position(buf.position() + Double.BYTES * size);
         history.read(buf);
         returns.read(buf);
-        int[] ema = config.emaWindows();
-        for (int i = 0; i < emas.length; i++) {
-            emas[i].read(buf, "ema_" + ema[i]);
-        }
+        emas.read(buf);
         atr.read(buf, "atr_" + config.atrWindow());
-        efficiencyRatio.read(buf, "efficiency_ratio_" + config.regimeWindow());
+        efficiencyRatio.read(buf, "efficiency_ratio_" + config.regimeWindow(), history);
         drawdown.read(buf);
     }
 

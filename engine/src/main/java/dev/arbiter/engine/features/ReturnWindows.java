@@ -46,6 +46,8 @@ final class ReturnWindows {
         double peak;
         /** The variance after the last return (not state: recomputed on read). */
         double variance;
+        /** Its square root, set by {@link ReturnWindows#updateStdDevs} (scratch, not state). */
+        double stdDev;
 
         Window(int length, double collapseRatio) {
             this.length = length;
@@ -102,6 +104,13 @@ final class ReturnWindows {
     private final Window[] beyondFour;
     /** The window that also keeps third and fourth powers (skewness and kurtosis). */
     private final Window moments;
+    /** The volatility outputs' windows in output order: the first four in fields, as above, then the rest. */
+    private final int volatilityCount;
+    private final Window v0;
+    private final Window v1;
+    private final Window v2;
+    private final Window v3;
+    private final Window[] volatilityBeyondFour;
     /** Windows by increasing length, for the one-pass refresh. */
     private final Window[] byLength;
     private final double[] ring;
@@ -111,10 +120,12 @@ final class ReturnWindows {
     private double shift;
 
     /**
-     * @param windows     distinct window lengths
-     * @param momentsSlot the index of the window that needs skewness and kurtosis
+     * @param windows           distinct window lengths
+     * @param momentsSlot       the index of the window that needs skewness and kurtosis
+     * @param volatilitySlots   the indices of the windows whose standard deviations {@link #writeVolatilities}
+     *                          writes, in output order
      */
-    ReturnWindows(int[] windows, int momentsSlot) {
+    ReturnWindows(int[] windows, int momentsSlot, int[] volatilitySlots) {
         int m = windows.length;
         Objects.checkIndex(momentsSlot, m);
         this.all = new Window[m];
@@ -129,6 +140,17 @@ final class ReturnWindows {
         this.w3 = m > 3 ? all[3] : null;
         this.beyondFour = Arrays.copyOfRange(all, Math.min(4, m), m);
         this.moments = all[momentsSlot];
+        int v = volatilitySlots.length;
+        Window[] volatility = new Window[v];
+        for (int i = 0; i < v; i++) {
+            volatility[i] = all[Objects.checkIndex(volatilitySlots[i], m)];
+        }
+        this.volatilityCount = v;
+        this.v0 = v > 0 ? volatility[0] : null;
+        this.v1 = v > 1 ? volatility[1] : null;
+        this.v2 = v > 2 ? volatility[2] : null;
+        this.v3 = v > 3 ? volatility[3] : null;
+        this.volatilityBeyondFour = Arrays.copyOfRange(volatility, Math.min(4, v), v);
         this.byLength = all.clone();
         Arrays.sort(byLength, Comparator.comparingInt(w -> w.length));
         this.ring = new double[longest];
@@ -258,9 +280,59 @@ final class ReturnWindows {
         return count == 0 ? Double.NaN : all[i].variance;
     }
 
-    /** Population standard deviation of window {@code i}; NaN when empty. */
+    /** Sets each window's standard deviation from its variance; call after an {@link #add}, before reading them. */
+    void updateStdDevs() {
+        setStdDev(w0);
+        if (w1 != null) {
+            setStdDev(w1);
+            if (w2 != null) {
+                setStdDev(w2);
+                if (w3 != null) {
+                    setStdDev(w3);
+                    for (Window w : beyondFour) {
+                        setStdDev(w);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void setStdDev(Window w) {
+        w.stdDev = Math.sqrt(w.variance);
+    }
+
+    /**
+     * Population standard deviation of window {@code i} as of the last {@link #updateStdDevs}; only meaningful
+     * once a return has been added.
+     */
     double stdDev(int i) {
-        return Math.sqrt(variance(i));
+        return all[i].stdDev;
+    }
+
+    /**
+     * Writes the volatility windows' standard deviations as of the last {@link #updateStdDevs} into
+     * {@code out[k..]}, in output order; NaN before the first return.
+     */
+    void writeVolatilities(double[] out, int k) {
+        if (count == 0) {
+            Arrays.fill(out, k, k + volatilityCount, Double.NaN);
+            return;
+        }
+        if (v0 != null) {
+            out[k] = v0.stdDev;
+            if (v1 != null) {
+                out[k + 1] = v1.stdDev;
+                if (v2 != null) {
+                    out[k + 2] = v2.stdDev;
+                    if (v3 != null) {
+                        out[k + 3] = v3.stdDev;
+                        for (int i = 0; i < volatilityBeyondFour.length; i++) {
+                            out[k + 4 + i] = volatilityBeyondFour[i].stdDev;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -266,7 +266,9 @@ class FeaturePipelineTest {
         long before = threads.getThreadAllocatedBytes(tid);
         feed(s, 100_000, 200_000);
         long allocated = threads.getThreadAllocatedBytes(tid) - before;
-        assertTrue(allocated < 1_000, allocated + " bytes allocated by 100,000 updates");
+        // An allocation per update would be 16 bytes or more each, 1.6 MB here. The bound leaves room for a one-off
+        // allocation by the JVM (1,048 bytes once in some test orders, with this and earlier builds of the update).
+        assertTrue(allocated < 10_000, allocated + " bytes allocated by 100,000 updates");
     }
 
     private void feed(TestSeries s, int from, int to) {
