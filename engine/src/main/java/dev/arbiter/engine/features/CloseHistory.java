@@ -19,12 +19,15 @@ final class CloseHistory {
     /** One simple moving average's running sum. */
     private static final class Average {
         final int length;
+        /** Where, from the slot of the close being pushed, the close leaving the window lies: {@code slots - length}. */
+        final int leaving;
         double sum;
         /** {@code 1 / min(length, count)}: a multiplication per average instead of a division. */
         double inverseCount;
 
-        Average(int length) {
+        Average(int length, int slots) {
             this.length = length;
+            this.leaving = slots - length;
         }
 
         double value() {
@@ -32,7 +35,9 @@ final class CloseHistory {
         }
     }
 
+    /** A mirrored ring (see {@link Rings}) of {@code slots} closes. */
     private final double[] ring;
+    private final int slots;
     /** Every average, in the configuration's order (the state's and the output's order). */
     private final Average[] averages;
     /** The first four again, null where absent, and those after them. */
@@ -55,11 +60,12 @@ final class CloseHistory {
             capacity = Math.max(capacity, w);
             longest = Math.max(longest, w);
         }
-        this.ring = new double[capacity];
+        this.ring = Rings.mirrored(capacity);
+        this.slots = capacity;
         int m = smaWindows.length;
         this.averages = new Average[m];
         for (int i = 0; i < m; i++) {
-            averages[i] = new Average(smaWindows[i]);
+            averages[i] = new Average(smaWindows[i], capacity);
         }
         this.a0 = m > 0 ? averages[0] : null;
         this.a1 = m > 1 ? averages[1] : null;
@@ -70,33 +76,32 @@ final class CloseHistory {
     }
 
     void push(double x) {
-        int len = ring.length;
-        if (count < len) {
+        if (count < slots) {
             pushFilling(x);
             return;
         }
         // The ring is full, so every window is: each drops its oldest close.
         if (a0 != null) {
-            slide(a0, x, len);
+            slide(a0, x);
             if (a1 != null) {
-                slide(a1, x, len);
+                slide(a1, x);
                 if (a2 != null) {
-                    slide(a2, x, len);
+                    slide(a2, x);
                     if (a3 != null) {
-                        slide(a3, x, len);
+                        slide(a3, x);
                         for (Average a : beyondFour) {
-                            slide(a, x, len);
+                            slide(a, x);
                         }
                     }
                 }
             }
         }
-        advance(x, len);
+        advance(x);
     }
 
     /** Moves full average {@code a} on by close {@code x}. */
-    private void slide(Average a, double x, int len) {
-        a.sum += x - ring[Rings.wrap(next - a.length, len)];
+    private void slide(Average a, double x) {
+        a.sum += x - ring[next + a.leaving];
     }
 
     /** {@link #push} while the ring fills: windows not yet full only add. */
@@ -104,23 +109,22 @@ final class CloseHistory {
         if (count == 0) {
             first = x;
         }
-        int len = ring.length;
         for (Average a : averages) {
             if (count >= a.length) {
-                slide(a, x, len);
+                slide(a, x);
             } else {
                 a.sum += x;
                 a.inverseCount = 1.0 / (count + 1);
             }
         }
         count++;
-        advance(x, len);
+        advance(x);
     }
 
     /** Stores the close in the ring and recomputes the sums when due. */
-    private void advance(double x, int len) {
-        ring[next] = x;
-        next = next + 1 == len ? 0 : next + 1;
+    private void advance(double x) {
+        Rings.put(ring, slots, next, x);
+        next = next + 1 == slots ? 0 : next + 1;
         if (++sinceRefresh >= refreshPeriod) {
             refresh();
         }
@@ -128,12 +132,11 @@ final class CloseHistory {
 
     /** Recomputes each running sum from the ring, newest close first. */
     private void refresh() {
-        int len = ring.length;
-        int newest = Rings.wrap(next - 1, len);
+        int newest = next - 1 + slots; // its second copy: the closes before it lie just below, down to slots - 1 ago
         for (Average a : averages) {
             double s = 0.0;
             for (int k = Math.min(count, a.length) - 1; k >= 0; k--) {
-                s += ring[Rings.wrap(newest - k, len)];
+                s += ring[newest - k];
             }
             a.sum = s;
         }
@@ -175,8 +178,7 @@ final class CloseHistory {
         if (k >= count) {
             return first;
         }
-        int i = next - 1 - k;
-        return ring[Rings.wrap(i, ring.length)];
+        return ring[next - 1 - k + slots];
     }
 
     void reset() {
@@ -192,7 +194,7 @@ final class CloseHistory {
     }
 
     int stateBytes() {
-        return 3 * Integer.BYTES + Double.BYTES * (1 + averages.length + ring.length);
+        return 3 * Integer.BYTES + Double.BYTES * (1 + averages.length + slots);
     }
 
     void write(ByteBuffer buf) {
@@ -200,19 +202,19 @@ final class CloseHistory {
         for (Average a : averages) {
             buf.putDouble(a.sum);
         }
-        StateIo.putAll(buf, ring);
+        Rings.write(buf, ring, slots);
     }
 
     void read(ByteBuffer buf) {
         next = buf.getInt();
         count = buf.getInt();
         sinceRefresh = buf.getInt();
-        StateIo.checkRing("the close history", ring.length, next, count, sinceRefresh, refreshPeriod);
+        StateIo.checkRing("the close history", slots, next, count, sinceRefresh, refreshPeriod);
         first = buf.getDouble();
         for (Average a : averages) {
             a.sum = buf.getDouble();
         }
-        StateIo.getAll(buf, ring);
+        Rings.read(buf, ring, slots);
         for (Average a : averages) {
             int n = Math.min(count, a.length);
             a.inverseCount = n == 0 ? 0.0 : 1.0 / n;

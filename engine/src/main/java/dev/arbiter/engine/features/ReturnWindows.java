@@ -34,6 +34,8 @@ final class ReturnWindows {
     /** One window's sums and derived values. */
     private static final class Window {
         final int length;
+        /** Where, from the slot of the return being added, the return leaving the window lies (see {@link Rings}). */
+        final int leaving;
         final double collapseRatio;
         /** {@code min(length, returns so far)} and its reciprocal (not state: derived from the count on read). */
         double count;
@@ -49,8 +51,9 @@ final class ReturnWindows {
         /** Its square root, set by {@link ReturnWindows#updateStdDevs} (scratch, not state). */
         double stdDev;
 
-        Window(int length, double collapseRatio) {
+        Window(int length, int slots, double collapseRatio) {
             this.length = length;
+            this.leaving = slots - length;
             this.collapseRatio = collapseRatio;
         }
 
@@ -113,7 +116,9 @@ final class ReturnWindows {
     private final Window[] volatilityBeyondFour;
     /** Windows by increasing length, for the one-pass refresh. */
     private final Window[] byLength;
+    /** A mirrored ring (see {@link Rings}) of the last {@code slots} returns, {@code slots} the longest window. */
     private final double[] ring;
+    private final int slots;
     private int next;
     private int count;
     private int sinceRefresh;
@@ -130,9 +135,11 @@ final class ReturnWindows {
         Objects.checkIndex(momentsSlot, m);
         this.all = new Window[m];
         int longest = 1;
+        for (int w : windows) {
+            longest = Math.max(longest, w);
+        }
         for (int i = 0; i < m; i++) {
-            all[i] = new Window(windows[i], i == momentsSlot ? COLLAPSE_RATIO_FOURTH : COLLAPSE_RATIO);
-            longest = Math.max(longest, windows[i]);
+            all[i] = new Window(windows[i], longest, i == momentsSlot ? COLLAPSE_RATIO_FOURTH : COLLAPSE_RATIO);
         }
         this.w0 = all[0];
         this.w1 = m > 1 ? all[1] : null;
@@ -153,46 +160,46 @@ final class ReturnWindows {
         this.volatilityBeyondFour = Arrays.copyOfRange(volatility, Math.min(4, v), v);
         this.byLength = all.clone();
         Arrays.sort(byLength, Comparator.comparingInt(w -> w.length));
-        this.ring = new double[longest];
+        this.ring = Rings.mirrored(longest);
+        this.slots = longest;
     }
 
     void add(double r) {
-        int len = ring.length;
-        if (count < len) {
+        if (count < slots) {
             addFilling(r);
             return;
         }
         // Every window is full: each drops its oldest return. Kept small enough for the JIT to inline it.
         double d = r - shift;
         double d2 = d * d;
-        slideMoments(d, d2, len);
-        int refresh = slide(w0, d, d2, len);
+        slideMoments(d, d2);
+        int refresh = slide(w0, d, d2);
         if (w1 != null) {
-            refresh |= slide(w1, d, d2, len);
+            refresh |= slide(w1, d, d2);
             if (w2 != null) {
-                refresh |= slide(w2, d, d2, len);
+                refresh |= slide(w2, d, d2);
                 if (w3 != null) {
-                    refresh |= slide(w3, d, d2, len);
+                    refresh |= slide(w3, d, d2);
                     for (Window w : beyondFour) {
-                        refresh |= slide(w, d, d2, len);
+                        refresh |= slide(w, d, d2);
                     }
                 }
             }
         }
-        advance(r, refresh, len);
+        advance(r, refresh);
     }
 
     /** Moves full window {@code w} on by one return ({@code d} and {@code d2} around the shift); see check(). */
-    private int slide(Window w, double d, double d2, int len) {
-        double o = ring[Rings.wrap(next - w.length, len)] - shift;
+    private int slide(Window w, double d, double d2) {
+        double o = ring[next + w.leaving] - shift;
         w.s1 += d - o;
         w.s2 += d2 - o * o;
         return w.check();
     }
 
     /** The third and fourth power sums of the full moments window, by one return. */
-    private void slideMoments(double d, double d2, int len) {
-        double o = ring[Rings.wrap(next - moments.length, len)] - shift;
+    private void slideMoments(double d, double d2) {
+        double o = ring[next + moments.leaving] - shift;
         double o2 = o * o;
         moments.s3 += d2 * d - o2 * o;
         moments.s4 += d2 * d2 - o2 * o2;
@@ -205,14 +212,13 @@ final class ReturnWindows {
         }
         double d = r - shift;
         double d2 = d * d;
-        int len = ring.length;
         int refresh = 0;
         for (Window w : all) {
             if (count >= w.length) {
                 if (w == moments) {
-                    slideMoments(d, d2, len);
+                    slideMoments(d, d2);
                 }
-                refresh |= slide(w, d, d2, len);
+                refresh |= slide(w, d, d2);
             } else {
                 w.count = count + 1;
                 w.invCount = 1.0 / (count + 1);
@@ -226,14 +232,14 @@ final class ReturnWindows {
             }
         }
         count++;
-        advance(r, refresh, len);
+        advance(r, refresh);
     }
 
     /** Stores the return in the ring and refreshes every sum when due or when a window asked for it. */
-    private void advance(double r, int refresh, int len) {
-        ring[next] = r;
-        next = next + 1 == len ? 0 : next + 1;
-        if (++sinceRefresh >= len || refresh != 0) {
+    private void advance(double r, int refresh) {
+        Rings.put(ring, slots, next, r);
+        next = next + 1 == slots ? 0 : next + 1;
+        if (++sinceRefresh >= slots || refresh != 0) {
             refresh();
         }
     }
@@ -242,8 +248,7 @@ final class ReturnWindows {
     private void refresh() {
         // The newest return belongs to the current regime (after a collapse the window means still carry the old
         // one), and it lies within a few standard deviations of every window's mean.
-        int len = ring.length;
-        int newest = Rings.wrap(next - 1, len);
+        int newest = next - 1 + slots; // its second copy: the returns before it lie just below
         double c = ring[newest];
         shift = c;
         double t1 = 0.0;
@@ -253,7 +258,7 @@ final class ReturnWindows {
         int k = 0;
         for (Window w : byLength) {
             for (int target = Math.min(w.length, count); k < target; k++) {
-                double d = ring[Rings.wrap(newest - k, len)] - c;
+                double d = ring[newest - k] - c;
                 double d2 = d * d;
                 t1 += d;
                 t2 += d2;
@@ -373,7 +378,7 @@ final class ReturnWindows {
     }
 
     int stateBytes() {
-        return 3 * Integer.BYTES + Double.BYTES * (1 + 5 * all.length + ring.length);
+        return 3 * Integer.BYTES + Double.BYTES * (1 + 5 * all.length + slots);
     }
 
     /** The ring's counters and shift, then each sum of every window (all s1, all s2, s3, s4, peaks), then the ring. */
@@ -394,14 +399,14 @@ final class ReturnWindows {
         for (Window w : all) {
             buf.putDouble(w.peak);
         }
-        StateIo.putAll(buf, ring);
+        Rings.write(buf, ring, slots);
     }
 
     void read(ByteBuffer buf) {
         next = buf.getInt();
         count = buf.getInt();
         sinceRefresh = buf.getInt();
-        StateIo.checkRing("the returns", ring.length, next, count, sinceRefresh, ring.length);
+        StateIo.checkRing("the returns", slots, next, count, sinceRefresh, slots);
         shift = buf.getDouble();
         for (Window w : all) {
             w.s1 = buf.getDouble();
@@ -418,7 +423,7 @@ final class ReturnWindows {
         for (Window w : all) {
             w.peak = buf.getDouble();
         }
-        StateIo.getAll(buf, ring);
+        Rings.read(buf, ring, slots);
         for (Window w : all) {
             int c = Math.min(count, w.length);
             w.count = c;

@@ -14,12 +14,6 @@ final class StateIo {
         }
     }
 
-    static void getAll(ByteBuffer buf, double[] a) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] = buf.getDouble();
-        }
-    }
-
     /** A ring of {@code slots} filled from 0: while not full, {@code next == count}. */
     static void checkRing(String name, int slots, int next, int count, int counter, int counterLimit) {
         if (count < 0 || count > slots || next < 0 || next >= slots || (count < slots && next != count)
