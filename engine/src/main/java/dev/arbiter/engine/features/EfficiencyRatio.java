@@ -57,12 +57,12 @@ final class EfficiencyRatio {
         sinceRefresh = 0;
     }
 
-    /** The ratio after the last {@link #update}; {@code history} holds the same closes. */
-    double value(CloseHistory history) {
+    /** The ratio after the last {@link #update}, whose close was {@code close}; {@code history} holds the same closes. */
+    double value(double close, CloseHistory history) {
         if (!(path > 0.0)) {
             return 0.0;
         }
-        double ratio = Math.abs(history.ago(0) - history.ago(window)) / path;
+        double ratio = Math.abs(close - history.ago(window)) / path;
         return ratio > 1.0 ? 1.0 : ratio;
     }
 

@@ -71,9 +71,6 @@ public final class FeaturePipeline {
     private final ReturnWindows returns;
     private final int[] returnWindows;
     private final int volatilityCount;
-    private final int momentsSlot;
-    private final int clusterShortSlot;
-    private final int clusterLongSlot;
     private final AverageTrueRange atr;
     private final EfficiencyRatio efficiencyRatio;
     private final Drawdown drawdown;
@@ -115,11 +112,9 @@ public final class FeaturePipeline {
         for (int i = 0; i < vol.length; i++) {
             volatilitySlots[i] = slotOf(vol[i]);
         }
-        this.returns = new ReturnWindows(returnWindows, slotOf(config.momentsWindow()), volatilitySlots);
+        this.returns = new ReturnWindows(returnWindows, slotOf(config.momentsWindow()), volatilitySlots,
+                slotOf(config.volClusterShortWindow()), slotOf(config.volClusterLongWindow()));
         this.volatilityCount = vol.length;
-        this.momentsSlot = slotOf(config.momentsWindow());
-        this.clusterShortSlot = slotOf(config.volClusterShortWindow());
-        this.clusterLongSlot = slotOf(config.volClusterLongWindow());
 
         this.atr = new AverageTrueRange(config.atrWindow());
         this.efficiencyRatio = new EfficiencyRatio(config.regimeWindow());
@@ -237,29 +232,17 @@ public final class FeaturePipeline {
         out[k++] = close - lagged;
         out[k++] = (close - lagged) / lagged * 100.0;
         if (hasReturns) {
-            double momentsInverse = 1.0 / returns.variance(momentsSlot);
-            double clusterInverse = clusterLongSlot == momentsSlot ? momentsInverse
-                    : 1.0 / returns.variance(clusterLongSlot);
-            returns.writeSkewnessAndKurtosis(returns.stdDev(momentsSlot), momentsInverse, out, k);
-            out[k + 3] = clusterScore(clusterInverse);
+            returns.writeMomentsAndClustering(out, k, k + 3);
         } else {
             out[k] = Double.NaN;
             out[k + 1] = Double.NaN;
             out[k + 3] = Double.NaN;
         }
-        out[k + 2] = efficiencyRatio.value(history);
+        out[k + 2] = efficiencyRatio.value(close, history);
         k += 4;
         time.write(lastTsMicros, out, k);
         k += 4;
         out[k] = drawdown.value(close);
-    }
-
-    /** {@code vol_short / vol_long}; {@code inverseLongVariance} is {@code 1 / vol_long^2}. */
-    private double clusterScore(double inverseLongVariance) {
-        double longVol = returns.stdDev(clusterLongSlot);
-        double shortVol = returns.stdDev(clusterShortSlot);
-        // The short window lies inside the long one: a zero long volatility means no clustering to measure.
-        return longVol > 0.0 ? shortVol * (longVol * inverseLongVariance) : 1.0;
     }
 
     /**

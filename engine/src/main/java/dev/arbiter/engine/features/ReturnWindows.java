@@ -107,6 +107,9 @@ final class ReturnWindows {
     private final Window[] beyondFour;
     /** The window that also keeps third and fourth powers (skewness and kurtosis). */
     private final Window moments;
+    /** The clustering score's short and long windows. */
+    private final Window clusterShort;
+    private final Window clusterLong;
     /** The volatility outputs' windows in output order: the first four in fields, as above, then the rest. */
     private final int volatilityCount;
     private final Window v0;
@@ -129,8 +132,10 @@ final class ReturnWindows {
      * @param momentsSlot       the index of the window that needs skewness and kurtosis
      * @param volatilitySlots   the indices of the windows whose standard deviations {@link #writeVolatilities}
      *                          writes, in output order
+     * @param clusterShortSlot  the index of the clustering score's short window
+     * @param clusterLongSlot   the index of its long window
      */
-    ReturnWindows(int[] windows, int momentsSlot, int[] volatilitySlots) {
+    ReturnWindows(int[] windows, int momentsSlot, int[] volatilitySlots, int clusterShortSlot, int clusterLongSlot) {
         int m = windows.length;
         Objects.checkIndex(momentsSlot, m);
         this.all = new Window[m];
@@ -147,6 +152,8 @@ final class ReturnWindows {
         this.w3 = m > 3 ? all[3] : null;
         this.beyondFour = Arrays.copyOfRange(all, Math.min(4, m), m);
         this.moments = all[momentsSlot];
+        this.clusterShort = all[Objects.checkIndex(clusterShortSlot, m)];
+        this.clusterLong = all[Objects.checkIndex(clusterLongSlot, m)];
         int v = volatilitySlots.length;
         Window[] volatility = new Window[v];
         for (int i = 0; i < v; i++) {
@@ -275,16 +282,6 @@ final class ReturnWindows {
         sinceRefresh = 0;
     }
 
-    /** Returns absorbed, up to the longest window. */
-    int count() {
-        return count;
-    }
-
-    /** Population variance of window {@code i} (divides by the count); NaN when empty. */
-    double variance(int i) {
-        return count == 0 ? Double.NaN : all[i].variance;
-    }
-
     /** Sets each window's standard deviation from its variance; call after an {@link #add}, before reading them. */
     void updateStdDevs() {
         setStdDev(w0);
@@ -304,14 +301,6 @@ final class ReturnWindows {
 
     private static void setStdDev(Window w) {
         w.stdDev = Math.sqrt(w.variance);
-    }
-
-    /**
-     * Population standard deviation of window {@code i} as of the last {@link #updateStdDevs}; only meaningful
-     * once a return has been added.
-     */
-    double stdDev(int i) {
-        return all[i].stdDev;
     }
 
     /**
@@ -341,12 +330,26 @@ final class ReturnWindows {
     }
 
     /**
-     * Writes the population skewness {@code m3 / m2^1.5} of the moments window at {@code out[k]} and its excess
-     * kurtosis {@code m4 / m2^2 - 3} at {@code out[k + 1]}: both 0 when the variance is 0, NaN when empty.
-     * {@code stdDev} is its {@link #stdDev} and {@code inverseVariance} is {@code 1 / }its {@link #variance}, which
-     * the caller has computed (one division serves the moments and the clustering score).
+     * Writes the moments window's population skewness {@code m3 / m2^1.5} at {@code out[k]} and excess kurtosis
+     * {@code m4 / m2^2 - 3} at {@code out[k + 1]} (both 0 when its variance is 0), and the clustering score
+     * {@code vol_short / vol_long} at {@code out[cluster]} (1 when the long volatility is 0), as of the last
+     * {@link #updateStdDevs}; call once a return has been added. One division serves the moments and, when the long
+     * window is the moments window (the defaults), the clustering score.
      */
-    void writeSkewnessAndKurtosis(double stdDev, double inverseVariance, double[] out, int k) {
+    void writeMomentsAndClustering(double[] out, int k, int cluster) {
+        double inverseVariance = 1.0 / moments.variance;
+        double inverseLongVariance = clusterLong == moments ? inverseVariance : 1.0 / clusterLong.variance;
+        writeSkewnessAndKurtosis(moments.stdDev, inverseVariance, out, k);
+        double longVol = clusterLong.stdDev;
+        // The short window lies inside the long one: a zero long volatility means no clustering to measure.
+        out[cluster] = longVol > 0.0 ? clusterShort.stdDev * (longVol * inverseLongVariance) : 1.0;
+    }
+
+    /**
+     * The skewness and kurtosis of {@link #writeMomentsAndClustering}: {@code stdDev} and {@code inverseVariance}
+     * are the moments window's standard deviation and {@code 1 / variance}.
+     */
+    private void writeSkewnessAndKurtosis(double stdDev, double inverseVariance, double[] out, int k) {
         if (!(stdDev > 0.0)) {
             double v = stdDev == 0.0 ? 0.0 : Double.NaN;
             out[k] = v;
