@@ -127,6 +127,51 @@ class FeaturePipelineStabilityTest {
         }
     }
 
+    /**
+     * The averages' sets step their first four in straight-line code and the rest in a loop: six SMAs and five EMAs
+     * (beyond four), one of each, and none at all, against two-pass means and the EMA recursion at every observation.
+     */
+    @Test
+    void averagesBeyondFourOneAndNoneMatchTwoPass() {
+        int n = 5_000;
+        double[] close = new double[n];
+        SplittableRandom rnd = new SplittableRandom(12L);
+        double x = 1e4;
+        for (int i = 0; i < n; i++) {
+            x = 1e4 + 0.999 * (x - 1e4) + 5.0 * TestSeries.gaussian(rnd);
+            close[i] = x;
+        }
+        FeatureConfig many = FeatureConfig.builder().smaWindows(2, 3, 5, 7, 11, 60).emaWindows(3, 5, 8, 13, 21)
+                .build();
+        FeatureConfig one = FeatureConfig.builder().smaWindows(4).emaWindows(9).build();
+        FeatureConfig none = FeatureConfig.builder().smaWindows().emaWindows().build();
+        for (FeatureConfig config : new FeatureConfig[] {many, one, none}) {
+            FeaturePipeline pipeline = new FeaturePipeline(config);
+            FeatureSchema schema = pipeline.schema();
+            int[] emaWindows = config.emaWindows();
+            double[][] emaRef = new double[emaWindows.length][];
+            for (int e = 0; e < emaWindows.length; e++) {
+                emaRef[e] = TwoPass.ema(close, emaWindows[e], 2.0 / (emaWindows[e] + 1));
+            }
+            double[] out = new double[pipeline.size()];
+            Map<String, Double> maxError = new TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                pipeline.update(60_000_000L * i, Double.NaN, Double.NaN, Double.NaN, close[i], Double.NaN, out, 0);
+                for (int w : config.smaWindows()) {
+                    rel(maxError, TwoPass.sma(close, i, w), out[schema.indexOf("sma_" + w)], "sma_" + w, i);
+                }
+                for (int e = 0; e < emaWindows.length; e++) {
+                    rel(maxError, emaRef[e][i], out[schema.indexOf("ema_" + emaWindows[e])], "ema_" + emaWindows[e],
+                            i);
+                }
+                // the features after the averages still land in their places
+                rel(maxError, TwoPass.lagged(close, i, 0) - TwoPass.lagged(close, i, 10),
+                        out[schema.indexOf("mom_10")], "mom_10", i);
+            }
+            assertEquals(config.smaWindows().length + emaWindows.length + 1, maxError.size(), maxError.toString());
+        }
+    }
+
     /** Feeds the series and compares every rolling feature where {@code checkpoint} holds; returns the count. */
     private static int assertMatchesTwoPass(String name, double[] close, double[] high, double[] low,
                                             IntPredicate checkpoint) {
