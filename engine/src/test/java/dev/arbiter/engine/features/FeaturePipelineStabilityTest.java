@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
+import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,14 +87,7 @@ class FeaturePipelineStabilityTest {
     @Test
     void returnsWindowsBeyondFourAndDownToTwoMatchTwoPass() {
         int n = 20_000;
-        double[] close = new double[n];
-        SplittableRandom rnd = new SplittableRandom(11L);
-        double x = 1e4;
-        for (int i = 0; i < n; i++) {
-            double sigma = i < n / 2 ? 10.0 : 0.01;
-            x = 1e4 + 0.999 * (x - 1e4) + sigma * TestSeries.gaussian(rnd);
-            close[i] = x;
-        }
+        double[] close = meanReverting(11L, n, i -> i < n / 2 ? 10.0 : 0.01);
         FeatureConfig seven = FeatureConfig.builder().volatilityWindows(2, 3, 5, 8, 13).volClusterShortWindow(4)
                 .volClusterLongWindow(30).momentsWindow(21).build();
         FeatureConfig two = FeatureConfig.builder().volatilityWindows().volClusterShortWindow(7)
@@ -134,13 +128,7 @@ class FeaturePipelineStabilityTest {
     @Test
     void averagesBeyondFourOneAndNoneMatchTwoPass() {
         int n = 5_000;
-        double[] close = new double[n];
-        SplittableRandom rnd = new SplittableRandom(12L);
-        double x = 1e4;
-        for (int i = 0; i < n; i++) {
-            x = 1e4 + 0.999 * (x - 1e4) + 5.0 * TestSeries.gaussian(rnd);
-            close[i] = x;
-        }
+        double[] close = meanReverting(12L, n, i -> 5.0);
         FeatureConfig many = FeatureConfig.builder().smaWindows(2, 3, 5, 7, 11, 60).emaWindows(3, 5, 8, 13, 21)
                 .build();
         FeatureConfig one = FeatureConfig.builder().smaWindows(4).emaWindows(9).build();
@@ -170,6 +158,18 @@ class FeaturePipelineStabilityTest {
             }
             assertEquals(config.smaWindows().length + emaWindows.length + 1, maxError.size(), maxError.toString());
         }
+    }
+
+    /** Closes reverting to 1e4, with Gaussian steps of standard deviation {@code sigma(i)}. */
+    private static double[] meanReverting(long seed, int n, IntToDoubleFunction sigma) {
+        double[] close = new double[n];
+        SplittableRandom rnd = new SplittableRandom(seed);
+        double x = 1e4;
+        for (int i = 0; i < n; i++) {
+            x = 1e4 + 0.999 * (x - 1e4) + sigma.applyAsDouble(i) * TestSeries.gaussian(rnd);
+            close[i] = x;
+        }
+        return close;
     }
 
     /** Feeds the series and compares every rolling feature where {@code checkpoint} holds; returns the count. */
