@@ -136,27 +136,40 @@ class FeaturePipelineStabilityTest {
         for (FeatureConfig config : new FeatureConfig[] {many, one, none}) {
             FeaturePipeline pipeline = new FeaturePipeline(config);
             FeatureSchema schema = pipeline.schema();
-            int[] emaWindows = config.emaWindows();
-            double[][] emaRef = new double[emaWindows.length][];
-            for (int e = 0; e < emaWindows.length; e++) {
-                emaRef[e] = TwoPass.ema(close, emaWindows[e], 2.0 / (emaWindows[e] + 1));
-            }
+            double[][] emaRef = emaReferences(config, close);
             double[] out = new double[pipeline.size()];
             Map<String, Double> maxError = new TreeMap<>();
             for (int i = 0; i < n; i++) {
                 pipeline.update(60_000_000L * i, Double.NaN, Double.NaN, Double.NaN, close[i], Double.NaN, out, 0);
-                for (int w : config.smaWindows()) {
-                    rel(maxError, TwoPass.sma(close, i, w), out[schema.indexOf("sma_" + w)], "sma_" + w, i);
-                }
-                for (int e = 0; e < emaWindows.length; e++) {
-                    rel(maxError, emaRef[e][i], out[schema.indexOf("ema_" + emaWindows[e])], "ema_" + emaWindows[e],
-                            i);
-                }
+                relAverages(maxError, config, schema, close, emaRef, out, i);
                 // the features after the averages still land in their places
                 rel(maxError, TwoPass.lagged(close, i, 0) - TwoPass.lagged(close, i, 10),
                         out[schema.indexOf("mom_10")], "mom_10", i);
             }
-            assertEquals(config.smaWindows().length + emaWindows.length + 1, maxError.size(), maxError.toString());
+            assertEquals(config.smaWindows().length + config.emaWindows().length + 1, maxError.size(),
+                    maxError.toString());
+        }
+    }
+
+    /** The EMA recursion over the whole series, one array per configured EMA window. */
+    private static double[][] emaReferences(FeatureConfig config, double[] close) {
+        int[] windows = config.emaWindows();
+        double[][] ref = new double[windows.length][];
+        for (int e = 0; e < windows.length; e++) {
+            ref[e] = TwoPass.ema(close, windows[e], 2.0 / (windows[e] + 1));
+        }
+        return ref;
+    }
+
+    /** Compares every SMA with the two-pass mean and every EMA with {@code emaRef} at observation {@code i}. */
+    private static void relAverages(Map<String, Double> maxError, FeatureConfig config, FeatureSchema schema,
+                                    double[] close, double[][] emaRef, double[] out, int i) {
+        for (int w : config.smaWindows()) {
+            rel(maxError, TwoPass.sma(close, i, w), out[schema.indexOf("sma_" + w)], "sma_" + w, i);
+        }
+        int[] emaWindows = config.emaWindows();
+        for (int e = 0; e < emaWindows.length; e++) {
+            rel(maxError, emaRef[e][i], out[schema.indexOf("ema_" + emaWindows[e])], "ema_" + emaWindows[e], i);
         }
     }
 
@@ -179,11 +192,7 @@ class FeaturePipelineStabilityTest {
         FeatureConfig config = FeatureConfig.defaults();
         FeaturePipeline pipeline = new FeaturePipeline(config);
         FeatureSchema schema = pipeline.schema();
-        int[] emaWindows = config.emaWindows();
-        double[][] emaRef = new double[emaWindows.length][];
-        for (int e = 0; e < emaWindows.length; e++) {
-            emaRef[e] = TwoPass.ema(close, emaWindows[e], 2.0 / (emaWindows[e] + 1));
-        }
+        double[][] emaRef = emaReferences(config, close);
         double[] atrRef = TwoPass.ema(TwoPass.trueRanges(high, low, close), config.atrWindow(),
                 1.0 / config.atrWindow());
         Map<String, Double> maxError = new TreeMap<>();
@@ -202,12 +211,7 @@ class FeaturePipelineStabilityTest {
                 continue;
             }
             checked++;
-            for (int w : config.smaWindows()) {
-                rel(maxError, TwoPass.sma(close, i, w), out[schema.indexOf("sma_" + w)], "sma_" + w, i);
-            }
-            for (int e = 0; e < emaWindows.length; e++) {
-                rel(maxError, emaRef[e][i], out[schema.indexOf("ema_" + emaWindows[e])], "ema_" + emaWindows[e], i);
-            }
+            relAverages(maxError, config, schema, close, emaRef, out, i);
             if (i == 0) {
                 continue;
             }
