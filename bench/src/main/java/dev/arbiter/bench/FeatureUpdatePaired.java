@@ -51,11 +51,13 @@ public final class FeatureUpdatePaired {
             long t1 = System.nanoTime();
             sink += engineFirst ? ta4jRound(ta4j) : engineRound(engine);
             long t2 = System.nanoTime();
-            double e = (double) (engineFirst ? t1 - t0 : t2 - t1) / ENGINE_ROUND;
-            double t = (double) (engineFirst ? t2 - t1 : t1 - t0) / TA4J_ROUND;
+            long engineRoundNs = engineFirst ? t1 - t0 : t2 - t1;
+            long ta4jRoundNs = engineFirst ? t2 - t1 : t1 - t0;
+            double e = (double) engineRoundNs / ENGINE_ROUND;
+            double t = (double) ta4jRoundNs / TA4J_ROUND;
             if (p >= 0) {
-                engineTotalNs += engineFirst ? t1 - t0 : t2 - t1;
-                ta4jTotalNs += engineFirst ? t2 - t1 : t1 - t0;
+                engineTotalNs += engineRoundNs;
+                ta4jTotalNs += ta4jRoundNs;
                 engineNs[p] = e;
                 ta4jNs[p] = t;
                 ratio[p] = t / e;
