@@ -2,7 +2,9 @@ package dev.arbiter.decision.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The durable decision log ({@code arbiter.decision.log.*}); the contract is in the module README. */
 @ConfigMapping(prefix = "arbiter.decision.log")
@@ -34,4 +36,25 @@ public interface DecisionLogConfig {
     /** Most spooled decisions kept in memory for GetDecision and duplicate detection while PostgreSQL is down. */
     @WithDefault("100000")
     int maxIndexedSpooled();
+
+    /**
+     * A spool that has not drained for this long raises an alert (a log line at ERROR and the webhook below): either
+     * PostgreSQL has been unreachable that long, or something keeps the spool from draining.
+     */
+    @WithDefault("2m")
+    Duration spoolAlertAfter();
+
+    /**
+     * A spool that has not drained for this long makes the service unready, so traffic moves to replicas whose log
+     * drains; 0 keeps it ready whatever the spool (it still reports the spool in its readiness data).
+     */
+    @WithDefault("15m")
+    Duration spoolUnreadyAfter();
+
+    /** Slack-compatible incoming webhook for the log's alerts (dead letters, a spool that does not drain). Never logged. */
+    Optional<URI> alertWebhookUrl();
+
+    /** Connect and response timeout of one webhook call. */
+    @WithDefault("5s")
+    Duration alertWebhookTimeout();
 }

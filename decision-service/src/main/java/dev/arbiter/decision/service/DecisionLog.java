@@ -5,9 +5,12 @@ import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.GateResult;
 import dev.arbiter.service.RequestRefused;
+import dev.arbiter.service.WebhookAlerts;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -22,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +46,11 @@ import org.jboss.logging.Logger;
  * thread drains a queue and commits whatever has accumulated (up to {@code batch-size}) in one transaction, so
  * concurrent decisions share a commit (group commit). While anything is spooled, new decisions are spooled too and
  * the writer moves the spool into PostgreSQL chunk by chunk as soon as it answers again (idempotent: ON CONFLICT
- * DO NOTHING), then empties it; a spool left by a crash is drained at start. The contract is in the README.
+ * DO NOTHING), then empties it; a spool left by a crash is drained at start. A row PostgreSQL refuses for its data
+ * (SQLSTATE classes 22 and 23, e.g. a NUL in a text column) is not an unreachable database: it goes to the dead
+ * letters ({@code decision.decision_dead_letter}, with a metric and an alert) and the rest of the batch, and of the
+ * spool, goes on. A spool that does not drain within {@code spool-alert-after} raises an alert. The contract is in
+ * the README.
  */
 @ApplicationScoped
 public class DecisionLog {
@@ -53,6 +61,12 @@ public class DecisionLog {
             + " degraded, prediction_id, has_prediction, ensemble_probability, leaning, parameter_set_version, rule_set_version,"
             + " decided_ts_micros, gates, blocked, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT DO NOTHING";
+
+    static final String DEAD_LETTER = "INSERT INTO decision.decision_dead_letter (decision_id, series_id, ts_micros, sql_state,"
+            + " error, dead_ts_micros, decision) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+    /** An insert's answer for a row that went to the dead letters instead. */
+    private static final int DEAD_LETTERED = -1;
 
     private record Entry(Decision decision, byte[] bytes, CompletableFuture<Void> done) {}
 
@@ -66,7 +80,12 @@ public class DecisionLog {
     private final Map<String, Decision> pendingById = new ConcurrentHashMap<>();
     private final Map<SeriesTs, Decision> pendingBySeries = new ConcurrentHashMap<>();
     private final AtomicLong spooledCount = new AtomicLong();
+    private final WebhookAlerts alerts;
     private DistributionSummary batchSizes;
+    private Counter deadLetters;
+    /** When the spool last went from empty to holding decisions (System.nanoTime()), or 0 while it is empty. */
+    private volatile long spoolingSinceNanos;
+    private boolean spoolAlerted;
     private DecisionSpool spool;
     private long drainOffset;
     private volatile boolean databaseDown;
@@ -79,6 +98,7 @@ public class DecisionLog {
         this.config = config;
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.alerts = new WebhookAlerts(config.alertWebhookUrl(), config.alertWebhookTimeout());
     }
 
     @PostConstruct
@@ -95,11 +115,18 @@ public class DecisionLog {
         }
         if (!spool.isEmpty()) {
             LOG.infof("decision spool holds %d decisions from before; they are moved into PostgreSQL now", spooledCount.get());
+            spoolingSinceNanos = System.nanoTime();
         }
         batchSizes = DistributionSummary.builder("arbiter.decision.log.batch.size")
                 .description("decisions committed (or spooled) together").register(metrics);
         metrics.gauge("arbiter.decision.log.spooled", spooledCount);
         metrics.gauge("arbiter.decision.log.queued", queue, BlockingQueue::size);
+        Gauge.builder("arbiter.decision.log.spooling", this, log -> log.spooling() ? 1 : 0)
+                .description("1 while decisions go to the local spool instead of PostgreSQL").register(metrics);
+        Gauge.builder("arbiter.decision.log.spool.age", this, log -> log.spoolAge().toMillis() / 1000.0)
+                .baseUnit("seconds").description("how long the spool has held decisions without draining").register(metrics);
+        deadLetters = Counter.builder("arbiter.decision.log.dead.letters")
+                .description("decisions PostgreSQL refused for their data, kept in decision.decision_dead_letter").register(metrics);
         writer = new Thread(this::run, "decision-log-writer");
         writer.setDaemon(true);
         writer.start();
@@ -120,6 +147,7 @@ public class DecisionLog {
         } catch (IOException e) {
             LOG.warnf("closing the decision spool: %s", e.getMessage());
         }
+        alerts.drain();
     }
 
     /**
@@ -201,6 +229,28 @@ public class DecisionLog {
         return spooledCount.get();
     }
 
+    /** How long decisions have been spooled without the spool draining; zero while they go straight to PostgreSQL. */
+    public Duration spoolAge() {
+        long since = spoolingSinceNanos;
+        return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /** True once the spool has not drained for {@code spool-unready-after} (when that is not 0). */
+    public boolean spoolStuck() {
+        Duration limit = config.spoolUnreadyAfter();
+        return !limit.isZero() && spoolAge().compareTo(limit) >= 0;
+    }
+
+    /** Decisions sent to the dead letters since start. */
+    public long deadLettered() {
+        return (long) deadLetters.count();
+    }
+
+    /** Completes when the alerts sent so far have been delivered or have failed. */
+    CompletableFuture<Void> alertsFlushed() {
+        return alerts.flush();
+    }
+
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
     }
@@ -249,6 +299,7 @@ public class DecisionLog {
                 if (!spool.isEmpty()) {
                     drainSome();
                 }
+                checkSpoolAge();
                 if (closing && queue.isEmpty()) {
                     break;
                 }
@@ -258,6 +309,7 @@ public class DecisionLog {
             batch.add(first);
             queue.drainTo(batch, config.batchSize() - 1);
             batchSizes.record(batch.size());
+            checkSpoolAge();
             try {
                 write(batch);
             } catch (RuntimeException | Error e) {
@@ -273,47 +325,178 @@ public class DecisionLog {
     }
 
     private void write(List<Entry> batch) {
+        List<Entry> unsettled = batch;
         if (spool.isEmpty() || drainSome()) {
             if (!databaseDown || System.nanoTime() >= nextAttemptNanos) {
-                try {
-                    int[] counts = insert(batch.stream().map(Entry::bytes).toList(), batch.stream().map(Entry::decision).toList());
-                    databaseUp();
-                    for (int i = 0; i < batch.size(); i++) {
-                        Entry en = batch.get(i);
-                        unindex(en.decision());
-                        if (counts[i] == 0) {
-                            en.done().completeExceptionally(new RequestRefused(Status.Code.ALREADY_EXISTS, "observation",
-                                    "observation (series \"" + en.decision().getSeriesId() + "\", ts_micros " + en.decision().getTsMicros()
-                                            + ") was decided by another request first; send it again to get that decision"));
-                        } else {
-                            en.done().complete(null);
-                        }
-                    }
+                unsettled = commit(batch);
+                if (unsettled.isEmpty()) {
                     return;
-                } catch (SQLException e) {
-                    databaseFailed(e);
-                } catch (RuntimeException | AssertionError e) {
-                    // a driver or pool failing on a broken connection (pgjdbc asserts when run with -ea)
-                    databaseFailed(new SQLException(e.toString(), "08006", e));
                 }
             }
         }
         try {
-            spool.append(batch.stream().map(Entry::bytes).toList());
-            spooledCount.addAndGet(batch.size());
-            for (Entry en : batch) {
+            spool.append(unsettled.stream().map(Entry::bytes).toList());
+            if (spooledCount.getAndAdd(unsettled.size()) == 0 && spoolingSinceNanos == 0) {
+                spoolingSinceNanos = System.nanoTime();
+            }
+            for (Entry en : unsettled) {
                 en.done().complete(null);
             }
         } catch (IOException e) {
             LOG.errorf("decision spool write failed (%s) while PostgreSQL is unreachable: %d decisions NOT acknowledged",
-                    e.getMessage(), batch.size());
+                    e.getMessage(), unsettled.size());
             RequestRefused refused = new RequestRefused(Status.Code.UNAVAILABLE, "decision",
                     "the decision could not be logged: PostgreSQL is unreachable and the local spool failed (" + e.getMessage() + "); retry");
-            for (Entry en : batch) {
+            for (Entry en : unsettled) {
                 unindex(en.decision());
                 en.done().completeExceptionally(refused);
             }
         }
+    }
+
+    /**
+     * Commits the batch in one transaction and settles every entry; answers the entries left for the spool (all of
+     * them when PostgreSQL did not answer). When PostgreSQL refuses the batch for its data, each row is tried in a
+     * transaction of its own so that only the refused rows go to the dead letters.
+     */
+    private List<Entry> commit(List<Entry> batch) {
+        try {
+            int[] counts;
+            try {
+                counts = insert(batch.stream().map(Entry::bytes).toList(), batch.stream().map(Entry::decision).toList());
+            } catch (SQLException e) {
+                if (!isDataError(e)) {
+                    throw e;
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    Entry en = batch.get(i);
+                    try {
+                        settle(en, insertOrDeadLetter(en.bytes(), en.decision()));
+                    } catch (SQLException | RuntimeException | AssertionError down) {
+                        databaseFailed(asSqlException(down));
+                        return batch.subList(i, batch.size());
+                    }
+                }
+                databaseUp();
+                return List.of();
+            }
+            databaseUp();
+            for (int i = 0; i < batch.size(); i++) {
+                settle(batch.get(i), counts[i]);
+            }
+            return List.of();
+        } catch (SQLException | RuntimeException | AssertionError e) {
+            // a driver or pool failing on a broken connection (pgjdbc asserts when run with -ea) is unreachable too
+            databaseFailed(asSqlException(e));
+            return batch;
+        }
+    }
+
+    private void settle(Entry en, int count) {
+        unindex(en.decision());
+        if (count == 0) {
+            en.done().completeExceptionally(new RequestRefused(Status.Code.ALREADY_EXISTS, "observation",
+                    "observation (series \"" + en.decision().getSeriesId() + "\", ts_micros " + en.decision().getTsMicros()
+                            + ") was decided by another request first; send it again to get that decision"));
+        } else if (count == DEAD_LETTERED) {
+            en.done().completeExceptionally(new RequestRefused(Status.Code.INTERNAL, "decision",
+                    "the decision could not be logged: the database refused its data; it is kept for the operators"
+                            + " (decision_id " + en.decision().getDecisionId() + "); this is a server fault, not a bad request"));
+        } else {
+            en.done().complete(null);
+        }
+    }
+
+    /**
+     * One row in a transaction of its own; a row PostgreSQL refuses for its data goes to the dead letters and answers
+     * {@link #DEAD_LETTERED}. Throws when PostgreSQL does not answer.
+     */
+    private int insertOrDeadLetter(byte[] bytes, Decision d) throws SQLException {
+        try {
+            return insert(List.of(bytes), List.of(d))[0];
+        } catch (SQLException e) {
+            if (!isDataError(e)) {
+                throw e;
+            }
+            deadLetter(d, bytes, e);
+            return DEAD_LETTERED;
+        }
+    }
+
+    private void deadLetter(Decision d, byte[] bytes, SQLException refusal) throws SQLException {
+        String state = sqlState(refusal);
+        String series = printable(d.getSeriesId());
+        String error = printable(String.valueOf(refusal.getMessage()));
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(DEAD_LETTER)) {
+            ps.setObject(1, UUID.fromString(d.getDecisionId()));
+            ps.setString(2, series);
+            ps.setLong(3, d.getTsMicros());
+            ps.setString(4, state == null ? "" : state);
+            ps.setString(5, error);
+            ps.setLong(6, Clock.nowMicros());
+            ps.setBytes(7, bytes);
+            ps.executeUpdate();
+        }
+        deadLetters.increment();
+        String text = "Decision log: PostgreSQL refused decision " + d.getDecisionId() + " (series \"" + series + "\", ts_micros "
+                + d.getTsMicros() + ") with SQLSTATE " + state + ": " + error
+                + ". It is kept in decision.decision_dead_letter; the rest of the log goes on.";
+        LOG.error(text);
+        alerts.send("decision dead letter", text);
+    }
+
+    /** Alerts once per spooling episode when the spool has not drained for {@code spool-alert-after}. */
+    private void checkSpoolAge() {
+        Duration age = spoolAge();
+        if (age.isZero()) {
+            spoolAlerted = false;
+            return;
+        }
+        if (!spoolAlerted && age.compareTo(config.spoolAlertAfter()) >= 0) {
+            spoolAlerted = true;
+            String text = "Decision log: " + spooledCount.get() + " decisions have waited in the local spool for "
+                    + age.toSeconds() + " s (PostgreSQL " + (databaseDown ? "does not answer" : "answers, but the spool does not drain")
+                    + "); outcomes and performance do not see them until it drains.";
+            LOG.error(text);
+            alerts.send("decision spool not draining", text);
+        }
+    }
+
+    /** PostgreSQL refused the data (SQLSTATE class 22, data exception, or 23, integrity constraint violation). */
+    static boolean isDataError(SQLException e) {
+        String state = sqlState(e);
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /** The SQLSTATE of the refusal (pgjdbc gives a batch's own state, and its cause as the next exception). */
+    private static String sqlState(SQLException e) {
+        for (SQLException n = e; n != null; n = n.getNextException()) {
+            if (n.getSQLState() != null) {
+                return n.getSQLState();
+            }
+        }
+        return null;
+    }
+
+    private static SQLException asSqlException(Throwable e) {
+        return e instanceof SQLException s ? s : new SQLException(e.toString(), "08006", e);
+    }
+
+    /** The text with control characters and unpaired surrogates written as \\uXXXX, storable in any text column. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (pair) {
+                b.append(c).append(s.charAt(++i));
+            } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -337,7 +520,20 @@ public class DecisionLog {
                 drainOffset = spool.size();
             }
             if (!records.isEmpty()) {
-                int[] counts = insert(bytes, decisions);
+                int[] counts;
+                try {
+                    counts = insert(bytes, decisions);
+                } catch (SQLException e) {
+                    if (!isDataError(e)) {
+                        throw e;
+                    }
+                    // a refused row must not hold up the spool: rows one by one, the refused ones to the dead letters
+                    // (a retry after PostgreSQL fails midway inserts nothing twice: both inserts are idempotent)
+                    counts = new int[records.size()];
+                    for (int i = 0; i < counts.length; i++) {
+                        counts[i] = insertOrDeadLetter(bytes.get(i), decisions.get(i));
+                    }
+                }
                 for (int i = 0; i < counts.length; i++) {
                     if (counts[i] == 0 && !alreadyLogged(decisions.get(i).getDecisionId())) {
                         LOG.warnf("spooled decision %s (series \"%s\", ts_micros %d) was dropped: another decision of the same observation was logged first",
@@ -353,6 +549,7 @@ public class DecisionLog {
                 spool.truncate();
                 drainOffset = 0;
                 spooledCount.set(0);
+                spoolingSinceNanos = 0;
                 LOG.info("decision spool drained into PostgreSQL and emptied");
                 return true;
             }

@@ -1,5 +1,6 @@
 package dev.arbiter.decision.service;
 
+import static dev.arbiter.service.Identifiers.requireIdentifier;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.decision.config.DecisionConfig;
@@ -27,14 +28,7 @@ public class ObservationValidator {
             throw invalid("observation", "observation is missing; send one observation per request");
         }
         Observation o = request.getObservation();
-        String id = o.getSeriesId();
-        if (id.isBlank()) {
-            throw invalid("observation.series_id", "observation.series_id is missing; name the series this value belongs to");
-        }
-        if (id.length() > maxSeriesIdLength) {
-            throw invalid("observation.series_id",
-                    "observation.series_id is " + id.length() + " characters long; use at most " + maxSeriesIdLength);
-        }
+        requireIdentifier("observation.series_id", o.getSeriesId(), maxSeriesIdLength, "the series this value belongs to");
         if (o.getTsMicros() <= 0) {
             throw invalid("observation.ts_micros", where(o) + "observation.ts_micros is " + o.getTsMicros()
                     + "; send the observation time as positive epoch microseconds (UTC)");

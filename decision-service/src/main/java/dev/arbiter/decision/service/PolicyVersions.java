@@ -18,6 +18,7 @@ import dev.arbiter.engine.rules.RuleCompiler;
 import dev.arbiter.engine.rules.RuleDefinition;
 import dev.arbiter.engine.rules.RuleKind;
 import dev.arbiter.engine.rules.RuleRejected;
+import dev.arbiter.service.Identifiers;
 import dev.arbiter.service.RequestRefused;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
@@ -450,15 +451,11 @@ public class PolicyVersions {
         if (author.isBlank()) {
             throw invalid("author", "author is missing; say who makes the change (a person, \"optimizer-service\" or \"rule-service\")");
         }
-        if (author.length() > MAX_AUTHOR) {
-            throw invalid("author", "author has " + author.length() + " characters; send at most " + MAX_AUTHOR);
-        }
+        Identifiers.requireText("author", author, MAX_AUTHOR);
         if (reason.isBlank()) {
             throw invalid("reason", "reason is missing; say why the change is made");
         }
-        if (reason.length() > MAX_REASON) {
-            throw invalid("reason", "reason has " + reason.length() + " characters; send at most " + MAX_REASON);
-        }
+        Identifiers.requireText("reason", reason, MAX_REASON);
     }
 
     private static void checkExpected(int expected) {

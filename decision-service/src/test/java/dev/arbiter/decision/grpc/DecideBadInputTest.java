@@ -84,6 +84,10 @@ class DecideBadInputTest {
         b.add(new Bad("empty series id", "observation.series_id", request(o -> o.setSeriesId(""))));
         b.add(new Bad("blank series id", "observation.series_id", request(o -> o.setSeriesId("   "))));
         b.add(new Bad("series id too long", "observation.series_id", request(o -> o.setSeriesId("s".repeat(201)))));
+        b.add(new Bad("NUL in series id", "observation.series_id", request(o -> o.setSeriesId("ab\u0000cd"))));
+        b.add(new Bad("control character in series id", "observation.series_id", request(o -> o.setSeriesId("ab\u001bcd"))));
+        b.add(new Bad("line break in series id", "observation.series_id", request(o -> o.setSeriesId("ab\ncd"))));
+        b.add(new Bad("C1 control in series id", "observation.series_id", request(o -> o.setSeriesId("ab\u0085cd"))));
         b.add(new Bad("ts 0", "observation.ts_micros", request(o -> o.setTsMicros(0))));
         b.add(new Bad("ts negative", "observation.ts_micros", request(o -> o.setTsMicros(-5))));
         b.add(new Bad("value NaN", "observation.value", request(o -> o.setValue(Double.NaN))));

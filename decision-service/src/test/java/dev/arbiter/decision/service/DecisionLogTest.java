@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The decision log against the real PostgreSQL: acknowledged only after commit, group commit, lookups, conflicts. */
@@ -69,6 +70,38 @@ class DecisionLogTest {
         long used = batches() - batchesBefore;
         assertTrue(used <= 2, "200 decisions appended while a commit waited went in " + used + " transactions");
         assertEquals(200, count("SELECT count(*) FROM decision.decision WHERE series_id = '" + series + "'"));
+    }
+
+    @Test
+    void aRowPostgresRefusesIsDeadLetteredAndTheRestOfItsBatchIsCommitted() throws Exception {
+        String series = "refused-" + UUID.randomUUID();
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        CompletableFuture<Void> poisoned;
+        long deadBefore = log.deadLettered();
+        // One batch: the writer waits on the held table while all eleven are appended.
+        try (Connection lock = db.getConnection()) {
+            lock.setAutoCommit(false);
+            try (Statement s = lock.createStatement()) {
+                s.execute("LOCK TABLE decision.decision IN EXCLUSIVE MODE");
+            }
+            for (int i = 0; i < 5; i++) {
+                acks.add(log.append(decision(series, 1_000 + i, Direction.DIRECTION_FLAT, 0, 0.5, "live").build()));
+            }
+            poisoned = log.append(decision(series + "\u0000", 2_000, Direction.DIRECTION_FLAT, 0, 0.5, "live").build());
+            for (int i = 5; i < 10; i++) {
+                acks.add(log.append(decision(series, 1_000 + i, Direction.DIRECTION_FLAT, 0, 0.5, "live").build()));
+            }
+            lock.rollback();
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> poisoned.get(30, TimeUnit.SECONDS));
+        RequestRefused refused = assertInstanceOf(RequestRefused.class, e.getCause());
+        assertEquals(Status.Code.INTERNAL, refused.code(), "a row the database refuses is a server fault, not acknowledged");
+        assertEquals(10, count("SELECT count(*) FROM decision.decision WHERE series_id = '" + series + "'"));
+        assertEquals(1, count("SELECT count(*) FROM decision.decision_dead_letter WHERE series_id = '" + series + "\\u0000'"));
+        assertEquals(deadBefore + 1, log.deadLettered());
+        assertFalse(log.spooling(), "a refused row is not an unreachable database");
+        assertEquals(1.0, metrics.get("arbiter.decision.log.dead.letters").counter().count() - deadBefore, 1e-9);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.arbiter.feature.service;
 
+import static dev.arbiter.service.Identifiers.requireIdentifier;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.feature.config.FeatureServiceConfig;
@@ -17,15 +18,7 @@ public class ObservationValidator {
     }
 
     public void validate(Observation o) {
-        String id = o.seriesId();
-        if (id == null || id.isBlank()) {
-            throw invalid("observation.series_id", "observation.series_id is missing; name the series this value belongs to");
-        }
-        if (id.length() > maxSeriesIdLength) {
-            throw invalid(
-                    "observation.series_id",
-                    "observation.series_id is " + id.length() + " characters long; use at most " + maxSeriesIdLength);
-        }
+        requireIdentifier("observation.series_id", o.seriesId(), maxSeriesIdLength, "the series this value belongs to");
         if (o.tsMicros() <= 0) {
             throw invalid(
                     "observation.ts_micros",

@@ -3,6 +3,7 @@ package dev.arbiter.optimizer.history;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.optimizer.config.OptimizerConfig;
+import dev.arbiter.service.Identifiers;
 import dev.arbiter.service.RequestRefused;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -287,16 +288,7 @@ public class HistoryStore {
     }
 
     private void checkSeriesId(String field, String seriesId) {
-        if (seriesId == null || seriesId.isEmpty()) {
-            throw invalid(field, field + " is missing; name the series");
-        }
-        if (seriesId.length() > config.maxSeriesIdLength()) {
-            throw invalid(field, field + " is " + seriesId.length() + " characters long; use at most " + config.maxSeriesIdLength()
-                    + " (arbiter.optimizer.history.max-series-id-length)");
-        }
-        if (seriesId.chars().anyMatch(Character::isISOControl)) {
-            throw invalid(field, field + " contains control characters; use printable characters only");
-        }
+        Identifiers.requireIdentifier(field, seriesId, config.maxSeriesIdLength(), "the series");
     }
 
     /** A folder name for the series: readable where possible, never "..", never too long for a file system. */
