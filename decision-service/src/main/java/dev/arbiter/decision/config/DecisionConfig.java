@@ -21,6 +21,10 @@ public interface DecisionConfig {
     @WithDefault("200")
     int maxSeriesIdLength();
 
+    /** How far an observation's ts_micros may be ahead of the server clock before it is refused. */
+    @WithDefault("1d")
+    Duration maxFutureSkew();
+
     /** The ensemble to predict with; unset = model-service's default ensemble. */
     Optional<String> ensemble();
 

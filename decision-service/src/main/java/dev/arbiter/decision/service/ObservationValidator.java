@@ -6,8 +6,10 @@ import static dev.arbiter.service.RequestRefused.invalid;
 import dev.arbiter.decision.config.DecisionConfig;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RequestRefused;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 
 /**
  * Refuses a bad observation before anything is asked of feature-service, with the same fields and fixes as
@@ -18,9 +20,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ObservationValidator {
 
     private final int maxSeriesIdLength;
+    private final Duration maxFutureSkew;
 
     public ObservationValidator(DecisionConfig config) {
         this.maxSeriesIdLength = config.maxSeriesIdLength();
+        this.maxFutureSkew = config.maxFutureSkew();
     }
 
     public Observation validate(DecideRequest request) {
@@ -33,6 +37,7 @@ public class ObservationValidator {
             throw invalid("observation.ts_micros", where(o) + "observation.ts_micros is " + o.getTsMicros()
                     + "; send the observation time as positive epoch microseconds (UTC)");
         }
+        ObservationTimes.requireNotAhead("observation.ts_micros", o.getTsMicros(), maxFutureSkew, where(o));
         finite(o, "observation.value", true, o.getValue(), false);
         if (o.getValue() <= 0) {
             throw invalid("observation.value", where(o) + "observation.value is " + o.getValue()

@@ -90,6 +90,8 @@ class DecideBadInputTest {
         b.add(new Bad("C1 control in series id", "observation.series_id", request(o -> o.setSeriesId("ab\u0085cd"))));
         b.add(new Bad("ts 0", "observation.ts_micros", request(o -> o.setTsMicros(0))));
         b.add(new Bad("ts negative", "observation.ts_micros", request(o -> o.setTsMicros(-5))));
+        b.add(new Bad("ts in year 3000", "observation.ts_micros", request(o -> o.setTsMicros(32_503_680_000_000_000L))));
+        b.add(new Bad("ts in nanoseconds", "observation.ts_micros", request(o -> o.setTsMicros(1_700_000_000_000_000_000L))));
         b.add(new Bad("value NaN", "observation.value", request(o -> o.setValue(Double.NaN))));
         b.add(new Bad("value +inf", "observation.value", request(o -> o.setValue(Double.POSITIVE_INFINITY))));
         b.add(new Bad("value 0", "observation.value", request(o -> o.setValue(0))));

@@ -21,6 +21,10 @@ public interface FeatureServiceConfig {
     @WithDefault("200")
     int maxSeriesIdLength();
 
+    /** How far an observation's ts_micros may be ahead of the server clock before it is refused. */
+    @WithDefault("1d")
+    Duration maxFutureSkew();
+
     /** What to do with an observation older than its series' last: REJECT (INVALID_ARGUMENT) or DROP (answer with the latest features). */
     @WithDefault("reject")
     OutOfOrderPolicy outOfOrder();

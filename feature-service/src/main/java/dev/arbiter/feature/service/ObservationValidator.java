@@ -4,17 +4,21 @@ import static dev.arbiter.service.Identifiers.requireIdentifier;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.feature.config.FeatureServiceConfig;
+import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RequestRefused;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 
 /** Refuses observations that would corrupt a series, each with the field and the fix. */
 @ApplicationScoped
 public class ObservationValidator {
 
     private final int maxSeriesIdLength;
+    private final Duration maxFutureSkew;
 
     public ObservationValidator(FeatureServiceConfig config) {
         this.maxSeriesIdLength = config.maxSeriesIdLength();
+        this.maxFutureSkew = config.maxFutureSkew();
     }
 
     public void validate(Observation o) {
@@ -25,6 +29,7 @@ public class ObservationValidator {
                     where(o) + "observation.ts_micros is " + o.tsMicros()
                             + "; send the observation time as positive epoch microseconds (UTC)");
         }
+        ObservationTimes.requireNotAhead("observation.ts_micros", o.tsMicros(), maxFutureSkew, where(o));
         finite(o, "observation.value", o.close(), false);
         if (o.close() <= 0) {
             // features are built on log returns, which need positive values

@@ -107,11 +107,24 @@ class IngestBadInputTest {
     }
 
     @Test
+    void aTimestampFarAheadOfTheServerClockIsRefused() {
+        assertRefusedAndUnchanged("observation.ts_micros", b -> b.setTsMicros(32_503_680_000_000_000L)); // year 3000
+        assertRefusedAndUnchanged("observation.ts_micros", b -> b.setTsMicros(1_700_000_000_000_000_000L)); // nanoseconds
+    }
+
+    @Test
     void missingSeriesIdIsRefused() {
         StatusRuntimeException e = refused("", b -> b);
         assertRefused(Status.Code.INVALID_ARGUMENT, "observation.series_id", e);
         e = refused("   ", b -> b);
         assertRefused(Status.Code.INVALID_ARGUMENT, "observation.series_id", e);
+    }
+
+    @Test
+    void aSeriesIdWithNulOrControlCharactersIsRefused() {
+        for (String id : new String[] {"ab\u0000cd", "ab\u001bcd", "ab\ncd", "ab\u009fcd"}) {
+            assertRefused(Status.Code.INVALID_ARGUMENT, "observation.series_id", refused(id, b -> b));
+        }
     }
 
     @Test
