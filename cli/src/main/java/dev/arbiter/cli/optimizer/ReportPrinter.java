@@ -53,11 +53,14 @@ public final class ReportPrinter {
         if (r.getAblationCount() > 0) {
             out.println();
             out.println("ablation (the same test windows, parts of the policy switched off):");
-            Table a = new Table().left("variant").right("actions").right("wins").right("false-pos").right("precision")
-                    .right("pnl").right("sharpe").right("max dd");
+            Table a = new Table().left("variant").right("threshold").right("actions").right("wins").right("false-pos")
+                    .right("fp/win").right("precision").right("pnl").right("sharpe").right("max dd");
             for (AblationRow row : r.getAblationList()) {
                 PerformanceMetrics m = row.getTotal();
-                a.row(variant(row), Fmt.count(m.getActionCount()), Fmt.count(wins(m)), Fmt.count(m.getFalsePositiveActions()),
+                long wins = wins(m);
+                a.row(variant(row), Fmt.num(row.getThreshold(), 4), Fmt.count(m.getActionCount()), Fmt.count(wins),
+                        Fmt.count(m.getFalsePositiveActions()),
+                        wins == 0 ? "-" : Fmt.num((double) m.getFalsePositiveActions() / wins, 3),
                         Fmt.percent(m.getPrecision()), Fmt.signed(m.getPnl(), 4), Fmt.num(m.getSharpe(), 4),
                         Fmt.num(m.getMaxDrawdown(), 4));
             }

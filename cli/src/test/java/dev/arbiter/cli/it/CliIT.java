@@ -359,17 +359,22 @@ class CliIT {
         assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("all ") && l.contains(" 1,500 ")), "1,500 decisions\n" + out);
         List<String> ablation = out.lines().dropWhile(l -> !l.startsWith("ablation")).skip(1).takeWhile(l -> !l.isBlank()).toList();
         assertEquals(4, ablation.size(), out);
-        assertEquals(List.of("variant", "actions", "wins", "false-pos", "precision", "pnl", "sharpe", "max", "dd"),
-                List.of(ablation.get(0).trim().split("\\s+")));
+        assertEquals(List.of("variant", "threshold", "actions", "wins", "false-pos", "fp/win", "precision", "pnl", "sharpe", "max",
+                "dd"), List.of(ablation.get(0).trim().split("\\s+")));
         assertTrue(ablation.get(1).startsWith("single best model + threshold "), out);
         assertTrue(ablation.get(2).startsWith("ensemble + threshold "), out);
         assertTrue(ablation.get(3).startsWith("full policy "), out);
         for (String row : ablation.subList(1, 4)) {
             String[] cells = row.substring("single best model + threshold".length()).trim().split("\\s+");
-            long actions = Long.parseLong(cells[0].replace(",", ""));
-            long wins = Long.parseLong(cells[1].replace(",", ""));
-            long losses = Long.parseLong(cells[2].replace(",", ""));
+            double threshold = Double.parseDouble(cells[0]);
+            long actions = Long.parseLong(cells[1].replace(",", ""));
+            long wins = Long.parseLong(cells[2].replace(",", ""));
+            long losses = Long.parseLong(cells[3].replace(",", ""));
             assertTrue(wins + losses <= actions && actions <= 1500, row);
+            assertTrue(threshold >= 0 && threshold <= 0.5, row);
+            if (wins > 0) {
+                assertEquals((double) losses / wins, Double.parseDouble(cells[4]), 0.0006, row);
+            }
         }
         assertTrue(backtest.err().contains("backtest: 100%") && backtest.err().contains("fold 3 of 3"), backtest.err());
 

@@ -7,7 +7,9 @@ import java.util.List;
  * Walk-forward fold layout over {@code n} time-ordered rows: each fold trains on a window, skips an embargo gap
  * (at least the label horizon, so no training label peeks into the test window) and tests on the next window.
  * Rolling folds keep the training size and slide; expanding folds keep the start and grow. Test windows of
- * successive folds follow each other by {@code step}; when more folds fit than asked, the latest are kept.
+ * successive folds follow each other by {@code step}. The grid is anchored at the end of the rows: the last test
+ * window ends at row {@code n}, so the newest data is always tested, and the earliest rows that do not fill a
+ * whole step are left to training. When more folds fit than asked, the latest are kept.
  */
 public final class WalkForwardFolds {
 
@@ -40,10 +42,10 @@ public final class WalkForwardFolds {
                     + ", " + maxFolds + ")");
         }
         List<Fold> folds = new ArrayList<>();
-        for (int testStart = train + gap; testStart + test <= n; testStart += step) {
+        for (int testStart = n - test; testStart >= train + gap; testStart -= step) {
             int trainEnd = testStart - gap;
             int trainStart = expanding ? 0 : trainEnd - train;
-            folds.add(new Fold(0, trainStart, trainEnd, testStart, testStart + test));
+            folds.add(0, new Fold(0, trainStart, trainEnd, testStart, testStart + test));
         }
         if (folds.isEmpty()) {
             throw new IllegalArgumentException("no fold fits: " + n + " labelled rows, but one fold needs train " + train

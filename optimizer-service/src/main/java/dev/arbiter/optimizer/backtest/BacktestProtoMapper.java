@@ -44,6 +44,7 @@ final class BacktestProtoMapper {
         AblationRow.Builder b = AblationRow.newBuilder()
                 .setVariant(AblationVariant.valueOf("ABLATION_VARIANT_" + row.variant()))
                 .setName(row.name())
+                .setThreshold(row.threshold())
                 .setTotal(performance(row.total()));
         for (SimulationMetrics m : row.folds()) {
             b.addFoldMetrics(performance(m));

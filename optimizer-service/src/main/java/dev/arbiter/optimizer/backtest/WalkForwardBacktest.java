@@ -24,9 +24,9 @@ import java.util.List;
  * part held out, after an embargo, to pick the single best member by Brier score), predict the test window out of
  * sample, and the decision policy runs over the test windows, through the engine's {@link PolicySimulation}
  * (the code decision-service runs live). The ablation compares, over the concatenated test windows, the single
- * best member with a plain threshold, the ensemble with a plain threshold, and the full policy; the plain
- * thresholds are set so that they win at least as many actions as the full policy (comparable true positives),
- * and the rows are compared on their losing (false-positive) actions.
+ * best member with a plain threshold, the ensemble with a plain threshold, and the full policy; each plain
+ * threshold is the one whose wins match the full policy's as closely as the data allows (at equal or more wins where
+ * possible), and the rows are compared on their losing (false-positive) actions.
  */
 public final class WalkForwardBacktest {
 
@@ -186,8 +186,11 @@ public final class WalkForwardBacktest {
     }
 
     /**
-     * A plain-threshold row: the largest edge threshold (on a 0.0025 grid) at which the row wins at least as many
-     * actions as the full policy, so its false positives are compared at comparable true positives.
+     * A plain-threshold row whose wins match the full policy's as closely as the data allows: every distinct edge
+     * {@code |p - 0.5|} in the test windows is a threshold at which the row's actions change, so all of them (at most
+     * {@link #MAX_THRESHOLDS}, by quantile, beyond that) are tried, and the row takes the threshold whose wins are
+     * the fewest that still reach the full policy's (the most when none reaches it), breaking ties by fewer
+     * actions. Its false positives are then compared at equal or more wins.
      */
     private static AblationRow thresholdRow(String variant, String name, double[] p, double[] forward, int[] foldStart,
                                             int folds, int horizon, Settings s, long targetWins) {
@@ -197,18 +200,33 @@ public final class WalkForwardBacktest {
         SimulationData all = new SimulationData(p, agreementOne, unused, unused, null, forward, horizon,
                 s.costPerTurnover());
         Simulator simulator = new Simulator(all);
-        int steps = 200;
-        PolicyParameters[] grid = new PolicyParameters[steps + 1];
-        for (int i = 0; i <= steps; i++) {
-            grid[i] = s.parameters().with(PolicyParameter.GATE_MIN_EDGE, 0.5 * i / steps);
+        double[] edges = candidateEdges(p);
+        PolicyParameters[] grid = new PolicyParameters[edges.length];
+        for (int i = 0; i < edges.length; i++) {
+            grid[i] = s.parameters().with(PolicyParameter.GATE_MIN_EDGE, edges[i]);
         }
         int chosen = 0;
+        long chosenWins = -1;
+        long chosenActions = Long.MAX_VALUE;
         SimulationMetrics probe = new SimulationMetrics();
         Simulator.Scratch scratch = simulator.newScratch();
-        for (int i = 0; i <= steps; i++) {
+        for (int i = 0; i < edges.length; i++) {
             simulator.run(grid[i], Simulator.Mode.PLAIN_THRESHOLD, scratch, probe);
-            if (probe.truePositiveActions >= targetWins) {
+            long wins = probe.truePositiveActions;
+            boolean better;
+            if (chosenWins < 0) {
+                better = true;
+            } else if ((wins >= targetWins) != (chosenWins >= targetWins)) {
+                better = wins >= targetWins;
+            } else if (wins != chosenWins) {
+                better = wins >= targetWins ? wins < chosenWins : wins > chosenWins;
+            } else {
+                better = probe.actionCount < chosenActions;
+            }
+            if (better) {
                 chosen = i;
+                chosenWins = wins;
+                chosenActions = probe.actionCount;
             }
         }
         PolicyParameters p0 = grid[chosen];
@@ -227,8 +245,29 @@ public final class WalkForwardBacktest {
             perFold.add(m);
         }
         double threshold = p0.get(PolicyParameter.GATE_MIN_EDGE);
-        return new AblationRow(variant, String.format(java.util.Locale.ROOT, "%s (|p - 0.5| >= %.4f, size %.2f)", name,
+        return new AblationRow(variant, String.format(java.util.Locale.ROOT, "%s (|p - 0.5| >= %.6f, size %.2f)", name,
                 threshold, s.parameters().get(PolicyParameter.RISK_MAX_SIZE)), total, perFold, threshold);
+    }
+
+    /** Most thresholds a plain-threshold row tries (every distinct edge up to this many, else their quantiles). */
+    static final int MAX_THRESHOLDS = 4_000;
+
+    /** 0 and every distinct |p - 0.5| of the rows (NaN left out), ascending; quantiles of them past MAX_THRESHOLDS. */
+    static double[] candidateEdges(double[] p) {
+        double[] edges = Arrays.stream(p).filter(Double::isFinite).map(x -> Math.abs(x - 0.5)).sorted().distinct().toArray();
+        if (edges.length > MAX_THRESHOLDS) {
+            double[] q = new double[MAX_THRESHOLDS];
+            for (int i = 0; i < MAX_THRESHOLDS; i++) {
+                q[i] = edges[(int) ((long) i * (edges.length - 1) / (MAX_THRESHOLDS - 1))];
+            }
+            edges = q;
+        }
+        if (edges.length == 0 || edges[0] > 0) {
+            double[] withZero = new double[edges.length + 1];
+            System.arraycopy(edges, 0, withZero, 1, edges.length);
+            edges = withZero;
+        }
+        return edges;
     }
 
     private static int column(Dataset data, String name) {

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.policy.PolicyParameter;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.engine.rules.CompiledRuleSet;
+import dev.arbiter.engine.simulation.SimulationData;
+import dev.arbiter.engine.simulation.SimulationMetrics;
+import dev.arbiter.engine.simulation.Simulator;
 import dev.arbiter.optimizer.dataset.Dataset;
 import dev.arbiter.optimizer.dataset.LabelDefinition;
 import dev.arbiter.optimizer.dataset.TestSeries;
@@ -84,6 +88,45 @@ class WalkForwardBacktestTest {
             pnl += x;
         }
         assertEquals(full.total().pnl, pnl, 1e-12, "the per-decision pnl is what the totals sum");
+    }
+
+    @Test
+    void theNewestRowsAreTested() {
+        WalkForwardBacktest.Fold last = result.folds().get(result.folds().size() - 1);
+        assertEquals(data.rows(), last.layout().testEnd(), "the grid is anchored at the end of the series");
+    }
+
+    @Test
+    void theEnsembleThresholdMatchesTheFullPolicysWinsAsCloselyAsTheDataAllows() {
+        long target = result.ablation().get(2).total().truePositiveActions;
+        WalkForwardBacktest.AblationRow row = result.ablation().get(1);
+        long chosen = row.total().truePositiveActions;
+        double[] p = result.testProbabilities();
+        double[] forward = new double[p.length];
+        int at = 0;
+        for (WalkForwardBacktest.Fold f : result.folds()) {
+            for (int r = f.layout().testStart(); r < f.layout().testEnd(); r++) {
+                forward[at++] = data.forwardReturns()[r];
+            }
+        }
+        double[] ones = new double[p.length];
+        java.util.Arrays.fill(ones, 1);
+        Simulator simulator = new Simulator(new SimulationData(p, ones, new double[p.length], new double[p.length], null,
+                forward, data.horizon(), settings.costPerTurnover()));
+        SimulationMetrics m = new SimulationMetrics();
+        long closestAtOrAbove = Long.MAX_VALUE;
+        for (double edge : WalkForwardBacktest.candidateEdges(p)) {
+            simulator.run(settings.parameters().with(PolicyParameter.GATE_MIN_EDGE, edge), Simulator.Mode.PLAIN_THRESHOLD,
+                    simulator.newScratch(), m);
+            if (m.truePositiveActions >= target) {
+                closestAtOrAbove = Math.min(closestAtOrAbove, m.truePositiveActions);
+            }
+        }
+        assertTrue(closestAtOrAbove != Long.MAX_VALUE, "some threshold reaches the full policy's wins");
+        assertEquals(closestAtOrAbove, chosen, "no threshold gets closer to " + target + " wins from above");
+        simulator.run(settings.parameters().with(PolicyParameter.GATE_MIN_EDGE, row.threshold()), Simulator.Mode.PLAIN_THRESHOLD,
+                simulator.newScratch(), m);
+        assertEquals(chosen, m.truePositiveActions, "the reported threshold is the one the row ran at");
     }
 
     @Test
