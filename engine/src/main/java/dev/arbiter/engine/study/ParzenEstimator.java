@@ -1,0 +1,363 @@
+package dev.arbiter.engine.study;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Optuna's {@code _ParzenEstimator}, exactly: a mixture of one product kernel per observation plus a prior kernel.
+ * Numeric dimensions are Gaussians truncated to [low, high] in the transformed (log) space, bandwidth the larger gap
+ * to a sorted neighbour (the outermost observations use their inner gap, consider_endpoints = false), clipped to
+ * [range / min(100, n + 2), range] (consider_magic_clip); steps and ints get the probability mass of their cell
+ * [x - step/2, x + step/2]. Categorical dimensions put prior_weight / (n + 1) on every choice and 1 more on the
+ * observed one. The prior kernel sits mid-range with bandwidth the whole range (uniform for categoricals).
+ * Cost O(n) per evaluated point: the sampler uses it for l(x) (at most 25 observations by default), for the joint
+ * (multivariate) estimators and as the reference of {@link AboveDensity}.
+ */
+final class ParzenEstimator {
+
+    private final Distribution[] space;
+    private final double[] weights;
+    private final double[] logWeights;
+    private final Dim[] dims;
+
+    /**
+     * @param observations observations[d][i], internal representation, all trials in number order
+     * @param weights      kernel weights before the prior's (null: Optuna's default_weights)
+     */
+    ParzenEstimator(Distribution[] space, double[][] observations, double[] weights, double priorWeight,
+                    boolean considerMagicClip, boolean considerEndpoints) {
+        this.space = space;
+        int n = observations.length == 0 ? 0 : observations[0].length;
+        double[] w = weights != null ? weights : defaultWeights(n);
+        double[] all;
+        if (n == 0) {
+            all = new double[]{1.0};
+        } else {
+            all = Arrays.copyOf(w, n + 1);
+            all[n] = priorWeight;
+        }
+        double sum = 0;
+        for (double v : all) {
+            sum += v;
+        }
+        this.weights = new double[all.length];
+        this.logWeights = new double[all.length];
+        for (int i = 0; i < all.length; i++) {
+            this.weights[i] = all[i] / sum;
+            this.logWeights[i] = Math.log(this.weights[i]);
+        }
+        dims = new Dim[space.length];
+        for (int d = 0; d < space.length; d++) {
+            dims[d] = space[d] instanceof CategoricalDistribution c
+                    ? new CategoricalDim(observations[d], c.choices().size(), priorWeight)
+                    : new NumericDim(observations[d], Numeric.of(space[d]), considerMagicClip, considerEndpoints);
+        }
+    }
+
+    /** Optuna's default_weights: ones below 25 observations, else a ramp from 1/n over all but the newest 25. */
+    static double[] defaultWeights(int n) {
+        double[] w = new double[n];
+        Arrays.fill(w, 1.0);
+        if (n >= 25) {
+            int ramp = n - 25;
+            for (int i = 0; i < ramp; i++) {
+                w[i] = rampWeight(n, i);
+            }
+        }
+        return w;
+    }
+
+    /** numpy's linspace(1/n, 1, n - 25)[i]. */
+    static double rampWeight(int n, int i) {
+        int num = n - 25;
+        double start = 1.0 / n;
+        if (num == 1) {
+            return start;
+        }
+        double step = (1.0 - start) / (num - 1);
+        return i == num - 1 ? 1.0 : start + i * step;
+    }
+
+    /** {@code size} draws, internal representation, [draw][dimension]. */
+    double[][] sample(SplittableRandom rng, int size) {
+        double[][] out = new double[size][dims.length];
+        double[] cumulative = new double[weights.length];
+        double acc = 0;
+        for (int k = 0; k < weights.length; k++) {
+            acc += weights[k];
+            cumulative[k] = acc;
+        }
+        for (int s = 0; s < size; s++) {
+            int k = pick(cumulative, rng.nextDouble() * acc);
+            for (int d = 0; d < dims.length; d++) {
+                out[s][d] = dims[d].sample(rng, k);
+            }
+        }
+        return out;
+    }
+
+    static int pick(double[] cumulative, double u) {
+        int k = 0;
+        while (k < cumulative.length - 1 && cumulative[k] <= u) {
+            k++;
+        }
+        return k;
+    }
+
+    /** log density (log probability for discrete dimensions) of one point, internal representation. */
+    double logPdf(double[] x) {
+        double max = Double.NEGATIVE_INFINITY;
+        double[] terms = new double[weights.length];
+        for (int k = 0; k < weights.length; k++) {
+            double t = logWeights[k];
+            for (int d = 0; d < dims.length && t != Double.NEGATIVE_INFINITY; d++) {
+                t += dims[d].logPdf(x[d], k);
+            }
+            terms[k] = t;
+            max = Math.max(max, t);
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            return max;
+        }
+        double sum = 0;
+        for (double t : terms) {
+            sum += Math.exp(t - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    int kernels() {
+        return weights.length;
+    }
+
+    Distribution[] space() {
+        return space;
+    }
+
+    private interface Dim {
+        double sample(SplittableRandom rng, int kernel);
+
+        double logPdf(double x, int kernel);
+    }
+
+    /**
+     * A numeric distribution in the transformed space: {@code lo}/{@code hi} are the adapted bounds (half a step
+     * wider for a grid, logs for a log scale).
+     */
+    record Numeric(double low, double high, double step, boolean log, double lo, double hi) {
+        static Numeric of(Distribution d) {
+            double low;
+            double high;
+            double step;
+            boolean log;
+            if (d instanceof FloatDistribution f) {
+                low = f.low();
+                high = f.high();
+                step = f.step();
+                log = f.log();
+            } else if (d instanceof IntDistribution i) {
+                low = i.low();
+                high = i.high();
+                step = i.step();
+                log = i.log();
+            } else {
+                throw new IllegalArgumentException("not numeric: " + d);
+            }
+            double lo = step > 0 ? low - step / 2 : low;
+            double hi = step > 0 ? high + step / 2 : high;
+            return new Numeric(low, high, step, log, log ? Math.log(lo) : lo, log ? Math.log(hi) : hi);
+        }
+
+        double transform(double x) {
+            return log ? Math.log(x) : x;
+        }
+
+        /** A transformed draw back to a value: exp for logs, then onto the step grid as Optuna (round half even). */
+        double untransform(double t) {
+            double x = log ? Math.exp(t) : t;
+            if (step > 0) {
+                x = Math.min(high, Math.max(low, low + Math.rint((x - low) / step) * step));
+            }
+            return x;
+        }
+
+        /** The minimum bandwidth with the magic clip, for {@code kernels} kernels (prior included). */
+        double minSigma(int kernels) {
+            return (hi - lo) / Math.min(100.0, 1.0 + kernels);
+        }
+    }
+
+    /**
+     * Bandwidths of Optuna's compute_sigmas for {@code mus} (any order) in [lo, hi]: the larger gap to a sorted
+     * neighbour or endpoint, the outermost observations taking their inner gap when there are two or more and
+     * endpoints are not considered, clipped to [range / min(100, n + 2), range] (or [1e-12, range]).
+     */
+    static double[] bandwidths(double[] mus, double lo, double hi, boolean magicClip, boolean considerEndpoints) {
+        int n = mus.length;
+        int[] order = argsort(mus);
+        double[] sorted = new double[n + 2];
+        sorted[0] = lo;
+        sorted[n + 1] = hi;
+        for (int i = 0; i < n; i++) {
+            sorted[i + 1] = mus[order[i]];
+        }
+        double[] sortedSigmas = new double[n];
+        for (int i = 0; i < n; i++) {
+            sortedSigmas[i] = Math.max(sorted[i + 1] - sorted[i], sorted[i + 2] - sorted[i + 1]);
+        }
+        if (!considerEndpoints && n >= 2) {
+            sortedSigmas[0] = sorted[2] - sorted[1];
+            sortedSigmas[n - 1] = sorted[n] - sorted[n - 1];
+        }
+        double maxSigma = hi - lo;
+        double minSigma = magicClip ? (hi - lo) / Math.min(100.0, 1.0 + (n + 1)) : 1e-12;
+        double[] sigmas = new double[n];
+        for (int i = 0; i < n; i++) {
+            sigmas[order[i]] = Math.min(maxSigma, Math.max(minSigma, sortedSigmas[i]));
+        }
+        return sigmas;
+    }
+
+    /** Indices of {@code v} in ascending order, ties in index order (a stable merge sort, no boxing). */
+    static int[] argsort(double[] v) {
+        int n = v.length;
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        int[] tmp = new int[n];
+        for (int width = 1; width < n; width *= 2) {
+            for (int lo = 0; lo < n - width; lo += 2 * width) {
+                int mid = lo + width;
+                int hi = Math.min(lo + 2 * width, n);
+                int i = lo;
+                int j = mid;
+                int k = lo;
+                while (i < mid && j < hi) {
+                    tmp[k++] = v[idx[j]] < v[idx[i]] ? idx[j++] : idx[i++];
+                }
+                while (i < mid) {
+                    tmp[k++] = idx[i++];
+                }
+                while (j < hi) {
+                    tmp[k++] = idx[j++];
+                }
+                System.arraycopy(tmp, lo, idx, lo, hi - lo);
+            }
+        }
+        return idx;
+    }
+
+    private static final class NumericDim implements Dim {
+        final Numeric num;
+        final double[] mus;
+        final double[] sigmas;
+        final double[] logMass;
+        final double[] a;
+        final double[] b;
+        final double[] invSigma;
+        final double[] offset;
+
+        NumericDim(double[] observations, Numeric num, boolean magicClip, boolean considerEndpoints) {
+            this.num = num;
+            int n = observations.length;
+            double[] transformed = new double[n];
+            for (int i = 0; i < n; i++) {
+                transformed[i] = num.transform(observations[i]);
+            }
+            double[] s = bandwidths(transformed, num.lo, num.hi, magicClip, considerEndpoints);
+            mus = Arrays.copyOf(transformed, n + 1);
+            sigmas = Arrays.copyOf(s, n + 1);
+            mus[n] = 0.5 * (num.lo + num.hi);
+            sigmas[n] = num.hi - num.lo;
+            logMass = new double[n + 1];
+            a = new double[n + 1];
+            b = new double[n + 1];
+            invSigma = new double[n + 1];
+            offset = new double[n + 1];
+            for (int k = 0; k <= n; k++) {
+                a[k] = (num.lo - mus[k]) / sigmas[k];
+                b[k] = (num.hi - mus[k]) / sigmas[k];
+                logMass[k] = TruncatedNormal.logGaussMass(a[k], b[k]);
+                invSigma[k] = 1.0 / sigmas[k];
+                offset[k] = -TruncatedNormal.LOG_SQRT_2PI - logMass[k] - Math.log(sigmas[k]);
+            }
+        }
+
+        @Override
+        public double sample(SplittableRandom rng, int k) {
+            return num.untransform(TruncatedNormal.sample(rng, mus[k], sigmas[k], num.lo, num.hi));
+        }
+
+        @Override
+        public double logPdf(double x, int k) {
+            if (num.step == 0) {
+                double z = (num.transform(x) - mus[k]) * invSigma[k];
+                if (z < a[k] || z > b[k]) {
+                    return Double.NEGATIVE_INFINITY;
+                }
+                return -0.5 * z * z + offset[k];
+            }
+            double left = num.transform(x - num.step / 2);
+            double right = num.transform(x + num.step / 2);
+            return TruncatedNormal.logGaussMass((left - mus[k]) / sigmas[k], (right - mus[k]) / sigmas[k])
+                    - logMass[k];
+        }
+    }
+
+    private static final class CategoricalDim implements Dim {
+        final double[][] logProbs;
+        final double[][] cumulative;
+
+        CategoricalDim(double[] observations, int choices, double priorWeight) {
+            int n = observations.length;
+            double[][] w;
+            if (n == 0) {
+                w = new double[1][choices];
+                Arrays.fill(w[0], 1.0 / choices);
+            } else {
+                int kernels = n + 1;
+                w = new double[kernels][choices];
+                for (double[] row : w) {
+                    Arrays.fill(row, priorWeight / kernels);
+                }
+                for (int i = 0; i < n; i++) {
+                    w[i][(int) observations[i]] += 1;
+                }
+            }
+            logProbs = new double[w.length][choices];
+            cumulative = new double[w.length][choices];
+            for (int k = 0; k < w.length; k++) {
+                double sum = 0;
+                for (double v : w[k]) {
+                    sum += v;
+                }
+                if (sum == 0) {
+                    sum = 1;
+                }
+                double acc = 0;
+                for (int c = 0; c < choices; c++) {
+                    logProbs[k][c] = Math.log(w[k][c] / sum);
+                    acc += w[k][c] / sum;
+                    cumulative[k][c] = acc;
+                }
+                cumulative[k][choices - 1] = 1.0;
+            }
+        }
+
+        @Override
+        public double sample(SplittableRandom rng, int k) {
+            double u = rng.nextDouble();
+            int c = 0;
+            while (cumulative[k][c] < u) {
+                c++;
+            }
+            return c;
+        }
+
+        @Override
+        public double logPdf(double x, int k) {
+            return logProbs[k][(int) x];
+        }
+    }
+}
