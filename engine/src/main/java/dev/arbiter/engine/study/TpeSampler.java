@@ -89,7 +89,7 @@ public final class TpeSampler {
 
     private final Options options;
     private final List<Direction> directions;
-    private final SplittableRandom rng;
+    private SplittableRandom rng;
     private final IntUnaryOperator gamma;
     private final boolean multivariate;
     private final List<Trial> finished = new ArrayList<>();
@@ -172,6 +172,15 @@ public final class TpeSampler {
                 e.getValue().add(trial.number(), v);
             }
         }
+    }
+
+    /**
+     * Makes the following draws depend on {@code seed} (and the trials told) alone. A study shared by several
+     * processes reseeds every ask with its seed and the trial number, so two processes never repeat each other's
+     * draws and one process reproduces a seeded study.
+     */
+    public void reseed(long seed) {
+        this.rng = new SplittableRandom(seed);
     }
 
     public int finishedTrials() {
