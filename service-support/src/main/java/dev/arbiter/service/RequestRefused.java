@@ -1,12 +1,16 @@
 package dev.arbiter.service;
 
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 
 /**
  * A request a service refuses: the gRPC status code, the offending field (e.g. "observation.value")
  * and a message that says what was wrong and how to fix it. Services throw it from their domain code;
- * their gRPC adapters turn it into a status for a whole call or into a per-item Problem in a stream.
+ * one exception handler per service turns it into the call's status ({@link #asStatus()}), and a stream's
+ * adapter into a per-item Problem with the same code, field and message.
  */
 public class RequestRefused extends RuntimeException {
 
@@ -27,8 +31,20 @@ public class RequestRefused extends RuntimeException {
         return field;
     }
 
+    /**
+     * The status for the whole call: the code, the message as its description, and in its details a
+     * google.rpc.BadRequest whose one field violation is (field, message), so that a client reads the field with
+     * {@link RefusalDetails} instead of parsing the text.
+     */
     public StatusRuntimeException asStatus() {
-        return Status.fromCode(code).withDescription(getMessage()).asRuntimeException();
+        BadRequest details = BadRequest.newBuilder()
+                .addFieldViolations(BadRequest.FieldViolation.newBuilder().setField(field).setDescription(getMessage()))
+                .build();
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                .setCode(code.value())
+                .setMessage(getMessage())
+                .addDetails(Any.pack(details))
+                .build());
     }
 
     public static RequestRefused invalid(String field, String message) {
