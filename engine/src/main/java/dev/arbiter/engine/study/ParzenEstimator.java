@@ -19,6 +19,9 @@ final class ParzenEstimator {
     private final double[] weights;
     private final double[] logWeights;
     private final Dim[] dims;
+    /** upperFrom[d]: an upper bound of what dimensions d.. can add to a kernel's log term. */
+    private final double[] upperFrom;
+    private static final double DROP = 50.0;
 
     /**
      * @param observations observations[d][i], internal representation, all trials in number order
@@ -51,6 +54,10 @@ final class ParzenEstimator {
             dims[d] = space[d] instanceof CategoricalDistribution c
                     ? new CategoricalDim(observations[d], c.choices().size(), priorWeight)
                     : new NumericDim(observations[d], Numeric.of(space[d]), considerMagicClip, considerEndpoints);
+        }
+        upperFrom = new double[space.length + 1];
+        for (int d = space.length - 1; d >= 0; d--) {
+            upperFrom[d] = upperFrom[d + 1] + dims[d].maxLogPdf();
         }
     }
 
@@ -104,26 +111,37 @@ final class ParzenEstimator {
         return k;
     }
 
-    /** log density (log probability for discrete dimensions) of one point, internal representation. */
+    /**
+     * log density (log probability for discrete dimensions) of one point, internal representation. A kernel is
+     * dropped as soon as its partial log term plus the largest the remaining dimensions can add falls more than
+     * {@value #DROP} below the largest term so far: the sum then changes by less than n e^-50 relative (2e-18 at
+     * 10^4 kernels, below the rounding of the sum itself), and a joint estimator over many dimensions visits
+     * only the first dimension or two of most kernels.
+     */
     double logPdf(double[] x) {
         double max = Double.NEGATIVE_INFINITY;
-        double[] terms = new double[weights.length];
+        double sum = 0;
+        int nd = dims.length;
         for (int k = 0; k < weights.length; k++) {
             double t = logWeights[k];
-            for (int d = 0; d < dims.length && t != Double.NEGATIVE_INFINITY; d++) {
+            for (int d = 0; d < nd; d++) {
+                if (t + upperFrom[d] < max - DROP) {
+                    t = Double.NEGATIVE_INFINITY;
+                    break;
+                }
                 t += dims[d].logPdf(x[d], k);
             }
-            terms[k] = t;
-            max = Math.max(max, t);
+            if (t == Double.NEGATIVE_INFINITY) {
+                continue;
+            }
+            if (t > max) {
+                sum = sum * Math.exp(max - t) + 1;
+                max = t;
+            } else {
+                sum += Math.exp(t - max);
+            }
         }
-        if (max == Double.NEGATIVE_INFINITY) {
-            return max;
-        }
-        double sum = 0;
-        for (double t : terms) {
-            sum += Math.exp(t - max);
-        }
-        return max + Math.log(sum);
+        return max == Double.NEGATIVE_INFINITY ? max : max + Math.log(sum);
     }
 
     int kernels() {
@@ -138,6 +156,9 @@ final class ParzenEstimator {
         double sample(SplittableRandom rng, int kernel);
 
         double logPdf(double x, int kernel);
+
+        /** An upper bound of logPdf over every point and kernel. */
+        double maxLogPdf();
     }
 
     /**
@@ -285,6 +306,15 @@ final class ParzenEstimator {
         }
 
         @Override
+        public double maxLogPdf() {
+            double m = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < mus.length; k++) {
+                m = Math.max(m, num.step == 0 ? offset[k] : -logMass[k]);
+            }
+            return m;
+        }
+
+        @Override
         public double sample(SplittableRandom rng, int k) {
             return num.untransform(TruncatedNormal.sample(rng, mus[k], sigmas[k], num.lo, num.hi));
         }
@@ -358,6 +388,11 @@ final class ParzenEstimator {
         @Override
         public double logPdf(double x, int k) {
             return logProbs[k][(int) x];
+        }
+
+        @Override
+        public double maxLogPdf() {
+            return 0;
         }
     }
 }

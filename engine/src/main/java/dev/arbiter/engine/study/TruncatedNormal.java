@@ -178,6 +178,9 @@ final class TruncatedNormal {
         if (a > 0) {
             return logDiff(logNdtr(-a), logNdtr(-b));
         }
+        if (a <= -6 * SQRT2 && b >= 6 * SQRT2) {
+            return 0.0; // erf is exactly -1 beyond 6: the expression below is log1p(0)
+        }
         return Math.log1p(-(0.5 + 0.5 * erf(a / SQRT2)) - (0.5 + 0.5 * erf(-b / SQRT2)));
     }
 
