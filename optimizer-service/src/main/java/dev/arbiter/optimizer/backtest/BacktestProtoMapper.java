@@ -8,12 +8,12 @@ import dev.arbiter.proto.v1.PerformanceMetrics;
 import dev.arbiter.proto.v1.TimeRange;
 
 /** Engine and training results ⇄ the contract's report messages. */
-final class BacktestProtoMapper {
+public final class BacktestProtoMapper {
 
     private BacktestProtoMapper() {
     }
 
-    static PerformanceMetrics performance(SimulationMetrics m) {
+    public static PerformanceMetrics performance(SimulationMetrics m) {
         return PerformanceMetrics.newBuilder()
                 .setDecisionCount(m.decisionCount)
                 .setActionCount(m.actionCount)

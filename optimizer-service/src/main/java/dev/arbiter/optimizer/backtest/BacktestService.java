@@ -63,8 +63,16 @@ public class BacktestService {
      *
      * @throws RequestRefused for a spec that cannot run, naming the field
      */
-    public void run(BacktestSpec spec, Consumer<BacktestUpdate> emit) {
-        long started = System.currentTimeMillis();
+    /** A checked spec with its data: what a walk-forward run needs. */
+    public record Setup(Dataset data, WalkForwardBacktest.Settings settings, String seriesId) {
+    }
+
+    /**
+     * Checks the spec, reads the series and builds the dataset and the run's settings. Blocking.
+     *
+     * @throws RequestRefused for a spec that cannot run, naming the field (under "spec.")
+     */
+    public Setup setup(BacktestSpec spec) {
         Plan plan = plan(spec);
         SeriesHistory h;
         try {
@@ -98,6 +106,23 @@ public class BacktestService {
         WalkForwardBacktest.Settings settings = new WalkForwardBacktest.Settings(plan.members(), plan.parameters(), rules,
                 wf.getScheme() == dev.arbiter.proto.v1.FoldScheme.FOLD_SCHEME_EXPANDING, (int) wf.getTrainObservations(),
                 test, step, gap, maxFolds, spec.getCostPerTurnover(), spec.getSeed());
+        return new Setup(data, settings, plan.seriesId());
+    }
+
+    /** A walk-forward failure as a refusal naming the spec's field. */
+    public static RequestRefused refusal(IllegalArgumentException e, Setup setup) {
+        if (e.getMessage() != null && e.getMessage().startsWith("no fold fits")) {
+            return invalid("spec.walk_forward", "spec.walk_forward: " + e.getMessage() + " (" + setup.data().rows()
+                    + " labelled rows of \"" + setup.seriesId() + "\")");
+        }
+        return precondition("spec.members", "spec.members: a member cannot be trained on this data: " + e.getMessage());
+    }
+
+    public void run(BacktestSpec spec, Consumer<BacktestUpdate> emit) {
+        long started = System.currentTimeMillis();
+        Setup setup = setup(spec);
+        Dataset data = setup.data();
+        WalkForwardBacktest.Settings settings = setup.settings();
         String reportId = UUID.randomUUID().toString();
         WalkForwardBacktest.Result result;
         try {
@@ -114,11 +139,7 @@ public class BacktestService {
                             .setElapsedMs(System.currentTimeMillis() - started))
                     .build()));
         } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("no fold fits")) {
-                throw invalid("spec.walk_forward", "spec.walk_forward: " + e.getMessage() + " (" + data.rows() + " labelled rows of \""
-                        + plan.seriesId() + "\")");
-            }
-            throw precondition("spec.members", "spec.members: a member cannot be trained on this data: " + e.getMessage());
+            throw refusal(e, setup);
         }
         BacktestReport.Builder report = BacktestReport.newBuilder()
                 .setReportId(reportId)

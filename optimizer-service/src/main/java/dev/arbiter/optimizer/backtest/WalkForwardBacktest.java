@@ -68,7 +68,73 @@ public final class WalkForwardBacktest {
     private WalkForwardBacktest() {
     }
 
+    /**
+     * The members' out-of-sample predictions over every fold's test window, concatenated, with what the policy reads
+     * beside them: computed once (the members are trained per fold), then the policy can be run over them with any
+     * parameters ({@link #evaluate}), which is what a study's trials do.
+     */
+    public record Prepared(Dataset data, List<WalkForwardFolds.Fold> layout, int[] foldStart, double[] ensemble,
+                           double[] agreement, double[] best, double[] volatility, double[] trend, double[] forward,
+                           double[] features, int[] labels, long[] ts, String[] bestNames,
+                           ProbabilityMetrics[] foldModelMetrics, double costPerTurnover) {
+
+        public int testRows() {
+            return ensemble.length;
+        }
+
+        public int cols() {
+            return data.cols();
+        }
+
+        /** The policy's data over test rows [from, to). */
+        public SimulationData simulationData(int from, int to) {
+            return new SimulationData(Arrays.copyOfRange(ensemble, from, to), Arrays.copyOfRange(agreement, from, to),
+                    Arrays.copyOfRange(volatility, from, to), Arrays.copyOfRange(trend, from, to), null,
+                    Arrays.copyOfRange(forward, from, to), data.horizon(), costPerTurnover);
+        }
+
+        /** The full policy with these parameters and rules over test rows [from, to). */
+        public PolicySimulation.Trace simulate(PolicyParameters parameters, CompiledRuleSet rules, int from, int to) {
+            return PolicySimulation.run(simulationData(from, to), parameters, rules,
+                    Arrays.copyOfRange(features, from * cols(), to * cols()), cols());
+        }
+    }
+
+    /** Hook called after each fold's predictions are in (index, first and end test row in the concatenation). */
+    public interface FoldPredicted {
+        void done(Prepared prepared, WalkForwardFolds.Fold fold, int from, int to);
+    }
+
     public static Result run(Dataset data, Settings s, Listener listener) {
+        List<SimulationMetrics> fullFolds = new ArrayList<>();
+        List<Fold> folds = new ArrayList<>();
+        Prepared p = prepare(data, s, listener, (prepared, f, from, to) -> {
+            SimulationMetrics foldMetrics = prepared.simulate(s.parameters(), s.rules(), from, to).metrics();
+            Fold done = new Fold(f, data.tsMicros()[f.trainStart()], data.tsMicros()[f.trainEnd() - 1] + 1,
+                    data.tsMicros()[f.testStart()], data.tsMicros()[f.testEnd() - 1] + 1, foldMetrics,
+                    prepared.foldModelMetrics()[f.index()], prepared.bestNames()[f.index()]);
+            folds.add(done);
+            fullFolds.add(foldMetrics);
+            listener.foldDone(done, prepared.layout().size());
+        });
+        PolicySimulation.Trace full = p.simulate(s.parameters(), s.rules(), 0, p.testRows());
+        long fullWins = full.metrics().truePositiveActions;
+        List<AblationRow> ablation = new ArrayList<>();
+        ablation.add(thresholdRow("SINGLE_MODEL_THRESHOLD", "single best model + threshold", p.best(), p.forward(),
+                p.foldStart(), p.layout().size(), data.horizon(), s, fullWins));
+        ablation.add(thresholdRow("ENSEMBLE", "ensemble + threshold", p.ensemble(), p.forward(), p.foldStart(),
+                p.layout().size(), data.horizon(), s, fullWins));
+        ablation.add(new AblationRow("ENSEMBLE_GATED_RISK", "ensemble + confidence gates, rules and risk sizing",
+                full.metrics(), fullFolds, s.parameters().get(PolicyParameter.GATE_MIN_EDGE)));
+        return new Result(folds, full.metrics(), ProbabilityMetrics.of(p.ensemble(), p.labels()), ablation, full.pnl(),
+                p.ensemble(), p.labels(), p.ts(), full.direction());
+    }
+
+    /**
+     * Trains the members fold by fold and predicts each test window out of sample; {@code predicted} is called as
+     * each fold's rows are in (the arrays of the answer are filled up to that fold).
+     */
+    public static Prepared prepare(Dataset data, Settings s, Listener listener, FoldPredicted predicted) {
         int volatilityColumn = column(data, "vol_20");
         int trendColumn = column(data, "efficiency_ratio_14");
         List<WalkForwardFolds.Fold> layout = WalkForwardFolds.layout(data.rows(), s.expanding(), s.train(), s.test(),
@@ -92,9 +158,9 @@ public final class WalkForwardBacktest {
         int[] foldStart = new int[layout.size() + 1];
         String[] bestNames = new String[layout.size()];
         ProbabilityMetrics[] foldModelMetrics = new ProbabilityMetrics[layout.size()];
+        Prepared prepared = new Prepared(data, layout, foldStart, ensemble, agreement, best, volatility, trend, forward,
+                features, labels, ts, bestNames, foldModelMetrics, s.costPerTurnover());
 
-        List<Fold> folds = new ArrayList<>();
-        List<SimulationMetrics> fullFolds = new ArrayList<>();
         int at = 0;
         for (WalkForwardFolds.Fold f : layout) {
             if (listener.cancelled()) {
@@ -149,40 +215,12 @@ public final class WalkForwardBacktest {
             System.arraycopy(testX, 0, features, at * cols, testX.length);
             foldModelMetrics[f.index()] = ProbabilityMetrics.of(Arrays.copyOfRange(ensemble, at, at + f.testSize()),
                     Arrays.copyOfRange(labels, at, at + f.testSize()));
+            int from = at;
             at += f.testSize();
             foldStart[f.index() + 1] = at;
-            SimulationMetrics foldMetrics = simulate(ensemble, agreement, volatility, trend, forward, features, cols,
-                    foldStart[f.index()], at, data.horizon(), s).metrics();
-            Fold done = new Fold(f, data.tsMicros()[f.trainStart()], data.tsMicros()[f.trainEnd() - 1] + 1,
-                    data.tsMicros()[f.testStart()], data.tsMicros()[f.testEnd() - 1] + 1, foldMetrics,
-                    foldModelMetrics[f.index()], bestNames[f.index()]);
-            folds.add(done);
-            fullFolds.add(foldMetrics);
-            listener.foldDone(done, layout.size());
+            predicted.done(prepared, f, from, at);
         }
-
-        PolicySimulation.Trace full = simulate(ensemble, agreement, volatility, trend, forward, features, cols, 0,
-                testRows, data.horizon(), s);
-        long fullWins = full.metrics().truePositiveActions;
-        List<AblationRow> ablation = new ArrayList<>();
-        ablation.add(thresholdRow("SINGLE_MODEL_THRESHOLD", "single best model + threshold", best, forward, foldStart,
-                layout.size(), data.horizon(), s, fullWins));
-        ablation.add(thresholdRow("ENSEMBLE", "ensemble + threshold", ensemble, forward, foldStart, layout.size(),
-                data.horizon(), s, fullWins));
-        ablation.add(new AblationRow("ENSEMBLE_GATED_RISK", "ensemble + confidence gates, rules and risk sizing",
-                full.metrics(), fullFolds, s.parameters().get(PolicyParameter.GATE_MIN_EDGE)));
-        return new Result(folds, full.metrics(), ProbabilityMetrics.of(ensemble, labels), ablation, full.pnl(), ensemble,
-                labels, ts, full.direction());
-    }
-
-    private static PolicySimulation.Trace simulate(double[] p, double[] agreement, double[] vol, double[] trend,
-                                                   double[] forward, double[] features, int cols, int from, int to,
-                                                   int horizon, Settings s) {
-        SimulationData data = new SimulationData(Arrays.copyOfRange(p, from, to), Arrays.copyOfRange(agreement, from, to),
-                Arrays.copyOfRange(vol, from, to), Arrays.copyOfRange(trend, from, to), null,
-                Arrays.copyOfRange(forward, from, to), horizon, s.costPerTurnover());
-        return PolicySimulation.run(data, s.parameters(), s.rules(), Arrays.copyOfRange(features, from * cols, to * cols),
-                cols);
+        return prepared;
     }
 
     /**

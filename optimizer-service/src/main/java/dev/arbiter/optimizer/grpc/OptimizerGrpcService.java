@@ -4,6 +4,23 @@ import dev.arbiter.optimizer.backtest.BacktestService;
 import dev.arbiter.optimizer.backtest.ReportStore;
 import dev.arbiter.optimizer.backtest.StressService;
 import dev.arbiter.optimizer.repository.ReportEntity;
+import dev.arbiter.optimizer.study.StudyService;
+import dev.arbiter.optimizer.study.TrialRunner;
+import dev.arbiter.proto.v1.RunTrialsRequest;
+import dev.arbiter.proto.v1.AskRequest;
+import dev.arbiter.proto.v1.CreateStudyRequest;
+import dev.arbiter.proto.v1.GetBestTrialsRequest;
+import dev.arbiter.proto.v1.GetBestTrialsResponse;
+import dev.arbiter.proto.v1.GetStudyRequest;
+import dev.arbiter.proto.v1.ListStudiesRequest;
+import dev.arbiter.proto.v1.ListStudiesResponse;
+import dev.arbiter.proto.v1.ListTrialsRequest;
+import dev.arbiter.proto.v1.ListTrialsResponse;
+import dev.arbiter.proto.v1.ReportIntermediateRequest;
+import dev.arbiter.proto.v1.ReportIntermediateResponse;
+import dev.arbiter.proto.v1.Study;
+import dev.arbiter.proto.v1.TellRequest;
+import dev.arbiter.proto.v1.Trial;
 import dev.arbiter.proto.v1.BacktestReport;
 import dev.arbiter.proto.v1.BacktestUpdate;
 import dev.arbiter.proto.v1.GetBacktestReportRequest;
@@ -258,5 +275,96 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
         String backtestId = e.kind.equals("BACKTEST") ? e.reportId : e.backtestReportId;
         reports.backtest(backtestId).ifPresent(r -> b.setTotal(r.getTotal()));
         return b.build();
+    }
+    // ---- studies (dev.arbiter.optimizer.study) --------------------------------------------------------
+
+    @Inject
+    StudyService studies;
+
+    @Override
+    @Blocking
+    public Uni<Study> createStudy(CreateStudyRequest request) {
+        return call(() -> studies.create(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<Study> getStudy(GetStudyRequest request) {
+        return call(() -> studies.get(request.getStudyName()));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListStudiesResponse> listStudies(ListStudiesRequest request) {
+        return call(() -> {
+            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            long before = PageToken.afterNumber(request.getPageToken(), 0);
+            List<Long> ids = new java.util.ArrayList<>();
+            List<Study> page = studies.list(before, size + 1, ids);
+            ListStudiesResponse.Builder b = ListStudiesResponse.newBuilder();
+            page.stream().limit(size).forEach(b::addStudies);
+            if (page.size() > size) {
+                b.setNextPageToken(PageToken.next(Long.toString(ids.get(size - 1))));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<Trial> ask(AskRequest request) {
+        return call(() -> studies.ask(request.getStudyName()));
+    }
+
+    @Override
+    @Blocking
+    public Uni<Trial> tell(TellRequest request) {
+        return call(() -> studies.tell(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ReportIntermediateResponse> reportIntermediate(ReportIntermediateRequest request) {
+        return call(() -> ReportIntermediateResponse.newBuilder().setShouldPrune(studies.reportIntermediate(request)).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListTrialsResponse> listTrials(ListTrialsRequest request) {
+        return call(() -> {
+            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            int after = (int) PageToken.afterNumber(request.getPageToken(), -1);
+            List<Trial> page = studies.listTrials(request.getStudyName(), request.getState(), after, size + 1);
+            ListTrialsResponse.Builder b = ListTrialsResponse.newBuilder();
+            page.stream().limit(size).forEach(b::addTrials);
+            if (page.size() > size) {
+                b.setNextPageToken(PageToken.next(Integer.toString(page.get(size - 1).getNumber())));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<GetBestTrialsResponse> getBestTrials(GetBestTrialsRequest request) {
+        return call(() -> GetBestTrialsResponse.newBuilder().addAllBestTrials(studies.best(request.getStudyName())).build());
+    }
+    @Inject
+    TrialRunner trialRunner;
+
+    @Override
+    public Multi<Trial> runTrials(RunTrialsRequest request) {
+        return Multi.createFrom().<Trial>emitter(emitter -> {
+            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+            emitter.onTermination(() -> cancelled.set(true));
+            try {
+                trialRunner.run(request, emitter::emit, cancelled::get);
+                emitter.complete();
+            } catch (RequestRefused e) {
+                emitter.fail(e.asStatus());
+            } catch (RuntimeException e) {
+                emitter.fail(io.grpc.Status.INTERNAL.withDescription("running the trials failed: " + e).asRuntimeException());
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

@@ -40,6 +40,20 @@ final class PageToken {
         throw invalid("page_token", "page_token is not one this service issued; send the previous response's next_page_token, or none for the first page");
     }
 
+    /** The number a page starts after, for pages keyed by a number; {@code first} for the first page. */
+    static long afterNumber(String token, long first) {
+        String key = after(token);
+        if (key.isEmpty()) {
+            return first;
+        }
+        try {
+            return Long.parseLong(key);
+        } catch (NumberFormatException e) {
+            throw invalid("page_token", "page_token is not one this call issued; send the previous response's next_page_token,"
+                    + " or none for the first page");
+        }
+    }
+
     static String next(String lastKey) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((PREFIX + lastKey).getBytes(StandardCharsets.UTF_8));
     }

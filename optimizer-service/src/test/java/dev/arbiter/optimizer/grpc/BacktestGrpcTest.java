@@ -1,12 +1,8 @@
 package dev.arbiter.optimizer.grpc;
 
-import static dev.arbiter.optimizer.grpc.HistoryCalls.columns;
-import static dev.arbiter.optimizer.grpc.HistoryCalls.importCsv;
+import static dev.arbiter.optimizer.grpc.HistoryCalls.importElectricity;
 import static dev.arbiter.optimizer.grpc.HistoryCalls.invalid;
 import static dev.arbiter.optimizer.grpc.HistoryCalls.refused;
-import static dev.arbiter.optimizer.grpc.HistoryCalls.resource;
-import static dev.arbiter.optimizer.grpc.HistoryCalls.series;
-import static dev.arbiter.optimizer.grpc.HistoryCalls.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,9 +62,7 @@ class BacktestGrpcTest {
     @BeforeEach
     void importOnce() {
         if (seriesId == null) {
-            seriesId = series("demand");
-            importCsv(mutiny, spec(seriesId, columns("datetime_local", "demand_mw").setTimeZone("Europe/London")).build(),
-                    resource("/data/taylor_electricity_halfhourly.csv"));
+            seriesId = importElectricity(mutiny, "demand");
         }
     }
 

@@ -79,6 +79,14 @@ final class HistoryCalls {
         return stub.importHistory(Multi.createFrom().iterable(parts)).await().atMost(Duration.ofSeconds(60));
     }
 
+    /** Imports the bundled half-hourly electricity demand as a new series; answers its id. */
+    static String importElectricity(MutinyOptimizerServiceStub stub, String prefix) {
+        String id = series(prefix);
+        importCsv(stub, spec(id, columns("datetime_local", "demand_mw").setTimeZone("Europe/London")).build(),
+                resource("/data/taylor_electricity_halfhourly.csv"));
+        return id;
+    }
+
     static ImportHistoryResponse importCsv(MutinyOptimizerServiceStub stub, ImportHistorySpec spec, byte[] csv) {
         return importParts(stub, parts(spec, csv, 64 * 1024));
     }

@@ -1,0 +1,213 @@
+package dev.arbiter.optimizer.study;
+
+import static dev.arbiter.service.RequestRefused.invalid;
+import static dev.arbiter.service.RequestRefused.precondition;
+
+import dev.arbiter.optimizer.backtest.BacktestService;
+import dev.arbiter.optimizer.backtest.WalkForwardBacktest;
+import dev.arbiter.optimizer.config.StudyConfig;
+import dev.arbiter.proto.v1.IntermediateValue;
+import dev.arbiter.proto.v1.RunTrialsRequest;
+import dev.arbiter.proto.v1.Study;
+import dev.arbiter.service.RequestRefused;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * RunTrials: the service runs a study's trials itself. The study's evaluation (a walk-forward backtest) is prepared
+ * once per call (members trained per fold, test windows predicted), then each worker thread asks for a trial, runs
+ * the policy with the trial's parameters fold by fold (each fold's objective value is an intermediate value; the
+ * pruner may stop the trial after any fold), measures the objectives over all test windows, and tells the trial with
+ * its intermediate values in one transaction. Finished trials are streamed; a cancelled call stops asking.
+ */
+@ApplicationScoped
+public class TrialRunner {
+
+    private static final Logger LOG = Logger.getLogger(TrialRunner.class);
+
+    private final StudyService studies;
+    private final BacktestService backtests;
+    private final StudyConfig config;
+
+    public TrialRunner(StudyService studies, BacktestService backtests, StudyConfig config) {
+        this.studies = studies;
+        this.backtests = backtests;
+        this.config = config;
+    }
+
+    /** Runs the trials; {@code emit} gets each finished trial (from worker threads, one at a time). Blocking. */
+    public void run(RunTrialsRequest request, Consumer<dev.arbiter.proto.v1.Trial> emit, BooleanSupplier cancelled) {
+        if (request.getNTrials() <= 0) {
+            throw invalid("n_trials", "n_trials is " + Integer.toUnsignedString(request.getNTrials()) + "; ask for 1 or more trials"
+                    + " (at most " + config.maxTrialsPerRun() + " per call)");
+        }
+        if (Integer.compareUnsigned(request.getNTrials(), config.maxTrialsPerRun()) > 0) {
+            throw invalid("n_trials", "n_trials is " + Integer.toUnsignedString(request.getNTrials()) + "; ask for at most "
+                    + config.maxTrialsPerRun() + " per call and call again to go on");
+        }
+        if (request.getTimeoutMs() < 0) {
+            throw invalid("timeout_ms", "timeout_ms is " + request.getTimeoutMs() + "; give a positive limit in ms, or 0 for none");
+        }
+        int parallelism = request.getParallelism() == 0 ? 1 : request.getParallelism();
+        if (parallelism < 0 || parallelism > config.maxParallelism()) {
+            throw invalid("parallelism", "parallelism is " + Integer.toUnsignedString(request.getParallelism()) + "; run 1 to "
+                    + config.maxParallelism() + " trials at once (0 = 1)");
+        }
+        Study study = studies.get(request.getStudyName());
+        if (!study.hasEvaluation()) {
+            throw precondition("study_name", "study_name \"" + request.getStudyName() + "\" names a study without an evaluation, so the service cannot"
+                    + " run its trials; run them by Ask and Tell, or create a study with an evaluation");
+        }
+        StudyDefinition definition = StudyDefinition.of(study);
+        List<TrialEvaluation.Objective> objectives = TrialEvaluation.check(definition);
+        TrialEvaluation evaluation = prepare(definition, objectives);
+
+        long deadline = request.getTimeoutMs() == 0 ? Long.MAX_VALUE : System.nanoTime() + request.getTimeoutMs() * 1_000_000L;
+        AtomicInteger started = new AtomicInteger();
+        Set<Integer> running = ConcurrentHashMap.newKeySet();
+        ExecutorService workers = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "study-trials-" + request.getStudyName());
+            t.setDaemon(true);
+            return t;
+        });
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "study-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long[] studyId = new long[1];
+        long every = config.heartbeatInterval().toMillis();
+        heartbeats.scheduleWithFixedDelay(() -> {
+            if (!running.isEmpty() && studyId[0] != 0) {
+                try {
+                    studies.heartbeat(studyId[0], new ArrayList<>(running));
+                } catch (RuntimeException e) {
+                    LOG.debugf("heartbeat skipped: %s", e.toString());
+                }
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        Object emitLock = new Object();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < parallelism; w++) {
+                futures.add(workers.submit(() -> {
+                    while (!cancelled.getAsBoolean() && System.nanoTime() < deadline
+                            && started.getAndIncrement() < request.getNTrials()) {
+                        StudyService.Asked asked = studies.askFor(request.getStudyName());
+                        studyId[0] = asked.studyId();
+                        int number = asked.trial().getNumber();
+                        running.add(number);
+                        try {
+                            dev.arbiter.proto.v1.Trial done = evaluate(asked, evaluation);
+                            synchronized (emitLock) {
+                                emit.accept(done);
+                            }
+                        } finally {
+                            running.remove(number);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RequestRefused(io.grpc.Status.Code.CANCELLED, "study_name", "RunTrials was interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RequestRefused r) {
+                throw r;
+            }
+            throw new IllegalStateException("a trial worker failed: " + e.getCause(), e.getCause());
+        } finally {
+            workers.shutdownNow();
+            heartbeats.shutdownNow();
+        }
+    }
+
+    /** Runs one asked trial and tells it: COMPLETE, PRUNED after a fold, or FAIL with the reason. */
+    private dev.arbiter.proto.v1.Trial evaluate(StudyService.Asked asked, TrialEvaluation evaluation) {
+        dev.arbiter.proto.v1.Trial trial = asked.trial();
+        Map<String, Double> params = StudyState.engine(asked.definition(), trial).params();
+        boolean prunable = asked.definition().directions().size() == 1;
+        TrialEvaluation.Outcome outcome;
+        try {
+            outcome = evaluation.evaluate(params, foldValues -> {
+                if (!prunable) {
+                    return false;
+                }
+                dev.arbiter.proto.v1.Trial.Builder sofar = trial.toBuilder();
+                for (int k = 0; k < foldValues.size(); k++) {
+                    sofar.addIntermediateValues(IntermediateValue.newBuilder().setStep(k).setValue(foldValues.get(k)));
+                }
+                return studies.shouldPruneLocally(asked.studyId(), sofar.build());
+            });
+        } catch (IllegalArgumentException e) {
+            return studies.finish(asked.studyId(), trial.getStudyName(), trial.getNumber(),
+                    dev.arbiter.proto.v1.TrialState.TRIAL_STATE_FAIL, List.of(),
+                    "the policy refused these parameters: " + e.getMessage(), "", List.of());
+        }
+        List<IntermediateValue> intermediates = new ArrayList<>();
+        for (int k = 0; k < outcome.foldValues().size(); k++) {
+            double v = outcome.foldValues().get(k);
+            if (Double.isFinite(v)) {
+                intermediates.add(IntermediateValue.newBuilder().setStep(k).setValue(v).build());
+            }
+        }
+        if (outcome.pruned()) {
+            return studies.finish(asked.studyId(), trial.getStudyName(), trial.getNumber(),
+                    dev.arbiter.proto.v1.TrialState.TRIAL_STATE_PRUNED, List.of(), "", "", intermediates);
+        }
+        for (double v : outcome.values()) {
+            if (!Double.isFinite(v)) {
+                return studies.finish(asked.studyId(), trial.getStudyName(), trial.getNumber(),
+                        dev.arbiter.proto.v1.TrialState.TRIAL_STATE_FAIL, List.of(),
+                        "an objective is not finite on these parameters (" + outcome.values() + ")", "", intermediates);
+            }
+        }
+        return studies.finish(asked.studyId(), trial.getStudyName(), trial.getNumber(),
+                dev.arbiter.proto.v1.TrialState.TRIAL_STATE_COMPLETE, outcome.values(), "", "", intermediates);
+    }
+
+    /** The evaluation's backtest set up and its members' predictions computed once; its fields named under "study.evaluation.backtest". */
+    private TrialEvaluation prepare(StudyDefinition d, List<TrialEvaluation.Objective> objectives) {
+        BacktestService.Setup setup;
+        try {
+            setup = backtests.setup(d.study().getEvaluation().getBacktest());
+        } catch (RequestRefused e) {
+            throw reprefixed(e);
+        }
+        WalkForwardBacktest.Prepared prepared;
+        try {
+            prepared = WalkForwardBacktest.prepare(setup.data(), setup.settings(), (fold, count) -> { },
+                    (p, fold, from, to) -> { });
+        } catch (IllegalArgumentException e) {
+            throw reprefixed(BacktestService.refusal(e, setup));
+        }
+        return new TrialEvaluation(prepared, setup.settings().parameters(), setup.settings().rules(), objectives,
+                d.study().getEvaluation().getStress());
+    }
+
+    private static RequestRefused reprefixed(RequestRefused e) {
+        String field = e.field().startsWith("spec") ? "study.evaluation.backtest" + e.field().substring("spec".length()) : e.field();
+        String message = e.getMessage().startsWith("spec") ? "study.evaluation.backtest" + e.getMessage().substring("spec".length())
+                : e.getMessage();
+        boolean aboutTheRequest = e.code() == io.grpc.Status.Code.INVALID_ARGUMENT || e.code() == io.grpc.Status.Code.NOT_FOUND;
+        return new RequestRefused(aboutTheRequest ? io.grpc.Status.Code.FAILED_PRECONDITION : e.code(),
+                field, message + " (the study's evaluation does not fit the data; create a study whose evaluation does)");
+    }
+}
