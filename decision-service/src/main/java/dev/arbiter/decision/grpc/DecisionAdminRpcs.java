@@ -14,8 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The decision log, outcome, live policy, performance and replay RPCs of DecisionService, mapped to the services
- * that do the work. Blocking (PostgreSQL): {@link DecisionGrpcService} runs them on worker threads and turns a
- * RequestRefused into its status.
+ * that do the work. Blocking (PostgreSQL): {@link DecisionGrpcService} runs them on worker threads, and
+ * {@link ExceptionStatuses} turns a RequestRefused into its status.
  */
 @ApplicationScoped
 public class DecisionAdminRpcs {

@@ -35,33 +35,32 @@ import dev.arbiter.service.RequestRefused;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import java.util.concurrent.TimeUnit;
-import org.jboss.logging.Logger;
 
 /**
- * The DecisionService gRPC adapter: maps requests to the domain and refusals to statuses (unary) or Problems
- * (streams), nothing else. The decide path never blocks the event loop: it is asynchronous end to end.
+ * The DecisionService gRPC adapter: maps requests to the domain and, in streams, refusals to Problems, nothing else
+ * ({@link ExceptionStatuses} maps a failed call to its status). The decide path never blocks the event loop: it is
+ * asynchronous end to end.
  */
 @GrpcService
 public class DecisionGrpcService implements DecisionService {
 
-    private static final Logger LOG = Logger.getLogger(DecisionGrpcService.class);
-
     @Inject
     DecisionPath path;
+
+    @Inject
+    ExceptionStatuses statuses;
 
     // ---- decide path (Decide, DecideStream) ----
 
     @Override
     public Uni<Decision> decide(DecideRequest request) {
         long deadline = callerDeadlineNanos();
-        return Uni.createFrom().completionStage(() -> path.decide(request, deadline))
-                .onFailure().transform(DecisionGrpcService::status);
+        return Uni.createFrom().completionStage(() -> path.decide(request, deadline));
     }
 
     /**
@@ -87,23 +86,12 @@ public class DecisionGrpcService implements DecisionService {
         return System.nanoTime() + d.timeRemaining(TimeUnit.NANOSECONDS);
     }
 
-    private static Throwable status(Throwable e) {
-        if (e instanceof RequestRefused r) {
-            return r.asStatus();
-        }
-        if (e instanceof StatusRuntimeException) {
-            return e;
-        }
-        LOG.error("decision failed unexpectedly", e);
-        return Status.INTERNAL.withDescription("the decision could not be made: " + e + "; retry, and report it if it persists")
-                .asRuntimeException();
-    }
-
-    private static Problem problem(Throwable e) {
+    /** A failed request of a stream: the refusal's code, field and message, or the status the call would have ended with. */
+    private Problem problem(Throwable e) {
         if (e instanceof RequestRefused r) {
             return Problem.newBuilder().setCode(r.code().value()).setField(r.field()).setMessage(r.getMessage()).build();
         }
-        Status s = Status.fromThrowable(status(e));
+        Status s = Status.fromThrowable(statuses.transform(e));
         return Problem.newBuilder().setCode(s.getCode().value()).setMessage(String.valueOf(s.getDescription())).build();
     }
 
@@ -112,13 +100,9 @@ public class DecisionGrpcService implements DecisionService {
     @Inject
     DecisionAdminRpcs admin;
 
-    /** Runs blocking work (PostgreSQL) on this worker thread (the methods are @Blocking) and maps refusals to statuses. */
+    /** Runs blocking work (PostgreSQL) on this worker thread (the methods are @Blocking); ExceptionStatuses maps failures. */
     private static <T> Uni<T> blocking(java.util.function.Supplier<T> work) {
-        try {
-            return Uni.createFrom().item(work.get());
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(status(e));
-        }
+        return Uni.createFrom().item(work);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.MutinyDecisionServiceGrpc.MutinyDecisionServiceStub;
 import dev.arbiter.proto.v1.Observation;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -115,8 +116,9 @@ class DecideBadInputTest {
         // The series' good-looking refusals (an unknown variant, a budget too large) would have been its first
         // observation: feature-service has never heard of it.
         var features = FeatureServiceGrpc.newBlockingStub(RealDependenciesProfile.services.features.channel);
-        refused(Status.Code.NOT_FOUND, series,
+        StatusRuntimeException unknown = refused(Status.Code.NOT_FOUND, "series_id",
                 () -> features.getLatestFeatures(GetLatestFeaturesRequest.newBuilder().setSeriesId(series).build()));
+        assertTrue(unknown.getStatus().getDescription().contains(series), unknown.getStatus().getDescription());
     }
 
     @Test

@@ -130,7 +130,7 @@ class ReplayRpcTest {
     void whatCannotBeReplayedIsRefusedNamingTheField() throws Exception {
         Decision down = degraded("replay-degraded-" + UUID.randomUUID(), 9).build();
         log.append(down).get();
-        refused(Status.Code.FAILED_PRECONDITION, "decision", () -> replay(down, ReplayMode.REPLAY_MODE_RECORDED_VERSIONS));
+        refused(Status.Code.FAILED_PRECONDITION, "decision_id", () -> replay(down, ReplayMode.REPLAY_MODE_RECORDED_VERSIONS));
         refused(Status.Code.NOT_FOUND, "decision_id", () -> decisions.replayDecision(ReplayDecisionRequest.newBuilder()
                 .setDecisionId(UUID.randomUUID().toString()).build()));
         invalid("decision_id", () -> decisions.replayDecision(ReplayDecisionRequest.getDefaultInstance()));

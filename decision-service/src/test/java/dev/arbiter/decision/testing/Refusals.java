@@ -1,28 +1,20 @@
 package dev.arbiter.decision.testing;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.arbiter.testing.RefusalAssertions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.function.Executable;
 
-/** Refusals must carry the right code and name the field; and bounded polling for asynchronous effects. */
+/** Refusals must carry the right code and the field in their details; and bounded polling for asynchronous effects. */
 public final class Refusals {
 
     private Refusals() {}
 
+    /** The call is refused with {@code code} on exactly {@code field}, as the status details name it. */
     public static StatusRuntimeException refused(Status.Code code, String field, Executable call) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call, "expected " + code + " naming " + field);
-        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
-        String description = e.getStatus().getDescription();
-        assertNotNull(description, "a refusal says why: " + e.getStatus());
-        assertTrue(description.contains(field), "the description names " + field + ": " + description);
-        return e;
+        return RefusalAssertions.refused(code, field, call);
     }
 
     public static StatusRuntimeException invalid(String field, Executable call) {

@@ -13,7 +13,6 @@ import dev.arbiter.proto.v1.ListSeriesRequest;
 import dev.arbiter.proto.v1.ListSeriesResponse;
 import dev.arbiter.proto.v1.SeriesInfo;
 import dev.arbiter.service.RequestRefused;
-import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -24,7 +23,8 @@ import java.util.List;
 /**
  * The FeatureService gRPC adapter. Ingest is a few microseconds of CPU with no I/O, so it runs on
  * the event loop; the stream answers every request in order and turns a refused one into a Problem
- * instead of ending the stream, so nothing accepted before or after it is lost.
+ * instead of ending the stream, so nothing accepted before or after it is lost. A refusal of a whole
+ * call is thrown: {@link ExceptionStatuses} turns it into its status.
  */
 @GrpcService
 public class FeatureGrpcService implements FeatureService {
@@ -42,11 +42,7 @@ public class FeatureGrpcService implements FeatureService {
 
     @Override
     public Uni<IngestResponse> ingest(IngestRequest request) {
-        try {
-            return Uni.createFrom().item(ProtoMapper.response(store.ingest(ProtoMapper.observation(request))));
-        } catch (RequestRefused e) {
-            return Uni.createFrom().failure(ProtoMapper.status(e));
-        }
+        return Uni.createFrom().item(ProtoMapper.response(store.ingest(ProtoMapper.observation(request))));
     }
 
     @Override
@@ -64,13 +60,11 @@ public class FeatureGrpcService implements FeatureService {
     public Uni<GetLatestFeaturesResponse> getLatestFeatures(GetLatestFeaturesRequest request) {
         String id = request.getSeriesId();
         if (id.isBlank()) {
-            return failure(Status.INVALID_ARGUMENT, "series_id is missing; name the series whose features you want");
+            throw RequestRefused.invalid("series_id", "series_id is missing; name the series whose features you want");
         }
-        return store.latest(id)
-                .map(s -> Uni.createFrom().item(GetLatestFeaturesResponse.newBuilder().setFeatures(ProtoMapper.vector(s)).build()))
-                .orElseGet(() -> failure(
-                        Status.NOT_FOUND,
-                        "series \"" + id + "\" has no observations on this instance; ingest one first, or check the id"));
+        FeatureSnapshot latest = store.latest(id).orElseThrow(() -> RequestRefused.notFound(
+                "series_id", "series \"" + id + "\" has no observations on this instance; ingest one first, or check the id"));
+        return Uni.createFrom().item(GetLatestFeaturesResponse.newBuilder().setFeatures(ProtoMapper.vector(latest)).build());
     }
 
     @Override
@@ -82,8 +76,8 @@ public class FeatureGrpcService implements FeatureService {
     public Uni<ListSeriesResponse> listSeries(ListSeriesRequest request) {
         int size = request.getPageSize();
         if (size < 0) {
-            return failure(
-                    Status.INVALID_ARGUMENT,
+            throw RequestRefused.invalid(
+                    "page_size",
                     "page_size is " + size + "; send 1.." + MAX_PAGE_SIZE + ", or 0 for the default of " + DEFAULT_PAGE_SIZE);
         }
         // As common.proto's paging convention says: 0 is the default, above the maximum is lowered to it.
@@ -92,7 +86,7 @@ public class FeatureGrpcService implements FeatureService {
         try {
             after = request.getPageToken().isEmpty() ? null : decodeToken(request.getPageToken());
         } catch (IllegalArgumentException e) {
-            return failure(Status.INVALID_ARGUMENT, "page_token is not one this service issued; send the next_page_token of the previous page, or none");
+            throw RequestRefused.invalid("page_token", "page_token is not one this service issued; send the next_page_token of the previous page, or none");
         }
         List<FeatureSnapshot> page = store.list(after, size);
         ListSeriesResponse.Builder b = ListSeriesResponse.newBuilder().setTotalSeries(store.seriesCount());
@@ -118,9 +112,5 @@ public class FeatureGrpcService implements FeatureService {
             throw new IllegalArgumentException(token);
         }
         return s.substring("after:".length());
-    }
-
-    private static <T> Uni<T> failure(Status status, String message) {
-        return Uni.createFrom().failure(status.withDescription(message).asRuntimeException());
     }
 }

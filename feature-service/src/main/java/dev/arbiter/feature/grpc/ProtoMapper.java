@@ -12,9 +12,8 @@ import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.Problem;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 
-/** Proto ⇄ domain for feature-service, and refusals ⇄ statuses. Nothing else. */
+/** Proto ⇄ domain for feature-service, and a refusal as a stream's per-item Problem. Nothing else. */
 final class ProtoMapper {
 
     private ProtoMapper() {}
@@ -71,10 +70,6 @@ final class ProtoMapper {
                         .setField(e.field())
                         .setMessage(e.getMessage()))
                 .build();
-    }
-
-    static StatusRuntimeException status(RequestRefused e) {
-        return e.asStatus();
     }
 
     static dev.arbiter.proto.v1.FeatureSchema schema(FeatureSchema s) {

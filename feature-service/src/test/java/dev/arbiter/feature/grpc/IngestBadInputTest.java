@@ -13,6 +13,7 @@ import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.ListSeriesRequest;
 import dev.arbiter.proto.v1.MutinyFeatureServiceGrpc.MutinyFeatureServiceStub;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.testing.RefusalAssertions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -51,8 +52,7 @@ class IngestBadInputTest {
     }
 
     private void assertRefused(Status.Code code, String field, StatusRuntimeException e) {
-        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
-        assertTrue(e.getStatus().getDescription().contains(field), "names " + field + ": " + e.getStatus().getDescription());
+        RefusalAssertions.assertRefused(code, field, e);
     }
 
     private long count(String id) {

@@ -65,12 +65,9 @@ public class ModelGrpcService implements ModelService {
         this.drift = drift;
     }
 
+    /** Runs the work on this worker thread (the methods are @Blocking); {@link ExceptionStatuses} maps a refusal to its status. */
     private static <T> Uni<T> call(Supplier<T> work) {
-        try {
-            return Uni.createFrom().item(work.get());
-        } catch (RequestRefused e) {
-            return Uni.createFrom().failure(ProtoMapper.status(e));
-        }
+        return Uni.createFrom().item(work);
     }
 
     @Override
@@ -78,8 +75,7 @@ public class ModelGrpcService implements ModelService {
         UploadAssembler upload = new UploadAssembler(registry, config);
         return request.collect().in(() -> upload, UploadAssembler::accept)
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(u -> ProtoMapper.version(u.register()))
-                .onFailure().transform(ProtoMapper::status);
+                .map(u -> ProtoMapper.version(u.register()));
     }
 
     @Override

@@ -26,23 +26,13 @@ import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.Problem;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.service.RequestRefused;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.time.Instant;
 import java.util.List;
 
-/** Proto ⇄ domain for model-service, and refusals ⇄ statuses. Nothing else. */
+/** Proto ⇄ domain for model-service, and a refusal as a per-row Problem. Nothing else. */
 final class ProtoMapper {
 
     private ProtoMapper() {}
-
-    static StatusRuntimeException status(RequestRefused e) {
-        return e.asStatus();
-    }
-
-    static Throwable status(Throwable t) {
-        return t instanceof RequestRefused e ? status(e) : t;
-    }
 
     static Problem problem(RequestRefused e) {
         return Problem.newBuilder().setCode(e.code().value()).setField(e.field()).setMessage(e.getMessage()).build();

@@ -1,8 +1,5 @@
 package dev.arbiter.model.grpc;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.model.TrainedModels;
@@ -17,6 +14,7 @@ import dev.arbiter.proto.v1.ModelVersion;
 import dev.arbiter.proto.v1.MutinyModelServiceGrpc.MutinyModelServiceStub;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.proto.v1.UploadModelRequest;
+import dev.arbiter.testing.RefusalAssertions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.smallrye.mutiny.Multi;
@@ -36,15 +34,17 @@ final class BadInput {
     }
 
     /**
-     * Asserts that the call fails with {@code code} and that the status description names
-     * {@code field} (a field path such as "metadata.sha256_hex", or the unknown value for NOT_FOUND).
+     * Asserts that the call fails with {@code code} on exactly {@code field} (a field path such as
+     * "metadata.sha256_hex"), as the status details name it.
      */
     static StatusRuntimeException refused(Status.Code code, String field, Executable call) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call, "expected " + code + " naming " + field);
-        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
-        String description = e.getStatus().getDescription();
-        assertNotNull(description, "a refusal says why: " + e.getStatus());
-        assertTrue(description.contains(field), "the description names " + field + ": " + description);
+        return RefusalAssertions.refused(code, field, call);
+    }
+
+    /** As {@link #refused(Status.Code, String, Executable)}, and the description names {@code value} (an unknown name, a feature). */
+    static StatusRuntimeException refused(Status.Code code, String field, String value, Executable call) {
+        StatusRuntimeException e = refused(code, field, call);
+        assertTrue(e.getStatus().getDescription().contains(value), "the description names " + value + ": " + e.getStatus().getDescription());
         return e;
     }
 

@@ -124,7 +124,7 @@ class EnsembleBadInputTest {
             invalid("version", () -> call.accept(model, -2));
             StatusRuntimeException e = refused(Status.Code.NOT_FOUND, "model_name", () -> call.accept(unknown, 1));
             assertTrue(e.getStatus().getDescription().contains(unknown), e.getStatus().getDescription());
-            refused(Status.Code.NOT_FOUND, "version 9", () -> call.accept(model, 9));
+            refused(Status.Code.NOT_FOUND, "version", "version 9", () -> call.accept(model, 9));
         }
         assertEquals(ModelVersionStatus.MODEL_VERSION_STATUS_STAGED, version(model, 1).getStatus());
     }
@@ -134,10 +134,10 @@ class EnsembleBadInputTest {
         String model = "bad-retired-" + suffix();
         xgboost(model);
         models.retireModelVersion(RetireModelVersionRequest.newBuilder().setModelName(model).setVersion(1).setReason("test").build());
-        StatusRuntimeException e = refused(Status.Code.FAILED_PRECONDITION, model + " v1", () -> models.activateModelVersion(
+        StatusRuntimeException e = refused(Status.Code.FAILED_PRECONDITION, "version", model + " v1", () -> models.activateModelVersion(
                 ActivateModelVersionRequest.newBuilder().setModelName(model).setVersion(1).build()));
         assertTrue(e.getStatus().getDescription().contains("RETIRED"), e.getStatus().getDescription());
-        refused(Status.Code.FAILED_PRECONDITION, "RETIRED", () -> models.shadowModelVersion(
+        refused(Status.Code.FAILED_PRECONDITION, "version", "RETIRED", () -> models.shadowModelVersion(
                 ShadowModelVersionRequest.newBuilder().setModelName(model).setVersion(1).build()));
         assertEquals(ModelVersionStatus.MODEL_VERSION_STATUS_RETIRED, version(model, 1).getStatus());
         Model m = models.getModel(GetModelRequest.newBuilder().setModelName(model).build());
@@ -161,16 +161,16 @@ class EnsembleBadInputTest {
         // The bytes no longer match the stored checksum.
         String where = " WHERE version = 2 AND model_id = (SELECT id FROM model.model WHERE name = ?)";
         sql("UPDATE model.model_version SET artifact = decode('00', 'hex')" + where, model);
-        StatusRuntimeException e = refused(Status.Code.FAILED_PRECONDITION, model + " v2", () -> activate(models, v2));
+        StatusRuntimeException e = refused(Status.Code.FAILED_PRECONDITION, "version", model + " v2", () -> activate(models, v2));
         assertTrue(e.getStatus().getDescription().contains("failed to load"), e.getStatus().getDescription());
         assertTrue(e.getStatus().getDescription().contains("keep serving"), e.getStatus().getDescription());
-        refused(Status.Code.FAILED_PRECONDITION, "failed to load", () -> models.shadowModelVersion(
+        refused(Status.Code.FAILED_PRECONDITION, "version", "failed to load", () -> models.shadowModelVersion(
                 ShadowModelVersionRequest.newBuilder().setModelName(model).setVersion(2).build()));
 
         // The checksum matches, but the runtime cannot load the bytes.
         sql("UPDATE model.model_version SET artifact = convert_to('not a model', 'UTF8'),"
                 + " sha256_hex = encode(sha256(convert_to('not a model', 'UTF8')), 'hex')" + where, model);
-        e = refused(Status.Code.FAILED_PRECONDITION, model + " v2", () -> activate(models, v2));
+        e = refused(Status.Code.FAILED_PRECONDITION, "version", model + " v2", () -> activate(models, v2));
         assertTrue(e.getStatus().getDescription().contains("failed to load"), e.getStatus().getDescription());
         assertTrue(e.getStatus().getDescription().contains("keep serving"), e.getStatus().getDescription());
 
@@ -256,8 +256,8 @@ class EnsembleBadInputTest {
         defineRefused(Status.Code.FAILED_PRECONDITION, "expected_revision",
                 DefineEnsembleRequest.newBuilder().setEnsemble(ensemble(name, a)).setExpectedRevision(3).build());
         defineRefused(Status.Code.NOT_FOUND, "ensemble.members[1]", ensemble(name, a).addMembers(member(a).toBuilder().setVersion(2)));
-        refused(Status.Code.NOT_FOUND, name, () -> getEnsemble(name));
-        refused(Status.Code.NOT_FOUND, name, () -> models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(name).build()));
+        refused(Status.Code.NOT_FOUND, "ensemble_name", name, () -> getEnsemble(name));
+        refused(Status.Code.NOT_FOUND, "ensemble_name", name, () -> models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(name).build()));
         assertTrue(allEnsembleNames().stream().noneMatch(name::equals), "no ensemble " + name);
         // The name is still free: the first good definition is revision 1.
         assertEquals(1, define(models, name, a).getRevision());
@@ -275,11 +275,11 @@ class EnsembleBadInputTest {
 
         invalid("name", () -> models.getEnsemble(GetEnsembleRequest.getDefaultInstance()));
         invalid("name", () -> models.getEnsemble(GetEnsembleRequest.newBuilder().setName("Bad Name").build()));
-        refused(Status.Code.NOT_FOUND, unknown, () -> getEnsemble(unknown));
+        refused(Status.Code.NOT_FOUND, "ensemble_name", unknown, () -> getEnsemble(unknown));
 
         invalid("ensemble_name", () -> models.getEnsembleWeights(GetEnsembleWeightsRequest.getDefaultInstance()));
         invalid("ensemble_name", () -> models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName("Bad Name").build()));
-        refused(Status.Code.NOT_FOUND, unknown, () -> models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(unknown).build()));
+        refused(Status.Code.NOT_FOUND, "ensemble_name", unknown, () -> models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(unknown).build()));
         String otherSnapshot = models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(other).build()).getWeightsSnapshotId();
         for (String snapshot : List.of("garbage", name + ":999999", name + ":", otherSnapshot)) {
             refused(Status.Code.NOT_FOUND, "weights_snapshot_id", () -> models.getEnsembleWeights(

@@ -122,6 +122,10 @@ class PredictBadInputTest {
         return refused(code, field, () -> predict(target, input));
     }
 
+    StatusRuntimeException predictRefused(Status.Code code, String field, String value, PredictionTarget target, PredictionInput input) {
+        return refused(code, field, value, () -> predict(target, input));
+    }
+
     @Test
     void predictRefusesBadTargetsAndInputs() throws Exception {
         Fixture f = fixture();
@@ -129,11 +133,11 @@ class PredictBadInputTest {
 
         predictRefused(Status.Code.INVALID_ARGUMENT, "input", ensemble(f.both()), PredictionInput.getDefaultInstance());
         refused(Status.Code.INVALID_ARGUMENT, "input", () -> models.predict(PredictRequest.newBuilder().setTarget(ensemble(f.both())).build()));
-        predictRefused(Status.Code.NOT_FOUND, unknown, ensemble(unknown), row(1));
+        predictRefused(Status.Code.NOT_FOUND, "ensemble_name", unknown, ensemble(unknown), row(1));
         predictRefused(Status.Code.INVALID_ARGUMENT, "target.ensemble_name", ensemble("Not A Name"), row(1));
         StatusRuntimeException e = predictRefused(Status.Code.NOT_FOUND, "model_name", version(unknown, 1), row(1));
         assertTrue(e.getStatus().getDescription().contains(unknown), e.getStatus().getDescription());
-        predictRefused(Status.Code.NOT_FOUND, "version 99", version(f.xgboost().getModelName(), 99), row(1));
+        predictRefused(Status.Code.NOT_FOUND, "version", "version 99", version(f.xgboost().getModelName(), 99), row(1));
         predictRefused(Status.Code.INVALID_ARGUMENT, "target.model.version", version(f.xgboost().getModelName(), 0), row(1));
         predictRefused(Status.Code.INVALID_ARGUMENT, "target.model.version", version(f.xgboost().getModelName(), -1), row(1));
         predictRefused(Status.Code.INVALID_ARGUMENT, "target.model.model_name", version("", 1), row(1));
@@ -152,7 +156,7 @@ class PredictBadInputTest {
         String missing = TrainedModels.INPUTS.get(5);
         e = predictRefused(Status.Code.INVALID_ARGUMENT, "input.named_features.values", ensemble(f.both()), rowWithout(2, missing));
         assertTrue(e.getStatus().getDescription().contains("\"" + missing + "\""), "names the missing input: " + e.getStatus().getDescription());
-        predictRefused(Status.Code.INVALID_ARGUMENT, missing, version(f.onnx()), rowWithout(2, missing));
+        predictRefused(Status.Code.INVALID_ARGUMENT, "input.named_features.values", missing, version(f.onnx()), rowWithout(2, missing));
         predictRefused(Status.Code.INVALID_ARGUMENT, "input.named_features.values", ensemble(f.both()),
                 PredictionInput.newBuilder().setNamedFeatures(NamedFeatures.getDefaultInstance()).build());
 
@@ -172,8 +176,8 @@ class PredictBadInputTest {
         StatusRuntimeException e = predictRefused(Status.Code.INVALID_ARGUMENT, "input", ensemble(f.onnxOnly()), nan);
         assertTrue(e.getStatus().getDescription().contains("\"" + feature + "\""), e.getStatus().getDescription());
         assertTrue(e.getStatus().getDescription().contains("ONNX"), e.getStatus().getDescription());
-        predictRefused(Status.Code.INVALID_ARGUMENT, feature, ensemble(f.both()), nan);
-        predictRefused(Status.Code.INVALID_ARGUMENT, feature, version(f.onnx()), nan);
+        predictRefused(Status.Code.INVALID_ARGUMENT, "input", feature, ensemble(f.both()), nan);
+        predictRefused(Status.Code.INVALID_ARGUMENT, "input", feature, version(f.onnx()), nan);
 
         Prediction xgb = predict(ensemble(f.xgboostOnly()), nan);
         assertTrue(xgb.getEnsembleProbability() >= 0 && xgb.getEnsembleProbability() <= 1, xgb.toString());
@@ -184,12 +188,12 @@ class PredictBadInputTest {
             PredictionInput row = rowWith(5, feature, infinite);
             e = predictRefused(Status.Code.INVALID_ARGUMENT, "input", ensemble(f.xgboostOnly()), row);
             assertTrue(e.getStatus().getDescription().contains("\"" + feature + "\""), e.getStatus().getDescription());
-            predictRefused(Status.Code.INVALID_ARGUMENT, feature, ensemble(f.onnxOnly()), row);
-            predictRefused(Status.Code.INVALID_ARGUMENT, feature, version(f.xgboost()), row);
+            predictRefused(Status.Code.INVALID_ARGUMENT, "input", feature, ensemble(f.onnxOnly()), row);
+            predictRefused(Status.Code.INVALID_ARGUMENT, "input", feature, version(f.xgboost()), row);
         }
         PredictionInput vectorInf = vector(SCHEMA.id(), SCHEMA.size());
         vectorInf = vectorInf.toBuilder().setFeatures(vectorInf.getFeatures().toBuilder().setValues(SCHEMA.indexOf(feature), Double.POSITIVE_INFINITY)).build();
-        predictRefused(Status.Code.INVALID_ARGUMENT, feature, ensemble(f.xgboostOnly()), vectorInf);
+        predictRefused(Status.Code.INVALID_ARGUMENT, "input", feature, ensemble(f.xgboostOnly()), vectorInf);
     }
 
     @Test
@@ -234,9 +238,9 @@ class PredictBadInputTest {
 
         // A wrong target refuses the whole batch.
         String unknown = "never-defined-" + suffix();
-        refused(Status.Code.NOT_FOUND, unknown, () -> models.predictBatch(batch.toBuilder().setTarget(ensemble(unknown)).build()));
-        refused(Status.Code.NOT_FOUND, unknown, () -> models.predictBatch(batch.toBuilder().setTarget(version(unknown, 1)).build()));
-        refused(Status.Code.NOT_FOUND, "version 42", () -> models.predictBatch(batch.toBuilder().setTarget(version(f.onnx().getModelName(), 42)).build()));
+        refused(Status.Code.NOT_FOUND, "ensemble_name", unknown, () -> models.predictBatch(batch.toBuilder().setTarget(ensemble(unknown)).build()));
+        refused(Status.Code.NOT_FOUND, "model_name", unknown, () -> models.predictBatch(batch.toBuilder().setTarget(version(unknown, 1)).build()));
+        refused(Status.Code.NOT_FOUND, "version", "version 42", () -> models.predictBatch(batch.toBuilder().setTarget(version(f.onnx().getModelName(), 42)).build()));
         invalid("target.model.model_name", () -> models.predictBatch(batch.toBuilder().setTarget(version("", 1)).build()));
         invalid("target.model.version", () -> models.predictBatch(batch.toBuilder().setTarget(version(f.onnx().getModelName(), 0)).build()));
         invalid("target.ensemble_name", () -> models.predictBatch(batch.toBuilder().setTarget(ensemble("Bad Name")).build()));
@@ -280,7 +284,7 @@ class PredictBadInputTest {
 
         MemberOutcomes good = MemberOutcomes.newBuilder().addMembers(outcome(f.xgboost(), true)).addMembers(outcome(f.onnx(), false)).build();
         invalid("ensemble_name", () -> models.reportPredictionOutcome(base.toBuilder().clearEnsembleName().setMemberOutcomes(good).build()));
-        refused(Status.Code.NOT_FOUND, unknown, () -> models.reportPredictionOutcome(base.toBuilder().setEnsembleName(unknown).setMemberOutcomes(good).build()));
+        refused(Status.Code.NOT_FOUND, "ensemble_name", unknown, () -> models.reportPredictionOutcome(base.toBuilder().setEnsembleName(unknown).setMemberOutcomes(good).build()));
         invalid("member_outcomes.members", () -> models.reportPredictionOutcome(base.toBuilder().setMemberOutcomes(MemberOutcomes.getDefaultInstance()).build()));
         StatusRuntimeException e = invalid("member_outcomes.members", () -> models.reportPredictionOutcome(base.toBuilder()
                 .setMemberOutcomes(good.toBuilder().addMembers(outcome(f.xgboost().getModelName(), 2, true))).build()));

@@ -133,9 +133,9 @@ class UploadBadInputTest {
         corrupted[corrupted.length / 2] ^= 0x20;
         e = refused(Status.Code.INVALID_ARGUMENT, "metadata.sha256_hex", () -> upload(mutiny, good, corrupted));
         assertTrue(e.getStatus().getDescription().contains(TrainedModels.sha256(corrupted)), "says what arrived: " + e.getStatus().getDescription());
-        invalidUpload("metadata.size_bytes", good, Arrays.copyOf(bytes, bytes.length - 10));
+        refused(Status.Code.INVALID_ARGUMENT, "chunk", "metadata.size_bytes", () -> upload(mutiny, good, Arrays.copyOf(bytes, bytes.length - 10)));
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 10);
-        e = refused(Status.Code.INVALID_ARGUMENT, "metadata.size_bytes", () -> upload(mutiny, good, longer));
+        e = refused(Status.Code.INVALID_ARGUMENT, "chunk", "metadata.size_bytes", () -> upload(mutiny, good, longer));
         assertTrue(e.getStatus().getDescription().contains("more bytes"), e.getStatus().getDescription());
         // One chunk over the 1 MiB limit (the server takes messages of up to 2 MiB, so it does arrive).
         byte[] big = garbage(config.maxChunkBytes() + 1, 1);
@@ -151,7 +151,7 @@ class UploadBadInputTest {
         }
         // A real model whose metadata lists one input fewer than it reads.
         UploadModelMetadata nineteen = good.toBuilder().clearInputFeatureNames().addAllInputFeatureNames(TrainedModels.INPUTS.subList(0, 19)).build();
-        e = refused(Status.Code.INVALID_ARGUMENT, "metadata.input_feature_names", () -> upload(mutiny, nineteen, bytes));
+        e = refused(Status.Code.INVALID_ARGUMENT, "chunk", "metadata.input_feature_names", () -> upload(mutiny, nineteen, bytes));
         assertTrue(e.getStatus().getDescription().contains("does not load"), e.getStatus().getDescription());
         // The wrong format for real bytes: an ONNX model announced as XGBoost.
         byte[] onnx = TrainedModels.logisticOnnx();
@@ -166,9 +166,9 @@ class UploadBadInputTest {
                 () -> upload(mutiny, onnxMeta.toBuilder().setOnnxPositiveClassIndex(2).build(), onnx));
 
         // Nothing was registered under that name.
-        refused(Status.Code.NOT_FOUND, name, () -> models.getModel(GetModelRequest.newBuilder().setModelName(name).build()));
-        refused(Status.Code.NOT_FOUND, name, () -> models.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(name).build()));
-        refused(Status.Code.NOT_FOUND, name, () -> models.getModelVersion(GetModelVersionRequest.newBuilder().setModelName(name).build()));
+        refused(Status.Code.NOT_FOUND, "model_name", name, () -> models.getModel(GetModelRequest.newBuilder().setModelName(name).build()));
+        refused(Status.Code.NOT_FOUND, "model_name", name, () -> models.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(name).build()));
+        refused(Status.Code.NOT_FOUND, "model_name", name, () -> models.getModelVersion(GetModelVersionRequest.newBuilder().setModelName(name).build()));
         assertFalse(allModelNames().contains(name), "no model " + name);
     }
 
@@ -185,7 +185,7 @@ class UploadBadInputTest {
         byte[] corrupted = onnx.clone();
         corrupted[100] ^= 0x01;
         refused(Status.Code.INVALID_ARGUMENT, "metadata.sha256_hex", () -> upload(mutiny, onnxMeta, corrupted));
-        invalidUpload("metadata.size_bytes", onnxMeta, Arrays.copyOf(onnx, onnx.length / 2));
+        refused(Status.Code.INVALID_ARGUMENT, "chunk", "metadata.size_bytes", () -> upload(mutiny, onnxMeta, Arrays.copyOf(onnx, onnx.length / 2)));
         invalidUpload("metadata.format", onnxMeta.toBuilder().clearFormat().build(), onnx);
         invalidUpload("metadata.input_feature_names", onnxMeta.toBuilder().addInputFeatureNames("not_a_feature").build(), onnx);
         byte[] junk = garbage(4096, 7);
@@ -228,12 +228,12 @@ class UploadBadInputTest {
         // GetModel
         invalid("model_name", () -> models.getModel(GetModelRequest.getDefaultInstance()));
         invalid("model_name", () -> models.getModel(GetModelRequest.newBuilder().setModelName("Not Valid").build()));
-        refused(Status.Code.NOT_FOUND, unknown, () -> models.getModel(GetModelRequest.newBuilder().setModelName(unknown).build()));
+        refused(Status.Code.NOT_FOUND, "model_name", unknown, () -> models.getModel(GetModelRequest.newBuilder().setModelName(unknown).build()));
 
         // ListModelVersions
         invalid("model_name", () -> models.listModelVersions(ListModelVersionsRequest.getDefaultInstance()));
         invalid("model_name", () -> models.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName("UPPER").build()));
-        refused(Status.Code.NOT_FOUND, unknown, () -> models.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(unknown).build()));
+        refused(Status.Code.NOT_FOUND, "model_name", unknown, () -> models.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(unknown).build()));
         invalid("page_size", () -> models.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(name).setPageSize(-3).build()));
         for (String token : forgedTokens()) {
             invalid("page_token", () -> models.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(name).setPageToken(token).build()));
@@ -246,7 +246,7 @@ class UploadBadInputTest {
         // GetModelVersion
         invalid("version", () -> models.getModelVersion(GetModelVersionRequest.newBuilder().setModelName(name).setVersion(-1).build()));
         invalid("model_name", () -> models.getModelVersion(GetModelVersionRequest.newBuilder().setVersion(1).build()));
-        refused(Status.Code.NOT_FOUND, "version 7", () -> models.getModelVersion(GetModelVersionRequest.newBuilder().setModelName(name).setVersion(7).build()));
+        refused(Status.Code.NOT_FOUND, "version", "version 7", () -> models.getModelVersion(GetModelVersionRequest.newBuilder().setModelName(name).setVersion(7).build()));
         refused(Status.Code.NOT_FOUND, "model_name", () -> models.getModelVersion(GetModelVersionRequest.newBuilder().setModelName(unknown).setVersion(1).build()));
     }
 
@@ -256,9 +256,9 @@ class UploadBadInputTest {
         upload(mutiny, name, ModelFormat.MODEL_FORMAT_XGBOOST_JSON, TrainedModels.xgboostJson());
         String unknown = "never-uploaded-" + suffix();
 
-        refused(Status.Code.NOT_FOUND, unknown, () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setModelName(unknown).build()));
-        refused(Status.Code.NOT_FOUND, unknown, () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setModelName(unknown).setVersion(1).build()));
-        refused(Status.Code.NOT_FOUND, "version 9", () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setModelName(name).setVersion(9).build()));
+        refused(Status.Code.NOT_FOUND, "model_name", unknown, () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setModelName(unknown).build()));
+        refused(Status.Code.NOT_FOUND, "model_name", unknown, () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setModelName(unknown).setVersion(1).build()));
+        refused(Status.Code.NOT_FOUND, "version", "version 9", () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setModelName(name).setVersion(9).build()));
         invalid("version", () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setVersion(-1).build()));
         invalid("version", () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setModelName(name).setVersion(-1).build()));
         invalid("model_name", () -> models.getDriftStatus(GetDriftStatusRequest.newBuilder().setVersion(2).build()));
