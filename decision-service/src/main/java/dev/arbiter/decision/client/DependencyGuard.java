@@ -1,6 +1,7 @@
 package dev.arbiter.decision.client;
 
 import dev.arbiter.decision.config.DecisionConfig;
+import dev.arbiter.proto.v1.DegradedCause;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Gauge;
@@ -87,7 +88,7 @@ public final class DependencyGuard {
     public <T> CompletableFuture<T> call(long endNanos, LongFunction<CompletableFuture<T>> call) {
         long deadline = endNanos - System.nanoTime();
         if (deadline < minCallNanos) {
-            return CompletableFuture.failedFuture(new DependencyFailure(name + ": no time left in the latency budget ("
+            return CompletableFuture.failedFuture(new DependencyFailure(DegradedCause.DEGRADED_CAUSE_DEADLINE, name + ": no time left in the latency budget ("
                     + millis(Math.max(deadline, 0)) + " remaining); raise latency_budget_ms or the gRPC deadline", false, null));
         }
         CompletableFuture<Object> result = new CompletableFuture<>();
@@ -117,14 +118,14 @@ public final class DependencyGuard {
 
     private Throwable classify(Throwable e, long deadlineNanos) {
         if (!(e instanceof StatusRuntimeException s)) {
-            return new DependencyFailure(name + ": " + e, true, e);
+            return new DependencyFailure(DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, name + ": " + e, true, e);
         }
         Status status = s.getStatus();
         return switch (status.getCode()) {
-            case DEADLINE_EXCEEDED -> new DependencyFailure(name + ": deadline of " + millis(deadlineNanos) + " exceeded",
+            case DEADLINE_EXCEEDED -> new DependencyFailure(DegradedCause.DEGRADED_CAUSE_DEADLINE, name + ": deadline of " + millis(deadlineNanos) + " exceeded",
                     deadlineNanos >= minCountedNanos, e);
             case UNAVAILABLE, UNKNOWN, INTERNAL, CANCELLED, ABORTED, DATA_LOSS, UNIMPLEMENTED ->
-                    new DependencyFailure(name + ": " + status.getCode() + describe(status), true, e);
+                    new DependencyFailure(DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, name + ": " + status.getCode() + describe(status), true, e);
             // the request itself was refused: the caller's problem, not the dependency's
             default -> e;
         };
@@ -133,7 +134,7 @@ public final class DependencyGuard {
     private DependencyFailure open() {
         long left = breaker.delay().toNanos() - (System.nanoTime() - openedAtNanos);
         int failures = (int) Math.ceil(breaker.window() * breaker.failureRatio());
-        return new DependencyFailure(name + ": circuit open after " + failures + " failures in the last " + breaker.window()
+        return new DependencyFailure(DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN, name + ": circuit open after " + failures + " failures in the last " + breaker.window()
                 + " calls, retry in " + seconds(Math.max(left, 0)), false, null);
     }
 

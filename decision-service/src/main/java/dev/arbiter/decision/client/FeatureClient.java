@@ -1,6 +1,7 @@
 package dev.arbiter.decision.client;
 
 import dev.arbiter.decision.config.DecisionConfig;
+import dev.arbiter.proto.v1.DegradedCause;
 import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.FeatureServiceGrpc;
 import dev.arbiter.proto.v1.FeatureServiceGrpc.FeatureServiceStub;
@@ -69,7 +70,7 @@ public class FeatureClient {
         }).thenApply(s -> {
             schemas.putIfAbsent(s.getSchemaId(), s);
             if (!s.getSchemaId().equals(schemaId)) {
-                throw new DependencyFailure(NAME + ": features came with schema " + schemaId + " but the service now serves "
+                throw new DependencyFailure(DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, NAME + ": features came with schema " + schemaId + " but the service now serves "
                         + s.getSchemaId() + " (it was reconfigured mid-request); retry", false, null);
             }
             return s;

@@ -10,6 +10,7 @@ import dev.arbiter.engine.policy.PolicyInput;
 import dev.arbiter.engine.policy.PolicyResult;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DegradedCause;
 import dev.arbiter.proto.v1.DecisionVersions;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.FeatureSchema;
@@ -19,6 +20,7 @@ import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.proto.v1.Prediction;
 import dev.arbiter.proto.v1.RiskState;
 import dev.arbiter.proto.v1.StageLatencies;
+import dev.arbiter.service.RefusalDetails;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,7 +43,8 @@ import org.jboss.logging.Logger;
  * <p>Degradation: each dependency call gets a deadline cut from the latency budget (the request's, or the
  * configured default, never beyond the caller's gRPC deadline) and goes through that dependency's circuit breaker.
  * When feature-service, model-service or the risk state gives no usable answer in time, the decision is FLAT with
- * degraded = true and a degraded_reason naming the dependency and what happened. Never an action without a model.
+ * degraded = true, a degraded_reason naming the dependency and what happened, and a degraded_cause saying which
+ * kind of failure it was (programs branch on the cause, people read the reason). Never an action without a model.
  *
  * <p>Nothing here blocks a gRPC event loop: the dependency calls are asynchronous, and the stages that may block
  * (the policy's first compile of a rule set, the Redis update, the log) run on worker threads.
@@ -159,7 +162,7 @@ public class DecisionPath {
         if (error != null) {
             Throwable e = unwrap(error);
             if (e instanceof DependencyFailure f) {
-                a.degradedReason = f.getMessage();
+                a.degrade(f.degradedCause(), f.getMessage());
                 // the observation may have been decided before (a retry): answer that decision if so
                 return onWorker(() -> duplicateOf(a))
                         .thenCompose(original -> original.map(CompletableFuture::completedFuture).orElseGet(() -> {
@@ -189,22 +192,22 @@ public class DecisionPath {
         };
     }
 
-    /** feature-service refused the observation: pass its refusal on, as the contract of Decide words it. */
+    /**
+     * feature-service refused the observation: pass its refusal on, with the field its status details name, as the
+     * contract of Decide words it. An INVALID_ARGUMENT on observation.ts_micros is an observation older than the
+     * series' last (this service has already checked every other ts_micros rule with the same ObservationTimes), which
+     * Decide answers FAILED_PRECONDITION.
+     */
     private static RequestRefused refusalFromFeatures(Observation o, Throwable e) {
         if (!(e instanceof StatusRuntimeException s)) {
             return new RequestRefused(Status.Code.INTERNAL, "observation", "the observation could not be ingested: " + e);
         }
         String message = "feature-service: " + s.getStatus().getDescription();
-        return switch (s.getStatus().getCode()) {
-            case INVALID_ARGUMENT -> {
-                String d = String.valueOf(s.getStatus().getDescription());
-                yield d.contains("older than") ? RequestRefused.precondition("observation.ts_micros", message)
-                        : RequestRefused.invalid("observation", message);
-            }
-            case ALREADY_EXISTS -> new RequestRefused(Status.Code.ALREADY_EXISTS, "observation.ts_micros", message);
-            case RESOURCE_EXHAUSTED -> new RequestRefused(Status.Code.RESOURCE_EXHAUSTED, "observation.series_id", message);
-            default -> new RequestRefused(s.getStatus().getCode(), "observation", message);
-        };
+        String field = RefusalDetails.field(s).orElse("observation");
+        Status.Code code = s.getStatus().getCode();
+        return code == Status.Code.INVALID_ARGUMENT && field.equals("observation.ts_micros")
+                ? RequestRefused.precondition(field, message)
+                : new RequestRefused(code, field, message);
     }
 
     private Optional<Decision> duplicateOf(Attempt a) {
@@ -226,6 +229,8 @@ public class DecisionPath {
                 });
         CompletableFuture<RiskState> riskState = risk.readAsync(a.observation.getSeriesId())
                 .orTimeout(Math.max(a.end - System.nanoTime(), 1), TimeUnit.NANOSECONDS);
+        Throwable[] predictionFailure = new Throwable[1];
+        Throwable[] riskFailure = new Throwable[1];
         CompletableFuture<Void> p = prediction.handle((value, error) -> {
             a.predictionNanos = System.nanoTime() - modelsStart;
             metrics.stage(Stage.MODELS, a.predictionNanos);
@@ -236,7 +241,7 @@ public class DecisionPath {
                 if (warmingUp(a, vector, e)) {
                     a.warmingUp = ((StatusRuntimeException) e).getStatus().getDescription();
                 } else {
-                    a.degrade(modelFailure(a, e));
+                    predictionFailure[0] = e;
                 }
             }
             return null;
@@ -245,13 +250,23 @@ public class DecisionPath {
             if (error == null) {
                 a.riskBefore = value;
             } else {
-                Throwable e = unwrap(error);
-                a.degrade("redis: the risk state could not be read ("
-                        + (e instanceof java.util.concurrent.TimeoutException ? "no answer within the latency budget" : e.getMessage()) + ")");
+                riskFailure[0] = unwrap(error);
             }
             return null;
         });
-        return CompletableFuture.allOf(p, r).thenComposeAsync(ignored -> decidePolicy(a), worker);
+        return CompletableFuture.allOf(p, r).thenComposeAsync(ignored -> {
+            // degraded in the path's order, whichever failed first: the prediction's cause leads, then the risk state's
+            Throwable e = predictionFailure[0];
+            if (e != null) {
+                a.degrade(modelFailureCause(a, e), modelFailure(a, e));
+            }
+            e = riskFailure[0];
+            if (e != null) {
+                a.degrade(DegradedCause.DEGRADED_CAUSE_RISK_STATE_UNAVAILABLE, "redis: the risk state could not be read ("
+                        + (e instanceof java.util.concurrent.TimeoutException ? "no answer within the latency budget" : e.getMessage()) + ")");
+            }
+            return decidePolicy(a);
+        }, worker);
     }
 
     /**
@@ -262,6 +277,17 @@ public class DecisionPath {
     private static boolean warmingUp(Attempt a, FeatureVector vector, Throwable e) {
         return !vector.getWarm() && a.schema != null && e instanceof StatusRuntimeException s
                 && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT;
+    }
+
+    /** The degraded_cause of a failed prediction stage: the schema lookup's refusal, model-service's, or the dependency's failure. */
+    private static DegradedCause modelFailureCause(Attempt a, Throwable e) {
+        if (e instanceof DependencyFailure f) {
+            return f.degradedCause();
+        }
+        if (e instanceof StatusRuntimeException) {
+            return a.schema == null ? DegradedCause.DEGRADED_CAUSE_FEATURES_REFUSED : DegradedCause.DEGRADED_CAUSE_MODEL_REFUSED;
+        }
+        return DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE;
     }
 
     private static String modelFailure(Attempt a, Throwable e) {
@@ -308,7 +334,7 @@ public class DecisionPath {
             throw e;
         } catch (RuntimeException e) {
             LOG.warnf(e, "the policy for series %s could not be loaded", a.observation.getSeriesId());
-            a.degrade("policy: the live policy could not be loaded (" + e.getMessage() + ")");
+            a.degrade(DegradedCause.DEGRADED_CAUSE_POLICY_UNAVAILABLE, "policy: the live policy could not be loaded (" + e.getMessage() + ")");
             return decideDegraded(a);
         }
         PolicyInput in = input(a, snapshot);
@@ -324,7 +350,7 @@ public class DecisionPath {
         try {
             cooldownConsumed = risk.recordDecision(a.observation.getSeriesId(), direction, size);
         } catch (RuntimeException e) {
-            a.degrade("redis: the risk state could not be updated (" + e.getMessage() + ")");
+            a.degrade(DegradedCause.DEGRADED_CAUSE_RISK_STATE_UNAVAILABLE, "redis: the risk state could not be updated (" + e.getMessage() + ")");
             return decideDegraded(a);
         }
         Decision.Builder d = base(a, snapshot.variantName(), snapshot.parameterSetVersion(), snapshot.ruleSetVersion());
@@ -379,8 +405,8 @@ public class DecisionPath {
         int rules = v == null || v.ruleSetVersion() == 0 ? s.ruleSetVersion() : v.ruleSetVersion();
         boolean cooldownConsumed = false;
         boolean recorded = false;
-        if (a.degradedReason == null || !a.degradedReason.contains("redis:")) {
-            // every decision counts a cooldown down, degraded ones too
+        if (!a.degradedBy(DegradedCause.DEGRADED_CAUSE_RISK_STATE_UNAVAILABLE)) {
+            // every decision counts a cooldown down, degraded ones too (not when the risk state itself failed)
             try {
                 cooldownConsumed = risk.recordDecision(a.observation.getSeriesId(), 0, 0);
                 recorded = true;
@@ -394,7 +420,7 @@ public class DecisionPath {
                 .setDegraded(degraded)
                 .addReasons(reason);
         if (degraded) {
-            d.setDegradedReason(a.degradedReason);
+            d.setDegradedReason(a.degradedReason).setDegradedCause(a.degradedCause);
         }
         if (a.prediction == null) {
             d.addReasons("no action without a model prediction");
@@ -505,6 +531,9 @@ public class DecisionPath {
         volatile Prediction prediction;
         volatile RiskState riskBefore;
         volatile String degradedReason;
+        /** The first cause of degradation, or null; every cause so far in {@link #causes}. */
+        volatile DegradedCause degradedCause;
+        private final java.util.EnumSet<DegradedCause> causes = java.util.EnumSet.noneOf(DegradedCause.class);
         /** model-service's refusal of a cold feature vector (see {@link DecisionPath#warmingUp}), or null. */
         volatile String warmingUp;
         long featuresNanos;
@@ -528,8 +557,16 @@ public class DecisionPath {
             this.featuresEnd = modelsEnd - models;
         }
 
-        synchronized void degrade(String reason) {
+        synchronized void degrade(DegradedCause cause, String reason) {
             degradedReason = degradedReason == null ? reason : degradedReason + "; " + reason;
+            if (degradedCause == null) {
+                degradedCause = cause;
+            }
+            causes.add(cause);
+        }
+
+        synchronized boolean degradedBy(DegradedCause cause) {
+            return causes.contains(cause);
         }
     }
 

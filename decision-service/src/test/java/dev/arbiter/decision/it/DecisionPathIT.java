@@ -10,6 +10,7 @@ import dev.arbiter.engine.policy.BuiltInGate;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.DecideStreamResponse;
 import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DegradedCause;
 import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.GateResult;
@@ -152,6 +153,7 @@ class DecisionPathIT {
                 assertTrue(d.getDegraded(), d.toString());
                 assertTrue(d.getDegradedReason().startsWith("model-service: NOT_FOUND (")
                         && d.getDegradedReason().contains(ensemble), d.getDegradedReason());
+                assertEquals(DegradedCause.DEGRADED_CAUSE_MODEL_REFUSED, d.getDegradedCause(), d.getDegradedReason());
                 assertEquals(Direction.DIRECTION_FLAT, d.getDirection());
                 assertEquals(0, d.getSize());
                 assertTrue(d.hasFeatures(), "feature-service answered");

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.arbiter.decision.testing.Msft;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DegradedCause;
 import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.testing.RefusalAssertions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
@@ -58,9 +60,8 @@ class DegradationIT {
         StatusRuntimeException full = assertThrows(StatusRuntimeException.class, () -> decisions.withDeadlineAfter(10,
                 TimeUnit.SECONDS).decide(DecideRequest.newBuilder().setObservation(Msft.observations("third-"
                 + UUID.randomUUID(), 1).get(0)).setLatencyBudgetMs(5000).build()));
-        assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode(), full.getStatus().toString());
-        assertTrue(full.getStatus().getDescription().contains("observation.series_id")
-                && full.getStatus().getDescription().contains("feature-service: "), full.getStatus().getDescription());
+        RefusalAssertions.assertRefused(Status.Code.RESOURCE_EXHAUSTED, "observation.series_id", full);
+        assertTrue(full.getStatus().getDescription().contains("feature-service: "), full.getStatus().getDescription());
         // Refusals are the caller's problem, not feature-service's: more of them do not open its circuit.
         for (int i = 0; i < 5; i++) {
             Observation another = Msft.observations("fourth-" + i + "-" + UUID.randomUUID(), 1).get(0);
@@ -78,7 +79,7 @@ class DegradationIT {
         try {
             for (int i = 0; i < 4; i++) {
                 Decision d = decideWithinOneSecond(decisions, observations.next());
-                assertDegradedFlat(d, "model-service: deadline of ");
+                assertDegradedFlat(d, "model-service: deadline of ", DegradedCause.DEGRADED_CAUSE_DEADLINE);
                 assertTrue(d.getDegradedReason().endsWith(" exceeded"), d.getDegradedReason());
                 assertTrue(d.hasFeatures(), "features were available and are recorded");
             }
@@ -92,7 +93,7 @@ class DegradationIT {
         try {
             for (int i = 0; i < 2; i++) {
                 Decision d = decideWithinOneSecond(decisions, observations.next());
-                assertDegradedFlat(d, "feature-service: deadline of ");
+                assertDegradedFlat(d, "feature-service: deadline of ", DegradedCause.DEGRADED_CAUSE_DEADLINE);
                 assertFalse(d.hasFeatures());
             }
         } finally {
@@ -103,10 +104,11 @@ class DegradationIT {
         stack.models.stop();
         for (int i = 0; i < 10; i++) {
             Decision d = decideWithinOneSecond(decisions, observations.next());
-            assertDegradedFlat(d, "model-service: ");
+            assertDegradedFlat(d, "model-service: ", DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, DegradedCause.DEGRADED_CAUSE_DEADLINE, DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN);
             assertTrue(d.hasFeatures(), "features were available and are recorded");
             if (i >= 5) {
                 assertTrue(d.getDegradedReason().startsWith("model-service: circuit open after 5 failures"), d.getDegradedReason());
+                assertEquals(DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN, d.getDegradedCause());
             }
         }
 
@@ -115,7 +117,7 @@ class DegradationIT {
         for (int i = 0; i < 10; i++) {
             last = observations.next();
             Decision d = decideWithinOneSecond(decisions, last);
-            assertDegradedFlat(d, "feature-service: ");
+            assertDegradedFlat(d, "feature-service: ", DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, DegradedCause.DEGRADED_CAUSE_DEADLINE, DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN);
             assertFalse(d.hasFeatures());
         }
         Decision again = decideWithinOneSecond(decisions, last);
@@ -127,6 +129,7 @@ class DegradationIT {
         Decision d = decisions.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(o).setLatencyBudgetMs(5000).build());
         assertFalse(d.getDegraded(), d.getDegradedReason());
+        assertEquals(DegradedCause.DEGRADED_CAUSE_UNSPECIFIED, d.getDegradedCause());
     }
 
     static Decision decideWithinOneSecond(DecisionServiceBlockingStub decisions, Observation o) {
@@ -134,8 +137,10 @@ class DegradationIT {
                 .decide(DecideRequest.newBuilder().setObservation(o).setLatencyBudgetMs(200).build());
     }
 
-    static void assertDegradedFlat(Decision d, String reasonStart) {
+    /** Degraded, FLAT, no prediction, the reason starting with {@code reasonStart} and the cause one of {@code causes}. */
+    static void assertDegradedFlat(Decision d, String reasonStart, DegradedCause... causes) {
         assertTrue(d.getDegraded(), d.toString());
+        assertTrue(java.util.List.of(causes).contains(d.getDegradedCause()), d.getDegradedCause() + ": " + d.getDegradedReason());
         assertEquals(Direction.DIRECTION_FLAT, d.getDirection());
         assertEquals(0, d.getSize());
         assertTrue(d.getDegradedReason().startsWith(reasonStart), d.getDegradedReason());

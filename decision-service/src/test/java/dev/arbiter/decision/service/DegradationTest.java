@@ -10,6 +10,7 @@ import dev.arbiter.decision.testing.RiskReset;
 import dev.arbiter.decision.testing.TcpProxy;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.DegradedCause;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.Observation;
@@ -143,8 +144,9 @@ class DegradationTest {
                 .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(budgetMs).build());
     }
 
-    static void assertDegradedFlat(Decision d, String reasonStart) {
+    static void assertDegradedFlat(Decision d, DegradedCause cause, String reasonStart) {
         assertTrue(d.getDegraded(), d.toString());
+        assertEquals(cause, d.getDegradedCause(), d.getDegradedReason());
         assertEquals(Direction.DIRECTION_FLAT, d.getDirection());
         assertEquals(0, d.getSize());
         assertTrue(d.getDegradedReason().startsWith(reasonStart), d.getDegradedReason());
@@ -156,7 +158,7 @@ class DegradationTest {
     void aHangingModelServiceGivesAFlatDegradedDecisionThatStillRecordsTheFeatures() {
         models().pause();
         Decision d = decide(40);
-        assertDegradedFlat(d, "model-service: deadline of ");
+        assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_DEADLINE, "model-service: deadline of ");
         assertTrue(d.getDegradedReason().endsWith(" exceeded"), d.getDegradedReason());
         assertTrue(d.hasFeatures(), "the features were available and are kept for replay");
         assertEquals(d.getTsMicros(), d.getFeatures().getTsMicros());
@@ -169,7 +171,7 @@ class DegradationTest {
         // 2 s, not less: the service keeps a tenth of it back to answer, which a loaded test machine needs
         Decision d = decisions.withDeadlineAfter(2_000, TimeUnit.MILLISECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(30_000).build());
-        assertDegradedFlat(d, "model-service: deadline of ");
+        assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_DEADLINE, "model-service: deadline of ");
     }
 
     @Test
@@ -178,13 +180,13 @@ class DegradationTest {
         RealDependenciesProfile.modelProxy.cut();
         for (int i = 0; i < 5; i++) {
             Decision d = decide(0);
-            assertDegradedFlat(d, "model-service: UNAVAILABLE");
+            assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, "model-service: UNAVAILABLE");
             assertTrue(d.hasFeatures(), "feature-service answered");
         }
         long calls = unavailableCallsTo("Predict");
         assertEquals(before + 5, calls, "each of the five decisions called model-service and failed");
         Decision d = decide(0);
-        assertDegradedFlat(d, "model-service: circuit open after 5 failures");
+        assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN, "model-service: circuit open after 5 failures");
         assertTrue(d.getDegradedReason().contains("retry in "), d.getDegradedReason());
         assertEquals(calls, unavailableCallsTo("Predict"), "an open circuit does not call model-service");
 
@@ -192,6 +194,7 @@ class DegradationTest {
         CircuitBreakerMaintenance.get().resetAll();
         Decision whole = decide(1000);
         assertFalse(whole.getDegraded(), "closed again, decisions are whole again: " + whole.getDegradedReason());
+        assertEquals(DegradedCause.DEGRADED_CAUSE_UNSPECIFIED, whole.getDegradedCause());
     }
 
     @Test
@@ -202,14 +205,14 @@ class DegradationTest {
         long predictions = unavailableCallsTo("Predict");
         long ingests = unavailableCallsTo("Ingest");
         Decision d = decide(0);
-        assertDegradedFlat(d, "feature-service: UNAVAILABLE");
+        assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, "feature-service: UNAVAILABLE");
         assertFalse(d.hasFeatures());
         assertEquals(ingests + 1, unavailableCallsTo("Ingest"));
         assertEquals(predictions, unavailableCallsTo("Predict"), "no features, no prediction");
         for (int i = 0; i < 4; i++) {
             decide(0);
         }
-        assertDegradedFlat(decide(0), "feature-service: circuit open after 5 failures");
+        assertDegradedFlat(decide(0), DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN, "feature-service: circuit open after 5 failures");
         assertEquals(ingests + 5, unavailableCallsTo("Ingest"), "an open circuit does not call feature-service");
         assertEquals(predictions, unavailableCallsTo("Predict"));
     }
@@ -220,7 +223,7 @@ class DegradationTest {
         RealDependenciesProfile.featureProxy.cut();
         Decision degraded = decisions.withDeadlineAfter(5, TimeUnit.SECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(o).build());
-        assertDegradedFlat(degraded, "feature-service: ");
+        assertDegradedFlat(degraded, DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, "feature-service: ");
         backUp(RealDependenciesProfile.featureProxy, featureChannel);
         Decision again = decisions.withDeadlineAfter(5, TimeUnit.SECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(o).build());
@@ -237,6 +240,7 @@ class DegradationTest {
         Decision d = decide(1000);
         assertTrue(d.getDegraded(), d.toString());
         assertTrue(d.getDegradedReason().startsWith("redis: the risk state could not be read ("), d.getDegradedReason());
+        assertEquals(DegradedCause.DEGRADED_CAUSE_RISK_STATE_UNAVAILABLE, d.getDegradedCause(), d.getDegradedReason());
         assertEquals(Direction.DIRECTION_FLAT, d.getDirection(), "never an action without the risk state");
         assertEquals(0, d.getSize());
         assertTrue(d.hasFeatures(), "feature-service answered");
@@ -251,7 +255,7 @@ class DegradationTest {
     @Test
     void aHangingFeatureServiceDegradesWithinTheBudget() {
         features().pause();
-        assertDegradedFlat(decide(30), "feature-service: deadline of ");
+        assertDegradedFlat(decide(30), DegradedCause.DEGRADED_CAUSE_DEADLINE, "feature-service: deadline of ");
     }
 
     @Test
@@ -268,7 +272,9 @@ class DegradationTest {
         }
         models().pause();
         for (int i = 0; i < 8; i++) {
-            assertTrue(decide(6).getDegraded(), "a 6 ms budget leaves model-service less than the 5 ms that counts");
+            Decision d = decide(6);
+            assertTrue(d.getDegraded(), "a 6 ms budget leaves model-service less than the 5 ms that counts");
+            assertEquals(DegradedCause.DEGRADED_CAUSE_DEADLINE, d.getDegradedCause(), d.getDegradedReason());
         }
         models().resume();
         Decision d = decide(1000);
