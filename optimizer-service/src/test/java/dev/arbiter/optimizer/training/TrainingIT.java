@@ -53,7 +53,7 @@ import org.junit.jupiter.api.Test;
  * in model-service, which then serves each with the probabilities the same model gives in-process. Against an ACTIVE
  * champion, a challenger with a better validation Brier score is registered (STAGED) and an equal one is not.
  */
-class TrainingIT {
+public class TrainingIT {
 
     private static final List<ModelKind> KINDS = List.of(ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES,
             ModelKind.MODEL_KIND_RANDOM_FOREST, ModelKind.MODEL_KIND_LOGISTIC_REGRESSION, ModelKind.MODEL_KIND_LINEAR_SVM);
@@ -175,7 +175,8 @@ class TrainingIT {
         return last.getResult();
     }
 
-    private static ImportHistoryResponse importElectricity(ServiceProcess optimizer, String series) throws Exception {
+    /** Imports the bundled electricity demand through a packaged optimizer-service (also for the study ITs). */
+    public static ImportHistoryResponse importElectricity(ServiceProcess optimizer, String series) throws Exception {
         byte[] csv;
         try (InputStream in = TrainingIT.class.getResourceAsStream("/data/taylor_electricity_halfhourly.csv")) {
             csv = in.readAllBytes();
