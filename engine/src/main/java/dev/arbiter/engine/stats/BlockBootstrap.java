@@ -65,6 +65,25 @@ public final class BlockBootstrap {
         return out;
     }
 
+    /**
+     * One stationary-bootstrap path of positions 0..n-1 into {@code out} (length n): for statistics that need the
+     * same resampled decisions across several series of values (paired comparisons).
+     */
+    public static void path(int n, double meanBlockLength, SplittableRandom random, int[] out) {
+        if (!(meanBlockLength >= 1) || !Double.isFinite(meanBlockLength)) {
+            throw new IllegalArgumentException("meanBlockLength is " + meanBlockLength + "; use a length >= 1 decision");
+        }
+        double restart = 1 / meanBlockLength;
+        int at = random.nextInt(n);
+        for (int i = 0; i < n; i++) {
+            if (i > 0 && random.nextDouble() < restart) {
+                at = random.nextInt(n);
+            }
+            out[i] = at;
+            at = at + 1 == n ? 0 : at + 1;
+        }
+    }
+
     /** Column {@code statistic} of a resample matrix, sorted ascending. */
     public static double[] sortedColumn(double[] matrix, int statistic) {
         int rows = matrix.length / STATISTICS;

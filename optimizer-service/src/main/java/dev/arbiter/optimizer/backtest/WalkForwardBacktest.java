@@ -238,36 +238,8 @@ public final class WalkForwardBacktest {
         SimulationData all = new SimulationData(p, agreementOne, unused, unused, null, forward, horizon,
                 s.costPerTurnover());
         Simulator simulator = new Simulator(all);
-        double[] edges = candidateEdges(p);
-        PolicyParameters[] grid = new PolicyParameters[edges.length];
-        for (int i = 0; i < edges.length; i++) {
-            grid[i] = s.parameters().with(PolicyParameter.GATE_MIN_EDGE, edges[i]);
-        }
-        int chosen = 0;
-        long chosenWins = -1;
-        long chosenActions = Long.MAX_VALUE;
-        SimulationMetrics probe = new SimulationMetrics();
-        Simulator.Scratch scratch = simulator.newScratch();
-        for (int i = 0; i < edges.length; i++) {
-            simulator.run(grid[i], Simulator.Mode.PLAIN_THRESHOLD, scratch, probe);
-            long wins = probe.truePositiveActions;
-            boolean better;
-            if (chosenWins < 0) {
-                better = true;
-            } else if ((wins >= targetWins) != (chosenWins >= targetWins)) {
-                better = wins >= targetWins;
-            } else if (wins != chosenWins) {
-                better = wins >= targetWins ? wins < chosenWins : wins > chosenWins;
-            } else {
-                better = probe.actionCount < chosenActions;
-            }
-            if (better) {
-                chosen = i;
-                chosenWins = wins;
-                chosenActions = probe.actionCount;
-            }
-        }
-        PolicyParameters p0 = grid[chosen];
+        PolicyParameters p0 = s.parameters().with(PolicyParameter.GATE_MIN_EDGE,
+                matchedEdge(p, simulator, s.parameters(), targetWins));
         SimulationMetrics total = new SimulationMetrics();
         simulator.run(p0, Simulator.Mode.PLAIN_THRESHOLD, simulator.newScratch(), total);
         List<SimulationMetrics> perFold = new ArrayList<>();
@@ -285,6 +257,40 @@ public final class WalkForwardBacktest {
         double threshold = p0.get(PolicyParameter.GATE_MIN_EDGE);
         return new AblationRow(variant, String.format(java.util.Locale.ROOT, "%s (|p - 0.5| >= %.6f, size %.2f)", name,
                 threshold, s.parameters().get(PolicyParameter.RISK_MAX_SIZE)), total, perFold, threshold);
+    }
+
+    /**
+     * The edge threshold at which a plain threshold over {@code p} (simulated by {@code simulator}, built on the same
+     * rows) wins the fewest actions that still reach {@code targetWins} (the most when none does), ties broken by
+     * fewer actions: every distinct edge of the data is tried ({@link #candidateEdges}).
+     */
+    public static double matchedEdge(double[] p, Simulator simulator, PolicyParameters base, long targetWins) {
+        double[] edges = candidateEdges(p);
+        int chosen = 0;
+        long chosenWins = -1;
+        long chosenActions = Long.MAX_VALUE;
+        SimulationMetrics probe = new SimulationMetrics();
+        Simulator.Scratch scratch = simulator.newScratch();
+        for (int i = 0; i < edges.length; i++) {
+            simulator.run(base.with(PolicyParameter.GATE_MIN_EDGE, edges[i]), Simulator.Mode.PLAIN_THRESHOLD, scratch, probe);
+            long wins = probe.truePositiveActions;
+            boolean better;
+            if (chosenWins < 0) {
+                better = true;
+            } else if ((wins >= targetWins) != (chosenWins >= targetWins)) {
+                better = wins >= targetWins;
+            } else if (wins != chosenWins) {
+                better = wins >= targetWins ? wins < chosenWins : wins > chosenWins;
+            } else {
+                better = probe.actionCount < chosenActions;
+            }
+            if (better) {
+                chosen = i;
+                chosenWins = wins;
+                chosenActions = probe.actionCount;
+            }
+        }
+        return edges[chosen];
     }
 
     /** Most thresholds a plain-threshold row tries (every distinct edge up to this many, else their quantiles). */

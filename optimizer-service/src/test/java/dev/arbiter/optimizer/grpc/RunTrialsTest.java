@@ -135,12 +135,16 @@ class RunTrialsTest {
         optimizer.runBacktest(RunBacktestRequest.newBuilder().setSpec(again).build()).forEachRemaining(updates::add);
         assertEquals(best.getValues(0), updates.get(updates.size() - 1).getReport().getTotal().getSharpe(), 1e-12);
 
-        // Two workers in one call: more trials, numbers still unique and dense.
-        List<Trial> more = run(name, 40, 2);
-        assertEquals(40, more.size());
+        // Two workers in one call: more trials, numbers still unique and dense. The rate is printed, never asserted
+        // (bench/README.md records it).
+        started = System.nanoTime();
+        List<Trial> more = run(name, 400, 2);
+        seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("RunTrials: 400 trials with parallelism 2 in %.2f s: %.0f trials per minute%n", seconds, 400 * 60 / seconds);
+        assertEquals(400, more.size());
         more.forEach(t -> assertTrue(numbers.add(t.getNumber()), "each trial once: " + t.getNumber()));
-        assertEquals(100, numbers.size());
-        assertEquals(99, numbers.stream().mapToInt(Integer::intValue).max().orElseThrow());
+        assertEquals(460, numbers.size());
+        assertEquals(459, numbers.stream().mapToInt(Integer::intValue).max().orElseThrow());
     }
 
     @Test

@@ -1,0 +1,183 @@
+package dev.arbiter.optimizer.quality;
+
+import dev.arbiter.engine.policy.PolicyParameters;
+import dev.arbiter.engine.simulation.SimulationData;
+import dev.arbiter.engine.simulation.SimulationMetrics;
+import dev.arbiter.engine.simulation.Simulator;
+import dev.arbiter.engine.stats.BlockBootstrap;
+import dev.arbiter.engine.study.Direction;
+import dev.arbiter.engine.study.Distribution;
+import dev.arbiter.engine.study.TpeSampler;
+import dev.arbiter.engine.study.Trial;
+import dev.arbiter.optimizer.backtest.WalkForwardBacktest;
+import dev.arbiter.optimizer.training.ProbabilityMetrics;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Nested walk-forward: the policy is tuned (TPE) on the earlier folds' test windows only, and the tuned parameters
+ * are then measured on the later folds, which the tuning never read. On those unseen folds it answers four rows: the
+ * tuned policy, the default policy, and the single best model and the ensemble each with a plain threshold whose wins
+ * match the tuned policy's as closely as the data allows; each with stationary-block-bootstrap intervals, and the
+ * paired interval of the false-positive reduction against the single model.
+ */
+public final class NestedWalkForward {
+
+    /** What the tuning maximises on the earlier folds. */
+    public enum Objective {
+        /** Precision, shrunk in proportion when the policy acts on fewer than {@code minActionShare} of the rows. */
+        PRECISION,
+        /** Sharpe ratio of per-decision pnl. */
+        SHARPE
+    }
+
+    /** The run's settings. */
+    public record Settings(int unseenFolds, Map<String, Distribution> space, int trials, long seed, Objective objective,
+                           double minActionShare, int resamples, double meanBlockLength) {
+    }
+
+    /** One row over the unseen folds. */
+    public record Row(String name, SimulationMetrics metrics, double threshold, Interval wins, Interval falsePositives,
+                      double actionShare, double probabilityOfLoss) {
+    }
+
+    /** A point estimate with its 95% bootstrap interval. */
+    public record Interval(double value, double low, double high) {
+    }
+
+    /** The answer: the tuned parameters, the rows, the paired reduction and what the models knew. */
+    public record Report(Map<String, Double> tuned, double tuningObjective, List<Row> rows, Interval fpReductionVsSingle,
+                         int tuningRows, int unseenRows, double unseenAuc, double unseenEce) {
+    }
+
+    private NestedWalkForward() {
+    }
+
+    public static Report run(WalkForwardBacktest.Prepared p, PolicyParameters base, Settings s) {
+        int folds = p.layout().size();
+        if (s.unseenFolds() < 1 || s.unseenFolds() >= folds) {
+            throw new IllegalArgumentException("unseen folds is " + s.unseenFolds() + " of " + folds
+                    + " folds; keep at least one fold to tune on and one to measure");
+        }
+        int split = p.foldStart()[folds - s.unseenFolds()];
+        int n = p.testRows();
+
+        // Tuning: the earlier folds only.
+        Simulator tuning = new Simulator(p.simulationData(0, split));
+        TpeSampler tpe = new TpeSampler(TpeSampler.Options.defaults(), List.of(Direction.MAXIMIZE), s.seed());
+        Map<String, Double> best = Map.of();
+        double bestValue = Double.NEGATIVE_INFINITY;
+        SimulationMetrics m = new SimulationMetrics();
+        Simulator.Scratch scratch = tuning.newScratch();
+        for (int t = 0; t < s.trials(); t++) {
+            Map<String, Double> params = tpe.ask(s.space(), List.of());
+            double value;
+            try {
+                tuning.run(base.with(params), Simulator.Mode.FULL_POLICY, scratch, m);
+                value = objective(s, m);
+            } catch (IllegalArgumentException inconsistent) {
+                tpe.tell(new Trial(t, dev.arbiter.engine.study.TrialState.FAIL, params, null, null));
+                continue;
+            }
+            tpe.tell(Trial.complete(t, params, value));
+            if (value > bestValue) {
+                bestValue = value;
+                best = params;
+            }
+        }
+        PolicyParameters tuned = base.with(best);
+
+        // The unseen folds.
+        SimulationData unseen = p.simulationData(split, n);
+        int rows = n - split;
+        double[] forward = Arrays.copyOfRange(p.forward(), split, n);
+        List<int[]> directions = new ArrayList<>();
+        List<SimulationMetrics> metrics = new ArrayList<>();
+        List<Double> thresholds = new ArrayList<>();
+        Simulator policy = new Simulator(unseen);
+        for (PolicyParameters params : List.of(tuned, base)) {
+            int[] dir = new int[rows];
+            SimulationMetrics out = new SimulationMetrics();
+            policy.run(params, Simulator.Mode.FULL_POLICY, policy.newScratch(), out, dir, new double[rows]);
+            directions.add(dir);
+            metrics.add(out);
+            thresholds.add(params.get(dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_EDGE));
+        }
+        long targetWins = metrics.get(0).truePositiveActions;
+        for (double[] probability : List.of(Arrays.copyOfRange(p.best(), split, n), Arrays.copyOfRange(p.ensemble(), split, n))) {
+            double[] ones = new double[rows];
+            Arrays.fill(ones, 1);
+            Simulator plain = new Simulator(new SimulationData(probability, ones, new double[rows], new double[rows], null, forward,
+                    p.data().horizon(), p.costPerTurnover()));
+            double edge = WalkForwardBacktest.matchedEdge(probability, plain, base, targetWins);
+            int[] dir = new int[rows];
+            SimulationMetrics out = new SimulationMetrics();
+            plain.run(base.with(dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_EDGE, edge), Simulator.Mode.PLAIN_THRESHOLD,
+                    plain.newScratch(), out, dir, new double[rows]);
+            directions.add(dir);
+            metrics.add(out);
+            thresholds.add(edge);
+        }
+        String[] names = {"tuned policy", "default policy", "single best model + threshold", "ensemble + threshold"};
+
+        // Paired stationary block bootstrap over the unseen decisions.
+        int k = directions.size();
+        double[][] winsDraws = new double[k][s.resamples()];
+        double[][] fpDraws = new double[k][s.resamples()];
+        double[][] pnlDraws = new double[k][s.resamples()];
+        double[] reduction = new double[s.resamples()];
+        SplittableRandom random = new SplittableRandom(s.seed() ^ 0x5DEECE66DL);
+        int[] path = new int[rows];
+        for (int b = 0; b < s.resamples(); b++) {
+            BlockBootstrap.path(rows, s.meanBlockLength(), random, path);
+            for (int r = 0; r < k; r++) {
+                int[] dir = directions.get(r);
+                long w = 0;
+                long fp = 0;
+                double sum = 0;
+                for (int i : path) {
+                    double signed = dir[i] * forward[i];
+                    w += signed > 0 ? 1 : 0;
+                    fp += signed < 0 ? 1 : 0;
+                    sum += signed;
+                }
+                winsDraws[r][b] = w;
+                fpDraws[r][b] = fp;
+                pnlDraws[r][b] = sum;
+            }
+            reduction[b] = fpDraws[2][b] == 0 ? 0 : 1 - fpDraws[0][b] / fpDraws[2][b];
+        }
+        List<Row> out = new ArrayList<>();
+        for (int r = 0; r < k; r++) {
+            SimulationMetrics mr = metrics.get(r);
+            long losses = Arrays.stream(pnlDraws[r]).filter(x -> x < 0).count();
+            out.add(new Row(names[r], mr, thresholds.get(r), interval(mr.truePositiveActions, winsDraws[r]),
+                    interval(mr.falsePositiveActions, fpDraws[r]), (double) mr.actionCount / rows,
+                    (double) losses / s.resamples()));
+        }
+        long singleFp = metrics.get(2).falsePositiveActions;
+        double pointReduction = singleFp == 0 ? 0 : 1 - (double) metrics.get(0).falsePositiveActions / singleFp;
+        int[] labels = Arrays.copyOfRange(p.labels(), split, n);
+        ProbabilityMetrics quality = ProbabilityMetrics.of(Arrays.copyOfRange(p.ensemble(), split, n), labels);
+        return new Report(best, bestValue, out, interval(pointReduction, reduction), split, rows, quality.rocAuc(),
+                quality.expectedCalibrationError());
+    }
+
+    static double objective(Settings s, SimulationMetrics m) {
+        if (s.objective() == Objective.SHARPE) {
+            return m.sharpe;
+        }
+        double share = (double) m.actionCount / Math.max(1, m.decisionCount);
+        double precision = m.actionCount == 0 ? 0 : m.precision;
+        return share >= s.minActionShare() ? precision : precision * share / s.minActionShare();
+    }
+
+    private static Interval interval(double value, double[] draws) {
+        double[] sorted = draws.clone();
+        Arrays.sort(sorted);
+        return new Interval(value, BlockBootstrap.percentile(sorted, 2.5), BlockBootstrap.percentile(sorted, 97.5));
+    }
+}

@@ -1,0 +1,103 @@
+package dev.arbiter.optimizer.quality;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.policy.PolicyParameters;
+import dev.arbiter.engine.rules.CompiledRuleSet;
+import dev.arbiter.engine.study.Distribution;
+import dev.arbiter.engine.study.FloatDistribution;
+import dev.arbiter.optimizer.backtest.WalkForwardBacktest;
+import dev.arbiter.optimizer.dataset.Dataset;
+import dev.arbiter.optimizer.dataset.LabelDefinition;
+import dev.arbiter.optimizer.dataset.TestSeries;
+import dev.arbiter.proto.v1.ModelKind;
+import dev.arbiter.proto.v1.ModelTrainingConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nested walk-forward on the real electricity demand: the tuning never reads the unseen folds (no look-ahead), the
+ * threshold rows match the tuned policy's wins, and the intervals contain their point estimates.
+ */
+class NestedWalkForwardTest {
+
+    static WalkForwardBacktest.Prepared prepared;
+    static final Map<String, Distribution> SPACE = new LinkedHashMap<>();
+    static final NestedWalkForward.Settings SETTINGS;
+
+    static {
+        SPACE.put("gate.min_edge", FloatDistribution.of(0, 0.25));
+        SPACE.put("gate.min_confidence", FloatDistribution.of(0, 0.8));
+        SPACE.put("risk.max_size", FloatDistribution.of(0.05, 0.5));
+        SETTINGS = new NestedWalkForward.Settings(2, SPACE, 60, 11, NestedWalkForward.Objective.PRECISION, 0.05, 300, 10);
+    }
+
+    @BeforeAll
+    static void prepare() {
+        Dataset data = Dataset.build(TestSeries.electricity(), FeatureConfig.defaults(),
+                new LabelDefinition.ForwardReturnSign(4, LabelDefinition.TieRule.DROP, 0));
+        WalkForwardBacktest.Settings s = new WalkForwardBacktest.Settings(
+                WalkForwardBacktest.members(List.of(ModelTrainingConfig.newBuilder().setKind(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION).build())),
+                PolicyParameters.defaults(), CompiledRuleSet.EMPTY, false, 1_500, 400, 400, 4, 0, 0.0001, 3);
+        prepared = WalkForwardBacktest.prepare(data, s, (f, c) -> { }, (p, f, a, b) -> { });
+    }
+
+    /** The same predictions with the unseen folds' rows scrambled: what happens there must not change the tuning. */
+    static WalkForwardBacktest.Prepared scrambledUnseen(WalkForwardBacktest.Prepared p, int unseenFolds) {
+        int split = p.foldStart()[p.layout().size() - unseenFolds];
+        double[] ensemble = p.ensemble().clone();
+        double[] best = p.best().clone();
+        double[] forward = p.forward().clone();
+        for (int i = split; i < ensemble.length; i++) {
+            ensemble[i] = 1 - ensemble[i];
+            best[i] = 1 - best[i];
+            forward[i] = -forward[i] * 1.7;
+        }
+        return new WalkForwardBacktest.Prepared(p.data(), p.layout(), p.foldStart(), ensemble, p.agreement(), best, p.volatility(),
+                p.trend(), forward, p.features(), p.labels(), p.ts(), p.bestNames(), p.foldModelMetrics(), p.costPerTurnover());
+    }
+
+    @Test
+    void theTuningNeverReadsTheUnseenFolds() {
+        NestedWalkForward.Report report = NestedWalkForward.run(prepared, PolicyParameters.defaults(), SETTINGS);
+        NestedWalkForward.Report scrambled = NestedWalkForward.run(scrambledUnseen(prepared, 2), PolicyParameters.defaults(), SETTINGS);
+        assertEquals(report.tuned(), scrambled.tuned(), "the tuned parameters depend on the earlier folds only");
+        assertEquals(report.tuningObjective(), scrambled.tuningObjective());
+        assertNotEquals(report.rows().get(0).metrics().truePositiveActions, scrambled.rows().get(0).metrics().truePositiveActions,
+                "while the unseen rows are measured on what they hold");
+        assertEquals(report.tuningRows() + report.unseenRows(), prepared.testRows());
+        assertEquals(800, report.unseenRows(), "the last two folds of 400");
+    }
+
+    @Test
+    void theThresholdRowsMatchTheTunedWinsAndIntervalsHoldTheirEstimates() {
+        NestedWalkForward.Report report = NestedWalkForward.run(prepared, PolicyParameters.defaults(), SETTINGS);
+        assertEquals(List.of("tuned policy", "default policy", "single best model + threshold", "ensemble + threshold"),
+                report.rows().stream().map(NestedWalkForward.Row::name).toList());
+        long tunedWins = report.rows().get(0).metrics().truePositiveActions;
+        for (NestedWalkForward.Row row : report.rows()) {
+            for (NestedWalkForward.Interval i : List.of(row.wins(), row.falsePositives())) {
+                assertTrue(i.low() <= i.value() && i.value() <= i.high(), "the interval holds its estimate: " + row);
+            }
+            assertTrue(row.actionShare() >= 0 && row.actionShare() <= 1);
+            assertTrue(row.probabilityOfLoss() >= 0 && row.probabilityOfLoss() <= 1);
+        }
+        for (NestedWalkForward.Row row : report.rows().subList(2, 4)) {
+            assertTrue(row.metrics().truePositiveActions >= tunedWins, "at equal or more wins: " + row);
+        }
+        assertTrue(report.unseenAuc() > 0.8, "the models know the demand's daily shape: " + report.unseenAuc());
+    }
+
+    @Test
+    void aSplitWithoutFoldsOnBothSidesIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> NestedWalkForward.run(prepared, PolicyParameters.defaults(),
+                new NestedWalkForward.Settings(prepared.layout().size(), SPACE, 5, 1, NestedWalkForward.Objective.SHARPE, 0, 10, 5)));
+    }
+}
