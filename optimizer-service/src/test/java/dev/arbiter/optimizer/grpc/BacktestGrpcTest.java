@@ -180,7 +180,7 @@ class BacktestGrpcTest {
         invalid("spec.label", () -> backtest(fourKinds(seriesId).setLabel(LabelSpec.newBuilder().setForwardReturnSign(
                 ForwardReturnSignLabel.newBuilder().setHorizonObservations(100_000))).build()));
         invalid("spec.members", () -> backtest(fourKinds(seriesId).clearMembers().build()));
-        invalid("spec.members[0]", () -> backtest(fourKinds(seriesId).clearMembers()
+        invalid("spec.members[0].kind", () -> backtest(fourKinds(seriesId).clearMembers()
                 .addMembers(ModelTrainingConfig.getDefaultInstance()).build()));
         invalid("spec.parameter_overrides", () -> backtest(fourKinds(seriesId).putParameterOverrides("gate.no_such",
                 ParameterValue.newBuilder().setDoubleValue(1).build()).build()));

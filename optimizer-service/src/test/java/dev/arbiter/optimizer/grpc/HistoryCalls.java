@@ -15,6 +15,7 @@ import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc.OptimizerServiceBlockingStub;
 import dev.arbiter.proto.v1.ReadHistoryRequest;
 import dev.arbiter.proto.v1.TimeRange;
+import dev.arbiter.testing.RefusalAssertions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.smallrye.mutiny.Multi;
@@ -99,14 +100,9 @@ final class HistoryCalls {
         return out;
     }
 
-    /** Asserts the call fails with code and that the status description names field. */
+    /** Asserts the call fails with code, says why, and names exactly field in the status details. */
     static StatusRuntimeException refused(Status.Code code, String field, Executable call) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call, "expected " + code + " naming " + field);
-        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
-        String description = e.getStatus().getDescription();
-        assertNotNull(description, "a refusal says why: " + e.getStatus());
-        assertTrue(description.contains(field), "the description names " + field + ": " + description);
-        return e;
+        return RefusalAssertions.refused(code, field, call);
     }
 
     static StatusRuntimeException invalid(String field, Executable call) {

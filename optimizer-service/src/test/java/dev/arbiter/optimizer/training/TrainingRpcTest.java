@@ -36,6 +36,7 @@ import dev.arbiter.proto.v1.TrainingProgress;
 import dev.arbiter.proto.v1.TrainingResult;
 import dev.arbiter.proto.v1.TrainingSpec;
 import dev.arbiter.proto.v1.TrainingUpdate;
+import dev.arbiter.testing.RefusalAssertions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -307,9 +308,11 @@ class TrainingRpcTest {
                 spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setLabel(peaks().toBuilder().setThresholdEvent(
                         peaks().getThresholdEvent().toBuilder().setSideValue(42))));
         for (int tooLarge : new int[] {Integer.MAX_VALUE, -1}) { // -1 is the uint32 4294967295
-            refused(Status.Code.INVALID_ARGUMENT, "trailing_window_observations is " + Integer.toUnsignedString(tooLarge)
-                    + ", too large", spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setLabel(peaks().toBuilder().setThresholdEvent(
+            StatusRuntimeException e = refused(Status.Code.INVALID_ARGUMENT, "spec.label.threshold_event.trailing_window_observations",
+                    spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setLabel(peaks().toBuilder().setThresholdEvent(
                             peaks().getThresholdEvent().toBuilder().setTrailingWindowObservations(tooLarge))));
+            assertTrue(e.getStatus().getDescription().contains("trailing_window_observations is "
+                    + Integer.toUnsignedString(tooLarge) + ", too large"), e.getStatus().getDescription());
         }
     }
 
@@ -348,18 +351,18 @@ class TrainingRpcTest {
                 ListTrainingJobsRequest.newBuilder().setStateValue(99).build()));
     }
 
-    private void refused(Status.Code code, String field, TrainingSpec.Builder spec) {
-        refused(code, field, RunTrainingRequest.newBuilder().setSpec(spec).build());
+    private StatusRuntimeException refused(Status.Code code, String field, TrainingSpec.Builder spec) {
+        return refused(code, field, RunTrainingRequest.newBuilder().setSpec(spec).build());
     }
 
-    private void refused(Status.Code code, String field, RunTrainingRequest request) {
+    private StatusRuntimeException refused(Status.Code code, String field, RunTrainingRequest request) {
         int before = optimizer.listTrainingJobs(ListTrainingJobsRequest.newBuilder().setPageSize(500).build()).getJobsCount();
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> optimizer.runTraining(request).forEachRemaining(u -> { }));
-        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
-        assertTrue(e.getStatus().getDescription().contains(field), field + " named in: " + e.getStatus().getDescription());
+        RefusalAssertions.assertRefused(code, field, e);
         assertEquals(before, optimizer.listTrainingJobs(ListTrainingJobsRequest.newBuilder().setPageSize(500).build())
                 .getJobsCount(), "no job is stored for a refused spec");
+        return e;
     }
 
     private void dataRefused(Status.Code code, String field, TrainingSpec.Builder spec) {
