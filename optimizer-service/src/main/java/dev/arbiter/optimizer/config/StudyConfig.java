@@ -35,4 +35,11 @@ public interface StudyConfig {
     /** Most trials one RunTrials call runs at once (its parallelism). */
     @WithDefault("8")
     int maxParallelism();
+
+    /**
+     * Trials a RunTrials worker asks for, and tells, in one transaction: more makes fewer commits per trial (the
+     * commits are what a policy-only trial costs), fewer lets the sampler learn from every trial before the next.
+     */
+    @WithDefault("4")
+    int trialsPerTransaction();
 }

@@ -131,10 +131,18 @@ public class StudyService {
     }
 
     public Asked askFor(String studyName) {
+        return askFor(studyName, 1).get(0);
+    }
+
+    /**
+     * Starts {@code count} trials in one transaction (RunTrials' workers take a few at a time: one commit for
+     * several trials). Each is sampled with the ones before it counted as running (constant liar).
+     */
+    public List<Asked> askFor(String studyName, int count) {
         return sql(() -> {
             StudyStore.StoredStudy s = stored(studyName);
             StudyState state = state(s);
-            Trial trial = store.locked(s.id(), (c, locked) -> {
+            List<Trial> trials = store.locked(s.id(), (c, locked) -> {
                 long now = ObservationTimes.nowMicros();
                 failStale(c, s.id(), now);
                 state.sync(c);
@@ -142,19 +150,24 @@ public class StudyService {
                 for (StudyStore.StoredTrial t : StudyStore.running(c, s.id())) {
                     running.add(t.trial());
                 }
-                int number = StudyStore.nextNumber(c, s.id());
-                Map<String, Double> params = state.sample(number, running);
-                Trial t = Trial.newBuilder()
-                        .setStudyName(studyName)
-                        .setNumber(number)
-                        .setState(TrialState.TRIAL_STATE_RUNNING)
-                        .putAllParams(state.definition.space().external(params))
-                        .setStartedTsMicros(now)
-                        .build();
-                StudyStore.insertRunning(c, s.id(), t, worker);
-                return t;
+                List<Trial> asked = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    int number = StudyStore.nextNumber(c, s.id());
+                    Map<String, Double> params = state.sample(number, running);
+                    Trial t = Trial.newBuilder()
+                            .setStudyName(studyName)
+                            .setNumber(number)
+                            .setState(TrialState.TRIAL_STATE_RUNNING)
+                            .putAllParams(state.definition.space().external(params))
+                            .setStartedTsMicros(now)
+                            .build();
+                    StudyStore.insertRunning(c, s.id(), t, worker);
+                    running.add(t);
+                    asked.add(t);
+                }
+                return asked;
             });
-            return new Asked(trial, state.definition, s.id());
+            return trials.stream().map(t -> new Asked(t, state.definition, s.id())).toList();
         });
     }
 
@@ -193,36 +206,50 @@ public class StudyService {
         });
     }
 
-    /**
-     * Finishes a RUNNING trial with the given intermediate values added first (RunTrials' workers report them with
-     * the result, in one transaction).
-     */
-    public Trial finish(long studyId, String studyName, int number, TrialState finalState, List<Double> values,
-                        String failReason, String backtestReportId, List<IntermediateValue> intermediates) {
-        return sql(() -> finish(stored(studyName), number, finalState, values, failReason, Map.of(), backtestReportId,
-                intermediates));
+    /** How a worker finishes one trial (RunTrials). */
+    public record Finish(int number, TrialState state, List<Double> values, String failReason,
+                         List<IntermediateValue> intermediates) {
+    }
+
+    /** Finishes RUNNING trials of one worker in one transaction; answers them finished, in the same order. */
+    public List<Trial> finishAll(String studyName, List<Finish> finishes) {
+        return sql(() -> {
+            StudyStore.StoredStudy s = stored(studyName);
+            return store.locked(s.id(), (c, locked) -> {
+                List<Trial> out = new ArrayList<>(finishes.size());
+                for (Finish f : finishes) {
+                    out.add(finishLocked(c, s, f.number(), f.state(), f.values(), f.failReason(), Map.of(), "", f.intermediates()));
+                }
+                return out;
+            });
+        });
     }
 
     private Trial finish(StudyStore.StoredStudy s, int number, TrialState finalState, List<Double> values, String failReason,
                          Map<String, String> userAttrs, String backtestReportId, List<IntermediateValue> intermediates)
             throws SQLException {
-        return store.locked(s.id(), (c, locked) -> {
-            StudyStore.StoredTrial t = StudyStore.trialForUpdate(c, s.id(), number).orElseThrow(() -> unknownTrial(s, number));
-            requireRunning(t.trial(), "trial_number", "a trial is told once; ask for a new trial");
-            long now = ObservationTimes.nowMicros();
-            StudyStore.addIntermediates(c, s.id(), number, intermediates);
-            StudyStore.finish(c, s.id(), number, finalState, values, failReason, userAttrs, backtestReportId, now);
-            return t.trial().toBuilder()
-                    .setStudyName(s.definition().getStudyName())
-                    .setState(finalState)
-                    .addAllValues(values)
-                    .addAllIntermediateValues(intermediates)
-                    .setCompletedTsMicros(now)
-                    .setFailReason(failReason)
-                    .putAllUserAttrs(userAttrs)
-                    .setBacktestReportId(backtestReportId)
-                    .build();
-        });
+        return store.locked(s.id(), (c, locked) -> finishLocked(c, s, number, finalState, values, failReason, userAttrs,
+                backtestReportId, intermediates));
+    }
+
+    private static Trial finishLocked(java.sql.Connection c, StudyStore.StoredStudy s, int number, TrialState finalState,
+                                      List<Double> values, String failReason, Map<String, String> userAttrs,
+                                      String backtestReportId, List<IntermediateValue> intermediates) throws SQLException {
+        StudyStore.StoredTrial t = StudyStore.trialForUpdate(c, s.id(), number).orElseThrow(() -> unknownTrial(s, number));
+        requireRunning(t.trial(), "trial_number", "a trial is told once; ask for a new trial");
+        long now = ObservationTimes.nowMicros();
+        StudyStore.addIntermediates(c, s.id(), number, intermediates);
+        StudyStore.finish(c, s.id(), number, finalState, values, failReason, userAttrs, backtestReportId, now);
+        return t.trial().toBuilder()
+                .setStudyName(s.definition().getStudyName())
+                .setState(finalState)
+                .addAllValues(values)
+                .addAllIntermediateValues(intermediates)
+                .setCompletedTsMicros(now)
+                .setFailReason(failReason)
+                .putAllUserAttrs(userAttrs)
+                .setBacktestReportId(backtestReportId)
+                .build();
     }
 
     /** Records an intermediate value and answers the pruner's verdict. */

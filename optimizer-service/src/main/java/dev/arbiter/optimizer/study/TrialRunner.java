@@ -9,6 +9,7 @@ import dev.arbiter.optimizer.config.StudyConfig;
 import dev.arbiter.proto.v1.IntermediateValue;
 import dev.arbiter.proto.v1.RunTrialsRequest;
 import dev.arbiter.proto.v1.Study;
+import dev.arbiter.proto.v1.TrialState;
 import dev.arbiter.service.RequestRefused;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -28,10 +29,12 @@ import org.jboss.logging.Logger;
 
 /**
  * RunTrials: the service runs a study's trials itself. The study's evaluation (a walk-forward backtest) is prepared
- * once per call (members trained per fold, test windows predicted), then each worker thread asks for a trial, runs
+ * once per call (members trained per fold, test windows predicted), then each worker thread asks for a few trials
+ * at a time ({@code trials-per-transaction}, one commit for them, the constant liar spreading them) and, for each, runs
  * the policy with the trial's parameters fold by fold (each fold's objective value is an intermediate value; the
  * pruner may stop the trial after any fold), measures the objectives over all test windows, and tells the trial with
- * its intermediate values in one transaction. Finished trials are streamed; a cancelled call stops asking.
+ * its intermediate values, the few together in one transaction. Finished trials are streamed; a cancelled call stops
+ * asking.
  */
 @ApplicationScoped
 public class TrialRunner {
@@ -104,19 +107,25 @@ public class TrialRunner {
             List<Future<?>> futures = new ArrayList<>();
             for (int w = 0; w < parallelism; w++) {
                 futures.add(workers.submit(() -> {
-                    while (!cancelled.getAsBoolean() && System.nanoTime() < deadline
-                            && started.getAndIncrement() < request.getNTrials()) {
-                        StudyService.Asked asked = studies.askFor(request.getStudyName());
-                        studyId[0] = asked.studyId();
-                        int number = asked.trial().getNumber();
-                        running.add(number);
+                    while (!cancelled.getAsBoolean() && System.nanoTime() < deadline) {
+                        int batch = take(started, request.getNTrials(), config.trialsPerTransaction());
+                        if (batch == 0) {
+                            break;
+                        }
+                        List<StudyService.Asked> asked = studies.askFor(request.getStudyName(), batch);
+                        studyId[0] = asked.get(0).studyId();
+                        asked.forEach(a -> running.add(a.trial().getNumber()));
                         try {
-                            dev.arbiter.proto.v1.Trial done = evaluate(asked, evaluation);
+                            List<StudyService.Finish> finishes = new ArrayList<>(batch);
+                            for (StudyService.Asked a : asked) {
+                                finishes.add(evaluate(a, evaluation));
+                            }
+                            List<dev.arbiter.proto.v1.Trial> done = studies.finishAll(request.getStudyName(), finishes);
                             synchronized (emitLock) {
-                                emit.accept(done);
+                                done.forEach(emit);
                             }
                         } finally {
-                            running.remove(number);
+                            asked.forEach(a -> running.remove(a.trial().getNumber()));
                         }
                     }
                     return null;
@@ -139,8 +148,22 @@ public class TrialRunner {
         }
     }
 
-    /** Runs one asked trial and tells it: COMPLETE, PRUNED after a fold, or FAIL with the reason. */
-    private dev.arbiter.proto.v1.Trial evaluate(StudyService.Asked asked, TrialEvaluation evaluation) {
+    /** Takes up to {@code most} of the trials left to start; 0 when none are left. */
+    private static int take(AtomicInteger started, int total, int most) {
+        while (true) {
+            int now = started.get();
+            int n = Math.min(most, total - now);
+            if (n <= 0) {
+                return 0;
+            }
+            if (started.compareAndSet(now, now + n)) {
+                return n;
+            }
+        }
+    }
+
+    /** Runs one asked trial: COMPLETE, PRUNED after a fold, or FAIL with the reason. */
+    private StudyService.Finish evaluate(StudyService.Asked asked, TrialEvaluation evaluation) {
         dev.arbiter.proto.v1.Trial trial = asked.trial();
         Map<String, Double> params = StudyState.engine(asked.definition(), trial).params();
         boolean prunable = asked.definition().directions().size() == 1;
@@ -157,9 +180,8 @@ public class TrialRunner {
                 return studies.shouldPruneLocally(asked.studyId(), sofar.build());
             });
         } catch (IllegalArgumentException e) {
-            return studies.finish(asked.studyId(), trial.getStudyName(), trial.getNumber(),
-                    dev.arbiter.proto.v1.TrialState.TRIAL_STATE_FAIL, List.of(),
-                    "the policy refused these parameters: " + e.getMessage(), "", List.of());
+            return new StudyService.Finish(trial.getNumber(), TrialState.TRIAL_STATE_FAIL, List.of(),
+                    "the policy refused these parameters: " + e.getMessage(), List.of());
         }
         List<IntermediateValue> intermediates = new ArrayList<>();
         for (int k = 0; k < outcome.foldValues().size(); k++) {
@@ -169,18 +191,15 @@ public class TrialRunner {
             }
         }
         if (outcome.pruned()) {
-            return studies.finish(asked.studyId(), trial.getStudyName(), trial.getNumber(),
-                    dev.arbiter.proto.v1.TrialState.TRIAL_STATE_PRUNED, List.of(), "", "", intermediates);
+            return new StudyService.Finish(trial.getNumber(), TrialState.TRIAL_STATE_PRUNED, List.of(), "", intermediates);
         }
         for (double v : outcome.values()) {
             if (!Double.isFinite(v)) {
-                return studies.finish(asked.studyId(), trial.getStudyName(), trial.getNumber(),
-                        dev.arbiter.proto.v1.TrialState.TRIAL_STATE_FAIL, List.of(),
-                        "an objective is not finite on these parameters (" + outcome.values() + ")", "", intermediates);
+                return new StudyService.Finish(trial.getNumber(), TrialState.TRIAL_STATE_FAIL, List.of(),
+                        "an objective is not finite on these parameters (" + outcome.values() + ")", intermediates);
             }
         }
-        return studies.finish(asked.studyId(), trial.getStudyName(), trial.getNumber(),
-                dev.arbiter.proto.v1.TrialState.TRIAL_STATE_COMPLETE, outcome.values(), "", "", intermediates);
+        return new StudyService.Finish(trial.getNumber(), TrialState.TRIAL_STATE_COMPLETE, outcome.values(), "", intermediates);
     }
 
     /** The evaluation's backtest set up and its members' predictions computed once; its fields named under "study.evaluation.backtest". */
