@@ -4,8 +4,11 @@ import dev.arbiter.optimizer.backtest.BacktestService;
 import dev.arbiter.optimizer.backtest.ReportStore;
 import dev.arbiter.optimizer.backtest.StressService;
 import dev.arbiter.optimizer.repository.ReportEntity;
+import dev.arbiter.optimizer.promotion.ParameterPromotion;
 import dev.arbiter.optimizer.study.StudyService;
 import dev.arbiter.optimizer.study.TrialRunner;
+import dev.arbiter.proto.v1.PromoteParametersRequest;
+import dev.arbiter.proto.v1.PromoteParametersResponse;
 import dev.arbiter.proto.v1.RunTrialsRequest;
 import dev.arbiter.proto.v1.AskRequest;
 import dev.arbiter.proto.v1.CreateStudyRequest;
@@ -366,5 +369,16 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
                 emitter.fail(io.grpc.Status.INTERNAL.withDescription("running the trials failed: " + e).asRuntimeException());
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    // ---- promotion --------------------------------------------------------------------------------
+
+    @Inject
+    ParameterPromotion promotion;
+
+    @Override
+    @Blocking
+    public Uni<PromoteParametersResponse> promoteParameters(PromoteParametersRequest request) {
+        return call(() -> promotion.promote(request));
     }
 }
