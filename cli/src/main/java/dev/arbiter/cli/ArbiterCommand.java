@@ -15,6 +15,7 @@ import dev.arbiter.cli.optimizer.BacktestCommand;
 import dev.arbiter.cli.optimizer.ReportsCommand;
 import dev.arbiter.cli.optimizer.StressCommand;
 import dev.arbiter.cli.optimizer.TrainCommand;
+import dev.arbiter.cli.study.StudyCommand;
 import dev.arbiter.cli.output.ProgressMode;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import java.io.InputStream;
@@ -41,6 +42,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
                 DemoCommand.class,
                 HistoryCommand.class, TrainCommand.class, BacktestCommand.class, StressCommand.class, ReportsCommand.class,
+                StudyCommand.class,
                 ModelsCommand.class,
                 DecideCommand.class, OutcomeCommand.class, PerformanceCommand.class,
                 FeaturesCommand.class,

@@ -43,7 +43,7 @@ public final class DemoReport {
     private static final String NO_DATA = "no data";
     private static final DateTimeFormatter GENERATED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'",
             Locale.ROOT).withZone(ZoneOffset.UTC);
-    private static final String CSS = """
+    public static final String CSS = """
             body { font: 14px/1.4 system-ui, sans-serif; color: #222; max-width: 900px; margin: 24px auto; padding: 0 12px; }
             h1 { font-size: 22px; margin: 0 0 12px; }
             table { border-collapse: collapse; margin-bottom: 16px; }

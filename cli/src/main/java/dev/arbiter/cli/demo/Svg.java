@@ -11,10 +11,10 @@ import java.util.Locale;
  * Just enough SVG for the demo report: a titled image holding panels, each mapping data to pixels through an x and
  * a y {@link Axis}, with a frame, grid, tick labels and shapes drawn in data coordinates. Every text is escaped.
  */
-final class Svg {
+public final class Svg {
 
     static final int WIDTH = 860;
-    static final int PANEL_HEIGHT = 220;
+    public static final int PANEL_HEIGHT = 220;
     /** A line over more points than this is thinned to the lowest and highest point of each of half as many x buckets. */
     static final int MAX_POINTS = 2000;
     private static final int LEFT = 64;
@@ -31,7 +31,7 @@ final class Svg {
     }
 
     /** An image with {@code plotHeight} pixels for its panels, between the title and the x tick labels. */
-    Svg(String title, int plotHeight) {
+    public Svg(String title, int plotHeight) {
         int height = TOP + plotHeight + BOTTOM;
         out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
                 .append("\" width=\"").append(WIDTH).append("\" height=\"").append(height).append("\" role=\"img\">");
@@ -44,17 +44,17 @@ final class Svg {
     }
 
     /** A panel {@code offset} pixels below the title, {@code height} pixels high. */
-    Panel panel(int offset, int height, Axis x, Axis y) {
+    public Panel panel(int offset, int height, Axis x, Axis y) {
         return new Panel(TOP + offset, height, x, y);
     }
 
     /** The finished image. */
-    String end() {
+    public String end() {
         return out.append("</svg>").toString();
     }
 
     /** Text for HTML or SVG: {@code & < > " '} as entities; null as nothing. */
-    static String esc(String s) {
+    public static String esc(String s) {
         if (s == null) {
             return "";
         }
@@ -94,7 +94,7 @@ final class Svg {
      * @param at     tick positions in data units
      * @param labels one label per tick
      */
-    record Axis(double lo, double hi, double[] at, String[] labels) {
+    public record Axis(double lo, double hi, double[] at, String[] labels) {
 
         private static final long SECOND = 1_000_000L;
         private static final long DAY = 86_400 * SECOND;
@@ -103,7 +103,7 @@ final class Svg {
             12 * 3600 * SECOND, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 182 * DAY, 365 * DAY};
 
         /** The finite values' range, see {@link #linear}. */
-        static Axis spanning(double... values) {
+        public static Axis spanning(double... values) {
             DoubleSummaryStatistics s = Arrays.stream(values).filter(Double::isFinite).summaryStatistics();
             return linear(s.getMin(), s.getMax());
         }
@@ -112,7 +112,7 @@ final class Svg {
          * [min, max] widened to round ticks about five apart: 1, 2 or 5 times a power of ten. A flat range is widened
          * around its value; a missing one (not finite) is [0, 1].
          */
-        static Axis linear(double min, double max) {
+        public static Axis linear(double min, double max) {
             if (!Double.isFinite(min) || !Double.isFinite(max) || min > max) {
                 min = 0;
                 max = 1;
@@ -221,7 +221,7 @@ final class Svg {
     }
 
     /** A plotting area: draws in data coordinates. */
-    final class Panel {
+    public final class Panel {
 
         private final double top;
         private final double height;
@@ -245,7 +245,7 @@ final class Svg {
         }
 
         /** Grid, y tick labels, x tick labels when {@code xLabels} (a panel above another shares the lower one's). */
-        Panel axes(boolean xLabels) {
+        public Panel axes(boolean xLabels) {
             for (int i = 0; i < y.at.length; i++) {
                 segment(LEFT, py(y.at[i]), LEFT + width, py(y.at[i]), "grid");
                 text(LEFT - 6, py(y.at[i]) + 4, y.labels[i], "ylabel");
@@ -263,13 +263,13 @@ final class Svg {
         }
 
         /** A centred message, for a plot without data. */
-        Panel note(String message) {
+        public Panel note(String message) {
             text(LEFT + width / 2, top + height / 2, message, "note");
             return this;
         }
 
         /** A line through the points (xs ascending), thinned to {@link #MAX_POINTS}. */
-        Panel polyline(double[] xs, double[] ys, String cls) {
+        public Panel polyline(double[] xs, double[] ys, String cls) {
             if (xs.length > 0) {
                 out.append("<polyline class=\"").append(cls).append("\" points=\"");
                 points(xs, ys);
@@ -336,7 +336,7 @@ final class Svg {
         }
 
         /** A circle of radius {@code r} pixels, labelled beside it, with a tooltip. */
-        Panel circle(double vx, double vy, double r, String cls, String label, String tooltip) {
+        public Panel circle(double vx, double vy, double r, String cls, String label, String tooltip) {
             out.append("<circle class=\"").append(cls).append("\" cx=\"").append(tenth(px(vx))).append("\" cy=\"")
                     .append(tenth(py(vy))).append("\" r=\"").append(tenth(r)).append("\"><title>")
                     .append(esc(tooltip)).append("</title></circle>");

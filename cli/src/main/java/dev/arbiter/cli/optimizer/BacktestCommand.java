@@ -88,7 +88,7 @@ public class BacktestCommand extends CliCommand {
     double cost;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    protected long seed;
 
     @Option(names = "--name", paramLabel = "TEXT", description = "A label for the report.")
     String name;
@@ -99,7 +99,7 @@ public class BacktestCommand extends CliCommand {
     @Mixin
     RangeOptions range;
 
-    BacktestSpec spec() throws IOException {
+    protected BacktestSpec spec() throws IOException {
         Checks.positive("--train", train);
         Checks.positive("--test", test);
         Checks.notNegative("--step", step);

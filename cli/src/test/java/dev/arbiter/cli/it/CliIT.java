@@ -1,6 +1,7 @@
 package dev.arbiter.cli.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.cli.Cli;
@@ -402,6 +403,43 @@ class CliIT {
         Cli.Result shown = cli("reports", report);
         assertTrue(shown.out().startsWith("backtest " + report + " \"cli walk-forward\""), shown.out());
         assertTrue(shown.out().contains("full policy"), shown.out());
+    }
+
+    @Test
+    void aStudyIsCreatedRunWithProgressShownAndReportedWithItsParetoFront() throws Exception {
+        String study = "cli-study-" + SUFFIX;
+        Cli.Result created = cli("study", "create", "--study", study, "--series", SERIES, "--train", "1500", "--test", "500",
+                "--folds", "3", "--horizon", "4", "--members", "logreg", "--space", "gate.min_edge=0:0.25",
+                "--space", "risk.max_size=0.05:0.5", "--objective", "sharpe:max", "--objective", "false_positive_actions:min",
+                "--pruner", "none", "--seed", "5");
+        assertEquals(0, created.exitCode(), created.toString());
+        assertTrue(created.out().contains("study " + study + " created: 2 parameters, 2 objective(s)"), created.out());
+
+        Cli.Result run = cli("study", "run", "--study", study, "--trials", "30", "--parallelism", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("study: 100%") && run.err().contains("30 complete, 0 pruned, 0 failed"), run.err());
+        assertTrue(run.out().startsWith("Pareto front of " + study + " (30 complete"), run.out());
+        List<String> front = run.out().lines().dropWhile(l -> !l.trim().startsWith("trial")).skip(1).takeWhile(l -> !l.isBlank()).toList();
+        assertFalse(front.isEmpty(), run.out());
+
+        Cli.Result best = cli("study", "best", "--study", study);
+        assertEquals(0, best.exitCode(), best.toString());
+        assertEquals(front, best.out().lines().dropWhile(l -> !l.trim().startsWith("trial")).skip(1).takeWhile(l -> !l.isBlank()).toList());
+        Cli.Result show = cli("study", "show", "--study", study, "--last", "5");
+        assertEquals(0, show.exitCode(), show.toString());
+        assertTrue(show.out().contains("30 complete, 0 pruned, 0 failed, 0 running") && show.out().contains("gate.min_edge"), show.out());
+
+        Path html = Files.createTempFile("arbiter-study-", ".html");
+        Cli.Result report = cli("study", "report", "--study", study, "--out", html.toString());
+        assertEquals(0, report.exitCode(), report.toString());
+        String page = Files.readString(html);
+        assertTrue(page.contains("Optimisation history: sharpe") && page.contains("Parameter importances")
+                && page.contains("Pareto front: sharpe against false_positive_actions"), page.substring(0, Math.min(500, page.length())));
+        Files.delete(html);
+
+        Cli.Result unknown = cli("study", "run", "--study", "no-such-" + SUFFIX, "--trials", "1");
+        assertEquals(1, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().contains("no-such-" + SUFFIX), unknown.err());
     }
 
     @Test
