@@ -45,7 +45,7 @@ public class StudyBestCommand extends CliCommand {
             Object[] cells = new Object[1 + s.getObjectivesCount() + names.size()];
             cells[0] = trial.getNumber();
             for (int i = 0; i < s.getObjectivesCount(); i++) {
-                cells[1 + i] = Fmt.num(trial.getValues(i), 4);
+                cells[1 + i] = objective(trial.getValues(i));
             }
             int k = 1 + s.getObjectivesCount();
             for (String n : names.keySet()) {
@@ -55,6 +55,11 @@ public class StudyBestCommand extends CliCommand {
         }
         t.printOr(out, "(no complete trial yet)");
         out.flush();
+    }
+
+    /** An objective value: counts (false_positive_actions, action_count) as whole numbers, the rest to 4 places. */
+    static String objective(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Fmt.num(v, 4);
     }
 
     static String value(ParameterValue v) {

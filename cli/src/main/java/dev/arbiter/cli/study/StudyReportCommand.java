@@ -91,7 +91,7 @@ public class StudyReportCommand extends StudyTrials {
         page.append("</tr>\n");
         for (Trial t : best) {
             page.append("<tr><td>").append(t.getNumber()).append("</td>");
-            t.getValuesList().forEach(v -> page.append("<td>").append(Fmt.num(v, 4)).append("</td>"));
+            t.getValuesList().forEach(v -> page.append("<td>").append(StudyBestCommand.objective(v)).append("</td>"));
             names.forEach(n -> page.append("<td>").append(StudyBestCommand.value(t.getParamsMap().get(n))).append("</td>"));
             page.append("</tr>\n");
         }

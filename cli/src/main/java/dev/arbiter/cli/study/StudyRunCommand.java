@@ -3,7 +3,6 @@ package dev.arbiter.cli.study;
 import dev.arbiter.cli.CliCommand;
 import dev.arbiter.cli.client.Service;
 import dev.arbiter.cli.options.Checks;
-import dev.arbiter.cli.output.Fmt;
 import dev.arbiter.cli.output.Progress;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc;
 import dev.arbiter.proto.v1.RunTrialsRequest;
@@ -72,7 +71,7 @@ public class StudyRunCommand extends CliCommand {
 
     static String line(Trial t, int[] counts) {
         String what = switch (t.getState()) {
-            case TRIAL_STATE_COMPLETE -> "trial " + t.getNumber() + " = " + Fmt.num(t.getValues(0), 4);
+            case TRIAL_STATE_COMPLETE -> "trial " + t.getNumber() + " = " + StudyBestCommand.objective(t.getValues(0));
             case TRIAL_STATE_PRUNED -> "trial " + t.getNumber() + " pruned after fold " + t.getIntermediateValuesCount();
             default -> "trial " + t.getNumber() + " failed";
         };
