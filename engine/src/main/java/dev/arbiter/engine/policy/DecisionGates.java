@@ -10,6 +10,7 @@ import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_TREND;
 import static dev.arbiter.engine.policy.PolicyParameter.POLICY_ALLOW_SHORT;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_OBSERVATIONS;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_DRAWDOWN_LIMIT;
+import static dev.arbiter.engine.policy.PolicyParameter.RISK_MAX_SERIES_EXPOSURE;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_MAX_TOTAL_EXPOSURE;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_MIN_SIZE;
 
@@ -51,9 +52,15 @@ public final class DecisionGates {
         all &= gate(out, BuiltInGate.DRAWDOWN, in.drawdown < p.get(RISK_DRAWDOWN_LIMIT), in.drawdown,
                 p.get(RISK_DRAWDOWN_LIMIT));
 
-        double headroom = RiskManager.headroom(p, in, out.leaning);
+        // The gate reports the cap with less room left, the one that blocks: the series' open exposure on this
+        // side against risk.max_series_exposure, or the total against risk.max_total_exposure.
+        double seriesRoom = RiskManager.seriesHeadroom(p, in, out.leaning);
+        double totalRoom = RiskManager.totalHeadroom(p, in);
+        out.exposureGateCap = seriesRoom <= totalRoom ? 1 : 2;
+        double headroom = Math.min(seriesRoom, totalRoom);
         all &= gate(out, BuiltInGate.EXPOSURE, headroom >= p.get(RISK_MIN_SIZE) && headroom > 0,
-                in.totalExposure, p.get(RISK_MAX_TOTAL_EXPOSURE));
+                out.exposureGateCap == 1 ? out.leaning * in.seriesExposure : in.totalExposure,
+                out.exposureGateCap == 1 ? p.get(RISK_MAX_SERIES_EXPOSURE) : p.get(RISK_MAX_TOTAL_EXPOSURE));
         out.builtInGatesPassed = all;
     }
 

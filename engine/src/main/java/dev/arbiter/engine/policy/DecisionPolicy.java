@@ -184,7 +184,11 @@ public final class DecisionPolicy {
             case TREND -> String.format(Locale.ROOT, "trend strength %.3f is below gate.min_trend %.3f", v, t);
             case COOLDOWN -> String.format(Locale.ROOT, "cooling down after losses: %.0f more observation(s)", v);
             case DRAWDOWN -> String.format(Locale.ROOT, "drawdown %.4f has reached the brake limit %.4f", v, t);
-            case EXPOSURE -> String.format(Locale.ROOT, "no room under the exposure caps (open exposure %.3f, cap %.3f)", v, t);
+            case EXPOSURE -> out.exposureGateCap == 1
+                    ? String.format(Locale.ROOT, "no room under risk.max_series_exposure (open exposure %.3f on this "
+                            + "series and side, cap %.3f)", v, t)
+                    : String.format(Locale.ROOT, "no room under risk.max_total_exposure (open exposure %.3f in total, "
+                            + "cap %.3f)", v, t);
         };
     }
 

@@ -40,6 +40,8 @@ public final class PolicyResult {
     /** Size before exposure caps, and the cap that bound last (0 none, 1 series, 2 total). */
     public double uncappedSize;
     public int bindingCap;
+    /** The cap the exposure gate measured against, the one with less room left (1 series, 2 total). */
+    public int exposureGateCap;
     /** True when the size came out below risk.min_size and the decision became FLAT for that reason. */
     public boolean belowMinimumSize;
 

@@ -94,9 +94,17 @@ public final class RiskManager {
      * series' headroom on that side and the portfolio's, whichever is smaller.
      */
     public static double headroom(PolicyParameters p, PolicyInput in, int direction) {
-        double series = p.get(RISK_MAX_SERIES_EXPOSURE) - direction * in.seriesExposure;
-        double total = p.get(RISK_MAX_TOTAL_EXPOSURE) - in.totalExposure;
-        return Math.min(series, total);
+        return Math.min(seriesHeadroom(p, in, direction), totalHeadroom(p, in));
+    }
+
+    /** Room left under risk.max_series_exposure for a new position on side {@code direction}. */
+    public static double seriesHeadroom(PolicyParameters p, PolicyInput in, int direction) {
+        return p.get(RISK_MAX_SERIES_EXPOSURE) - direction * in.seriesExposure;
+    }
+
+    /** Room left under risk.max_total_exposure. */
+    public static double totalHeadroom(PolicyParameters p, PolicyInput in) {
+        return p.get(RISK_MAX_TOTAL_EXPOSURE) - in.totalExposure;
     }
 
     /**
@@ -104,8 +112,8 @@ public final class RiskManager {
      * 1 series, 2 total).
      */
     public static double cap(PolicyParameters p, PolicyInput in, int direction, double size, PolicyResult out) {
-        double series = p.get(RISK_MAX_SERIES_EXPOSURE) - direction * in.seriesExposure;
-        double total = p.get(RISK_MAX_TOTAL_EXPOSURE) - in.totalExposure;
+        double series = seriesHeadroom(p, in, direction);
+        double total = totalHeadroom(p, in);
         out.bindingCap = 0;
         if (size > series) {
             size = series;

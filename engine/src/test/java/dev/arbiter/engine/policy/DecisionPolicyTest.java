@@ -121,6 +121,24 @@ class DecisionPolicyTest {
     }
 
     @Test
+    void exposureGateReportsTheCapThatBlocks() {
+        // the series cap 0.5 full on this side, the total at 0.5 of 1.0: the series cap blocks, not the total
+        assertExposureBlocked(favourable(0.7).set(0.7, 1, 0.01, 0.6, true, 0, 0.5, 0.5, 0), 0.5, 0.5,
+                "no room under risk.max_series_exposure (open exposure 0.500 on this series and side, cap 0.500)");
+        // the total full, nothing open on this series: the total cap blocks
+        assertExposureBlocked(favourable(0.7).set(0.7, 1, 0.01, 0.6, true, 0, 1.0, 0, 0), 1.0, 1.0,
+                "no room under risk.max_total_exposure (open exposure 1.000 in total, cap 1.000)");
+    }
+
+    private void assertExposureBlocked(PolicyInput in, double value, double threshold, String reason) {
+        policy.decide(in, out);
+        assertFalse(out.passed(BuiltInGate.EXPOSURE));
+        assertEquals(value, out.gateValue[BuiltInGate.EXPOSURE.ordinal()], 1e-12);
+        assertEquals(threshold, out.gateThreshold[BuiltInGate.EXPOSURE.ordinal()], 1e-12);
+        assertEquals(reason, DecisionPolicy.gateReason(BuiltInGate.EXPOSURE, out));
+    }
+
+    @Test
     void cooldownStartsAfterTheConfiguredRunOfLosses() {
         int losses = 0;
         int cooldown = 0;
