@@ -5,6 +5,7 @@ import static dev.arbiter.service.RequestRefused.invalid;
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.drift.DriftMonitor;
 import dev.arbiter.service.RequestRefused;
+import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,10 +56,30 @@ public class Predictor {
         this.latency = Timer.builder("arbiter.model.predict").publishPercentileHistogram().register(meters);
     }
 
+    /**
+     * The ensemble a request without a target gets. When it is not defined, the refusal names the ensembles that
+     * are, so that the client can name one (the setting that picks the default is for the operator, not the client).
+     */
+    private EnsemblePlan defaultEnsemble() {
+        try {
+            return ensembles.current(config.defaultEnsemble());
+        } catch (RequestRefused e) {
+            if (e.code() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+            List<String> defined = ensembles.all().stream().map(EnsemblePlan::name).toList();
+            throw RequestRefused.notFound("target", "the request names no target and the default ensemble \""
+                    + config.defaultEnsemble() + "\" is not defined; " + (defined.isEmpty()
+                            ? "no ensemble is defined yet: define one with DefineEnsemble, or name a model version in target.model"
+                            : "name one in target.ensemble_name: " + String.join(", ", defined.subList(0, Math.min(10, defined.size())))
+                                    + (defined.size() > 10 ? " (" + defined.size() + " in all: ListEnsembles lists them)" : "")));
+        }
+    }
+
     /** With an ensemble ({@code ensemble} empty = the default one). */
     public PredictionResult predictEnsemble(String ensemble, PredictionInput input, String decisionId, String snapshotId, boolean journal) {
         long start = System.nanoTime();
-        EnsemblePlan plan = ensembles.current(ensemble.isEmpty() ? config.defaultEnsemble() : ensemble);
+        EnsemblePlan plan = ensemble.isEmpty() ? defaultEnsemble() : ensembles.current(ensemble);
         EnsembleWeights w = snapshotId.isEmpty()
                 ? weights.current(plan)
                 : weights.snapshot(plan, snapshotId).orElseThrow(() -> RequestRefused.notFound(
