@@ -180,6 +180,28 @@ class IngestBadInputTest {
     }
 
     @Test
+    void aStreamAnswersRepeatedAndOlderTimestampsAsTheContractSays() {
+        String id = seeded(); // ts 0 and 1
+        List<IngestRequest> requests = List.of(
+                MSFT.request(id, 1), // the same again: DUPLICATE
+                IngestRequest.newBuilder().setObservation(MSFT.observation(id, 1).toBuilder().setValue(MSFT.close()[1] + 1)).build(),
+                MSFT.request(id, 0), // older than the last
+                MSFT.request(id, 2));
+        List<IngestResponse> responses = mutiny.ingestStream(Multi.createFrom().iterable(requests))
+                .collect().asList()
+                .await().atMost(Duration.ofSeconds(30));
+        assertEquals(IngestOutcome.INGEST_OUTCOME_DUPLICATE, responses.get(0).getOutcome());
+        assertEquals(IngestOutcome.INGEST_OUTCOME_REJECTED, responses.get(1).getOutcome());
+        assertEquals(Status.Code.ALREADY_EXISTS.value(), responses.get(1).getProblem().getCode());
+        assertEquals("observation.ts_micros", responses.get(1).getProblem().getField());
+        assertEquals(IngestOutcome.INGEST_OUTCOME_REJECTED, responses.get(2).getOutcome());
+        assertEquals(Status.Code.INVALID_ARGUMENT.value(), responses.get(2).getProblem().getCode());
+        assertEquals("observation.ts_micros", responses.get(2).getProblem().getField());
+        assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, responses.get(3).getOutcome());
+        assertEquals(3, count(id), "only the newer observation moved the series on");
+    }
+
+    @Test
     void aBadObservationInAStreamIsAnsweredWithAProblemAndTheStreamGoesOn() {
         String id = "stream-bad-" + UUID.randomUUID();
         List<IngestRequest> requests = new ArrayList<>(MSFT.requests(id, 0, 3));
