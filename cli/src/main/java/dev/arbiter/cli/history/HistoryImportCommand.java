@@ -4,7 +4,9 @@ import com.google.protobuf.ByteString;
 import dev.arbiter.cli.CliCommand;
 import dev.arbiter.cli.client.OutboundStream;
 import dev.arbiter.cli.client.Service;
+import dev.arbiter.cli.client.ServiceError;
 import dev.arbiter.cli.client.Services;
+import dev.arbiter.cli.client.UsageError;
 import dev.arbiter.cli.csv.CsvOptions;
 import dev.arbiter.cli.csv.Input;
 import dev.arbiter.cli.output.Fmt;
@@ -14,9 +16,13 @@ import dev.arbiter.proto.v1.ImportHistoryRequest;
 import dev.arbiter.proto.v1.ImportHistoryResponse;
 import dev.arbiter.proto.v1.ImportHistorySpec;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc;
-import dev.arbiter.proto.v1.RejectedRow;
+import dev.arbiter.proto.v1.ReadHistoryRequest;
+import dev.arbiter.proto.v1.ReadHistoryResponse;
+import io.grpc.Status;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Iterator;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +33,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "import", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
         header = "Import a CSV into a series' history.", sortOptions = false,
         description = {"The file is streamed in chunks to optimizer-service, which parses it as it arrives, skips bad rows "
-                + "and lists them with their line numbers.",
+                + "and lists them by cause with their first line numbers. A series that already holds history takes "
+                + "more rows only with --append (or is replaced with --replace).",
                 "Example: arbiter history import demand.csv --series demand --time-col datetime_local "
                         + "--value-col demand_mw --time-zone Europe/London"})
 public class HistoryImportCommand extends CliCommand {
@@ -44,9 +51,12 @@ public class HistoryImportCommand extends CliCommand {
     @Mixin
     CsvOptions csv;
 
-    @Option(names = "--replace", description = "Replace the series' stored history instead of merging into it "
-            + "(merging rejects rows at times already stored).")
+    @Option(names = "--replace", description = "Replace the series' stored history.")
     boolean replace;
+
+    @Option(names = "--append", description = "Add the rows to a series that already holds history (rows at times "
+            + "already stored are rejected). Without --append or --replace, an import into an existing series is refused.")
+    boolean append;
 
     /** The spec the stream starts with. */
     ImportHistorySpec spec(long sizeBytes) {
@@ -62,12 +72,46 @@ public class HistoryImportCommand extends CliCommand {
 
     @Override
     public Integer call() throws IOException {
+        if (replace && append) {
+            throw new UsageError("--replace and --append both given; give --replace to replace the series' history or "
+                    + "--append to add to it");
+        }
+        if (!replace && !append) {
+            firstStored().ifPresent(ts -> {
+                throw new UsageError("series " + series + " already holds history (from " + Fmt.time(ts) + "); add --append "
+                        + "to add these rows to it (rows at times already stored are rejected), --replace to replace it, "
+                        + "or import under another --series");
+            });
+        }
         ImportHistoryResponse answer;
         try (Input in = Input.open(file, root().stdin())) {
             answer = send(services(), spec(in.size), in, progress("import " + series));
         }
         print(answer, out());
         return 0;
+    }
+
+    /** The first stored time of the series, or empty when nothing is stored under its id. */
+    private Optional<Long> firstStored() {
+        try {
+            return optimizer(s -> {
+                Optional<Long> first = Optional.empty();
+                Iterator<ReadHistoryResponse> batches = s.readHistory(
+                        ReadHistoryRequest.newBuilder().setSeriesId(series).setMaxRows(1).build());
+                while (batches.hasNext()) {
+                    ReadHistoryResponse b = batches.next();
+                    if (first.isEmpty() && b.getObservationsCount() > 0) {
+                        first = Optional.of(b.getObservations(0).getTsMicros());
+                    }
+                }
+                return first;
+            });
+        } catch (ServiceError e) {
+            if (e.status.getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** Streams {@code in} to ImportHistory in chunks under {@code spec}, with progress, and returns the answer. */
@@ -104,12 +148,12 @@ public class HistoryImportCommand extends CliCommand {
         if (r.getRowsRejected() > 0) {
             out.println();
             out.println(r.getRejectedRowsCount() < r.getRowsRejected()
-                    ? "rejected rows (the service lists the first " + r.getRejectedRowsCount() + " of "
+                    ? "rejected rows by cause (the service lists the first " + r.getRejectedRowsCount() + " of "
                             + Fmt.count(r.getRowsRejected()) + "):"
-                    : "rejected rows:");
-            Table t = new Table().right("line").left("column").left("reason");
-            for (RejectedRow row : r.getRejectedRowsList()) {
-                t.row(row.getLineNumber(), row.getColumn().isEmpty() ? "-" : row.getColumn(), row.getReason());
+                    : "rejected rows by cause:");
+            Table t = new Table().left("lines").right("rows").left("column").left("reason (of the first)");
+            for (RejectCause c : RejectCause.group(r.getRejectedRowsList())) {
+                t.row(c.firstLines(), Fmt.count(c.rows()), c.column().isEmpty() ? "-" : c.column(), c.firstReason());
             }
             t.print(out);
         }
