@@ -1,19 +1,20 @@
 package dev.arbiter.cli.options;
 
 import dev.arbiter.proto.v1.ModelKind;
+import dev.arbiter.service.ModelKindNames;
 
 /** The model kinds by their short command-line names. */
 public enum ModelKindOption {
-    GBT("gbt", ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES),
-    RF("rf", ModelKind.MODEL_KIND_RANDOM_FOREST),
-    LOGREG("logreg", ModelKind.MODEL_KIND_LOGISTIC_REGRESSION),
-    SVM("svm", ModelKind.MODEL_KIND_LINEAR_SVM);
+    GBT(ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES),
+    RF(ModelKind.MODEL_KIND_RANDOM_FOREST),
+    LOGREG(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION),
+    SVM(ModelKind.MODEL_KIND_LINEAR_SVM);
 
     private final String cliName;
     public final ModelKind proto;
 
-    ModelKindOption(String cliName, ModelKind proto) {
-        this.cliName = cliName;
+    ModelKindOption(ModelKind proto) {
+        this.cliName = ModelKindNames.shortName(proto.name());
         this.proto = proto;
     }
 
@@ -24,11 +25,6 @@ public enum ModelKindOption {
 
     /** The short name of a proto kind, for output. */
     public static String name(ModelKind kind) {
-        for (ModelKindOption k : values()) {
-            if (k.proto == kind) {
-                return k.cliName;
-            }
-        }
-        return kind.name();
+        return ModelKindNames.shortName(kind.name());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.arbiter.cli.Cli;
 import dev.arbiter.cli.client.Failures;
 import dev.arbiter.cli.client.UsageError;
+import dev.arbiter.cli.options.ModelKindOption;
 import dev.arbiter.proto.v1.AblationVariant;
 import dev.arbiter.proto.v1.BacktestSpec;
 import dev.arbiter.proto.v1.FoldScheme;
@@ -97,5 +98,17 @@ class OptimizerOptionsTest {
         assertEquals(0, ReportPrinter.wins(PerformanceMetrics.newBuilder().setActionCount(0).build()));
         assertEquals(0, ReportPrinter.wins(PerformanceMetrics.newBuilder().setActionCount(5).setPrecision(0)
                 .setFalsePositiveActions(5).build()));
+    }
+
+    @Test
+    void everyModelKindPrintsAShortName() {
+        for (ModelKind kind : ModelKind.values()) {
+            if (kind != ModelKind.MODEL_KIND_UNSPECIFIED && kind != ModelKind.UNRECOGNIZED) {
+                String name = ModelKindOption.name(kind);
+                assertTrue(name.length() <= 6 && !name.contains("MODEL_KIND"), kind + " prints as " + name);
+            }
+        }
+        assertEquals("logreg", ModelKindOption.name(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION));
+        assertEquals("gbt", ModelKindOption.GBT.toString()); // --member takes the same names
     }
 }

@@ -135,7 +135,7 @@ public class BacktestService {
                             .setCompletedFold(BacktestProtoMapper.fold(fold))
                             .setMessage("fold " + (fold.layout().index() + 1) + " of " + count + ": " + fold.metrics().actionCount
                                     + " actions, pnl " + String.format(java.util.Locale.ROOT, "%.4f", fold.metrics().pnl)
-                                    + ", best member " + fold.bestMember())
+                                    + ", best member " + dev.arbiter.service.ModelKindNames.shortName(fold.bestMember()))
                             .setElapsedMs(System.currentTimeMillis() - started))
                     .build()));
         } catch (IllegalArgumentException e) {

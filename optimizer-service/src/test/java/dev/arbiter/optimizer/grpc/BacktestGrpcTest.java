@@ -106,6 +106,8 @@ class BacktestGrpcTest {
         for (int i = 0; i < 3; i++) {
             assertEquals(i + 1, updates.get(i).getProgress().getFoldsDone());
             assertEquals(500, updates.get(i).getProgress().getCompletedFold().getTestObservations());
+            String message = updates.get(i).getProgress().getMessage();
+            assertTrue(message.matches(".*, best member (gbt|rf|logreg|svm)"), "short member names: " + message);
         }
         BacktestReport report = updates.get(3).getReport();
         assertEquals(3, report.getFoldsCount());
