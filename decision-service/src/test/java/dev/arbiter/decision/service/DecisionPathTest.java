@@ -133,6 +133,17 @@ class DecisionPathTest {
                         .anyMatch(g -> g.getName().equals("exposure") && !g.getPassed()) || position < 0.5,
                 "the series exposure cap holds the position at 0.5");
         assertTrue(position <= 0.5 + 1e-9);
+        // the exposure gate reports the limit that blocked, the one with less room: here the series cap 0.5 (unless
+        // other series' positions have filled the total cap 1.0), never the total while the series cap binds
+        for (Decision d : made) {
+            GateResult g = d.getGates(BuiltInGate.EXPOSURE.ordinal());
+            boolean seriesBinds = 0.5 - d.getRiskState().getSeriesExposure() <= 1.0 - d.getRiskState().getExposure();
+            if (!g.getPassed()) {
+                assertEquals(seriesBinds ? 0.5 : 1.0, g.getThreshold(), 1e-12, g.toString());
+                assertTrue(g.getReason().contains(seriesBinds ? "risk.max_series_exposure" : "risk.max_total_exposure"),
+                        g.getReason());
+            }
+        }
     }
 
     @Test
