@@ -8,6 +8,6 @@ import picocli.CommandLine.Command;
         header = "Tune the policy with TPE studies over walk-forward backtests.",
         description = "Studies live in optimizer-service (shared through PostgreSQL); RunTrials runs their trials there.",
         subcommands = {StudyCreateCommand.class, StudyRunCommand.class, StudyShowCommand.class, StudyBestCommand.class,
-                StudyReportCommand.class})
+                StudyReportCommand.class, StudyPromoteCommand.class})
 public class StudyCommand extends GroupCommand {
 }

@@ -81,15 +81,18 @@ class CliIT {
                             "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort),
                             "quarkus.grpc.clients.models.host", "127.0.0.1",
                             "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort))));
+            // optimizer-service promotes parameters into decision-service, so it starts once that one has its port
+            decisions = decisionService.get(120, TimeUnit.SECONDS);
             optimizer = ServiceProcess.start("optimizer-service.runner", "cli-it-optimizer-service", Map.of(
                     "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
                     "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort),
+                    "quarkus.grpc.clients.decisions.port", Integer.toString(decisions.grpcPort),
                     "arbiter.optimizer.history.root", historyRoot.toString()));
         } finally {
             if (features == null) {
                 features = featureService.get(120, TimeUnit.SECONDS);
             }
-            if (decisionService != null) {
+            if (decisionService != null && decisions == null) {
                 decisions = decisionService.get(120, TimeUnit.SECONDS);
             }
         }
@@ -436,6 +439,21 @@ class CliIT {
         assertTrue(page.contains("Optimisation history: sharpe") && page.contains("Parameter importances")
                 && page.contains("Pareto front: sharpe against false_positive_actions"), page.substring(0, Math.min(500, page.length())));
         Files.delete(html);
+
+        // Promotion into decision-service's live parameters: a dry run changes nothing, a step makes a version.
+        String chosen = front.get(0).trim().split("\\s+")[0];
+        Cli.Result dry = cli("study", "promote", "--study", study, "--trial", chosen, "--dry-run", "--reason", "cli test");
+        assertEquals(0, dry.exitCode(), dry.toString());
+        assertTrue(dry.out().startsWith("dry run: trial " + chosen + " of " + study + ": parameter set ") && dry.out().contains("gate.min_edge"),
+                dry.out());
+        Cli.Result step = cli("study", "promote", "--study", study, "--trial", chosen, "--alpha", "0.5", "--reason", "cli test");
+        assertEquals(0, step.exitCode(), step.toString());
+        Matcher versions = Pattern.compile("parameter set (\\d+) -> (\\d+)").matcher(step.out());
+        assertTrue(versions.find(), step.out());
+        assertEquals(Integer.parseInt(versions.group(1)) + 1, Integer.parseInt(versions.group(2)), step.out());
+        Cli.Result paretoNeedsATrial = cli("study", "promote", "--study", study, "--reason", "cli test");
+        assertEquals(2, paretoNeedsATrial.exitCode(), paretoNeedsATrial.toString());
+        assertTrue(paretoNeedsATrial.err().contains("choose one with --trial"), paretoNeedsATrial.err());
 
         Cli.Result unknown = cli("study", "run", "--study", "no-such-" + SUFFIX, "--trials", "1");
         assertEquals(1, unknown.exitCode(), unknown.toString());
