@@ -88,8 +88,18 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(upstream);
+                synchronized (this) {
+                    // A connection accepted just before cut() must not outlive it: cut() cleared the sockets already.
+                    if (server != s) {
+                        upstream.setSoLinger(true, 0);
+                        upstream.close();
+                        client.setSoLinger(true, 0);
+                        client.close();
+                        continue;
+                    }
+                    sockets.add(client);
+                    sockets.add(upstream);
+                }
                 pipe(client, upstream);
                 pipe(upstream, client);
             } catch (IOException e) {
