@@ -139,6 +139,13 @@ class DegradationTest {
         return RealDependenciesProfile.services.features;
     }
 
+    /**
+     * A budget no loaded machine overruns, for decisions whose dependency is cut (refused at once) or whole: the
+     * default budget (tens of ms) let a cold feature-service call run out of time on a busy CI machine, which turned
+     * "model-service unavailable" into "feature-service: deadline exceeded".
+     */
+    static final int AMPLE_MS = 4_000;
+
     Decision decide(int budgetMs) {
         return decisions.withDeadlineAfter(5, TimeUnit.SECONDS)
                 .decide(DecideRequest.newBuilder().setObservation(observations.next()).setLatencyBudgetMs(budgetMs).build());
@@ -179,13 +186,13 @@ class DegradationTest {
         long before = unavailableCallsTo("Predict");
         RealDependenciesProfile.modelProxy.cut();
         for (int i = 0; i < 5; i++) {
-            Decision d = decide(0);
+            Decision d = decide(AMPLE_MS);
             assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, "model-service: UNAVAILABLE");
             assertTrue(d.hasFeatures(), "feature-service answered");
         }
         long calls = unavailableCallsTo("Predict");
         assertEquals(before + 5, calls, "each of the five decisions called model-service and failed");
-        Decision d = decide(0);
+        Decision d = decide(AMPLE_MS);
         assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN, "model-service: circuit open after 5 failures");
         assertTrue(d.getDegradedReason().contains("retry in "), d.getDegradedReason());
         assertEquals(calls, unavailableCallsTo("Predict"), "an open circuit does not call model-service");
@@ -204,15 +211,15 @@ class DegradationTest {
         RealDependenciesProfile.modelProxy.cut();
         long predictions = unavailableCallsTo("Predict");
         long ingests = unavailableCallsTo("Ingest");
-        Decision d = decide(0);
+        Decision d = decide(AMPLE_MS);
         assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, "feature-service: UNAVAILABLE");
         assertFalse(d.hasFeatures());
         assertEquals(ingests + 1, unavailableCallsTo("Ingest"));
         assertEquals(predictions, unavailableCallsTo("Predict"), "no features, no prediction");
         for (int i = 0; i < 4; i++) {
-            decide(0);
+            decide(AMPLE_MS);
         }
-        assertDegradedFlat(decide(0), DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN, "feature-service: circuit open after 5 failures");
+        assertDegradedFlat(decide(AMPLE_MS), DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN, "feature-service: circuit open after 5 failures");
         assertEquals(ingests + 5, unavailableCallsTo("Ingest"), "an open circuit does not call feature-service");
         assertEquals(predictions, unavailableCallsTo("Predict"));
     }
@@ -222,11 +229,11 @@ class DegradationTest {
         Observation o = observations.next();
         RealDependenciesProfile.featureProxy.cut();
         Decision degraded = decisions.withDeadlineAfter(5, TimeUnit.SECONDS)
-                .decide(DecideRequest.newBuilder().setObservation(o).build());
+                .decide(DecideRequest.newBuilder().setObservation(o).setLatencyBudgetMs(AMPLE_MS).build());
         assertDegradedFlat(degraded, DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, "feature-service: ");
         backUp(RealDependenciesProfile.featureProxy, featureChannel);
         Decision again = decisions.withDeadlineAfter(5, TimeUnit.SECONDS)
-                .decide(DecideRequest.newBuilder().setObservation(o).build());
+                .decide(DecideRequest.newBuilder().setObservation(o).setLatencyBudgetMs(AMPLE_MS).build());
         assertTrue(again.getDuplicate(), "already decided, though feature-service sees it for the first time");
         assertEquals(degraded.getDecisionId(), again.getDecisionId());
         Decision next = decide(1000);
