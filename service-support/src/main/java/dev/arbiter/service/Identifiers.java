@@ -36,16 +36,16 @@ public final class Identifiers {
         if (value.length() > maxLength) {
             throw invalid(field, field + " is " + value.length() + " characters long; use at most " + maxLength);
         }
-        int bad = firstUnprintable(value, allowWhitespace);
+        int bad = firstUnprintable(value, 0, allowWhitespace);
         if (bad >= 0) {
             throw invalid(field, field + " holds " + describe(value, bad) + " at index " + bad + "; " + fix);
         }
         return value;
     }
 
-    /** The index of the first control character or unpaired surrogate, or -1. */
-    static int firstUnprintable(String s, boolean allowWhitespaceControls) {
-        for (int i = 0; i < s.length(); i++) {
+    /** The index of the first control character or unpaired surrogate at or after {@code from}, or -1. */
+    static int firstUnprintable(String s, int from, boolean allowWhitespaceControls) {
+        for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
@@ -62,6 +62,20 @@ public final class Identifiers {
             }
         }
         return -1;
+    }
+
+    /**
+     * The text with every character these rules refuse (control characters, unpaired surrogates) written as
+     * {@code \\uXXXX}: storable in any text column and safe in a log line, for text that was never checked (a
+     * refused row kept for the operators).
+     */
+    public static String escaped(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        int at = 0;
+        for (int bad; (bad = firstUnprintable(s, at, false)) >= 0; at = bad + 1) {
+            b.append(s, at, bad).append(String.format("\\u%04x", (int) s.charAt(bad)));
+        }
+        return b.append(s, at, s.length()).toString();
     }
 
     private static String describe(String s, int i) {

@@ -40,11 +40,6 @@ public final class WebhookAlerts {
         this.http = webhook.isPresent() ? HttpClient.newBuilder().connectTimeout(timeout).build() : null;
     }
 
-    /** True when alerts go somewhere. */
-    public boolean enabled() {
-        return webhook.isPresent();
-    }
-
     /**
      * Sends one alert; no-op without a webhook. Never throws.
      *

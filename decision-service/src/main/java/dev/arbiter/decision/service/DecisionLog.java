@@ -4,6 +4,7 @@ import dev.arbiter.decision.config.DecisionLogConfig;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.GateResult;
+import dev.arbiter.service.Identifiers;
 import dev.arbiter.service.RequestRefused;
 import dev.arbiter.service.WebhookAlerts;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -246,11 +247,6 @@ public class DecisionLog {
         return (long) deadLetters.count();
     }
 
-    /** Completes when the alerts sent so far have been delivered or have failed. */
-    CompletableFuture<Void> alertsFlushed() {
-        return alerts.flush();
-    }
-
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
     }
@@ -425,8 +421,8 @@ public class DecisionLog {
 
     private void deadLetter(Decision d, byte[] bytes, SQLException refusal) throws SQLException {
         String state = sqlState(refusal);
-        String series = printable(d.getSeriesId());
-        String error = printable(String.valueOf(refusal.getMessage()));
+        String series = Identifiers.escaped(d.getSeriesId());
+        String error = Identifiers.escaped(String.valueOf(refusal.getMessage()));
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(DEAD_LETTER)) {
             ps.setObject(1, UUID.fromString(d.getDecisionId()));
             ps.setString(2, series);
@@ -480,23 +476,6 @@ public class DecisionLog {
 
     private static SQLException asSqlException(Throwable e) {
         return e instanceof SQLException s ? s : new SQLException(e.toString(), "08006", e);
-    }
-
-    /** The text with control characters and unpaired surrogates written as \\uXXXX, storable in any text column. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-            if (pair) {
-                b.append(c).append(s.charAt(++i));
-            } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 
     /**

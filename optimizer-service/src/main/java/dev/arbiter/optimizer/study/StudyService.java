@@ -127,11 +127,7 @@ public class StudyService {
 
     /** Starts a trial: the next number, parameters from the sampler. */
     public Trial ask(String studyName) {
-        return askFor(studyName).trial();
-    }
-
-    public Asked askFor(String studyName) {
-        return askFor(studyName, 1).get(0);
+        return askFor(studyName, 1).get(0).trial();
     }
 
     /**
@@ -279,18 +275,6 @@ public class StudyService {
                 Trial now = t.trial().toBuilder().addIntermediateValues(
                         IntermediateValue.newBuilder().setStep(r.getStep()).setValue(r.getValue())).build();
                 return state.shouldPrune(now);
-            });
-        });
-    }
-
-    /** The pruner's verdict on a running trial that has these intermediate values (RunTrials, in-process). */
-    public boolean shouldPrune(long studyId, String studyName, Trial running) {
-        return sql(() -> {
-            StudyStore.StoredStudy s = stored(studyName);
-            StudyState state = state(s);
-            return store.locked(studyId, (c, locked) -> {
-                state.sync(c);
-                return state.shouldPrune(running);
             });
         });
     }

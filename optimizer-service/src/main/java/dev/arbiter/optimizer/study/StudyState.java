@@ -82,11 +82,6 @@ final class StudyState {
         return pruner.shouldPrune(new StudyView.Snapshot(definition.directions(), trials), current);
     }
 
-    /** The finished trials known to this process (after the last sync). */
-    synchronized List<Trial> finished() {
-        return List.copyOf(finished.values());
-    }
-
     Trial engine(dev.arbiter.proto.v1.Trial t) {
         return engine(definition, t);
     }

@@ -121,10 +121,6 @@ final class TrialEvaluation {
         return out;
     }
 
-    int foldCount() {
-        return folds.length;
-    }
-
     /** Evaluates one trial; throws IllegalArgumentException when its parameters are inconsistent. */
     Outcome evaluate(Map<String, Double> params, PruneCheck prune) {
         PolicyParameters p = base.with(params);

@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -91,12 +92,12 @@ public class TrialRunner {
             t.setDaemon(true);
             return t;
         });
-        long[] studyId = new long[1];
+        AtomicLong studyId = new AtomicLong(); // known from the first Ask; read by the heartbeat thread
         long every = config.heartbeatInterval().toMillis();
         heartbeats.scheduleWithFixedDelay(() -> {
-            if (!running.isEmpty() && studyId[0] != 0) {
+            if (!running.isEmpty() && studyId.get() != 0) {
                 try {
-                    studies.heartbeat(studyId[0], new ArrayList<>(running));
+                    studies.heartbeat(studyId.get(), new ArrayList<>(running));
                 } catch (RuntimeException e) {
                     LOG.debugf("heartbeat skipped: %s", e.toString());
                 }
@@ -113,7 +114,7 @@ public class TrialRunner {
                             break;
                         }
                         List<StudyService.Asked> asked = studies.askFor(request.getStudyName(), batch);
-                        studyId[0] = asked.get(0).studyId();
+                        studyId.set(asked.get(0).studyId());
                         asked.forEach(a -> running.add(a.trial().getNumber()));
                         try {
                             List<StudyService.Finish> finishes = new ArrayList<>(batch);
