@@ -19,7 +19,9 @@ public enum BuiltInGate {
     /** Portfolio drawdown is below the brake's limit. */
     DRAWDOWN("drawdown"),
     /** Exposure caps leave room for at least the minimum size. */
-    EXPOSURE("exposure");
+    EXPOSURE("exposure"),
+    /** The meta model's probability that the ensemble is right clears meta.min_probability (off at 0). */
+    META("meta");
 
     private static final BuiltInGate[] VALUES = values();
 

@@ -7,6 +7,7 @@ import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_AGREEMENT;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_CONFIDENCE;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_EDGE;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_TREND;
+import static dev.arbiter.engine.policy.PolicyParameter.META_MIN_PROBABILITY;
 import static dev.arbiter.engine.policy.PolicyParameter.POLICY_ALLOW_SHORT;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_OBSERVATIONS;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_DRAWDOWN_LIMIT;
@@ -61,6 +62,10 @@ public final class DecisionGates {
         all &= gate(out, BuiltInGate.EXPOSURE, headroom >= p.get(RISK_MIN_SIZE) && headroom > 0,
                 out.exposureGateCap == 1 ? out.leaning * in.seriesExposure : in.totalExposure,
                 out.exposureGateCap == 1 ? p.get(RISK_MAX_SERIES_EXPOSURE) : p.get(RISK_MAX_TOTAL_EXPOSURE));
+
+        double minMeta = p.get(META_MIN_PROBABILITY);
+        all &= gate(out, BuiltInGate.META, MetaGate.off(minMeta) || in.metaProbability >= minMeta, in.metaProbability,
+                minMeta);
         out.builtInGatesPassed = all;
     }
 

@@ -115,6 +115,7 @@ public final class DecisionPolicy {
         out.volatilitySize = 0;
         out.brakeFactor = 0;
         out.ruleMultiplier = 0;
+        out.metaFactor = 0;
         out.uncappedSize = 0;
         out.bindingCap = 0;
     }
@@ -152,6 +153,10 @@ public final class DecisionPolicy {
             reasons.add(String.format(Locale.ROOT, "size %.4f = min(Kelly cap %.4f, volatility target %.4f, max size %.4f) x drawdown brake %.2f x rules %.3f",
                     out.uncappedSize, out.kellySize, out.volatilitySize, parameters.get(PolicyParameter.RISK_MAX_SIZE),
                     out.brakeFactor, out.ruleMultiplier));
+            if (out.metaFactor != 1) {
+                reasons.add(String.format(Locale.ROOT, "x meta factor %.3f (meta probability %.3f, meta.size_weight %.2f)",
+                        out.metaFactor, in.metaProbability, parameters.get(PolicyParameter.META_SIZE_WEIGHT)));
+            }
             if (out.bindingCap == 1) {
                 reasons.add(String.format(Locale.ROOT, "cut to the series exposure cap %.3f (open position %.3f)",
                         parameters.get(PolicyParameter.RISK_MAX_SERIES_EXPOSURE), in.seriesExposure));
@@ -184,6 +189,10 @@ public final class DecisionPolicy {
             case TREND -> String.format(Locale.ROOT, "trend strength %.3f is below gate.min_trend %.3f", v, t);
             case COOLDOWN -> String.format(Locale.ROOT, "cooling down after losses: %.0f more observation(s)", v);
             case DRAWDOWN -> String.format(Locale.ROOT, "drawdown %.4f has reached the brake limit %.4f", v, t);
+            case META -> v == v
+                    ? String.format(Locale.ROOT, "the meta model gives the ensemble's side %.3f to win, below "
+                            + "meta.min_probability %.3f", v, t)
+                    : "the learned gate is on but no meta model answered for this observation";
             case EXPOSURE -> out.exposureGateCap == 1
                     ? String.format(Locale.ROOT, "no room under risk.max_series_exposure (open exposure %.3f on this "
                             + "series and side, cap %.3f)", v, t)

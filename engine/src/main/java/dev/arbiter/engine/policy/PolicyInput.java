@@ -24,6 +24,11 @@ public final class PolicyInput {
     public double seriesExposure;
     /** Observations this series still has to sit out after a run of losses. */
     public int cooldownRemaining;
+    /**
+     * The meta model's probability that the ensemble's side wins ({@link MetaGate}); NaN when no meta model answered,
+     * which the learned gate, when on, does not pass. {@link #set} leaves it alone.
+     */
+    public double metaProbability = Double.NaN;
     /** Feature values in schema order (for rules); may be null when no rule reads features. */
     public double[] features;
 

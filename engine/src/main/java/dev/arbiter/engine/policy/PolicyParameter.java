@@ -57,7 +57,13 @@ public enum PolicyParameter {
     RISK_COOLDOWN_LOSSES("risk.cooldown_losses", 3, 0, 1000, true,
             "consecutive losing outcomes on a series that start a cooldown; 0 = never"),
     RISK_COOLDOWN_OBSERVATIONS("risk.cooldown_observations", 5, 0, 100000, true,
-            "observations of the series held FLAT once a cooldown starts");
+            "observations of the series held FLAT once a cooldown starts"),
+
+    // The learned gate (meta-labelling, MetaGate): off by default, switched on by tuning.
+    META_MIN_PROBABILITY("meta.min_probability", 0, 0, 1, false,
+            "smallest probability, by the meta model, that the ensemble's side wins; 0 = the learned gate is off"),
+    META_SIZE_WEIGHT("meta.size_weight", 0, 0, 1, false,
+            "how much the meta model's bet size 2Phi(z) - 1 scales the size: factor = 1 - w + w x bet size; 0 = not at all");
 
     private static final PolicyParameter[] VALUES = values();
     private static final Map<String, PolicyParameter> BY_NAME = new HashMap<>();

@@ -37,6 +37,8 @@ public final class PolicyResult {
     public double volatilitySize;
     public double brakeFactor;
     public double ruleMultiplier;
+    /** The learned gate's size factor (1 when meta.size_weight is 0). */
+    public double metaFactor;
     /** Size before exposure caps, and the cap that bound last (0 none, 1 series, 2 total). */
     public double uncappedSize;
     public int bindingCap;

@@ -1,5 +1,6 @@
 package dev.arbiter.engine.policy;
 
+import static dev.arbiter.engine.policy.PolicyParameter.META_SIZE_WEIGHT;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_LOSSES;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_OBSERVATIONS;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_DRAWDOWN_LIMIT;
@@ -12,7 +13,7 @@ import static dev.arbiter.engine.policy.PolicyParameter.RISK_VOLATILITY_TARGET;
 
 /**
  * Risk sizing and the rules for risk state. Size = min(fractional Kelly, confidence × volatility target /
- * volatility, max size) × drawdown brake × sizing-rule multiplier, then cut to what the per-series and total
+ * volatility, max size) × meta factor ({@link MetaGate#sizeFactor}) × drawdown brake × sizing-rule multiplier, then cut to what the per-series and total
  * exposure caps leave. The state transitions (cooldown after losses) are here too, so the live service and the
  * simulator apply the same rule.
  */
@@ -30,7 +31,9 @@ public final class RiskManager {
         out.volatilitySize = volSize;
         out.brakeFactor = brake;
         out.ruleMultiplier = ruleMultiplier;
-        return baseSize(kelly, volSize, p.get(RISK_MAX_SIZE)) * brake * ruleMultiplier;
+        double meta = MetaGate.sizeFactor(p.get(META_SIZE_WEIGHT), MetaGate.betSize(in.metaProbability));
+        out.metaFactor = meta;
+        return baseSize(kelly, volSize, p.get(RISK_MAX_SIZE)) * meta * brake * ruleMultiplier;
     }
 
     /** Fractional Kelly for an even-odds bet won with probability max(p, 1 − p): fraction × |2p − 1|. */

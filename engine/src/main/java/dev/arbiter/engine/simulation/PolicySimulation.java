@@ -72,6 +72,7 @@ public final class PolicySimulation {
             if (t < n) {
                 in.set(d.probability[t], d.agreement[t], d.volatility[t], d.trendStrength[t], d.warm[t], peak - equity,
                         exposure, position, cooldown);
+                in.metaProbability = d.metaProbability[t];
                 if (row != null) {
                     System.arraycopy(features, t * featureCount, row, 0, featureCount);
                     in.features = row;

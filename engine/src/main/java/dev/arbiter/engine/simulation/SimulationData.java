@@ -2,6 +2,7 @@ package dev.arbiter.engine.simulation;
 
 import dev.arbiter.engine.policy.ConfidenceScorer;
 import dev.arbiter.engine.policy.DecisionGates;
+import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.engine.policy.RiskManager;
 
 /**
@@ -31,6 +32,12 @@ public final class SimulationData {
     final double[] volatilityForGate;
     /** Trend strength for the trend gate: unknown (NaN) as −∞, which no threshold passes. */
     final double[] trendForGate;
+    /** The meta model's probability per step (NaN when none), as the policy reads it. */
+    final double[] metaProbability;
+    /** The same for the learned gate: unknown (NaN) as −∞, which no threshold passes. */
+    final double[] metaForGate;
+    /** {@code MetaGate.betSize} of each step's meta probability (0 when unknown). */
+    final double[] metaBetSize;
     /** 0 where a warm step leans either way, −∞ elsewhere: added to a gate margin, it refuses the step. */
     final double[] admissibleEitherSide;
     /** 0 where a warm step leans long, −∞ elsewhere (when shorts are not allowed). */
@@ -58,7 +65,20 @@ public final class SimulationData {
      */
     public SimulationData(double[] probability, double[] agreement, double[] volatility, double[] trendStrength,
                           boolean[] warm, double[] forwardReturn, int horizon, double costPerTurnover) {
+        this(probability, agreement, volatility, trendStrength, warm, forwardReturn, horizon, costPerTurnover, null);
+    }
+
+    /**
+     * The same with the meta model's probability per step ({@code MetaGate}), in [0, 1] or NaN where no meta model
+     * answered; null = none at all (the learned gate, when on, then passes no step).
+     */
+    public SimulationData(double[] probability, double[] agreement, double[] volatility, double[] trendStrength,
+                          boolean[] warm, double[] forwardReturn, int horizon, double costPerTurnover,
+                          double[] metaProbability) {
         n = probability.length;
+        if (metaProbability != null) {
+            check("metaProbability", metaProbability.length);
+        }
         check("agreement", agreement.length);
         check("volatility", volatility.length);
         check("trendStrength", trendStrength.length);
@@ -92,6 +112,9 @@ public final class SimulationData {
         this.trendForGate = new double[padded];
         this.admissibleEitherSide = new double[padded];
         this.admissibleLong = new double[padded];
+        this.metaProbability = new double[n];
+        this.metaForGate = new double[padded];
+        this.metaBetSize = new double[padded];
         this.leaning = new int[padded];
         this.closingReturn = new double[padded];
         long outcomes = 0;
@@ -114,6 +137,14 @@ public final class SimulationData {
             volatilityForGate[t] = v == v ? v : Double.POSITIVE_INFINITY;
             knownTrend[t] = ConfidenceScorer.knownTrend(trendStrength[t]);
             trendForGate[t] = trendStrength[t] == trendStrength[t] ? trendStrength[t] : Double.NEGATIVE_INFINITY;
+            double q = metaProbability == null ? Double.NaN : metaProbability[t];
+            if (q == q && !(q >= 0 && q <= 1)) {
+                throw new IllegalArgumentException("metaProbability[" + t + "] is " + q
+                        + "; probabilities lie in [0, 1] (NaN where no meta model answered)");
+            }
+            this.metaProbability[t] = q;
+            metaForGate[t] = q == q ? q : Double.NEGATIVE_INFINITY;
+            metaBetSize[t] = MetaGate.betSize(q);
             leaning[t] = p > 0.5 ? 1 : p < 0.5 ? -1 : 0;
             admissibleEitherSide[t] = this.warm[t] && leaning[t] != 0 ? 0 : Double.NEGATIVE_INFINITY;
             admissibleLong[t] = this.warm[t] && leaning[t] > 0 ? 0 : Double.NEGATIVE_INFINITY;

@@ -11,6 +11,8 @@ import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_AGREEMENT;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_CONFIDENCE;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_EDGE;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_TREND;
+import static dev.arbiter.engine.policy.PolicyParameter.META_MIN_PROBABILITY;
+import static dev.arbiter.engine.policy.PolicyParameter.META_SIZE_WEIGHT;
 import static dev.arbiter.engine.policy.PolicyParameter.POLICY_ALLOW_SHORT;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_LOSSES;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_OBSERVATIONS;
@@ -25,6 +27,7 @@ import static dev.arbiter.engine.policy.PolicyParameter.RISK_VOLATILITY_TARGET;
 
 import dev.arbiter.engine.policy.ConfidenceScorer;
 import dev.arbiter.engine.policy.DecisionGates;
+import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.engine.policy.RiskManager;
 import java.util.stream.IntStream;
@@ -259,6 +262,12 @@ public final class Simulator {
         final double trendGateOff = minTrend <= 0 ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
         final double volTarget = p.get(RISK_VOLATILITY_TARGET);
         final double kellyFraction = p.get(RISK_KELLY_FRACTION);
+        final double minMeta = p.get(META_MIN_PROBABILITY);
+        // meta.min_probability <= 0 switches the learned gate off, as gate.min_trend does the trend gate
+        final double metaGateOff = MetaGate.off(minMeta) ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        final double metaWeight = p.get(META_SIZE_WEIGHT);
+        final double[] metaForGate = d.metaForGate;
+        final double[] metaBetSize = d.metaBetSize;
         final int n = d.n;
         final double[] agree = d.agreement;
         final double[] vol = d.volatility;
@@ -283,7 +292,8 @@ public final class Simulator {
         }
         for (int t = 0; t < n; t++) {
             double size = RiskManager.baseSize(RiskManager.kellySizeByEdge(kellyFraction, edges[t]),
-                    RiskManager.volatilitySizeByInverse(volTarget, confidences[t], inverseVolatility[t]), maxSize);
+                    RiskManager.volatilitySizeByInverse(volTarget, confidences[t], inverseVolatility[t]), maxSize)
+                    * MetaGate.sizeFactor(metaWeight, metaBetSize[t]);
             base[t] = size;
             margin[t] = Math.min(confidences[t] - DecisionGates.requiredConfidence(minConfidence, confidenceSlope, excesses[t]),
                     size - minSize) + admissible[t];
@@ -291,7 +301,7 @@ public final class Simulator {
         for (int t = 0; t < n; t++) {
             double thresholds = Math.min(Math.min(halfEdge[t] - minEdge, agree[t] - minAgreement),
                     Math.min(maxVolatility - vol[t], Math.max(trendForGate[t] - minTrend, trendGateOff)));
-            margin[t] = Math.min(margin[t], thresholds);
+            margin[t] = Math.min(Math.min(margin[t], thresholds), Math.max(metaForGate[t] - minMeta, metaGateOff));
         }
     }
 

@@ -11,6 +11,8 @@ import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_AGREEMENT;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_CONFIDENCE;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_EDGE;
 import static dev.arbiter.engine.policy.PolicyParameter.GATE_MIN_TREND;
+import static dev.arbiter.engine.policy.PolicyParameter.META_MIN_PROBABILITY;
+import static dev.arbiter.engine.policy.PolicyParameter.META_SIZE_WEIGHT;
 import static dev.arbiter.engine.policy.PolicyParameter.POLICY_ALLOW_SHORT;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_LOSSES;
 import static dev.arbiter.engine.policy.PolicyParameter.RISK_COOLDOWN_OBSERVATIONS;
@@ -27,6 +29,7 @@ import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LT;
 
+import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.engine.policy.PolicyParameters;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
@@ -114,6 +117,10 @@ final class VectorSimulations {
         final double[] inverseBrakeRange = new double[LANES];
         final double[] cooldownTrigger = new double[LANES];
         final double[] cooldownLength = new double[LANES];
+        final double[] minMeta = new double[LANES];
+        final double[] metaGateOff = new double[LANES];
+        final double[] metaKeep = new double[LANES];
+        final double[] metaWeight = new double[LANES];
 
         final double[] equity = new double[LANES];
         final double[] maxDrawdown = new double[LANES];
@@ -158,6 +165,10 @@ final class VectorSimulations {
             inverseBrakeRange[k] = 1 / (drawdownLimit[k] - drawdownSoft[k]);
             cooldownTrigger[k] = (int) p.get(RISK_COOLDOWN_LOSSES);
             cooldownLength[k] = (int) p.get(RISK_COOLDOWN_OBSERVATIONS);
+            minMeta[k] = p.get(META_MIN_PROBABILITY);
+            metaGateOff[k] = MetaGate.off(minMeta[k]) ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            metaWeight[k] = p.get(META_SIZE_WEIGHT);
+            metaKeep[k] = 1 - metaWeight[k]; // MetaGate.sizeFactor's 1 − w, computed once
         }
 
         /**
@@ -198,6 +209,10 @@ final class VectorSimulations {
             final DoubleVector inverseBrakeRangeV = DoubleVector.fromArray(S, inverseBrakeRange, 0);
             final DoubleVector triggerV = DoubleVector.fromArray(S, cooldownTrigger, 0);
             final DoubleVector cooldownLengthV = DoubleVector.fromArray(S, cooldownLength, 0);
+            final DoubleVector minMetaV = DoubleVector.fromArray(S, minMeta, 0);
+            final DoubleVector metaGateOffV = DoubleVector.fromArray(S, metaGateOff, 0);
+            final DoubleVector metaWeightV = DoubleVector.fromArray(S, metaWeight, 0);
+            final DoubleVector metaKeepV = DoubleVector.fromArray(S, metaKeep, 0);
             final VectorMask<Double> triggerOn = triggerV.compare(GT, 0);
             final DoubleVector zero = DoubleVector.zero(S);
             final DoubleVector one = DoubleVector.broadcast(S, 1);
@@ -265,6 +280,7 @@ final class VectorSimulations {
                 DoubleVector volatilitySize = confidence.mul(volatilityTargetV).mul(d.inverseVolatility[t]);
                 DoubleVector base = kelly.blend(volatilitySize, volatilitySize.compare(LT, kelly));
                 base = base.blend(maxSizeV, maxSizeV.compare(LT, base));
+                base = base.mul(metaKeepV.add(metaWeightV.mul(d.metaBetSize[t]))); // MetaGate.sizeFactor
                 // min(shortGate, eitherSide) then max with long: 0 where the step is admissible, −∞ where not
                 DoubleVector either = DoubleVector.broadcast(S, d.admissibleEitherSide[t]);
                 DoubleVector admissible = shortGateV.blend(either, either.compare(LT, shortGateV));
@@ -284,6 +300,10 @@ final class VectorSimulations {
                 volatilityMargin = volatilityMargin.blend(trendMargin, trendMargin.compare(LT, volatilityMargin));
                 thresholds = thresholds.blend(volatilityMargin, volatilityMargin.compare(LT, thresholds));
                 margin = margin.blend(thresholds, thresholds.compare(LT, margin));
+                // the learned gate: q − min, or +∞ when it is off (unknown q enters as −∞)
+                DoubleVector metaMargin = minMetaV.neg().add(d.metaForGate[t]);
+                metaMargin = metaMargin.blend(metaGateOffV, metaGateOffV.compare(GT, metaMargin));
+                margin = margin.blend(metaMargin, metaMargin.compare(LT, margin));
 
                 // Decide step t with the risk state.
                 final double dir = d.leaning[t];

@@ -1,5 +1,6 @@
 package dev.arbiter.engine.policy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -210,6 +211,66 @@ class DecisionPolicyTest {
             total += out.size;
         }
         return total;
+    }
+
+    @Test
+    void learnedGateIsOffByDefaultAndOnceOnBlocksWhatTheMetaModelDoubts() {
+        PolicyInput in = favourable(0.7);
+        policy.decide(in, out);
+        assertTrue(out.passed(BuiltInGate.META), "off by default, so no meta model is needed");
+        assertEquals(1.0, out.metaFactor);
+        double size = out.size;
+
+        DecisionPolicy gated = new DecisionPolicy(defaults.with(PolicyParameter.META_MIN_PROBABILITY, 0.55));
+        gated.decide(in, out);
+        assertFalse(out.passed(BuiltInGate.META), "on, with no meta model answer (NaN), it blocks");
+        assertEquals(0, out.direction);
+        assertTrue(gated.reasons(in, dev.arbiter.engine.rules.CompiledRuleSet.EMPTY, out)
+                .contains("the learned gate is on but no meta model answered for this observation"));
+        in.metaProbability = 0.54;
+        gated.decide(in, out);
+        assertFalse(out.passed(BuiltInGate.META));
+        assertEquals(0.54, out.gateValue[BuiltInGate.META.ordinal()]);
+        assertEquals(0.55, out.gateThreshold[BuiltInGate.META.ordinal()]);
+        in.metaProbability = 0.55;
+        gated.decide(in, out);
+        assertTrue(out.passed(BuiltInGate.META));
+        assertEquals(size, out.size, "the gate alone does not change the size");
+
+        DecisionPolicy sized = new DecisionPolicy(defaults.with(PolicyParameter.META_SIZE_WEIGHT, 1));
+        in.metaProbability = 0.75;
+        sized.decide(in, out);
+        assertEquals(MetaGate.betSize(0.75), out.metaFactor, 1e-15);
+        assertEquals(size * MetaGate.betSize(0.75), out.size, 1e-12);
+        in.metaProbability = 0.5;
+        sized.decide(in, out);
+        assertEquals(0, out.direction, "a meta probability of one half sizes the bet to 0");
+        assertTrue(out.belowMinimumSize);
+    }
+
+    @Test
+    void betSizeFollowsTheMetaLabellingFormula() {
+        assertEquals(0, MetaGate.betSize(Double.NaN));
+        assertEquals(0, MetaGate.betSize(0.3));
+        assertEquals(0, MetaGate.betSize(0.5));
+        assertEquals(1, MetaGate.betSize(1));
+        // 2Φ(z) − 1 with z = 0.25 / √(0.75 × 0.25) = 0.57735: Φ(z) = 0.71814
+        assertEquals(0.43627, MetaGate.betSize(0.75), 1e-4);
+        assertTrue(MetaGate.betSize(0.6) < MetaGate.betSize(0.7) && MetaGate.betSize(0.7) < MetaGate.betSize(0.9));
+        assertEquals(1.0, MetaGate.sizeFactor(0, 0.3));
+        assertEquals(0.65, MetaGate.sizeFactor(0.5, 0.3), 1e-15);
+    }
+
+    @Test
+    void metaInputsAreTheEnsembleViewThenTheFeatures() {
+        double[] row = new double[7];
+        MetaGate.fillInputs(0.3, 0.8, new double[] {9, 1, 2, 3}, 1, 3, row, 0);
+        assertArrayEquals(new double[] {0.3, 0.2, 0.8, -1, 1, 2, 3}, row, 1e-15);
+        assertEquals(List.of("ensemble_probability", "ensemble_edge", "ensemble_agreement", "ensemble_side", "a"),
+                MetaGate.inputNames(List.of("a")));
+        assertEquals(1, MetaGate.won(0.3, -0.01));
+        assertEquals(0, MetaGate.won(0.3, 0.01));
+        assertEquals(0, MetaGate.won(0.5, 0.01), "no side, no win");
     }
 
     private void assertBlockedBy(PolicyInput in, BuiltInGate gate) {

@@ -31,6 +31,7 @@ class SimulatorTest {
         double[] trend = new double[n];
         boolean[] warm = new boolean[n];
         double[] fwd = new double[n];
+        double[] meta = new double[n];
         double v = 0.015;
         for (int t = 0; t < n; t++) {
             v = Math.max(0.002, Math.min(0.09, v * Math.exp(0.2 * r.nextGaussian())));
@@ -41,8 +42,11 @@ class SimulatorTest {
             vol[t] = v;
             trend[t] = r.nextDouble();
             warm[t] = t >= 20;
+            // a meta model that knows a little about whether the ensemble's side wins; none answered on some steps
+            double side = p[t] >= 0.5 ? 1 : -1;
+            meta[t] = t % 13 == 5 ? Double.NaN : 1 / (1 + Math.exp(-(0.6 * side * signal + 0.5 * r.nextGaussian())));
         }
-        return new SimulationData(p, ag, vol, trend, warm, fwd, horizon, 0.0002);
+        return new SimulationData(p, ag, vol, trend, warm, fwd, horizon, 0.0002, meta);
     }
 
     static PolicyParameters randomParameters(SplittableRandom r) {
@@ -60,7 +64,10 @@ class SimulatorTest {
                 // references around the data's volatility (0.002 to 0.09), so that side by side simulations
                 // disagree on whether a step's volatility is penalised
                 .with(Map.of("confidence.volatility_reference", 0.005 + r.nextDouble() * 0.04,
-                        "confidence.volatility_penalty", r.nextDouble() * 4));
+                        "confidence.volatility_penalty", r.nextDouble() * 4))
+                // the learned gate off in about a third of the sets, its size weight anywhere
+                .with(Map.of("meta.min_probability", Math.max(0, r.nextDouble() * 0.9 - 0.25),
+                        "meta.size_weight", r.nextDouble()));
     }
 
     @Test
@@ -190,7 +197,9 @@ class SimulatorTest {
             Map.of("risk.min_size", 0.0, "gate.min_confidence", 0.0, "gate.min_agreement", 0.0),
             Map.of("risk.max_series_exposure", 0.02, "risk.max_total_exposure", 0.03, "risk.max_size", 0.5),
             Map.of("risk.cooldown_losses", 1.0, "risk.cooldown_observations", 50.0),
-            Map.of("risk.cooldown_losses", 0.0, "confidence.volatility_penalty", 0.0, "confidence.trend_weight", 0.0));
+            Map.of("risk.cooldown_losses", 0.0, "confidence.volatility_penalty", 0.0, "confidence.trend_weight", 0.0),
+            Map.of("meta.min_probability", 0.55, "meta.size_weight", 1.0), // the learned gate on, sizing fully
+            Map.of("meta.min_probability", 0.0, "meta.size_weight", 0.5)); // off, but sizing by the meta model
 
     /** The same steps with unknown volatility and trend here and there (NaN), as cold features give them. */
     private static SimulationData withGaps(SimulationData d) {
@@ -202,7 +211,7 @@ class SimulatorTest {
             trend[t + 3 < n ? t + 3 : t] = Double.NaN;
         }
         return new SimulationData(java.util.Arrays.copyOf(d.probability, n), java.util.Arrays.copyOf(d.agreement, n), vol,
-                trend, d.warm, java.util.Arrays.copyOf(d.forwardReturn, n), d.horizon, d.costPerTurnover);
+                trend, d.warm, java.util.Arrays.copyOf(d.forwardReturn, n), d.horizon, d.costPerTurnover, d.metaProbability);
     }
 
     @Test
@@ -239,5 +248,9 @@ class SimulatorTest {
         assertThrows(IllegalArgumentException.class, () -> new SimulationData(one, one, one, one, null, one, 1, -1));
         assertThrows(IllegalArgumentException.class,
                 () -> new SimulationData(one, one, one, one, null, new double[] {Double.NaN}, 1, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new SimulationData(one, one, one, one, null, one, 1, 0, new double[] {1.2}));
+        assertThrows(IllegalArgumentException.class,
+                () -> new SimulationData(one, one, one, one, null, one, 1, 0, new double[2]));
     }
 }
