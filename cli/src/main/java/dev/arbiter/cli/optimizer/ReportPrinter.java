@@ -117,13 +117,15 @@ public final class ReportPrinter {
             case ABLATION_VARIANT_SINGLE_MODEL_THRESHOLD -> "single best model + threshold";
             case ABLATION_VARIANT_ENSEMBLE -> "ensemble + threshold";
             case ABLATION_VARIANT_ENSEMBLE_GATED_RISK -> "full policy";
+            case ABLATION_VARIANT_ENSEMBLE_GATED_RISK_LEARNED_GATE -> "full policy + learned gate";
             default -> row.getName().isEmpty() ? row.getVariant().name() : row.getName();
         };
     }
 
     /** The ablation rows every backtest asks for, in the order of the table. */
     static final AblationVariant[] ABLATION = {AblationVariant.ABLATION_VARIANT_SINGLE_MODEL_THRESHOLD,
-            AblationVariant.ABLATION_VARIANT_ENSEMBLE, AblationVariant.ABLATION_VARIANT_ENSEMBLE_GATED_RISK};
+            AblationVariant.ABLATION_VARIANT_ENSEMBLE, AblationVariant.ABLATION_VARIANT_ENSEMBLE_GATED_RISK,
+            AblationVariant.ABLATION_VARIANT_ENSEMBLE_GATED_RISK_LEARNED_GATE};
 
     private static String member(ModelTrainingConfig m) {
         return ModelKindOption.name(m.getKind());

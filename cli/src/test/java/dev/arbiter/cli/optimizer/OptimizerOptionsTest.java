@@ -63,7 +63,8 @@ class OptimizerOptionsTest {
         assertEquals(0, s.getMembers(1).getHyperparametersCount());
         assertEquals(0.6, s.getParameterOverridesOrThrow("confidence.min").getDoubleValue());
         assertEquals(List.of(AblationVariant.ABLATION_VARIANT_SINGLE_MODEL_THRESHOLD, AblationVariant.ABLATION_VARIANT_ENSEMBLE,
-                AblationVariant.ABLATION_VARIANT_ENSEMBLE_GATED_RISK), s.getAblationVariantsList());
+                AblationVariant.ABLATION_VARIANT_ENSEMBLE_GATED_RISK,
+                AblationVariant.ABLATION_VARIANT_ENSEMBLE_GATED_RISK_LEARNED_GATE), s.getAblationVariantsList());
         RuleSet r = s.getInlineRuleSet();
         assertEquals(2, r.getRulesCount());
         assertEquals("calm", r.getRules(0).getRuleId());

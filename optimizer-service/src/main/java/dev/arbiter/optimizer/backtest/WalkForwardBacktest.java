@@ -76,7 +76,7 @@ public final class WalkForwardBacktest {
     public record Prepared(Dataset data, List<WalkForwardFolds.Fold> layout, int[] foldStart, double[] ensemble,
                            double[] agreement, double[] best, double[] volatility, double[] trend, double[] forward,
                            double[] features, int[] labels, long[] ts, String[] bestNames,
-                           ProbabilityMetrics[] foldModelMetrics, double costPerTurnover) {
+                           ProbabilityMetrics[] foldModelMetrics, double costPerTurnover, double[] meta) {
 
         public int testRows() {
             return ensemble.length;
@@ -90,7 +90,8 @@ public final class WalkForwardBacktest {
         public SimulationData simulationData(int from, int to) {
             return new SimulationData(Arrays.copyOfRange(ensemble, from, to), Arrays.copyOfRange(agreement, from, to),
                     Arrays.copyOfRange(volatility, from, to), Arrays.copyOfRange(trend, from, to), null,
-                    Arrays.copyOfRange(forward, from, to), data.horizon(), costPerTurnover);
+                    Arrays.copyOfRange(forward, from, to), data.horizon(), costPerTurnover,
+                    Arrays.copyOfRange(meta, from, to));
         }
 
         /** The full policy with these parameters and rules over test rows [from, to). */
@@ -126,6 +127,15 @@ public final class WalkForwardBacktest {
                 p.layout().size(), data.horizon(), s, fullWins));
         ablation.add(new AblationRow("ENSEMBLE_GATED_RISK", "ensemble + confidence gates, rules and risk sizing",
                 full.metrics(), fullFolds, s.parameters().get(PolicyParameter.GATE_MIN_EDGE)));
+        PolicyParameters gated = withLearnedGate(s.parameters());
+        List<SimulationMetrics> gatedFolds = new ArrayList<>();
+        for (int f = 0; f < p.layout().size(); f++) {
+            gatedFolds.add(p.simulate(gated, s.rules(), p.foldStart()[f], p.foldStart()[f + 1]).metrics());
+        }
+        ablation.add(new AblationRow("ENSEMBLE_GATED_RISK_LEARNED_GATE", String.format(java.util.Locale.ROOT,
+                "the same + learned gate (meta model, q >= %.2f)", gated.get(PolicyParameter.META_MIN_PROBABILITY)),
+                p.simulate(gated, s.rules(), 0, p.testRows()).metrics(), gatedFolds,
+                gated.get(PolicyParameter.META_MIN_PROBABILITY)));
         return new Result(folds, full.metrics(), ProbabilityMetrics.of(p.ensemble(), p.labels()), ablation, full.pnl(),
                 p.ensemble(), p.labels(), p.ts(), full.direction());
     }
@@ -158,8 +168,9 @@ public final class WalkForwardBacktest {
         int[] foldStart = new int[layout.size() + 1];
         String[] bestNames = new String[layout.size()];
         ProbabilityMetrics[] foldModelMetrics = new ProbabilityMetrics[layout.size()];
+        double[] meta = new double[testRows];
         Prepared prepared = new Prepared(data, layout, foldStart, ensemble, agreement, best, volatility, trend, forward,
-                features, labels, ts, bestNames, foldModelMetrics, s.costPerTurnover());
+                features, labels, ts, bestNames, foldModelMetrics, s.costPerTurnover(), meta);
 
         int at = 0;
         for (WalkForwardFolds.Fold f : layout) {
@@ -173,6 +184,7 @@ public final class WalkForwardBacktest {
             int[] selectY = Arrays.copyOfRange(data.labels(), selectStart, f.trainEnd());
             double[] selectX = Arrays.copyOfRange(data.x(), selectStart * cols, f.trainEnd() * cols);
             double[][] memberP = new double[members][];
+            double[][] memberSelectP = new double[members][];
             double bestBrier = Double.POSITIVE_INFINITY;
             int bestMember = 0;
             for (int m = 0; m < members; m++) {
@@ -183,7 +195,8 @@ public final class WalkForwardBacktest {
                         ProgressListener.NONE)) {
                     memberP[m] = model.predict(testX, f.testSize());
                     if (selectY.length > 0) {
-                        double brier = ProbabilityMetrics.of(model.predict(selectX, selectY.length), selectY).brierScore();
+                        memberSelectP[m] = model.predict(selectX, selectY.length);
+                        double brier = ProbabilityMetrics.of(memberSelectP[m], selectY).brierScore();
                         if (brier < bestBrier) {
                             bestBrier = brier;
                             bestMember = m;
@@ -194,17 +207,8 @@ public final class WalkForwardBacktest {
             bestNames[f.index()] = s.members().get(bestMember).kind().name();
             for (int i = 0; i < f.testSize(); i++) {
                 int row = f.testStart() + i;
-                double mean = 0;
-                for (int m = 0; m < members; m++) {
-                    mean += memberP[m][i];
-                }
-                mean /= members;
-                int agreeing = 0;
-                for (int m = 0; m < members; m++) {
-                    agreeing += (memberP[m][i] >= 0.5) == (mean >= 0.5) ? 1 : 0;
-                }
-                ensemble[at + i] = mean;
-                agreement[at + i] = (double) agreeing / members;
+                ensemble[at + i] = mean(memberP, i);
+                agreement[at + i] = agreement(memberP, i, ensemble[at + i]);
                 best[at + i] = memberP[bestMember][i];
                 volatility[at + i] = data.x()[row * cols + volatilityColumn];
                 trend[at + i] = data.x()[row * cols + trendColumn];
@@ -213,6 +217,8 @@ public final class WalkForwardBacktest {
                 ts[at + i] = data.tsMicros()[row];
             }
             System.arraycopy(testX, 0, features, at * cols, testX.length);
+            MetaModel.fitAndPredict(data, selectStart, f.trainEnd(), memberSelectP, testX, ensemble, agreement, at,
+                    f.testSize(), s.seed() + members, meta);
             foldModelMetrics[f.index()] = ProbabilityMetrics.of(Arrays.copyOfRange(ensemble, at, at + f.testSize()),
                     Arrays.copyOfRange(labels, at, at + f.testSize()));
             int from = at;
@@ -221,6 +227,33 @@ public final class WalkForwardBacktest {
             predicted.done(prepared, f, from, at);
         }
         return prepared;
+    }
+
+    /** The learned gate's threshold in the ablation when the parameters leave the gate off: q ≥ 0.5, "more likely right". */
+    static final double ABLATION_META_MIN_PROBABILITY = 0.5;
+
+    /** {@code parameters} with the learned gate on: as they set it, or at {@link #ABLATION_META_MIN_PROBABILITY}. */
+    static PolicyParameters withLearnedGate(PolicyParameters parameters) {
+        return parameters.get(PolicyParameter.META_MIN_PROBABILITY) > 0 ? parameters
+                : parameters.with(PolicyParameter.META_MIN_PROBABILITY, ABLATION_META_MIN_PROBABILITY);
+    }
+
+    /** The ensemble's probability at row {@code i}: the members' mean. */
+    static double mean(double[][] memberP, int i) {
+        double mean = 0;
+        for (double[] p : memberP) {
+            mean += p[i];
+        }
+        return mean / memberP.length;
+    }
+
+    /** The share of members on the ensemble's side of 0.5 at row {@code i}. */
+    static double agreement(double[][] memberP, int i, double mean) {
+        int agreeing = 0;
+        for (double[] p : memberP) {
+            agreeing += (p[i] >= 0.5) == (mean >= 0.5) ? 1 : 0;
+        }
+        return (double) agreeing / memberP.length;
     }
 
     /**

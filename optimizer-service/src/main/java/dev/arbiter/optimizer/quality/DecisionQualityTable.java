@@ -57,7 +57,11 @@ public final class DecisionQualityTable {
         space.put("gate.min_trend", FloatDistribution.of(0, 0.5));
         space.put("confidence.edge_scale", FloatDistribution.log(0.5, 10));
         space.put("risk.max_size", FloatDistribution.of(0.05, 0.5));
-        NestedWalkForward.Settings settings = new NestedWalkForward.Settings(2, space, trials, 42,
+        // the learned gate: below about 0.4 it passes nearly every observation, so tuning can switch it off
+        Map<String, Distribution> learnedGate = new LinkedHashMap<>();
+        learnedGate.put("meta.min_probability", FloatDistribution.of(0, 0.7));
+        learnedGate.put("meta.size_weight", FloatDistribution.of(0, 1));
+        NestedWalkForward.Settings settings = new NestedWalkForward.Settings(2, space, learnedGate, trials, 42,
                 objective, 0.05, 2_000, 10);
         System.out.println("| series | row | threshold | actions (share) | wins [95% CI] | false positives [95% CI] | precision | fp / win | P(loss) |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -70,7 +74,7 @@ public final class DecisionQualityTable {
                     CompiledRuleSet.EMPTY, false, s.train(), s.test(), s.test(), s.horizon(), 0, 0.0001, 7);
             WalkForwardBacktest.Prepared prepared = WalkForwardBacktest.prepare(data, wf, (f, c) -> { }, (p, f, a, b) -> { });
             NestedWalkForward.Report r = NestedWalkForward.run(prepared,
-                    PolicyParameters.defaults(), new NestedWalkForward.Settings(s.unseenFolds(), space, trials, 42,
+                    PolicyParameters.defaults(), new NestedWalkForward.Settings(s.unseenFolds(), space, learnedGate, trials, 42,
                             settings.objective(), settings.minActionShare(), settings.resamples(), settings.meanBlockLength()));
             for (NestedWalkForward.Row row : r.rows()) {
                 long wins = row.metrics().truePositiveActions;
@@ -82,10 +86,11 @@ public final class DecisionQualityTable {
                         row.probabilityOfLoss());
             }
             notes.add(String.format(Locale.ROOT, "%s: %d folds (%d tuning rows, %d unseen rows in the last %d folds); unseen AUC %.3f,"
-                            + " ECE %.3f; false positives vs single model %.1f%% [%.1f%%, %.1f%%]; tuned %s; %.0f s",
+                            + " ECE %.3f; false positives vs single model %.1f%% [%.1f%%, %.1f%%]; tuned %s; without the learned"
+                            + " gate %s; %.0f s",
                     s.name(), prepared.layout().size(), r.tuningRows(), r.unseenRows(), s.unseenFolds(), r.unseenAuc(), r.unseenEce(),
                     -100 * r.fpReductionVsSingle().value(), -100 * r.fpReductionVsSingle().high(), -100 * r.fpReductionVsSingle().low(),
-                    rounded(r.tuned()), (System.nanoTime() - started) / 1e9));
+                    rounded(r.tuned()), rounded(r.tunedWithoutLearnedGate()), (System.nanoTime() - started) / 1e9));
         }
         System.out.println();
         notes.forEach(n -> System.out.println("- " + n));

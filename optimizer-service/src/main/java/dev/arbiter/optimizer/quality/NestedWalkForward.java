@@ -19,10 +19,11 @@ import java.util.SplittableRandom;
 
 /**
  * Nested walk-forward: the policy is tuned (TPE) on the earlier folds' test windows only, and the tuned parameters
- * are then measured on the later folds, which the tuning never read. On those unseen folds it answers four rows: the
- * tuned policy, the default policy, and the single best model and the ensemble each with a plain threshold whose wins
+ * are then measured on the later folds, which the tuning never read. On those unseen folds it answers five rows: the
+ * tuned policy (its space holds the learned gate's parameters, so tuning can switch the gate on), the policy tuned
+ * without them, the default policy, and the single best model and the ensemble each with a plain threshold whose wins
  * match the tuned policy's as closely as the data allows; each with stationary-block-bootstrap intervals, and the
- * paired interval of the false-positive reduction against the single model.
+ * paired interval of the false-positive reduction of the tuned policy against the single model.
  */
 public final class NestedWalkForward {
 
@@ -35,8 +36,9 @@ public final class NestedWalkForward {
     }
 
     /** The run's settings. */
-    public record Settings(int unseenFolds, Map<String, Distribution> space, int trials, long seed, Objective objective,
-                           double minActionShare, int resamples, double meanBlockLength) {
+    public record Settings(int unseenFolds, Map<String, Distribution> space, Map<String, Distribution> learnedGateSpace,
+                           int trials, long seed, Objective objective, double minActionShare, int resamples,
+                           double meanBlockLength) {
     }
 
     /** One row over the unseen folds. */
@@ -50,7 +52,8 @@ public final class NestedWalkForward {
 
     /** The answer: the tuned parameters, the rows, the paired reduction and what the models knew. */
     public record Report(Map<String, Double> tuned, double tuningObjective, List<Row> rows, Interval fpReductionVsSingle,
-                         int tuningRows, int unseenRows, double unseenAuc, double unseenEce) {
+                         int tuningRows, int unseenRows, double unseenAuc, double unseenEce,
+                         Map<String, Double> tunedWithoutLearnedGate) {
     }
 
     private NestedWalkForward() {
@@ -65,29 +68,14 @@ public final class NestedWalkForward {
         int split = p.foldStart()[folds - s.unseenFolds()];
         int n = p.testRows();
 
-        // Tuning: the earlier folds only.
+        // Tuning: the earlier folds only; once with the learned gate's parameters in the space, once without.
         Simulator tuning = new Simulator(p.simulationData(0, split));
-        TpeSampler tpe = new TpeSampler(TpeSampler.Options.defaults(), List.of(Direction.MAXIMIZE), s.seed());
-        Map<String, Double> best = Map.of();
-        double bestValue = Double.NEGATIVE_INFINITY;
-        SimulationMetrics m = new SimulationMetrics();
-        Simulator.Scratch scratch = tuning.newScratch();
-        for (int t = 0; t < s.trials(); t++) {
-            Map<String, Double> params = tpe.ask(s.space(), List.of());
-            double value;
-            try {
-                tuning.run(base.with(params), Simulator.Mode.FULL_POLICY, scratch, m);
-                value = objective(s, m);
-            } catch (IllegalArgumentException inconsistent) {
-                tpe.tell(new Trial(t, dev.arbiter.engine.study.TrialState.FAIL, params, null, null));
-                continue;
-            }
-            tpe.tell(Trial.complete(t, params, value));
-            if (value > bestValue) {
-                bestValue = value;
-                best = params;
-            }
-        }
+        Map<String, Distribution> withGate = new java.util.LinkedHashMap<>(s.space());
+        withGate.putAll(s.learnedGateSpace());
+        Tuned tunedWithGate = tune(tuning, base, withGate, s);
+        Tuned tunedWithout = tune(tuning, base, s.space(), s);
+        Map<String, Double> best = tunedWithGate.parameters();
+        double bestValue = tunedWithGate.objective();
         PolicyParameters tuned = base.with(best);
 
         // The unseen folds.
@@ -98,7 +86,7 @@ public final class NestedWalkForward {
         List<SimulationMetrics> metrics = new ArrayList<>();
         List<Double> thresholds = new ArrayList<>();
         Simulator policy = new Simulator(unseen);
-        for (PolicyParameters params : List.of(tuned, base)) {
+        for (PolicyParameters params : List.of(tuned, base.with(tunedWithout.parameters()), base)) {
             int[] dir = new int[rows];
             SimulationMetrics out = new SimulationMetrics();
             policy.run(params, Simulator.Mode.FULL_POLICY, policy.newScratch(), out, dir, new double[rows]);
@@ -121,7 +109,8 @@ public final class NestedWalkForward {
             metrics.add(out);
             thresholds.add(edge);
         }
-        String[] names = {"tuned policy", "default policy", "single best model + threshold", "ensemble + threshold"};
+        String[] names = {"tuned policy", "tuned policy without the learned gate", "default policy",
+                "single best model + threshold", "ensemble + threshold"};
 
         // Paired stationary block bootstrap over the unseen decisions.
         int k = directions.size();
@@ -148,7 +137,7 @@ public final class NestedWalkForward {
                 fpDraws[r][b] = fp;
                 pnlDraws[r][b] = sum;
             }
-            reduction[b] = fpDraws[2][b] == 0 ? 0 : 1 - fpDraws[0][b] / fpDraws[2][b];
+            reduction[b] = fpDraws[SINGLE][b] == 0 ? 0 : 1 - fpDraws[0][b] / fpDraws[SINGLE][b];
         }
         List<Row> out = new ArrayList<>();
         for (int r = 0; r < k; r++) {
@@ -158,12 +147,45 @@ public final class NestedWalkForward {
                     interval(mr.falsePositiveActions, fpDraws[r]), (double) mr.actionCount / rows,
                     (double) losses / s.resamples()));
         }
-        long singleFp = metrics.get(2).falsePositiveActions;
+        long singleFp = metrics.get(SINGLE).falsePositiveActions;
         double pointReduction = singleFp == 0 ? 0 : 1 - (double) metrics.get(0).falsePositiveActions / singleFp;
         int[] labels = Arrays.copyOfRange(p.labels(), split, n);
         ProbabilityMetrics quality = ProbabilityMetrics.of(Arrays.copyOfRange(p.ensemble(), split, n), labels);
         return new Report(best, bestValue, out, interval(pointReduction, reduction), split, rows, quality.rocAuc(),
-                quality.expectedCalibrationError());
+                quality.expectedCalibrationError(), tunedWithout.parameters());
+    }
+
+    /** The row of the single best model + threshold. */
+    static final int SINGLE = 3;
+
+    /** Parameters chosen by a tuning and their objective on the tuning folds. */
+    record Tuned(Map<String, Double> parameters, double objective) {
+    }
+
+    /** TPE over {@code space} on the tuning folds, {@code s.trials()} trials from {@code s.seed()}. */
+    static Tuned tune(Simulator tuning, PolicyParameters base, Map<String, Distribution> space, Settings s) {
+        TpeSampler tpe = new TpeSampler(TpeSampler.Options.defaults(), List.of(Direction.MAXIMIZE), s.seed());
+        Map<String, Double> best = Map.of();
+        double bestValue = Double.NEGATIVE_INFINITY;
+        SimulationMetrics m = new SimulationMetrics();
+        Simulator.Scratch scratch = tuning.newScratch();
+        for (int t = 0; t < s.trials(); t++) {
+            Map<String, Double> params = tpe.ask(space, List.of());
+            double value;
+            try {
+                tuning.run(base.with(params), Simulator.Mode.FULL_POLICY, scratch, m);
+                value = objective(s, m);
+            } catch (IllegalArgumentException inconsistent) {
+                tpe.tell(new Trial(t, dev.arbiter.engine.study.TrialState.FAIL, params, null, null));
+                continue;
+            }
+            tpe.tell(Trial.complete(t, params, value));
+            if (value > bestValue) {
+                bestValue = value;
+                best = params;
+            }
+        }
+        return new Tuned(best, bestValue);
     }
 
     static double objective(Settings s, SimulationMetrics m) {

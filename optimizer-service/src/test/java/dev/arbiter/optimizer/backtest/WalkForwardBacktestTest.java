@@ -74,7 +74,7 @@ class WalkForwardBacktestTest {
 
     @Test
     void thresholdRowsWinAtLeastAsOftenAsTheFullPolicy() {
-        assertEquals(3, result.ablation().size());
+        assertEquals(4, result.ablation().size(), "three rows and the learned gate's");
         WalkForwardBacktest.AblationRow full = result.ablation().get(2);
         assertEquals("ENSEMBLE_GATED_RISK", full.variant());
         assertTrue(full.total().actionCount > 0, "the full policy acts on real data: " + full.total());

@@ -1,6 +1,7 @@
 package dev.arbiter.optimizer.quality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +37,8 @@ class NestedWalkForwardTest {
         SPACE.put("gate.min_edge", FloatDistribution.of(0, 0.25));
         SPACE.put("gate.min_confidence", FloatDistribution.of(0, 0.8));
         SPACE.put("risk.max_size", FloatDistribution.of(0.05, 0.5));
-        SETTINGS = new NestedWalkForward.Settings(2, SPACE, 60, 11, NestedWalkForward.Objective.PRECISION, 0.05, 300, 10);
+        SETTINGS = new NestedWalkForward.Settings(2, SPACE, Map.of("meta.min_probability", FloatDistribution.of(0, 0.7)), 60,
+                11, NestedWalkForward.Objective.PRECISION, 0.05, 300, 10);
     }
 
     @BeforeAll
@@ -55,13 +57,16 @@ class NestedWalkForwardTest {
         double[] ensemble = p.ensemble().clone();
         double[] best = p.best().clone();
         double[] forward = p.forward().clone();
+        double[] meta = p.meta().clone();
         for (int i = split; i < ensemble.length; i++) {
             ensemble[i] = 1 - ensemble[i];
+            meta[i] = 1 - meta[i];
             best[i] = 1 - best[i];
             forward[i] = -forward[i] * 1.7;
         }
         return new WalkForwardBacktest.Prepared(p.data(), p.layout(), p.foldStart(), ensemble, p.agreement(), best, p.volatility(),
-                p.trend(), forward, p.features(), p.labels(), p.ts(), p.bestNames(), p.foldModelMetrics(), p.costPerTurnover());
+                p.trend(), forward, p.features(), p.labels(), p.ts(), p.bestNames(), p.foldModelMetrics(), p.costPerTurnover(),
+                meta);
     }
 
     @Test
@@ -79,7 +84,8 @@ class NestedWalkForwardTest {
     @Test
     void theThresholdRowsMatchTheTunedWinsAndIntervalsHoldTheirEstimates() {
         NestedWalkForward.Report report = NestedWalkForward.run(prepared, PolicyParameters.defaults(), SETTINGS);
-        assertEquals(List.of("tuned policy", "default policy", "single best model + threshold", "ensemble + threshold"),
+        assertEquals(List.of("tuned policy", "tuned policy without the learned gate", "default policy",
+                        "single best model + threshold", "ensemble + threshold"),
                 report.rows().stream().map(NestedWalkForward.Row::name).toList());
         long tunedWins = report.rows().get(0).metrics().truePositiveActions;
         for (NestedWalkForward.Row row : report.rows()) {
@@ -89,7 +95,9 @@ class NestedWalkForwardTest {
             assertTrue(row.actionShare() >= 0 && row.actionShare() <= 1);
             assertTrue(row.probabilityOfLoss() >= 0 && row.probabilityOfLoss() <= 1);
         }
-        for (NestedWalkForward.Row row : report.rows().subList(2, 4)) {
+        assertTrue(report.tuned().containsKey("meta.min_probability"), "the learned gate is in the tuned space");
+        assertFalse(report.tunedWithoutLearnedGate().containsKey("meta.min_probability"));
+        for (NestedWalkForward.Row row : report.rows().subList(3, 5)) {
             assertTrue(row.metrics().truePositiveActions >= tunedWins, "at equal or more wins: " + row);
         }
         assertTrue(report.unseenAuc() > 0.8, "the models know the demand's daily shape: " + report.unseenAuc());
@@ -98,6 +106,7 @@ class NestedWalkForwardTest {
     @Test
     void aSplitWithoutFoldsOnBothSidesIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> NestedWalkForward.run(prepared, PolicyParameters.defaults(),
-                new NestedWalkForward.Settings(prepared.layout().size(), SPACE, 5, 1, NestedWalkForward.Objective.SHARPE, 0, 10, 5)));
+                new NestedWalkForward.Settings(prepared.layout().size(), SPACE, Map.of(), 5, 1, NestedWalkForward.Objective.SHARPE, 0,
+                        10, 5)));
     }
 }
