@@ -7,8 +7,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,28 +20,32 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One packaged Arbiter service ({@code MODULE/target/quarkus-app/quarkus-run.jar}) run as an operating-system process
- * on free ports, its output in a log file: what {@code arbiter demo} starts, waits for and stops, and what the
- * integration tests start, stop and kill (test-support's {@code ServiceProcess}).
+ * One packaged Arbiter service ({@code MODULE/target/quarkus-app/quarkus-run.jar}) run as an operating-system process,
+ * its output in a log file: what {@code arbiter demo} starts, waits for and stops, and what the integration tests start,
+ * stop and kill (test-support's {@code ServiceProcess}). Each service binds port 0 for gRPC and HTTP and reports the
+ * ports it got in its log ({@link BoundPorts}); callers take them from {@link #grpcPort()} and {@link #httpPort()}
+ * once {@link #awaitPorts} or {@link #awaitReady} has returned. (A port found free here and bound later by the service
+ * can be taken in between by another process; the demo failed that way.)
  */
 public final class LocalService implements AutoCloseable {
 
     private final String name;
     private final Process process;
     private final Path log;
-    public final int grpcPort;
-    public final int httpPort;
+    /** Where this process's output starts in the log: an appended log holds earlier runs' ports too. */
+    private final long logStart;
+    private volatile BoundPorts ports;
 
-    private LocalService(String name, Process process, Path log, int grpcPort, int httpPort) {
+    private LocalService(String name, Process process, Path log, long logStart) {
         this.name = name;
         this.process = process;
         this.log = log;
-        this.grpcPort = grpcPort;
-        this.httpPort = httpPort;
+        this.logStart = logStart;
     }
 
     /** The jar of a module under the repository root {@code home}. */
@@ -49,39 +53,52 @@ public final class LocalService implements AutoCloseable {
         return home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    /** Free ports for a service that is about to start: gRPC, then HTTP. */
-    public static int[] freePorts() {
-        return new int[] {freePort(), freePort()};
-    }
-
     /**
-     * Starts {@code jar} with the given ports and configuration (as system properties) and returns at once; call
-     * {@link #awaitReady} before using it. Its output replaces {@code logDir/NAME.log}.
+     * Starts {@code jar} on ports 0 with the given configuration (as system properties) and returns at once; call
+     * {@link #awaitPorts} or {@link #awaitReady} before using it. Its output replaces {@code logDir/NAME.log}.
      */
-    public static LocalService start(String name, Path jar, int[] ports, Map<String, String> properties, Path logDir) {
-        return start(name, jar, ports, properties, logDir, false);
+    public static LocalService start(String name, Path jar, Map<String, String> properties, Path logDir) {
+        return start(name, jar, properties, logDir, false);
     }
 
-    /** As {@link #start(String, Path, int[], Map, Path)}, the output appended to the log when {@code append}. */
-    public static LocalService start(String name, Path jar, int[] ports, Map<String, String> properties, Path logDir,
-            boolean append) {
+    /** As {@link #start(String, Path, Map, Path)}, the output appended to the log when {@code append}. */
+    public static LocalService start(String name, Path jar, Map<String, String> properties, Path logDir, boolean append) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Dquarkus.grpc.server.port=" + ports[0]);
-        command.add("-Dquarkus.http.port=" + ports[1]);
+        command.add("-Dquarkus.grpc.server.port=0");
+        command.add("-Dquarkus.http.port=0");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
+            long logStart = append && Files.exists(log) ? Files.size(log) : 0;
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log.toFile())
                             : ProcessBuilder.Redirect.to(log.toFile())).start();
-            return new LocalService(name, p, log, ports[0], ports[1]);
+            return new LocalService(name, p, log, logStart);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + jar + "): " + e.getMessage(), e);
         }
+    }
+
+    /** The gRPC port the service bound; known once {@link #awaitPorts} or {@link #awaitReady} has returned. */
+    public int grpcPort() {
+        return reported().grpc();
+    }
+
+    /** The HTTP port (health, metrics) the service bound; known once {@link #awaitPorts} or {@link #awaitReady} has returned. */
+    public int httpPort() {
+        return reported().http();
+    }
+
+    private BoundPorts reported() {
+        BoundPorts p = ports;
+        if (p == null) {
+            throw new IllegalStateException(name + " has not reported its ports yet: call awaitPorts or awaitReady first");
+        }
+        return p;
     }
 
     public long pid() {
@@ -93,15 +110,44 @@ public final class LocalService implements AutoCloseable {
     }
 
     /**
-     * Blocks until gRPC health says SERVING and SmallRye readiness answers 200 (the gRPC server can answer before
-     * startup work such as restores and migrations is done), or throws with the end of the service's log.
+     * Blocks until the service has bound its gRPC and HTTP ports and said so in its log (before its startup work is
+     * done: enough to tell the services that call it where it listens), or throws with the end of its log.
+     */
+    public void awaitPorts(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (ports == null) {
+            if (!process.isAlive()) {
+                throw failure("exited with status " + process.exitValue() + " while starting");
+            }
+            Optional<BoundPorts> reported = BoundPorts.in(output());
+            if (reported.isPresent()) {
+                BoundPorts p = reported.get();
+                if (p.grpc() == 0 || p.http() == 0) {
+                    throw failure("reported port 0 (" + p + ")");
+                }
+                ports = p;
+                return;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw failure("did not report its ports within " + timeout.toSeconds() + " s");
+            }
+            // A poll interval against another process, not a guess at how long it takes.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    /**
+     * Blocks until the ports are reported ({@link #awaitPorts}), gRPC health says SERVING and SmallRye readiness
+     * answers 200 (the gRPC server can answer before startup work such as restores and migrations is done), or throws
+     * with the end of the service's log.
      */
     public void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        awaitPorts(timeout);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext().build();
         try {
             HttpClient http = HttpClient.newHttpClient();
-            URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
+            URI ready = URI.create("http://127.0.0.1:" + httpPort() + "/q/health/ready");
             boolean serving = false;
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
@@ -117,6 +163,16 @@ public final class LocalService implements AutoCloseable {
             throw failure("was not ready within " + timeout.toSeconds() + " s");
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    /** This process's output so far. */
+    private String output() {
+        try (InputStream in = Files.newInputStream(log)) {
+            in.skipNBytes(logStart);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name + "'s log " + log, e);
         }
     }
 
@@ -222,13 +278,5 @@ public final class LocalService implements AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ofSeconds(30));
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

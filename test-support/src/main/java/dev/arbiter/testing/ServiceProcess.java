@@ -9,9 +9,9 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * A packaged Quarkus service (its target/quarkus-app) as a real operating-system process on free ports, for
- * integration tests that start, stop and kill services: service-support's {@link LocalService} with the jar named
- * by a failsafe system property, its log in target/, and a channel to it.
+ * A packaged Quarkus service (its target/quarkus-app) as a real operating-system process, for integration tests that
+ * start, stop and kill services: service-support's {@link LocalService} (the service binds ports 0 and reports them)
+ * with the jar named by a failsafe system property, its log in target/, and a channel to its reported gRPC port.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -21,7 +21,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     private ServiceProcess(LocalService service) {
         this.service = service;
-        this.grpcPort = service.grpcPort;
+        this.grpcPort = service.grpcPort();
         this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
     }
 
@@ -35,8 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
         if (!new File(runner).isFile()) {
             throw new IllegalStateException(runner + " is missing: run `mvn verify` (integration tests need the packaged service)");
         }
-        LocalService service = LocalService.start(name, Path.of(runner), LocalService.freePorts(), properties,
-                Path.of("target"), true);
+        LocalService service = LocalService.start(name, Path.of(runner), properties, Path.of("target"), true);
         try {
             service.awaitReady(Duration.ofSeconds(60));
         } catch (RuntimeException e) {

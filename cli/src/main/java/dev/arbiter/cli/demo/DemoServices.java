@@ -18,11 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * The four services the demo runs, started side by side as processes from their packaged jars, wired to each other on
- * free ports, and stopped together (SIGTERM) at the end, also when the demo is interrupted.
+ * The four services the demo runs, started as processes from their packaged jars (each on the ports it binds and
+ * reports), wired to each other, and stopped together (SIGTERM) at the end, also when the demo is interrupted.
  */
 final class DemoServices implements AutoCloseable {
 
@@ -60,23 +61,20 @@ final class DemoServices implements AutoCloseable {
         answers("Redis", hostPort(s.redis().replaceFirst("^redis://", ""), 6379),
                 "start it (sudo service redis-server start) or install it (sudo apt-get install -y redis-server)");
 
-        Map<Service, int[]> ports = new EnumMap<>(Service.class);
-        for (Service service : Service.values()) {
-            ports.put(service, LocalService.freePorts());
-        }
         DemoServices services = new DemoServices();
         Runtime.getRuntime().addShutdownHook(services.shutdownHook);
         Path logs = s.workDir().resolve("logs");
         try {
-            for (Service service : Service.values()) {
-                services.running.put(service, LocalService.start(service.displayName, jars.get(service), ports.get(service),
-                        properties(service, s, ports), logs));
+            // Each service binds ports 0 and reports what it got; decision-service and optimizer-service are told
+            // where feature-service and model-service listen, so those two start first.
+            for (Service service : List.of(Service.FEATURES, Service.MODELS)) {
+                services.start(service, jars.get(service), s, logs);
             }
-            List<CompletableFuture<Void>> ready = new ArrayList<>();
-            for (LocalService l : services.running.values()) {
-                ready.add(CompletableFuture.runAsync(() -> l.awaitReady(START_TIMEOUT)));
+            services.awaitAll(l -> l.awaitPorts(START_TIMEOUT));
+            for (Service service : List.of(Service.DECISIONS, Service.OPTIMIZER)) {
+                services.start(service, jars.get(service), s, logs);
             }
-            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
+            services.awaitAll(l -> l.awaitReady(START_TIMEOUT));
         } catch (RuntimeException e) {
             services.close();
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -85,8 +83,21 @@ final class DemoServices implements AutoCloseable {
         return services;
     }
 
-    /** Each service's configuration: the shared database and Redis, and how it finds the others. */
-    private static Map<String, String> properties(Service service, Setup s, Map<Service, int[]> ports) {
+    private void start(Service service, Path jar, Setup s, Path logs) {
+        running.put(service, LocalService.start(service.displayName, jar, properties(service, s), logs));
+    }
+
+    /** Runs {@code step} for every running service at once and waits for all of them. */
+    private void awaitAll(Consumer<LocalService> step) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (LocalService l : running.values()) {
+            all.add(CompletableFuture.runAsync(() -> step.accept(l)));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /** Each service's configuration: the shared database and Redis, and where the ones it calls listen. */
+    private Map<String, String> properties(Service service, Setup s) {
         Map<String, String> p = new HashMap<>();
         p.put("quarkus.redis.hosts", s.redis());
         if (service != Service.FEATURES) {
@@ -100,13 +111,13 @@ final class DemoServices implements AutoCloseable {
                 p.put("arbiter.decision.redis-prefix", "arbiter-demo:" + s.runId() + ":decision:");
                 p.put("arbiter.decision.log.spool-dir", s.workDir().resolve("decision-spool").toString());
                 p.put("quarkus.grpc.clients.features.host", "127.0.0.1");
-                p.put("quarkus.grpc.clients.features.port", Integer.toString(ports.get(Service.FEATURES)[0]));
+                p.put("quarkus.grpc.clients.features.port", Integer.toString(running.get(Service.FEATURES).grpcPort()));
                 p.put("quarkus.grpc.clients.models.host", "127.0.0.1");
-                p.put("quarkus.grpc.clients.models.port", Integer.toString(ports.get(Service.MODELS)[0]));
+                p.put("quarkus.grpc.clients.models.port", Integer.toString(running.get(Service.MODELS).grpcPort()));
             }
             case OPTIMIZER -> {
                 p.put("quarkus.grpc.clients.models.host", "127.0.0.1");
-                p.put("quarkus.grpc.clients.models.port", Integer.toString(ports.get(Service.MODELS)[0]));
+                p.put("quarkus.grpc.clients.models.port", Integer.toString(running.get(Service.MODELS).grpcPort()));
                 p.put("arbiter.optimizer.history.root", s.workDir().resolve("history").toAbsolutePath().toString());
             }
         }
@@ -142,7 +153,7 @@ final class DemoServices implements AutoCloseable {
     }
 
     private static HostPort address(LocalService l) {
-        return new HostPort("127.0.0.1", l.grpcPort);
+        return new HostPort("127.0.0.1", l.grpcPort());
     }
 
     private String pids() {

@@ -26,33 +26,39 @@ public final class TcpProxy implements AutoCloseable {
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
-        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            this.port = probe.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        restore();
+        // Bound where it is picked (port 0): a port found free and bound later can be taken in between.
+        ServerSocket first = listen(0);
+        this.port = first.getLocalPort();
+        serve(first);
     }
 
     public int port() {
         return port;
     }
 
+    /** Listens again on the same port after {@link #cut()}. */
     public synchronized void restore() {
-        if (server != null) {
-            return;
+        if (server == null) {
+            serve(listen(port));
         }
+    }
+
+    private static ServerSocket listen(int port) {
         try {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            server = s;
-            Thread accept = new Thread(() -> accept(s), "tcp-proxy-accept");
-            accept.setDaemon(true);
-            accept.start();
+            return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void serve(ServerSocket s) {
+        server = s;
+        Thread accept = new Thread(() -> accept(s), "tcp-proxy-accept");
+        accept.setDaemon(true);
+        accept.start();
     }
 
     public synchronized void cut() {
