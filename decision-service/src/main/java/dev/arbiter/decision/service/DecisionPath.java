@@ -378,6 +378,7 @@ public class DecisionPath {
                 r.getSeriesExposure(),
                 r.getCooldownRemaining());
         in.features = values;
+        in.metaProbability = a.prediction.hasMetaProbability() ? a.prediction.getMetaProbability() : Double.NaN;
         return in;
     }
 
@@ -446,6 +447,9 @@ public class DecisionPath {
             d.setEnsembleProbability(p.getEnsembleProbability())
                     .setAgreement(p.getAgreement())
                     .setPredictionId(p.getPredictionId());
+            if (p.hasMetaProbability()) {
+                d.setMetaProbability(p.getMetaProbability());
+            }
             versions.addAllModelVersions(p.getModelVersionsList())
                     .setWeightsSnapshotId(p.getWeightsSnapshotId())
                     .setEnsembleName(p.getEnsembleName())

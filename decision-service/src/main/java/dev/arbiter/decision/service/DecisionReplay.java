@@ -92,6 +92,7 @@ public class DecisionReplay {
                 vol < 0 ? Double.NaN : values[vol], trend < 0 ? Double.NaN : values[trend], f.getWarm(),
                 risk.getDrawdown(), risk.getExposure(), risk.getSeriesExposure(), risk.getCooldownRemaining());
         in.features = values;
+        in.metaProbability = original.hasMetaProbability() ? original.getMetaProbability() : Double.NaN;
         PolicyResult out = new PolicyResult();
         DecisionPolicy decisionPolicy = new DecisionPolicy(snapshot.parameters());
         decisionPolicy.decide(in, snapshot.rules(), out);

@@ -15,6 +15,14 @@ import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.GateResult;
+import dev.arbiter.proto.v1.GetParameterSetRequest;
+import dev.arbiter.proto.v1.ParameterSet;
+import dev.arbiter.proto.v1.ParameterValue;
+import dev.arbiter.proto.v1.ReplayDecisionRequest;
+import dev.arbiter.proto.v1.ReplayDecisionResponse;
+import dev.arbiter.proto.v1.ReplayMode;
+import dev.arbiter.proto.v1.RollbackParametersRequest;
+import dev.arbiter.proto.v1.SetParametersRequest;
 import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.proto.v1.PredictionOutcomeStatus;
@@ -184,6 +192,66 @@ class DecisionPathTest {
         }
         assertTrue(made.stream().anyMatch(d -> d.getDirection() == Direction.DIRECTION_SHORT), "policy.allow_short = 1 by default");
         assertTrue(risk.read(series).getSeriesExposure() < 0);
+    }
+
+    /** The warm decisions of 60 MSFT observations of a new series. */
+    List<Decision> warmDecisions(String prefix) {
+        List<Decision> warm = new ArrayList<>();
+        for (Observation o : Msft.observations(prefix + "-" + UUID.randomUUID(), 60)) {
+            Decision d = decide(o);
+            assertFalse(d.getDegraded(), d.getDegradedReason());
+            if (d.getGates(BuiltInGate.WARMUP.ordinal()).getPassed()) {
+                warm.add(d);
+            }
+        }
+        assertFalse(warm.isEmpty(), "60 observations warm the features up");
+        return warm;
+    }
+
+    @Test
+    void theLearnedGateReadsTheEnsemblesMetaModelAndReplaysFromTheLoggedProbability() throws Exception {
+        ParameterSet before = decisions.getParameterSet(GetParameterSetRequest.getDefaultInstance());
+        decisions.setParameters(SetParametersRequest.newBuilder()
+                .putValues("meta.min_probability", ParameterValue.newBuilder().setDoubleValue(0.6).build())
+                .putValues("meta.size_weight", ParameterValue.newBuilder().setDoubleValue(1).build())
+                .setAuthor("test").setReason("the learned gate on").build());
+        try {
+            RealDependenciesProfile.ensembleAnswers(0.8, 0.9);
+            List<Decision> confident = warmDecisions("meta-pass");
+            for (Decision d : confident) {
+                assertEquals(0.9, d.getMetaProbability(), 1e-6, "the meta model's answer is logged with the decision");
+                GateResult meta = d.getGates(BuiltInGate.META.ordinal());
+                assertEquals("meta", meta.getName());
+                assertTrue(meta.getPassed(), meta.toString());
+                assertEquals(0.6, meta.getThreshold(), 1e-12);
+            }
+            List<Decision> acted = confident.stream().filter(d -> d.getDirection() == Direction.DIRECTION_LONG).toList();
+            assertFalse(acted.isEmpty(), "a meta probability of 0.9 passes the gate at 0.6");
+            Decision first = acted.get(0);
+            // meta.size_weight 1: the size is scaled by the bet size 2 Phi(z) - 1, z = (0.9 - 0.5) / sqrt(0.9 * 0.1)
+            assertTrue(first.getReasonsList().stream().anyMatch(r -> r.contains("x meta factor 0.818")), first.getReasonsList().toString());
+            ReplayDecisionResponse replayed = decisions.replayDecision(ReplayDecisionRequest.newBuilder()
+                    .setDecisionId(first.getDecisionId()).setMode(ReplayMode.REPLAY_MODE_RECORDED_VERSIONS).build());
+            assertTrue(replayed.getIdentical(), replayed.getDifferencesList().toString());
+
+            RealDependenciesProfile.ensembleAnswers(0.8, 0.3);
+            for (Decision d : warmDecisions("meta-block")) {
+                assertEquals(Direction.DIRECTION_FLAT, d.getDirection(), "a meta probability of 0.3 blocks every action");
+                assertFalse(d.getGates(BuiltInGate.META.ordinal()).getPassed());
+                assertTrue(d.getReasonsList().stream().anyMatch(r -> r.contains("below meta.min_probability 0.600")),
+                        d.getReasonsList().toString());
+            }
+
+            RealDependenciesProfile.ensembleAnswers(0.8);
+            for (Decision d : warmDecisions("meta-none")) {
+                assertFalse(d.hasMetaProbability(), "no meta model, no meta probability");
+                assertEquals(Direction.DIRECTION_FLAT, d.getDirection(), "the gate is on and nothing answered it");
+                assertTrue(d.getReasonsList().stream().anyMatch(r -> r.contains("no meta model answered")), d.getReasonsList().toString());
+            }
+        } finally {
+            decisions.rollbackParameters(RollbackParametersRequest.newBuilder().setToVersion(before.getVersion())
+                    .setAuthor("test").setReason("the learned gate off again").build());
+        }
     }
 
     @Test

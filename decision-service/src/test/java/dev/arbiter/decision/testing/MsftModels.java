@@ -12,6 +12,7 @@ import dev.arbiter.proto.v1.ModelFormat;
 import dev.arbiter.proto.v1.ModelOutput;
 import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.ModelVersion;
+import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.proto.v1.UploadModelRequest;
 import dev.arbiter.testing.ClientStreams;
@@ -35,6 +36,8 @@ public final class MsftModels {
 
     public static final FeatureSchema SCHEMA = FeatureSchema.of(FeatureConfig.defaults());
     static final List<String> TREND_INPUTS = List.of("vol_10", "vol_20", "roc_10", "efficiency_ratio_14", "drawdown", "vol_cluster_10_50");
+    /** The meta model's inputs: the ensemble's probability and agreement (engine MetaGate.INPUTS) and a feature. */
+    static final List<String> META_INPUTS = List.of("ensemble_probability", "ensemble_agreement", "vol_20");
     static final List<String> SHAPE_INPUTS = List.of("roc_10", "mom_10", "skew_50", "kurt_50", "atr_14", "efficiency_ratio_14", "dow_sin", "dow_cos");
 
     private MsftModels() {}
@@ -58,12 +61,43 @@ public final class MsftModels {
         defineDefault(modelService, "constant probability " + probability, a, b);
     }
 
+    /**
+     * As {@link #deployConstant(Channel, double)}, with a meta model (the learned gate's) that answers
+     * {@code metaProbability} for every row; it reads two of the ensemble's outputs and a feature, by name.
+     */
+    public static void deployConstant(Channel modelService, double probability, double metaProbability) throws Exception {
+        Map<String, Object> constant = Map.of("base_score", probability, "eta", 0.0);
+        ModelVersion a = activate(modelService, upload(modelService, "constant-trend", TREND_INPUTS, train(TREND_INPUTS, 1, 1, constant)));
+        ModelVersion b = activate(modelService, upload(modelService, "constant-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 1, 1, constant)));
+        ModelVersion meta = activate(modelService, upload(modelService, "constant-meta", META_INPUTS, constant(META_INPUTS.size(),
+                metaProbability)));
+        defineDefault(modelService, "constant probability " + probability + ", meta model " + metaProbability, a, b, meta);
+    }
+
     private static void defineDefault(Channel modelService, String description, ModelVersion a, ModelVersion b) {
-        ModelServiceGrpc.newBlockingStub(modelService).defineEnsemble(DefineEnsembleRequest.newBuilder()
-                .setEnsemble(EnsembleDefinition.newBuilder().setName("default").setDescription(description)
-                        .addMembers(EnsembleMember.newBuilder().setModelName(a.getModelName()).setVersion(a.getVersion()))
-                        .addMembers(EnsembleMember.newBuilder().setModelName(b.getModelName()).setVersion(b.getVersion())))
-                .build());
+        defineDefault(modelService, description, a, b, null);
+    }
+
+    private static void defineDefault(Channel modelService, String description, ModelVersion a, ModelVersion b, ModelVersion meta) {
+        EnsembleDefinition.Builder e = EnsembleDefinition.newBuilder().setName("default").setDescription(description)
+                .addMembers(EnsembleMember.newBuilder().setModelName(a.getModelName()).setVersion(a.getVersion()))
+                .addMembers(EnsembleMember.newBuilder().setModelName(b.getModelName()).setVersion(b.getVersion()));
+        if (meta != null) {
+            e.setMetaModel(ModelVersionRef.newBuilder().setModelName(meta.getModelName()).setVersion(meta.getVersion()));
+        }
+        ModelServiceGrpc.newBlockingStub(modelService).defineEnsemble(DefineEnsembleRequest.newBuilder().setEnsemble(e).build());
+    }
+
+    /** An XGBoost model of {@code inputs} inputs that answers {@code probability} for every row (learning rate 0). */
+    static byte[] constant(int inputs, double probability) throws Exception {
+        int n = 8;
+        float[] x = new float[n * inputs];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i * inputs] = i;
+            y[i] = i % 2;
+        }
+        return fit(x, y, n, inputs, 1, 1, Map.of("base_score", probability, "eta", 0.0));
     }
 
     static byte[] train(List<String> inputs, int depth, int rounds, Map<String, Object> extra) throws Exception {
@@ -81,7 +115,12 @@ public final class MsftModels {
             }
             y[i] = rows.get(i + 1).close() > r.close() ? 1 : 0;
         }
-        DMatrix matrix = new DMatrix(x, n, inputs.size(), Float.NaN);
+        return fit(x, y, n, inputs.size(), depth, rounds, extra);
+    }
+
+    private static byte[] fit(float[] x, float[] y, int n, int columns, int depth, int rounds, Map<String, Object> extra)
+            throws Exception {
+        DMatrix matrix = new DMatrix(x, n, columns, Float.NaN);
         matrix.setLabel(y);
         Map<String, Object> params = new HashMap<>();
         params.put("objective", "binary:logistic");

@@ -26,7 +26,7 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
     public static volatile TcpProxy redisProxy;
     /** This application's Redis prefix. */
     public static volatile String redisPrefix;
-    /** The probability model-service's default ensemble answers now (NaN: MsftModels' ensemble). */
+    /** The probability model-service's default ensemble answers now (NaN: MsftModels' ensemble, or one with a meta model). */
     private static double deployed = Double.NaN;
 
     /** Makes model-service's default ensemble two real models that answer {@code probability} for every row. */
@@ -35,6 +35,12 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
             MsftModels.deployConstant(services.models.channel, probability);
             deployed = probability;
         }
+    }
+
+    /** As {@link #ensembleAnswers(double)}, with a meta model that answers {@code metaProbability} for every row. */
+    public static synchronized void ensembleAnswers(double probability, double metaProbability) throws Exception {
+        MsftModels.deployConstant(services.models.channel, probability, metaProbability);
+        deployed = Double.NaN;
     }
 
     @Override

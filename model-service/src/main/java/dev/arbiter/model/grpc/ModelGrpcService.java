@@ -158,7 +158,8 @@ public class ModelGrpcService implements ModelService {
                     ProtoMapper.members(d),
                     d.getWeightConfig().getHalfLifeOutcomes(),
                     d.getWeightConfig().getFloor(),
-                    request.getExpectedRevision()));
+                    request.getExpectedRevision(),
+                    d.hasMetaModel() ? new VersionKey(d.getMetaModel().getModelName(), d.getMetaModel().getVersion()) : null));
         });
     }
 

@@ -139,6 +139,9 @@ final class ProtoMapper {
         for (EnsemblePlan.Member m : p.members()) {
             b.addMembers(EnsembleMember.newBuilder().setModelName(m.key().model()).setVersion(m.key().version()).setInitialWeight(m.initialWeight()));
         }
+        if (p.metaModel() != null) {
+            b.setMetaModel(ref(p.metaModel()));
+        }
         return b.build();
     }
 
@@ -175,6 +178,9 @@ final class ProtoMapper {
                 .setFeatureSchemaId(r.featureSchemaId())
                 .setLatencyMicros(r.latencyMicros())
                 .setCached(r.cached());
+        if (r.metaProbability() == r.metaProbability()) {
+            b.setMetaProbability(r.metaProbability());
+        }
         for (PredictionResult.Member m : r.members()) {
             b.addMembers(MemberPrediction.newBuilder()
                     .setModelName(m.key().model())

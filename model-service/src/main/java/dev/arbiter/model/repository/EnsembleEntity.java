@@ -40,6 +40,13 @@ public class EnsembleEntity extends PanacheEntityBase {
     @Column(nullable = false)
     public int revision;
 
+    /** The learned gate's model, or null (both null together). */
+    @Column(name = "meta_model_name")
+    public String metaModelName;
+
+    @Column(name = "meta_model_version")
+    public Integer metaModelVersion;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 

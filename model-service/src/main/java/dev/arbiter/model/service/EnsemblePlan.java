@@ -3,7 +3,10 @@ package dev.arbiter.model.service;
 import java.time.Instant;
 import java.util.List;
 
-/** One revision of an ensemble definition, immutable: a prediction uses the plan it started with to the end. */
+/**
+ * One revision of an ensemble definition, immutable: a prediction uses the plan it started with to the end.
+ * {@code metaModel} is the learned gate's model, or null.
+ */
 public record EnsemblePlan(
         String name,
         String description,
@@ -12,7 +15,8 @@ public record EnsemblePlan(
         double halfLifeOutcomes,
         double floor,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        VersionKey metaModel) {
 
     /** A pinned member version; {@code initialWeight} 0 means an equal share. */
     public record Member(VersionKey key, double initialWeight, boolean shadow) {}
@@ -22,7 +26,8 @@ public record EnsemblePlan(
         return m.initialWeight() > 0 ? m.initialWeight() : 1.0 / members.size();
     }
 
+    /** True when {@code key} is a member or the meta model. */
     boolean contains(VersionKey key) {
-        return members.stream().anyMatch(m -> m.key().equals(key));
+        return key.equals(metaModel) || members.stream().anyMatch(m -> m.key().equals(key));
     }
 }

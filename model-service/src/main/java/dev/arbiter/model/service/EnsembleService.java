@@ -4,6 +4,7 @@ import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.repository.EnsembleEntity;
 import dev.arbiter.model.repository.ModelVersionEntity;
@@ -42,10 +43,11 @@ public class EnsembleService {
     }
 
     /**
-     * Creates or redefines an ensemble. Every member must be ACTIVE or SHADOW, so it is loaded and
-     * warmed up before the new definition can route a single prediction to it.
+     * Creates or redefines an ensemble. Every member, and the meta model ({@code metaModel}, null = none), must be
+     * ACTIVE or SHADOW, so it is loaded and warmed up before the new definition can route a single prediction to it.
      */
-    public EnsemblePlan define(String name, String description, List<StoredMember> members, double halfLife, double floor, int expectedRevision) {
+    public EnsemblePlan define(String name, String description, List<StoredMember> members, double halfLife, double floor,
+                               int expectedRevision, VersionKey metaModel) {
         ModelRegistry.checkName("ensemble.name", name);
         if (members.isEmpty()) {
             throw invalid("ensemble.members", "ensemble.members is empty; name at least one model version");
@@ -74,30 +76,45 @@ public class EnsembleService {
                 throw invalid(field, field + " repeats " + m.modelName() + " v" + m.version() + "; list each version once");
             }
         }
-        EnsemblePlan plan = persist(name, description, members, halfLife == 0 ? config.defaultHalfLifeOutcomes() : halfLife, floor, expectedRevision);
+        if (metaModel != null) {
+            ModelRegistry.checkName("ensemble.meta_model.model_name", metaModel.model());
+            if (metaModel.version() <= 0) {
+                throw invalid("ensemble.meta_model.version", "ensemble.meta_model.version is " + metaModel.version()
+                        + "; pin a version number ≥ 1");
+            }
+            if (seen.contains(metaModel)) {
+                throw invalid("ensemble.meta_model", "ensemble.meta_model is " + metaModel
+                        + ", also a member; the meta model judges the members' combination, so it cannot be one of them");
+            }
+        }
+        EnsemblePlan plan = persist(name, description, members, halfLife == 0 ? config.defaultHalfLifeOutcomes() : halfLife, floor,
+                expectedRevision, metaModel);
         for (EnsemblePlan.Member m : plan.members()) {
             serving.preload(m.key());
+        }
+        if (metaModel != null) {
+            serving.preload(metaModel);
         }
         plans.put(name, plan);
         return plan;
     }
 
     @Transactional
-    EnsemblePlan persist(String name, String description, List<StoredMember> members, double halfLife, double floor, int expectedRevision) {
+    EnsemblePlan persist(String name, String description, List<StoredMember> members, double halfLife, double floor,
+                         int expectedRevision, VersionKey metaModel) {
         for (int i = 0; i < members.size(); i++) {
             StoredMember m = members.get(i);
             String field = "ensemble.members[" + i + "]";
-            ModelVersionEntity v = ModelVersionEntity.find(m.modelName(), m.version())
-                    .orElseThrow(() -> notFound(
-                            field,
-                            field + " is " + m.modelName() + " v" + m.version() + ", which does not exist; upload and activate it first, or fix the name and version"));
-            VersionStatus status = VersionStatus.valueOf(v.status);
-            if (!status.serving()) {
-                throw RequestRefused.precondition(
-                        field,
-                        field + " is " + m.modelName() + " v" + m.version() + ", which is " + status
-                                + "; activate it (or make it SHADOW) before it joins an ensemble");
+            List<String> reads = ensembleOutputsRead(servingVersion(field, new VersionKey(m.modelName(), m.version())));
+            if (!reads.isEmpty()) {
+                throw invalid(field, field + " is " + m.modelName() + " v" + m.version() + ", which reads the ensemble's "
+                        + "outputs " + reads + ": it is a meta model; name it in ensemble.meta_model instead");
             }
+        }
+        if (metaModel != null && ensembleOutputsRead(servingVersion("ensemble.meta_model", metaModel)).isEmpty()) {
+            throw invalid("ensemble.meta_model", "ensemble.meta_model is " + metaModel + ", which reads none of the "
+                    + "ensemble's outputs " + MetaGate.INPUTS + "; a meta model is fitted on them (upload it with those "
+                    + "input names), or leave meta_model unset");
         }
         EnsembleEntity.getEntityManager()
                 .createNativeQuery("INSERT INTO model.ensemble (name, members, half_life_outcomes, weight_floor, revision) VALUES (?1, '[]', 0, 0, 0) ON CONFLICT (name) DO NOTHING")
@@ -118,6 +135,8 @@ public class EnsembleService {
         e.members = Json.write(members);
         e.halfLifeOutcomes = halfLife;
         e.weightFloor = floor;
+        e.metaModelName = metaModel == null ? null : metaModel.model();
+        e.metaModelVersion = metaModel == null ? null : metaModel.version();
         e.revision += 1;
         e.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return plan(e);
@@ -164,18 +183,42 @@ public class EnsembleService {
                 .toList();
     }
 
-    /** Ensembles (by name) that contain a version, for refusing to retire a member. */
+    /** Ensembles (by name) that contain a version as a member or as their meta model, for refusing to retire it. */
     @Transactional
     public List<String> containing(VersionKey key) {
         List<String> names = new ArrayList<>();
         for (EnsembleEntity e : EnsembleEntity.<EnsembleEntity>listAll()) {
+            boolean member = key.equals(metaModel(e));
             for (StoredMember m : Json.read(e.members, MEMBERS)) {
-                if (m.modelName().equals(key.model()) && m.version() == key.version()) {
-                    names.add(e.name);
-                }
+                member |= m.modelName().equals(key.model()) && m.version() == key.version();
+            }
+            if (member) {
+                names.add(e.name);
             }
         }
         return names;
+    }
+
+    /** The version, which must exist and be ACTIVE or SHADOW to join an ensemble ({@code field} names it in refusals). */
+    private static ModelVersionEntity servingVersion(String field, VersionKey key) {
+        ModelVersionEntity v = ModelVersionEntity.find(key.model(), key.version())
+                .orElseThrow(() -> notFound(field, field + " is " + key.model() + " v" + key.version()
+                        + ", which does not exist; upload and activate it first, or fix the name and version"));
+        VersionStatus status = VersionStatus.valueOf(v.status);
+        if (!status.serving()) {
+            throw RequestRefused.precondition(field, field + " is " + key.model() + " v" + key.version() + ", which is "
+                    + status + "; activate it (or make it SHADOW) before it joins an ensemble");
+        }
+        return v;
+    }
+
+    /** The ensemble outputs ({@link MetaGate#INPUTS}) a version reads. */
+    private static List<String> ensembleOutputsRead(ModelVersionEntity v) {
+        return Json.strings(v.inputFeatureNames).stream().filter(MetaGate.INPUTS::contains).toList();
+    }
+
+    private static VersionKey metaModel(EnsembleEntity e) {
+        return e.metaModelName == null ? null : new VersionKey(e.metaModelName, e.metaModelVersion);
     }
 
     private static EnsemblePlan plan(EnsembleEntity e) {
@@ -186,6 +229,7 @@ public class EnsembleService {
                     .orElse(VersionStatus.RETIRED);
             members.add(new EnsemblePlan.Member(new VersionKey(m.modelName(), m.version()), m.initialWeight(), status == VersionStatus.SHADOW));
         }
-        return new EnsemblePlan(e.name, e.description, e.revision, List.copyOf(members), e.halfLifeOutcomes, e.weightFloor, e.createdAt, e.updatedAt);
+        return new EnsemblePlan(e.name, e.description, e.revision, List.copyOf(members), e.halfLifeOutcomes, e.weightFloor,
+                e.createdAt, e.updatedAt, metaModel(e));
     }
 }

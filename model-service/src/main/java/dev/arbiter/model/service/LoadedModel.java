@@ -14,7 +14,7 @@ public final class LoadedModel {
     final VersionKey key;
     final ModelRuntime runtime;
     final List<String> inputNames;
-    /** Position of each model input in the served feature schema. */
+    /** Position of each model input in the served feature schema; -(k + 1) for MetaGate.INPUTS[k]. */
     final int[] schemaIndex;
     private final AtomicInteger refs = new AtomicInteger(1);
 
@@ -47,5 +47,15 @@ public final class LoadedModel {
 
     public VersionKey key() {
         return key;
+    }
+
+    /** True when the model reads an ensemble output (MetaGate.INPUTS): it can serve only as an ensemble's meta model. */
+    boolean readsEnsembleOutputs() {
+        for (int i : schemaIndex) {
+            if (i < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -87,8 +87,9 @@ public class ModelLifecycle {
     }
 
     public EnsemblePlan define(
-            String name, String description, List<EnsembleService.StoredMember> members, double halfLife, double floor, int expectedRevision) {
-        EnsemblePlan plan = ensembles.define(name, description, members, halfLife, floor, expectedRevision);
+            String name, String description, List<EnsembleService.StoredMember> members, double halfLife, double floor,
+            int expectedRevision, VersionKey metaModel) {
+        EnsemblePlan plan = ensembles.define(name, description, members, halfLife, floor, expectedRevision, metaModel);
         bus.publish(ChangeBus.Kind.ENSEMBLE, name, plan.revision());
         return plan;
     }
@@ -114,6 +115,9 @@ public class ModelLifecycle {
             case ENSEMBLE -> {
                 EnsemblePlan plan = ensembles.load(change.name());
                 plan.members().forEach(m -> serving.preload(m.key())); // warm before it takes traffic
+                if (plan.metaModel() != null) {
+                    serving.preload(plan.metaModel());
+                }
                 ensembles.install(plan);
             }
             case WEIGHTS -> weights.refresh(change.name());

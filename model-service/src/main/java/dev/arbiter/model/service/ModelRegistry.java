@@ -1,5 +1,6 @@
 package dev.arbiter.model.service;
 
+import dev.arbiter.engine.policy.MetaGate;
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
 
@@ -70,7 +71,7 @@ public class ModelRegistry {
             if (!seen.add(name)) {
                 throw invalid("metadata.input_feature_names", "metadata.input_feature_names names \"" + name + "\" twice; each input once");
             }
-            if (schema.indexOf(name) < 0) {
+            if (schema.indexOf(name) < 0 && !MetaGate.INPUTS.contains(name)) {
                 unknown.add(name);
             }
         }
@@ -78,7 +79,8 @@ public class ModelRegistry {
             throw invalid(
                     "metadata.input_feature_names",
                     "metadata.input_feature_names has names the feature schema " + schema.id() + " does not know: " + unknown
-                            + "; use names from GetFeatureSchema: " + schema.names());
+                            + "; use names from GetFeatureSchema: " + schema.names() + " (a meta model may also read "
+                            + MetaGate.INPUTS + ")");
         }
         if (!m.featureSchemaId().isEmpty() && !m.featureSchemaId().equals(schema.id())) {
             throw invalid(

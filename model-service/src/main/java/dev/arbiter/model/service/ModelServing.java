@@ -1,5 +1,6 @@
 package dev.arbiter.model.service;
 
+import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.model.runtime.ModelArtifact;
 import dev.arbiter.model.runtime.ModelLoadException;
@@ -71,7 +72,9 @@ public class ModelServing {
         List<String> names = artifact.inputFeatureNames();
         int[] index = new int[names.size()];
         for (int i = 0; i < index.length; i++) {
-            index[i] = schema.indexOf(names.get(i));
+            int meta = MetaGate.INPUTS.indexOf(names.get(i));
+            // an ensemble output a meta model reads: -(k + 1) for MetaGate.INPUTS[k]
+            index[i] = meta >= 0 ? -(meta + 1) : schema.indexOf(names.get(i));
         }
         try {
             LoadedModel m = new LoadedModel(key, ModelRuntimes.load(artifact), names, index);

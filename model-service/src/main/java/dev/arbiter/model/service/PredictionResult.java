@@ -2,7 +2,7 @@ package dev.arbiter.model.service;
 
 import java.util.List;
 
-/** A prediction: each member's part and the combination. */
+/** A prediction: each member's part and the combination; {@code metaProbability} NaN when no meta model answered. */
 public record PredictionResult(
         String predictionId,
         List<Member> members,
@@ -15,7 +15,8 @@ public record PredictionResult(
         long tsMicros,
         String featureSchemaId,
         long latencyMicros,
-        boolean cached) {
+        boolean cached,
+        double metaProbability) {
 
     public record Member(VersionKey key, double probability, double weight, boolean shadow, long latencyMicros) {}
 }

@@ -2,6 +2,7 @@ package dev.arbiter.model.service;
 
 import static dev.arbiter.service.RequestRefused.invalid;
 
+import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.drift.DriftMonitor;
 import dev.arbiter.service.RequestRefused;
@@ -86,15 +87,20 @@ public class Predictor {
                         "weights_snapshot_id", "weights_snapshot_id " + snapshotId + " of ensemble " + plan.name()
                                 + " does not exist or expired (kept arbiter.models.weight-snapshot-ttl); predict with the current weights"));
         List<PredictionResult.Member> members = new ArrayList<>(plan.members().size());
-        List<LoadedModel> held = new ArrayList<>(plan.members().size());
+        List<LoadedModel> held = new ArrayList<>(plan.members().size() + 1);
         boolean allCached = true;
         try {
             for (EnsemblePlan.Member m : plan.members()) {
                 held.add(serving.acquire(m.key()));
             }
+            LoadedModel meta = null;
+            if (plan.metaModel() != null) {
+                meta = serving.acquire(plan.metaModel());
+                held.add(meta);
+            }
             double sum = 0;
             double weighted = 0;
-            for (int i = 0; i < held.size(); i++) {
+            for (int i = 0; i < plan.members().size(); i++) {
                 EnsemblePlan.Member m = plan.members().get(i);
                 long t0 = System.nanoTime();
                 double[] out = new double[1];
@@ -114,6 +120,8 @@ public class Predictor {
                     agree += m.weight();
                 }
             }
+            double agreement = sum > 0 ? agree / sum : 0;
+            double q = meta == null || !(p == p) ? Double.NaN : meta.runtime.predict(metaRow(meta, input, p, agreement));
             String id = UUID.randomUUID().toString();
             if (journal) {
                 Map<VersionKey, Double> probabilities = new LinkedHashMap<>();
@@ -123,8 +131,8 @@ public class Predictor {
             long micros = (System.nanoTime() - start) / 1000;
             latency.record(micros, TimeUnit.MICROSECONDS);
             return new PredictionResult(
-                    id, members, p, sum > 0 ? agree / sum : 0, w.snapshotId(), plan.name(), plan.revision(),
-                    input.seriesId(), input.tsMicros(), input.schemaId(), micros, allCached);
+                    id, members, p, agreement, w.snapshotId(), plan.name(), plan.revision(),
+                    input.seriesId(), input.tsMicros(), input.schemaId(), micros, allCached, q);
         } finally {
             held.forEach(LoadedModel::release);
         }
@@ -141,10 +149,23 @@ public class Predictor {
             latency.record(micros, TimeUnit.MICROSECONDS);
             return new PredictionResult(
                     "", List.of(new PredictionResult.Member(key, out[0], 1, false, micros)), out[0], 1, "", "", 0,
-                    input.seriesId(), input.tsMicros(), input.schemaId(), micros, hit);
+                    input.seriesId(), input.tsMicros(), input.schemaId(), micros, hit, Double.NaN);
         } finally {
             m.release();
         }
+    }
+
+    /**
+     * An ensemble output a meta model reads; a meta model asked for directly with a feature vector has none to read
+     * (with named features the caller gives them by name).
+     */
+    private static double ensembleInput(LoadedModel m, double[] ensembleInputs, int k) {
+        if (ensembleInputs == null) {
+            throw invalid("input.features", m.key + " reads the ensemble output \"" + MetaGate.INPUTS.get(k)
+                    + "\": it serves as an ensemble's meta model; predict with that ensemble, or send named_features"
+                    + " holding " + MetaGate.INPUTS);
+        }
+        return ensembleInputs[k];
     }
 
     /**
@@ -167,7 +188,22 @@ public class Predictor {
         return false;
     }
 
+    /**
+     * The meta model's row: the ensemble's outputs where it reads them ({@link MetaGate#fillInputs} defines them), the
+     * features by name elsewhere.
+     */
+    private double[] metaRow(LoadedModel meta, PredictionInput input, double p, double agreement) {
+        double[] ensembleInputs = new double[MetaGate.INPUTS.size()];
+        MetaGate.fillInputs(p, agreement, ensembleInputs, 0, 0, ensembleInputs, 0);
+        return row(meta, input, ensembleInputs);
+    }
+
     private double[] row(LoadedModel m, PredictionInput input) {
+        return row(m, input, null);
+    }
+
+    /** The model's input row; {@code ensembleInputs} (MetaGate.INPUTS order) for a meta model, else null. */
+    private double[] row(LoadedModel m, PredictionInput input, double[] ensembleInputs) {
         double[] row = new double[m.schemaIndex.length];
         if (input.values() != null) {
             if (!input.schemaId().equals(registry.schema().id())) {
@@ -183,10 +219,15 @@ public class Predictor {
                                 + registry.schema().size() + "; send the whole vector");
             }
             for (int i = 0; i < row.length; i++) {
-                row[i] = input.values()[m.schemaIndex[i]];
+                int at = m.schemaIndex[i];
+                row[i] = at >= 0 ? input.values()[at] : ensembleInput(m, ensembleInputs, -at - 1);
             }
         } else {
             for (int i = 0; i < row.length; i++) {
+                if (ensembleInputs != null && m.schemaIndex[i] < 0) {
+                    row[i] = ensembleInputs[-m.schemaIndex[i] - 1];
+                    continue;
+                }
                 Double v = input.named().get(m.inputNames.get(i));
                 if (v == null) {
                     throw invalid(

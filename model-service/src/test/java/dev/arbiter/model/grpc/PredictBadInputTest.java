@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class PredictBadInputTest {
 
-    private static final FeatureSchema SCHEMA = new FeaturePipeline(FeatureConfig.defaults()).schema();
+    static final FeatureSchema SCHEMA = new FeaturePipeline(FeatureConfig.defaults()).schema();
 
     /** Two ACTIVE versions and three ensembles over them, made once per run with fresh names. */
     record Fixture(ModelVersion xgboost, ModelVersion onnx, String xgboostOnly, String onnxOnly, String both) {}

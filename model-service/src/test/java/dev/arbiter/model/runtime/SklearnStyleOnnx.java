@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * Builds by hand the graph skl2onnx writes for a binary LogisticRegression: LinearClassifier → ZipMap, with outputs
  * "label" (int64 [n]) and "probabilities" (sequence of maps class → probability). No Python needed.
  */
-final class SklearnStyleOnnx {
+public final class SklearnStyleOnnx {
 
     private static final String ML = "ai.onnx.ml";
 
@@ -17,7 +17,7 @@ final class SklearnStyleOnnx {
     }
 
     /** P(class 1) = sigmoid(w·x + b). */
-    static byte[] logisticRegression(float[] w, float b) {
+    public static byte[] logisticRegression(float[] w, float b) {
         int k = w.length;
         OnnxMl.AttributeProto.Builder coefficients = floats("coefficients");
         for (float v : w) {
