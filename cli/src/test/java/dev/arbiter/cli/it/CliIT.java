@@ -362,13 +362,15 @@ class CliIT {
         }
         assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("all ") && l.contains(" 1,500 ")), "1,500 decisions\n" + out);
         List<String> ablation = out.lines().dropWhile(l -> !l.startsWith("ablation")).skip(1).takeWhile(l -> !l.isBlank()).toList();
-        assertEquals(4, ablation.size(), out);
+        assertEquals(5, ablation.size(), out);
         assertEquals(List.of("variant", "threshold", "actions", "wins", "false-pos", "fp/win", "precision", "pnl", "sharpe", "max",
                 "dd"), List.of(ablation.get(0).trim().split("\\s+")));
         assertTrue(ablation.get(1).startsWith("single best model + threshold "), out);
         assertTrue(ablation.get(2).startsWith("ensemble + threshold "), out);
         assertTrue(ablation.get(3).startsWith("full policy "), out);
-        for (String row : ablation.subList(1, 4)) {
+        // The learned gate's threshold column is its minimum meta probability (0.5 when the policy leaves it off).
+        assertTrue(ablation.get(4).startsWith("full policy + learned gate "), out);
+        for (String row : ablation.subList(1, 5)) {
             String[] cells = row.substring("single best model + threshold".length()).trim().split("\\s+");
             double threshold = Double.parseDouble(cells[0]);
             long actions = Long.parseLong(cells[1].replace(",", ""));
