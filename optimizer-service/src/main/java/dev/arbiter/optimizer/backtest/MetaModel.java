@@ -39,7 +39,8 @@ final class MetaModel {
      * {@code meta[at .. at + testRows)}; NaN there when the selection rows are too few or one-sided (the learned
      * gate, when on, then stays out of the fold).
      */
-    static void fitAndPredict(Dataset data, int selectStart, int trainEnd, double[][] memberSelectP, double[] testX,
+    static void fitAndPredict(Dataset data, int selectStart, int trainEnd, double[][] memberSelectP, double[] weights,
+                              double[] testX,
                               double[] ensemble, double[] agreement, int at, int testRows, long seed, double[] meta) {
         Arrays.fill(meta, at, at + testRows, Double.NaN);
         int rows = trainEnd - selectStart;
@@ -51,8 +52,8 @@ final class MetaModel {
         double[] x = new double[rows * width];
         int[] won = new int[rows];
         for (int i = 0; i < rows; i++) {
-            double p = WalkForwardBacktest.mean(memberSelectP, i);
-            MetaGate.fillInputs(p, WalkForwardBacktest.agreement(memberSelectP, i, p), data.x(), (selectStart + i) * cols,
+            double p = WalkForwardBacktest.mean(memberSelectP, weights, i);
+            MetaGate.fillInputs(p, WalkForwardBacktest.agreement(memberSelectP, weights, i, p), data.x(), (selectStart + i) * cols,
                     cols, x, i * width);
             won[i] = MetaGate.won(p, data.forwardReturns()[selectStart + i]);
         }

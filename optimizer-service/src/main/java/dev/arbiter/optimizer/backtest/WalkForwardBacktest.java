@@ -205,10 +205,11 @@ public final class WalkForwardBacktest {
                 }
             }
             bestNames[f.index()] = s.members().get(bestMember).kind().name();
+            double[] weights = skillWeights(memberSelectP, selectY);
             for (int i = 0; i < f.testSize(); i++) {
                 int row = f.testStart() + i;
-                ensemble[at + i] = mean(memberP, i);
-                agreement[at + i] = agreement(memberP, i, ensemble[at + i]);
+                ensemble[at + i] = mean(memberP, weights, i);
+                agreement[at + i] = agreement(memberP, weights, i, ensemble[at + i]);
                 best[at + i] = memberP[bestMember][i];
                 volatility[at + i] = data.x()[row * cols + volatilityColumn];
                 trend[at + i] = data.x()[row * cols + trendColumn];
@@ -217,7 +218,7 @@ public final class WalkForwardBacktest {
                 ts[at + i] = data.tsMicros()[row];
             }
             System.arraycopy(testX, 0, features, at * cols, testX.length);
-            MetaModel.fitAndPredict(data, selectStart, f.trainEnd(), memberSelectP, testX, ensemble, agreement, at,
+            MetaModel.fitAndPredict(data, selectStart, f.trainEnd(), memberSelectP, weights, testX, ensemble, agreement, at,
                     f.testSize(), s.seed() + members, meta);
             foldModelMetrics[f.index()] = ProbabilityMetrics.of(Arrays.copyOfRange(ensemble, at, at + f.testSize()),
                     Arrays.copyOfRange(labels, at, at + f.testSize()));
@@ -238,22 +239,48 @@ public final class WalkForwardBacktest {
                 : parameters.with(PolicyParameter.META_MIN_PROBABILITY, ABLATION_META_MIN_PROBABILITY);
     }
 
-    /** The ensemble's probability at row {@code i}: the members' mean. */
-    static double mean(double[][] memberP, int i) {
-        double mean = 0;
-        for (double[] p : memberP) {
-            mean += p[i];
+    /**
+     * The members' weights in a fold, from their skill on the fold's selection rows (out of sample for them): each
+     * member's Brier skill score against always answering the selection rows' base rate, {@code 1 - brier / brier0},
+     * squared, floored at 0; equal weights when no member has skill or there are no selection rows. Squaring lets a
+     * clearly better member dominate (on electricity demand the best member's plain threshold has a fifth of the
+     * equal-weight mean's false positives) while members of equal skill share equally.
+     */
+    static double[] skillWeights(double[][] memberSelectP, int[] selectY) {
+        int members = memberSelectP.length;
+        double[] w = new double[members];
+        double sum = 0;
+        if (selectY.length > 0 && memberSelectP[0] != null) {
+            double rate = Arrays.stream(selectY).average().orElse(0.5);
+            double brier0 = rate * (1 - rate);
+            for (int m = 0; m < members; m++) {
+                double skill = brier0 > 0 ? 1 - ProbabilityMetrics.of(memberSelectP[m], selectY).brierScore() / brier0 : 0;
+                w[m] = skill > 0 ? skill * skill : 0;
+                sum += w[m];
+            }
         }
-        return mean / memberP.length;
+        for (int m = 0; m < members; m++) {
+            w[m] = sum > 0 ? w[m] / sum : 1.0 / members;
+        }
+        return w;
     }
 
-    /** The share of members on the ensemble's side of 0.5 at row {@code i}. */
-    static double agreement(double[][] memberP, int i, double mean) {
-        int agreeing = 0;
-        for (double[] p : memberP) {
-            agreeing += (p[i] >= 0.5) == (mean >= 0.5) ? 1 : 0;
+    /** The ensemble's probability at row {@code i}: the members' weighted mean. */
+    static double mean(double[][] memberP, double[] weights, int i) {
+        double mean = 0;
+        for (int m = 0; m < memberP.length; m++) {
+            mean += weights[m] * memberP[m][i];
         }
-        return (double) agreeing / memberP.length;
+        return Math.min(1, Math.max(0, mean)); // the weights' sum can round a hair past 1
+    }
+
+    /** The weighted share of members on the ensemble's side of 0.5 at row {@code i}, as model-service computes it. */
+    static double agreement(double[][] memberP, double[] weights, int i, double mean) {
+        double agreeing = 0;
+        for (int m = 0; m < memberP.length; m++) {
+            agreeing += (memberP[m][i] >= 0.5) == (mean >= 0.5) ? weights[m] : 0;
+        }
+        return Math.min(1, agreeing);
     }
 
     /**

@@ -135,4 +135,31 @@ class WalkForwardBacktestTest {
         assertArrayEquals(result.decisionPnl(), again.decisionPnl());
         assertArrayEquals(result.testProbabilities(), again.testProbabilities());
     }
+
+    @Test
+    void membersAreWeightedByTheirSquaredBrierSkillOnTheSelectionRows() {
+        int[] y = {1, 0, 1, 0, 1, 0, 1, 1};
+        double[] perfect = {1, 0, 1, 0, 1, 0, 1, 1};
+        double[] baseRate = new double[y.length];
+        java.util.Arrays.fill(baseRate, 5.0 / 8);
+        double[] half = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            half[i] = 0.5 * perfect[i] + 0.5 * baseRate[i];
+        }
+        // skill 1 against skill 0: all the weight on the perfect member
+        assertArrayEquals(new double[] {1, 0}, WalkForwardBacktest.skillWeights(new double[][] {perfect, baseRate}, y), 1e-12);
+        // halfway to perfect: Brier a quarter of the base rate's, skill 0.75, squared 0.5625 against 1
+        assertArrayEquals(new double[] {1 / 1.5625, 0.5625 / 1.5625},
+                WalkForwardBacktest.skillWeights(new double[][] {perfect, half}, y), 1e-12);
+        // nobody better than the base rate, or no selection rows: equal shares
+        double[] wrong = {0, 1, 0, 1, 0, 1, 0, 0};
+        assertArrayEquals(new double[] {0.5, 0.5}, WalkForwardBacktest.skillWeights(new double[][] {wrong, baseRate}, y), 1e-12);
+        assertArrayEquals(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0},
+                WalkForwardBacktest.skillWeights(new double[][] {null, null, null}, new int[0]), 1e-12);
+        // the ensemble and its agreement read the weights
+        double[][] p = {{0.9}, {0.2}};
+        double[] w = {0.75, 0.25};
+        assertEquals(0.725, WalkForwardBacktest.mean(p, w, 0), 1e-12);
+        assertEquals(0.75, WalkForwardBacktest.agreement(p, w, 0, 0.725), 1e-12);
+    }
 }
