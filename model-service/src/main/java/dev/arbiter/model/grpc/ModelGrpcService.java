@@ -3,10 +3,10 @@ package dev.arbiter.model.grpc;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.model.config.ModelServiceConfig;
-import dev.arbiter.model.drift.DriftMonitor;
 import dev.arbiter.model.drift.DriftProtoMapper;
-import dev.arbiter.model.repository.ModelEntity;
+import dev.arbiter.model.service.DriftQueries;
 import dev.arbiter.model.service.EnsembleService;
+import dev.arbiter.model.service.ModelInfo;
 import dev.arbiter.model.service.ModelLifecycle;
 import dev.arbiter.model.service.ModelRegistry;
 import dev.arbiter.model.service.OutcomeService;
@@ -17,17 +17,14 @@ import dev.arbiter.model.service.VersionKey;
 import dev.arbiter.model.service.VersionStatus;
 import dev.arbiter.model.service.WeightStore;
 import dev.arbiter.proto.v1.*;
+import dev.arbiter.service.PageTokens;
 import dev.arbiter.service.RequestRefused;
 import io.smallrye.common.annotation.Blocking;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /** The ModelService gRPC adapter. Everything here may touch PostgreSQL or Redis, so it runs on worker threads. */
@@ -44,7 +41,7 @@ public class ModelGrpcService implements ModelService {
     private final Predictor predictor;
     private final OutcomeService outcomes;
     private final WeightStore weights;
-    private final DriftMonitor drift;
+    private final DriftQueries driftQueries;
 
     public ModelGrpcService(
             ModelServiceConfig config,
@@ -54,7 +51,7 @@ public class ModelGrpcService implements ModelService {
             Predictor predictor,
             OutcomeService outcomes,
             WeightStore weights,
-            DriftMonitor drift) {
+            DriftQueries driftQueries) {
         this.config = config;
         this.registry = registry;
         this.lifecycle = lifecycle;
@@ -62,7 +59,7 @@ public class ModelGrpcService implements ModelService {
         this.predictor = predictor;
         this.outcomes = outcomes;
         this.weights = weights;
-        this.drift = drift;
+        this.driftQueries = driftQueries;
     }
 
     /** Runs the work on this worker thread (the methods are @Blocking); {@link ExceptionStatuses} maps a refusal to its status. */
@@ -83,10 +80,10 @@ public class ModelGrpcService implements ModelService {
     public Uni<ListModelsResponse> listModels(ListModelsRequest request) {
         return call(() -> {
             Page page = Page.of(request.getPageSize(), request.getPageToken());
-            List<ModelEntity> all = registry.models();
+            List<ModelInfo> all = registry.models();
             ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
-            for (ModelEntity m : page.slice(all)) {
-                b.addModels(ProtoMapper.model(m, registry.versions(m.name)));
+            for (ModelInfo m : page.slice(all)) {
+                b.addModels(ProtoMapper.model(m, registry.versions(m.name())));
             }
             return b.setNextPageToken(page.next(all.size())).build();
         });
@@ -96,9 +93,8 @@ public class ModelGrpcService implements ModelService {
     @Blocking
     public Uni<Model> getModel(GetModelRequest request) {
         return call(() -> {
-            List<VersionInfo> versions = registry.versions(request.getModelName());
-            ModelEntity m = registry.models().stream().filter(e -> e.name.equals(request.getModelName())).findFirst().orElseThrow();
-            return ProtoMapper.model(m, versions);
+            ModelInfo m = registry.model(request.getModelName());
+            return ProtoMapper.model(m, registry.versions(m.name()));
         });
     }
 
@@ -260,51 +256,8 @@ public class ModelGrpcService implements ModelService {
     @Override
     @Blocking
     public Uni<ReportPredictionOutcomeResponse> reportPredictionOutcome(ReportPredictionOutcomeRequest request) {
-        return call(() -> {
-            String ensemble = request.getEnsembleName();
-            if (!ensemble.isEmpty()) {
-                ModelRegistry.checkName("ensemble_name", ensemble);
-            }
-            OutcomeService.Result r = switch (request.getReferenceCase()) {
-                case PREDICTION_ID -> {
-                    if (request.getPredictionId().isEmpty()) {
-                        throw invalid("prediction_id", "prediction_id is empty; send the Prediction.prediction_id the outcome is for");
-                    }
-                    yield outcomes.byPrediction(ensemble, request.getPredictionId(), request.getRealisedPositive());
-                }
-                case DECISION_ID -> {
-                    if (request.getDecisionId().isEmpty()) {
-                        throw invalid("decision_id", "decision_id is empty; send the decision_id given with the prediction");
-                    }
-                    yield outcomes.byDecision(ensemble, request.getDecisionId(), request.getRealisedPositive());
-                }
-                case MEMBER_OUTCOMES -> {
-                    Map<VersionKey, Boolean> correct = new HashMap<>();
-                    for (int i = 0; i < request.getMemberOutcomes().getMembersCount(); i++) {
-                        MemberOutcome m = request.getMemberOutcomes().getMembers(i);
-                        String field = "member_outcomes.members[" + i + "]";
-                        ModelRegistry.checkName(field + ".model_name", m.getModelName());
-                        if (m.getVersion() <= 0) {
-                            throw invalid(field + ".version", field + ".version is " + m.getVersion() + "; send the member's version number ≥ 1");
-                        }
-                        if (correct.put(new VersionKey(m.getModelName(), m.getVersion()), m.getCorrect()) != null) {
-                            throw invalid(field, field + " repeats " + m.getModelName() + " v" + m.getVersion() + "; send each member once");
-                        }
-                    }
-                    yield outcomes.byMembers(ensemble, correct);
-                }
-                default -> throw invalid("reference", "reference is missing; say which prediction the outcome is for: prediction_id, decision_id or member_outcomes");
-            };
-            ReportPredictionOutcomeResponse.Builder b = ReportPredictionOutcomeResponse.newBuilder().setStatus(switch (r.status()) {
-                case APPLIED -> PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED;
-                case DUPLICATE -> PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE;
-                case UNKNOWN_PREDICTION -> PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_UNKNOWN_PREDICTION;
-            });
-            if (r.weights() != null) {
-                b.setWeights(ProtoMapper.weights(r.weights()));
-            }
-            return b.build();
-        });
+        return call(() -> ProtoMapper.outcome(outcomes.report(request.getEnsembleName(), ProtoMapper.reference(request),
+                request.getRealisedPositive())));
     }
 
     @Override
@@ -327,22 +280,7 @@ public class ModelGrpcService implements ModelService {
     public Uni<GetDriftStatusResponse> getDriftStatus(GetDriftStatusRequest request) {
         return call(() -> {
             GetDriftStatusResponse.Builder b = GetDriftStatusResponse.newBuilder();
-            if (request.getVersion() < 0) {
-                throw invalid("version", "version is " + request.getVersion() + "; send ≥ 1, or 0 for every serving version");
-            }
-            if (request.getModelName().isEmpty() && request.getVersion() > 0) {
-                throw invalid("model_name", "model_name is missing but version is " + request.getVersion() + "; name the model, or send version 0 for every model");
-            }
-            if (!request.getModelName().isEmpty() && request.getVersion() > 0) {
-                registry.version(request.getModelName(), request.getVersion());
-                b.addModels(DriftProtoMapper.toProto(drift.status(request.getModelName(), request.getVersion())));
-                return b.build();
-            }
-            if (!request.getModelName().isEmpty()) {
-                registry.versions(request.getModelName());
-            }
-            drift.statuses().stream()
-                    .filter(s -> request.getModelName().isEmpty() || s.modelName().equals(request.getModelName()))
+            driftQueries.statuses(request.getModelName(), request.getVersion())
                     .forEach(s -> b.addModels(DriftProtoMapper.toProto(s)));
             return b.build();
         });
@@ -356,29 +294,13 @@ public class ModelGrpcService implements ModelService {
         return new VersionKey(model, version);
     }
 
-    /** Offset paging with an opaque token, as common.proto's convention describes. */
+    /** Offset paging with service-support's PageTokens, as common.proto's convention describes. */
     record Page(int size, int offset) {
 
+        private static final String KIND = "o";
+
         static Page of(int size, String token) {
-            if (size < 0) {
-                throw invalid("page_size", "page_size is " + size + "; send 1.." + MAX_PAGE_SIZE + ", or 0 for the default");
-            }
-            int offset = 0;
-            if (!token.isEmpty()) {
-                try {
-                    String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-                    if (!s.startsWith("o:")) {
-                        throw new IllegalArgumentException(s);
-                    }
-                    offset = Integer.parseInt(s.substring(2));
-                    if (offset < 0) {
-                        throw new IllegalArgumentException(s);
-                    }
-                } catch (IllegalArgumentException e) {
-                    throw invalid("page_token", "page_token is not one this service issued; send the previous next_page_token, or none");
-                }
-            }
-            return new Page(size == 0 ? DEFAULT_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE), offset);
+            return new Page(PageTokens.size(size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), PageTokens.offset(token, KIND));
         }
 
         <T> List<T> slice(List<T> all) {
@@ -386,9 +308,7 @@ public class ModelGrpcService implements ModelService {
         }
 
         String next(int total) {
-            return (long) offset + size < total
-                    ? Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + (offset + size)).getBytes(StandardCharsets.UTF_8))
-                    : "";
+            return PageTokens.nextOffset(KIND, offset, size, total);
         }
     }
 }

@@ -1,12 +1,13 @@
 package dev.arbiter.model.grpc;
 
-import dev.arbiter.model.repository.ModelEntity;
 import dev.arbiter.model.runtime.ArtifactFormat;
 import dev.arbiter.model.service.EnsemblePlan;
 import dev.arbiter.model.service.EnsembleService;
 import dev.arbiter.model.service.EnsembleWeights;
 import dev.arbiter.model.service.NewVersion;
+import dev.arbiter.model.service.OutcomeService;
 import dev.arbiter.model.service.PredictionResult;
+import dev.arbiter.model.service.ModelInfo;
 import dev.arbiter.model.service.VersionInfo;
 import dev.arbiter.model.service.VersionKey;
 import dev.arbiter.model.service.VersionStatus;
@@ -23,7 +24,10 @@ import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.ModelVersionStatus;
 import dev.arbiter.proto.v1.Prediction;
 import dev.arbiter.proto.v1.PredictionInput;
+import dev.arbiter.proto.v1.PredictionOutcomeStatus;
 import dev.arbiter.proto.v1.Problem;
+import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
+import dev.arbiter.proto.v1.ReportPredictionOutcomeResponse;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.service.RequestRefused;
 import java.time.Instant;
@@ -105,11 +109,11 @@ final class ProtoMapper {
         };
     }
 
-    static Model model(ModelEntity m, List<VersionInfo> versions) {
+    static Model model(ModelInfo m, List<VersionInfo> versions) {
         Model.Builder b = Model.newBuilder()
-                .setName(m.name)
-                .setDescription(m.description)
-                .setCreatedTsMicros(micros(m.createdAt))
+                .setName(m.name())
+                .setDescription(m.description())
+                .setCreatedTsMicros(micros(m.createdAt()))
                 .setVersionCount(versions.size());
         for (VersionInfo v : versions) {
             b.setLatestVersion(Math.max(b.getLatestVersion(), v.key().version()));
@@ -216,5 +220,29 @@ final class ProtoMapper {
 
     static long micros(Instant t) {
         return t == null ? 0 : t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    /** The prediction an outcome is for; null when the request names none (OutcomeService refuses it). */
+    static OutcomeService.Reference reference(ReportPredictionOutcomeRequest r) {
+        return switch (r.getReferenceCase()) {
+            case PREDICTION_ID -> new OutcomeService.Reference.ByPrediction(r.getPredictionId());
+            case DECISION_ID -> new OutcomeService.Reference.ByDecision(r.getDecisionId());
+            case MEMBER_OUTCOMES -> new OutcomeService.Reference.ByMembers(r.getMemberOutcomes().getMembersList().stream()
+                    .map(m -> new OutcomeService.MemberOutcome(m.getModelName(), m.getVersion(), m.getCorrect()))
+                    .toList());
+            case REFERENCE_NOT_SET -> null;
+        };
+    }
+
+    static ReportPredictionOutcomeResponse outcome(OutcomeService.Result r) {
+        ReportPredictionOutcomeResponse.Builder b = ReportPredictionOutcomeResponse.newBuilder().setStatus(switch (r.status()) {
+            case APPLIED -> PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED;
+            case DUPLICATE -> PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE;
+            case UNKNOWN_PREDICTION -> PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_UNKNOWN_PREDICTION;
+        });
+        if (r.weights() != null) {
+            b.setWeights(weights(r.weights()));
+        }
+        return b.build();
     }
 }

@@ -216,9 +216,20 @@ public class ModelRegistry {
         return ModelVersionEntity.ofModel(modelName).stream().map(ModelRegistry::info).toList();
     }
 
+    /** Every model, by name. */
     @Transactional
-    public List<ModelEntity> models() {
-        return ModelEntity.listAll(io.quarkus.panache.common.Sort.by("name"));
+    public List<ModelInfo> models() {
+        return ModelEntity.<ModelEntity>listAll(io.quarkus.panache.common.Sort.by("name")).stream()
+                .map(m -> new ModelInfo(m.name, m.description, m.createdAt))
+                .toList();
+    }
+
+    /** One model; NOT_FOUND on model_name when it is unknown. */
+    @Transactional
+    public ModelInfo model(String modelName) {
+        checkName("model_name", modelName);
+        ModelEntity m = ModelEntity.byName(modelName).orElseThrow(() -> unknownModel(modelName));
+        return new ModelInfo(m.name, m.description, m.createdAt);
     }
 
     @Transactional

@@ -4,6 +4,7 @@ import static dev.arbiter.service.RequestRefused.invalid;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,6 +20,18 @@ public class OutcomeService {
 
     public record Result(Status status, EnsembleWeights weights) {}
 
+    /** Which prediction an outcome is for: by its id, by the decision id given with it, or member by member. */
+    public sealed interface Reference {
+        record ByPrediction(String predictionId) implements Reference {}
+
+        record ByDecision(String decisionId) implements Reference {}
+
+        /** Correctness judged by the caller, per member. */
+        record ByMembers(List<MemberOutcome> members) implements Reference {}
+    }
+
+    public record MemberOutcome(String modelName, int version, boolean correct) {}
+
     private final EnsembleService ensembles;
     private final WeightStore weights;
     private final PredictionJournal journal;
@@ -29,6 +42,47 @@ public class OutcomeService {
         this.weights = weights;
         this.journal = journal;
         this.lifecycle = lifecycle;
+    }
+
+    /**
+     * Applies one reported outcome: checks the request (each refusal on its field: ensemble_name, prediction_id,
+     * decision_id, member_outcomes.members[i], reference when none is given), then updates the ensemble's weights.
+     *
+     * @param ensemble  the ensemble the outcome is for; "" = the one the prediction was made with (not for members)
+     * @param reference null when the request named none
+     */
+    public Result report(String ensemble, Reference reference, boolean positive) {
+        if (!ensemble.isEmpty()) {
+            ModelRegistry.checkName("ensemble_name", ensemble);
+        }
+        if (reference instanceof Reference.ByPrediction p) {
+            if (p.predictionId().isEmpty()) {
+                throw invalid("prediction_id", "prediction_id is empty; send the Prediction.prediction_id the outcome is for");
+            }
+            return byPrediction(ensemble, p.predictionId(), positive);
+        }
+        if (reference instanceof Reference.ByDecision d) {
+            if (d.decisionId().isEmpty()) {
+                throw invalid("decision_id", "decision_id is empty; send the decision_id given with the prediction");
+            }
+            return byDecision(ensemble, d.decisionId(), positive);
+        }
+        if (reference instanceof Reference.ByMembers m) {
+            Map<VersionKey, Boolean> correct = new HashMap<>();
+            for (int i = 0; i < m.members().size(); i++) {
+                MemberOutcome o = m.members().get(i);
+                String field = "member_outcomes.members[" + i + "]";
+                ModelRegistry.checkName(field + ".model_name", o.modelName());
+                if (o.version() <= 0) {
+                    throw invalid(field + ".version", field + ".version is " + o.version() + "; send the member's version number ≥ 1");
+                }
+                if (correct.put(new VersionKey(o.modelName(), o.version()), o.correct()) != null) {
+                    throw invalid(field, field + " repeats " + o.modelName() + " v" + o.version() + "; send each member once");
+                }
+            }
+            return byMembers(ensemble, correct);
+        }
+        throw invalid("reference", "reference is missing; say which prediction the outcome is for: prediction_id, decision_id or member_outcomes");
     }
 
     /** By decision id: the prediction made for that decision. */
