@@ -2,45 +2,26 @@ package dev.arbiter.feature;
 
 import dev.arbiter.proto.v1.IngestRequest;
 import dev.arbiter.proto.v1.Observation;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
+import dev.arbiter.testing.TestData;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The shipped MSFT daily OHLCV series (see src/test/resources/data/README.md), as arrays and as requests. */
+/** test-support's MSFT daily OHLCV series (TestData), as arrays and as Ingest requests. */
 public record TestSeries(long[] ts, double[] open, double[] high, double[] low, double[] close, double[] volume) {
 
+    /** Daily closes stamped at 21:00 UTC (16:00 in New York). */
     public static TestSeries msft() {
-        List<String[]> rows = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                TestSeries.class.getResourceAsStream("/data/msft_ohlcv_daily.csv"), StandardCharsets.UTF_8))) {
-            in.readLine();
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (!line.isBlank()) {
-                    rows.add(line.split(","));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        TestData.Columns c = TestData.msft().shifted(21 * 3_600_000_000L);
+        return new TestSeries(c.ts(), c.open(), c.high(), c.low(), c.close(), c.volume());
+    }
+
+    /** The same series with every time moved by {@code micros} (a whole number of weeks keeps the weekdays). */
+    public TestSeries shifted(long micros) {
+        long[] moved = ts.clone();
+        for (int i = 0; i < moved.length; i++) {
+            moved[i] += micros;
         }
-        int n = rows.size();
-        TestSeries s = new TestSeries(new long[n], new double[n], new double[n], new double[n], new double[n], new double[n]);
-        for (int i = 0; i < n; i++) {
-            String[] r = rows.get(i);
-            // Daily closes stamped at 21:00 UTC (16:00 in New York).
-            s.ts[i] = LocalDate.parse(r[0]).atTime(21, 0).toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
-            s.open[i] = Double.parseDouble(r[1]);
-            s.high[i] = Double.parseDouble(r[2]);
-            s.low[i] = Double.parseDouble(r[3]);
-            s.close[i] = Double.parseDouble(r[4]);
-            s.volume[i] = Double.parseDouble(r[5]);
-        }
-        return s;
+        return new TestSeries(moved, open, high, low, close, volume);
     }
 
     public int size() {

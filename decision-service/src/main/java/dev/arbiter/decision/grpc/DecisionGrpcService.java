@@ -95,7 +95,7 @@ public class DecisionGrpcService implements DecisionService {
         return Problem.newBuilder().setCode(s.getCode().value()).setMessage(String.valueOf(s.getDescription())).build();
     }
 
-    // ---- policy, log, outcomes (A2) ----
+    // ---- policy, log, outcomes ----
 
     @Inject
     DecisionAdminRpcs admin;

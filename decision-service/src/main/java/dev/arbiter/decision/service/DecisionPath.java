@@ -20,6 +20,7 @@ import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.proto.v1.Prediction;
 import dev.arbiter.proto.v1.RiskState;
 import dev.arbiter.proto.v1.StageLatencies;
+import dev.arbiter.service.ObservationRules;
 import dev.arbiter.service.RefusalDetails;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
@@ -55,7 +56,7 @@ public class DecisionPath {
     private static final Logger LOG = Logger.getLogger(DecisionPath.class);
 
     private final DecisionConfig config;
-    private final ObservationValidator validator;
+    private final ObservationRules rules;
     private final FeatureClient features;
     private final ModelClient models;
     private final RiskStateStore risk;
@@ -69,11 +70,11 @@ public class DecisionPath {
     /** Observations decided (degraded) while feature-service was unreachable, which it may therefore accept later. */
     private final RecentKeys decidedWithoutFeatures = new RecentKeys(10_000);
 
-    public DecisionPath(DecisionConfig config, ObservationValidator validator, FeatureClient features, ModelClient models,
+    public DecisionPath(DecisionConfig config, FeatureClient features, ModelClient models,
                         RiskStateStore risk, LivePolicy policy, DecisionLog log, FeatureSchemas schemas,
                         DecisionMetrics metrics) {
         this.config = config;
-        this.validator = validator;
+        this.rules = new ObservationRules(config.maxSeriesIdLength(), config.maxFutureSkew());
         this.features = features;
         this.models = models;
         this.risk = risk;
@@ -93,7 +94,7 @@ public class DecisionPath {
      */
     public CompletableFuture<Decision> decide(DecideRequest request, long callerDeadlineNanos) {
         long start = System.nanoTime();
-        Observation o = validator.validate(request);
+        Observation o = validated(request);
         String variant = request.getVariantName();
         if (!variant.isEmpty() && !LivePolicy.LIVE.equals(variant) && policy.state().variant(variant).isEmpty()) {
             // asked here, before the observation reaches feature-service, so a refusal changes nothing anywhere
@@ -357,6 +358,26 @@ public class DecisionPath {
         // the same explanation a replay writes: direction, size, confidence, every gate and rule, reasons
         DecisionExplanation.apply(d, decisionPolicy, in, snapshot.rules(), out);
         return logged(a, d, direction, size, cooldownConsumed, true);
+    }
+
+    /**
+     * The request's observation, refused before anything is asked of feature-service (service-support's
+     * ObservationRules, the rules feature-service applies too), so a bad request is INVALID_ARGUMENT here and never
+     * counts against feature-service's circuit breaker.
+     */
+    private Observation validated(DecideRequest request) {
+        if (!request.hasObservation()) {
+            throw RequestRefused.invalid("observation", "observation is missing; send one observation per request");
+        }
+        Observation o = request.getObservation();
+        String id = o.getSeriesId();
+        long ts = o.getTsMicros();
+        rules.validate(id, ts, o.getValue(),
+                ObservationRules.optional(id, ts, "observation.open", o.hasOpen(), o.getOpen()),
+                ObservationRules.optional(id, ts, "observation.high", o.hasHigh(), o.getHigh()),
+                ObservationRules.optional(id, ts, "observation.low", o.hasLow(), o.getLow()),
+                ObservationRules.optional(id, ts, "observation.volume", o.hasVolume(), o.getVolume()));
+        return o;
     }
 
     private PolicyInput input(Attempt a, PolicySnapshot snapshot) {

@@ -3,17 +3,17 @@ package dev.arbiter.decision.service;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.service.PageTokens;
 import dev.arbiter.service.RequestRefused;
+import dev.arbiter.service.TimeRanges;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -74,17 +74,9 @@ public class DecisionQueries {
         }
     }
 
-    /** Checks a range: INVALID_ARGUMENT on {@code field} for negative bounds or an end not after the start. */
+    /** Checks a range (service-support's TimeRanges: 0 = open, negative before 1970, nothing before 1800). */
     public static void checkRange(long start, long end, String field) {
-        if (start < 0) {
-            throw invalid(field + ".start_ts_micros", field + ".start_ts_micros is " + start + "; send epoch microseconds UTC, or 0 for the earliest");
-        }
-        if (end < 0) {
-            throw invalid(field + ".end_ts_micros", field + ".end_ts_micros is " + end + "; send epoch microseconds UTC, or 0 for the latest");
-        }
-        if (end > 0 && end <= start) {
-            throw invalid(field, field + " is [" + start + ", " + end + "), which is empty; send an end_ts_micros after start_ts_micros (or 0 for the latest)");
-        }
+        TimeRanges.check(field, start, end);
     }
 
     public static void checkSeriesId(String seriesId, String field) {
@@ -100,10 +92,7 @@ public class DecisionQueries {
         if (filter.variant().length() > 64) {
             throw invalid("variant_name", "variant_name is " + filter.variant().length() + " characters long; no variant name is longer than 64");
         }
-        if (pageSize < 0) {
-            throw invalid("page_size", "page_size is " + pageSize + "; send 1.." + MAX_PAGE_SIZE + ", or 0 for the default (" + DEFAULT_PAGE_SIZE + ")");
-        }
-        int size = pageSize == 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
+        int size = PageTokens.size(pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         Cursor after = pageToken.isEmpty() ? null : decode(pageToken, filter);
 
         StringBuilder sql = new StringBuilder("SELECT decision, ts_micros, decision_id FROM decision.decision WHERE true");
@@ -112,11 +101,11 @@ public class DecisionQueries {
             sql.append(" AND series_id = ?");
             args.add(filter.seriesId());
         }
-        if (filter.startTsMicros() > 0) {
+        if (filter.startTsMicros() != 0) {
             sql.append(" AND ts_micros >= ?");
             args.add(filter.startTsMicros());
         }
-        if (filter.endTsMicros() > 0) {
+        if (filter.endTsMicros() != 0) {
             sql.append(" AND ts_micros < ?");
             args.add(filter.endTsMicros());
         }
@@ -160,28 +149,24 @@ public class DecisionQueries {
         return new Page(out, more ? encode(last, filter) : "");
     }
 
+    private static final String KIND = "decisions";
+
     private static String encode(Cursor c, Filter f) {
-        String s = "k1:" + f.fingerprint() + ":" + c.tsMicros() + ":" + c.decisionId();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+        return PageTokens.next(KIND, f.fingerprint() + ":" + c.tsMicros() + ":" + c.decisionId());
     }
 
     private static Cursor decode(String token, Filter f) {
-        String[] p;
-        try {
-            p = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(":");
-        } catch (IllegalArgumentException e) {
-            p = new String[0];
+        String[] p = PageTokens.after(token, KIND).split(":");
+        if (p.length != 3) {
+            throw PageTokens.notIssued();
         }
-        if (p.length != 4 || !p[0].equals("k1")) {
-            throw invalid("page_token", "page_token is not one this service issued; send the previous next_page_token, or none for the first page");
-        }
-        if (!p[1].equals(f.fingerprint())) {
+        if (!p[0].equals(f.fingerprint())) {
             throw invalid("page_token", "page_token belongs to a query with other filters; send the same filters as for the previous page, or no token to start over");
         }
         try {
-            return new Cursor(Long.parseLong(p[2]), UUID.fromString(p[3]));
+            return new Cursor(Long.parseLong(p[1]), UUID.fromString(p[2]));
         } catch (IllegalArgumentException e) {
-            throw invalid("page_token", "page_token is not one this service issued; send the previous next_page_token, or none for the first page");
+            throw PageTokens.notIssued();
         }
     }
 }

@@ -78,7 +78,7 @@ public class PerformanceTracker {
                     end = 0;
                 } else {
                     end = latest + 1;
-                    start = Math.max(0, end - config.performanceWindow().toNanos() / 1_000);
+                    start = end - config.performanceWindow().toNanos() / 1_000;
                 }
             }
             Where where = new Where(seriesId, start, end);
@@ -129,8 +129,9 @@ public class PerformanceTracker {
     private record Where(String seriesId, long start, long end) {
 
         String sql() {
+            // 0 is "no bound" at either end; negative times are before 1970
             StringBuilder s = new StringBuilder(" WHERE ts_micros >= ?");
-            if (end > 0) {
+            if (end != 0) {
                 s.append(" AND ts_micros < ?");
             }
             if (!seriesId.isEmpty()) {
@@ -141,8 +142,8 @@ public class PerformanceTracker {
 
         int bind(PreparedStatement ps) throws SQLException {
             int i = 1;
-            ps.setLong(i++, start);
-            if (end > 0) {
+            ps.setLong(i++, dev.arbiter.service.TimeRanges.from(start));
+            if (end != 0) {
                 ps.setLong(i++, end);
             }
             if (!seriesId.isEmpty()) {

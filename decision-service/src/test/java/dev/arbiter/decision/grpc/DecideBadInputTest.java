@@ -90,7 +90,7 @@ class DecideBadInputTest {
         b.add(new Bad("line break in series id", "observation.series_id", request(o -> o.setSeriesId("ab\ncd"))));
         b.add(new Bad("C1 control in series id", "observation.series_id", request(o -> o.setSeriesId("ab\u0085cd"))));
         b.add(new Bad("ts 0", "observation.ts_micros", request(o -> o.setTsMicros(0))));
-        b.add(new Bad("ts negative", "observation.ts_micros", request(o -> o.setTsMicros(-5))));
+        b.add(new Bad("ts before 1800", "observation.ts_micros", request(o -> o.setTsMicros(dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1))));
         b.add(new Bad("ts in year 3000", "observation.ts_micros", request(o -> o.setTsMicros(32_503_680_000_000_000L))));
         b.add(new Bad("ts in nanoseconds", "observation.ts_micros", request(o -> o.setTsMicros(1_700_000_000_000_000_000L))));
         b.add(new Bad("value NaN", "observation.value", request(o -> o.setValue(Double.NaN))));

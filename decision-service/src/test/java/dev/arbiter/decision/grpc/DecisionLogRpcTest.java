@@ -102,9 +102,9 @@ class DecisionLogRpcTest {
         invalid("page_token", () -> decisions.listDecisions(ListDecisionsRequest.newBuilder().setSeriesId(series).setActedOnly(true)
                 .setPageSize(2).setPageToken(token).build()));
         invalid("range.start_ts_micros", () -> decisions.listDecisions(ListDecisionsRequest.newBuilder()
-                .setRange(TimeRange.newBuilder().setStartTsMicros(-5)).build()));
+                .setRange(TimeRange.newBuilder().setStartTsMicros(dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1)).build()));
         invalid("range.end_ts_micros", () -> decisions.listDecisions(ListDecisionsRequest.newBuilder()
-                .setRange(TimeRange.newBuilder().setEndTsMicros(-5)).build()));
+                .setRange(TimeRange.newBuilder().setEndTsMicros(dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1)).build()));
         invalid("range", () -> decisions.listDecisions(ListDecisionsRequest.newBuilder()
                 .setRange(TimeRange.newBuilder().setStartTsMicros(20).setEndTsMicros(10)).build()));
         invalid("series_id", () -> decisions.listDecisions(ListDecisionsRequest.newBuilder().setSeriesId("s".repeat(300)).build()));

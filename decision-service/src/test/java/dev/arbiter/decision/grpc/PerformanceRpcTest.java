@@ -130,9 +130,9 @@ class PerformanceRpcTest {
         invalid("range", () -> decisions.getPerformance(GetPerformanceRequest.newBuilder()
                 .setRange(TimeRange.newBuilder().setStartTsMicros(50).setEndTsMicros(50)).build()));
         invalid("range.start_ts_micros", () -> decisions.getPerformance(GetPerformanceRequest.newBuilder()
-                .setRange(TimeRange.newBuilder().setStartTsMicros(-1)).build()));
+                .setRange(TimeRange.newBuilder().setStartTsMicros(dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1)).build()));
         invalid("range.end_ts_micros", () -> decisions.getPerformance(GetPerformanceRequest.newBuilder()
-                .setRange(TimeRange.newBuilder().setEndTsMicros(-1)).build()));
+                .setRange(TimeRange.newBuilder().setEndTsMicros(dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1)).build()));
         invalid("series_id", () -> decisions.getPerformance(GetPerformanceRequest.newBuilder().setSeriesId("x".repeat(300)).build()));
         invalid("variant_names[1]", () -> decisions.getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").addVariantNames("").build()));
         refused(Status.Code.NOT_FOUND, "variant_names[0]", () -> decisions.getPerformance(GetPerformanceRequest.newBuilder()

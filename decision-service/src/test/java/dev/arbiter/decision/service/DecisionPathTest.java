@@ -255,6 +255,32 @@ class DecisionPathTest {
     }
 
     @Test
+    void aSeriesFromThe1960sIsDecidedAndListedByARangeBefore1970() {
+        // 1,700 weeks back: the MSFT days land in 1968 on the same weekdays (negative epoch microseconds)
+        long back = 1_700L * 7 * 86_400_000_000L;
+        String series = "sixties-" + UUID.randomUUID();
+        List<Decision> made = new ArrayList<>();
+        for (Observation o : Msft.observations(series, 60)) {
+            made.add(decide(o.toBuilder().setTsMicros(o.getTsMicros() - back).build()));
+        }
+        for (Decision d : made) {
+            assertTrue(d.getTsMicros() < 0, "before 1970: " + d.getTsMicros());
+            assertFalse(d.getDegraded(), d.getDegradedReason());
+        }
+        assertTrue(made.stream().anyMatch(d -> d.getDirection() == Direction.DIRECTION_LONG), "warm decisions act at p = 0.8");
+        long start = made.get(10).getTsMicros();
+        long end = made.get(20).getTsMicros();
+        java.util.List<Decision> listed = decisions.listDecisions(dev.arbiter.proto.v1.ListDecisionsRequest.newBuilder()
+                .setSeriesId(series).setRange(dev.arbiter.proto.v1.TimeRange.newBuilder().setStartTsMicros(start).setEndTsMicros(end))
+                .build()).getDecisionsList();
+        assertEquals(made.subList(10, 20).stream().map(Decision::getDecisionId).collect(java.util.stream.Collectors.toSet()),
+                listed.stream().map(Decision::getDecisionId).collect(java.util.stream.Collectors.toSet()),
+                "a range of negative times selects exactly its decisions");
+        assertEquals(made.size(), decisions.listDecisions(dev.arbiter.proto.v1.ListDecisionsRequest.newBuilder()
+                .setSeriesId(series).setPageSize(100).build()).getDecisionsCount(), "an open range includes times before 1970");
+    }
+
+    @Test
     void metricsSplitTheLatencyByStageAndCountDecisionsByDirection() {
         decide(Msft.observations("metrics-" + UUID.randomUUID(), 1).get(0));
         String body = given().when().get("/q/metrics").then().statusCode(200).extract().asString();

@@ -1,18 +1,11 @@
 package dev.arbiter.decision.testing;
 
 import dev.arbiter.proto.v1.Observation;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
+import dev.arbiter.testing.TestData;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
-/** Daily Microsoft OHLCV (test resource data/msft_ohlcv_daily.csv, attribution in data/README.md) as observations. */
+/** Daily Microsoft OHLCV (test-support's TestData, attribution in its data/README.md) as observations. */
 public final class Msft {
 
     private static List<Row> rows;
@@ -30,18 +23,10 @@ public final class Msft {
 
     public static synchronized List<Row> rows() {
         if (rows == null) {
-            List<Row> r = new ArrayList<>();
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                    Objects.requireNonNull(Msft.class.getResourceAsStream("/data/msft_ohlcv_daily.csv")), StandardCharsets.UTF_8))) {
-                in.readLine();
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    String[] f = line.split(",");
-                    long ts = LocalDate.parse(f[0]).atStartOfDay().toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
-                    r.add(new Row(ts, Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
-                            Double.parseDouble(f[4]), Double.parseDouble(f[5])));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            TestData.Columns c = TestData.msft();
+            List<Row> r = new ArrayList<>(c.size());
+            for (int i = 0; i < c.size(); i++) {
+                r.add(new Row(c.ts()[i], c.open()[i], c.high()[i], c.low()[i], c.close()[i], c.volume()[i]));
             }
             rows = List.copyOf(r);
         }

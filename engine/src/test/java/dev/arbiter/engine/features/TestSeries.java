@@ -1,14 +1,8 @@
 package dev.arbiter.engine.features;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.arbiter.testing.TestData;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,26 +34,10 @@ final class TestSeries {
         return close.length;
     }
 
-    /** Microsoft daily OHLCV, 249 rows; timestamps at 00:00 UTC of each date. */
+    /** Microsoft daily OHLCV, 249 rows; timestamps at 00:00 UTC of each date (test-support's TestData). */
     static TestSeries msft() {
-        List<String[]> rows = csv("msft_ohlcv_daily.csv");
-        int n = rows.size();
-        long[] ts = new long[n];
-        double[] o = new double[n];
-        double[] h = new double[n];
-        double[] l = new double[n];
-        double[] c = new double[n];
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            String[] r = rows.get(i);
-            ts[i] = LocalDate.parse(r[0]).atStartOfDay().toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
-            o[i] = Double.parseDouble(r[1]);
-            h[i] = Double.parseDouble(r[2]);
-            l[i] = Double.parseDouble(r[3]);
-            c[i] = Double.parseDouble(r[4]);
-            v[i] = Double.parseDouble(r[5]);
-        }
-        return new TestSeries("MSFT", ts, o, h, l, c, v);
+        TestData.Columns c = TestData.msft();
+        return new TestSeries(c.name(), c.ts(), c.open(), c.high(), c.low(), c.close(), c.volume());
     }
 
     /** DAX daily closes, 1860 rows; only closes (high/low/open/volume absent); one day per row index. */
@@ -147,22 +125,6 @@ final class TestSeries {
     }
 
     private static List<String[]> csv(String file) {
-        String path = "/data/" + file;
-        try (InputStream in = TestSeries.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException(path + " is not on the test classpath");
-            }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            List<String[]> rows = new ArrayList<>();
-            r.readLine();
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (!line.isBlank()) {
-                    rows.add(line.split(","));
-                }
-            }
-            return rows;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestData.csv("/data/" + file);
     }
 }

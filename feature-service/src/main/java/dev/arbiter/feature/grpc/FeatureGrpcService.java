@@ -12,12 +12,11 @@ import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.ListSeriesRequest;
 import dev.arbiter.proto.v1.ListSeriesResponse;
 import dev.arbiter.proto.v1.SeriesInfo;
+import dev.arbiter.service.PageTokens;
 import dev.arbiter.service.RequestRefused;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -31,6 +30,7 @@ public class FeatureGrpcService implements FeatureService {
 
     static final int DEFAULT_PAGE_SIZE = 100;
     static final int MAX_PAGE_SIZE = 1000;
+    private static final String PAGE_KIND = "after";
 
     private final FeatureStore store;
     private final FeatureSchema schema;
@@ -74,20 +74,9 @@ public class FeatureGrpcService implements FeatureService {
 
     @Override
     public Uni<ListSeriesResponse> listSeries(ListSeriesRequest request) {
-        int size = request.getPageSize();
-        if (size < 0) {
-            throw RequestRefused.invalid(
-                    "page_size",
-                    "page_size is " + size + "; send 1.." + MAX_PAGE_SIZE + ", or 0 for the default of " + DEFAULT_PAGE_SIZE);
-        }
-        // As common.proto's paging convention says: 0 is the default, above the maximum is lowered to it.
-        size = size == 0 ? DEFAULT_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE);
-        String after;
-        try {
-            after = request.getPageToken().isEmpty() ? null : decodeToken(request.getPageToken());
-        } catch (IllegalArgumentException e) {
-            throw RequestRefused.invalid("page_token", "page_token is not one this service issued; send the next_page_token of the previous page, or none");
-        }
+        int size = PageTokens.size(request.getPageSize(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        String key = PageTokens.after(request.getPageToken(), PAGE_KIND);
+        String after = key.isEmpty() ? null : key;
         List<FeatureSnapshot> page = store.list(after, size);
         ListSeriesResponse.Builder b = ListSeriesResponse.newBuilder().setTotalSeries(store.seriesCount());
         for (FeatureSnapshot s : page) {
@@ -97,20 +86,9 @@ public class FeatureGrpcService implements FeatureService {
                     .setObservationCount(s.observationCount()));
         }
         if (page.size() == size) {
-            b.setNextPageToken(encodeToken(page.get(page.size() - 1).seriesId()));
+            b.setNextPageToken(PageTokens.next(PAGE_KIND, page.get(page.size() - 1).seriesId()));
         }
         return Uni.createFrom().item(b.build());
     }
 
-    private static String encodeToken(String lastId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("after:" + lastId).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String decodeToken(String token) {
-        String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-        if (!s.startsWith("after:")) {
-            throw new IllegalArgumentException(token);
-        }
-        return s.substring("after:".length());
-    }
 }

@@ -4,7 +4,7 @@ import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.feature.service.FeatureSnapshot;
 import dev.arbiter.feature.service.IngestResult;
 import dev.arbiter.feature.service.Observation;
-import dev.arbiter.feature.service.ObservationValidator;
+import dev.arbiter.service.ObservationRules;
 import dev.arbiter.proto.v1.FeatureVector;
 import dev.arbiter.proto.v1.IngestOutcome;
 import dev.arbiter.proto.v1.IngestRequest;
@@ -36,13 +36,7 @@ final class ProtoMapper {
 
     /** Absent becomes NaN for the engine; a NaN the client actually sent is refused here, where presence is known. */
     private static double optional(dev.arbiter.proto.v1.Observation p, String field, boolean present, double value) {
-        if (!present) {
-            return Double.NaN;
-        }
-        if (Double.isNaN(value)) {
-            throw ObservationValidator.notFinite(p.getSeriesId(), p.getTsMicros(), field, value, true);
-        }
-        return value;
+        return ObservationRules.optional(p.getSeriesId(), p.getTsMicros(), field, present, value);
     }
 
     static FeatureVector vector(FeatureSnapshot s) {

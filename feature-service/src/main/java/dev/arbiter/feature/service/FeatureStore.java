@@ -5,6 +5,7 @@ import dev.arbiter.engine.features.FeaturePipeline;
 import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.feature.config.FeatureServiceConfig;
 import dev.arbiter.feature.config.FeatureServiceConfig.OutOfOrderPolicy;
+import dev.arbiter.service.ObservationRules;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
@@ -32,7 +33,7 @@ public class FeatureStore {
 
     private final FeatureConfig featureConfig;
     private final FeatureSchema schema;
-    private final ObservationValidator validator;
+    private final ObservationRules rules;
     private final OutOfOrderPolicy outOfOrder;
     private final int maxSeries;
     private final ConcurrentHashMap<String, SeriesState> series = new ConcurrentHashMap<>();
@@ -46,10 +47,10 @@ public class FeatureStore {
     /** Ingest holds it shared; {@link #close} takes it exclusively, so no update slips past the last snapshot. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
 
-    public FeatureStore(FeatureServiceConfig config, ObservationValidator validator, MeterRegistry registry) {
+    public FeatureStore(FeatureServiceConfig config, MeterRegistry registry) {
         this.featureConfig = FeatureConfigs.from(config.windows());
         this.schema = new FeaturePipeline(featureConfig).schema();
-        this.validator = validator;
+        this.rules = new ObservationRules(config.maxSeriesIdLength(), config.maxFutureSkew());
         this.outOfOrder = config.outOfOrder();
         this.maxSeries = config.maxSeries();
         int width = schema.size();
@@ -109,7 +110,7 @@ public class FeatureStore {
                             ? "feature-service is shutting down; retry on another replica or after the restart"
                             : "feature state is still being restored from Redis; retry in a moment");
         }
-        validator.validate(o);
+        rules.validate(o.seriesId(), o.tsMicros(), o.close(), o.open(), o.high(), o.low(), o.volume());
         SeriesState state = series.computeIfAbsent(o.seriesId(), this::newSeries);
         synchronized (state) {
             long last = state.pipeline.lastTsMicros();

@@ -2,7 +2,7 @@ package dev.arbiter.feature.service;
 
 /**
  * One observation as the service sees it: absent open/high/low/volume are {@code NaN}.
- * Values are checked by {@link ObservationValidator} before they reach a series.
+ * Values are checked by service-support's {@link dev.arbiter.service.ObservationRules} before they reach a series.
  */
 public record Observation(
         String seriesId, long tsMicros, double open, double high, double low, double close, double volume) {

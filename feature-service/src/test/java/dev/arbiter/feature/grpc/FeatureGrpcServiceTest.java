@@ -81,6 +81,23 @@ class FeatureGrpcServiceTest {
     }
 
     @Test
+    void aSeriesFromThe1960sIsTakenWithTheSameFeatures() {
+        // 1,700 weeks back: the MSFT year (2000-09 .. 2001-09) lands in 1968-1969 on the same weekdays and times of
+        // day, so every feature, the calendar ones included, must come out bit for bit as for the original dates.
+        dev.arbiter.feature.TestSeries sixties = MSFT.shifted(-1_700L * 7 * 86_400_000_000L);
+        assertTrue(java.time.Instant.ofEpochSecond(sixties.ts()[0] / 1_000_000).toString().startsWith("1968-")
+                && sixties.ts()[sixties.size() - 1] < 0, "1968 to 1969: " + sixties.ts()[0]);
+        String id = "msft-sixties-" + UUID.randomUUID();
+        double[] expected = expected();
+        for (int i = 0; i < sixties.size(); i++) {
+            IngestResponse r = blocking.ingest(sixties.request(id, i));
+            assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, r.getOutcome());
+            assertEquals(sixties.ts()[i], r.getFeatures().getTsMicros());
+            assertRow(expected, i, r.getFeatures());
+        }
+    }
+
+    @Test
     void streamingIngestAnswersEveryObservationInOrder() {
         String id = "msft-stream-" + UUID.randomUUID();
         double[] expected = expected();

@@ -101,9 +101,9 @@ class IngestBadInputTest {
     }
 
     @Test
-    void missingOrNonPositiveTimestampIsRefused() {
+    void aMissingTimestampOrOneBefore1800IsRefused() {
         assertRefusedAndUnchanged("observation.ts_micros", b -> b.clearTsMicros());
-        assertRefusedAndUnchanged("observation.ts_micros", b -> b.setTsMicros(-5));
+        assertRefusedAndUnchanged("observation.ts_micros", b -> b.setTsMicros(dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1)); // 1799
     }
 
     @Test

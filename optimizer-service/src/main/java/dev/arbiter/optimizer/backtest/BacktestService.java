@@ -176,10 +176,7 @@ public class BacktestService {
         }
         long start = spec.getRange().getStartTsMicros();
         long end = spec.getRange().getEndTsMicros();
-        if (start < 0 || end < 0 || (end != 0 && end <= start)) {
-            throw invalid("spec.range", "spec.range [" + start + ", " + end + ") is empty or negative; give start < end"
-                    + " (epoch microseconds), or 0 for an open end");
-        }
+        dev.arbiter.service.TimeRanges.check("spec.range", start, end);
         if (!spec.hasWalkForward()) {
             throw invalid("spec.walk_forward", "spec.walk_forward is not set; give at least train_observations and"
                     + " test_observations");

@@ -46,6 +46,7 @@ import dev.arbiter.proto.v1.ListHistoryResponse;
 import dev.arbiter.proto.v1.MutinyOptimizerServiceGrpc;
 import dev.arbiter.proto.v1.ReadHistoryRequest;
 import dev.arbiter.proto.v1.ReadHistoryResponse;
+import dev.arbiter.service.PageTokens;
 import dev.arbiter.service.RequestRefused;
 import dev.arbiter.optimizer.training.TrainingJobs;
 import dev.arbiter.proto.v1.CancelTrainingJobRequest;
@@ -110,12 +111,12 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
     @Blocking
     public Uni<ListHistoryResponse> listHistory(ListHistoryRequest request) {
         return call(() -> {
-            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
-            List<HistorySeries> page = history.list(PageToken.after(request.getPageToken()), size + 1);
+            int size = PageTokens.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            List<HistorySeries> page = history.list(PageTokens.after(request.getPageToken(), "history"), size + 1);
             ListHistoryResponse.Builder b = ListHistoryResponse.newBuilder();
             page.stream().limit(size).forEach(s -> b.addSeries(HistoryProtoMapper.series(s)));
             if (page.size() > size) {
-                b.setNextPageToken(PageToken.next(page.get(size - 1).seriesId()));
+                b.setNextPageToken(PageTokens.next("history", page.get(size - 1).seriesId()));
             }
             return b.build();
         });
@@ -158,13 +159,13 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
     @Blocking
     public Uni<ListTrainingJobsResponse> listTrainingJobs(ListTrainingJobsRequest request) {
         return call(() -> {
-            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            int size = PageTokens.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
             List<TrainingJob> page = training.list(request.getState(), request.getModelName(),
-                    PageToken.after(request.getPageToken()), size + 1);
+                    PageTokens.after(request.getPageToken(), "jobs"), size + 1);
             ListTrainingJobsResponse.Builder b = ListTrainingJobsResponse.newBuilder();
             page.stream().limit(size).forEach(b::addJobs);
             if (page.size() > size) {
-                b.setNextPageToken(PageToken.next(TrainingJobs.pageKey(page.get(size - 1))));
+                b.setNextPageToken(PageTokens.next("jobs", TrainingJobs.pageKey(page.get(size - 1))));
             }
             return b.build();
         });
@@ -234,8 +235,8 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
     @Blocking
     public Uni<ListReportsResponse> listReports(ListReportsRequest request) {
         return call(() -> {
-            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
-            String after = PageToken.after(request.getPageToken());
+            int size = PageTokens.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            String after = PageTokens.after(request.getPageToken(), "reports");
             long beforeCreated = Long.MAX_VALUE;
             String beforeId = "";
             if (!after.isEmpty()) {
@@ -244,8 +245,7 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
                     beforeCreated = Long.parseLong(after.substring(0, colon));
                     beforeId = after.substring(colon + 1);
                 } catch (RuntimeException e) {
-                    throw RequestRefused.invalid("page_token", "page_token is not one this service issued; start again"
-                            + " with an empty page_token");
+                    throw PageTokens.notIssued();
                 }
             } else {
                 beforeId = "\uffff";
@@ -262,7 +262,7 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
             page.stream().limit(size).forEach(e -> b.addReports(summary(e)));
             if (page.size() > size) {
                 ReportEntity last = page.get(size - 1);
-                b.setNextPageToken(PageToken.next(last.createdTsMicros + ":" + last.reportId));
+                b.setNextPageToken(PageTokens.next("reports", last.createdTsMicros + ":" + last.reportId));
             }
             return b.build();
         });
@@ -300,14 +300,14 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
     @Blocking
     public Uni<ListStudiesResponse> listStudies(ListStudiesRequest request) {
         return call(() -> {
-            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
-            long before = PageToken.afterNumber(request.getPageToken(), 0);
+            int size = PageTokens.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            long before = PageTokens.afterNumber(request.getPageToken(), "studies", 0);
             List<Long> ids = new java.util.ArrayList<>();
             List<Study> page = studies.list(before, size + 1, ids);
             ListStudiesResponse.Builder b = ListStudiesResponse.newBuilder();
             page.stream().limit(size).forEach(b::addStudies);
             if (page.size() > size) {
-                b.setNextPageToken(PageToken.next(Long.toString(ids.get(size - 1))));
+                b.setNextPageToken(PageTokens.next("studies", Long.toString(ids.get(size - 1))));
             }
             return b.build();
         });
@@ -335,13 +335,13 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
     @Blocking
     public Uni<ListTrialsResponse> listTrials(ListTrialsRequest request) {
         return call(() -> {
-            int size = PageToken.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
-            int after = (int) PageToken.afterNumber(request.getPageToken(), -1);
+            int size = PageTokens.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            int after = (int) PageTokens.afterNumber(request.getPageToken(), "trials", -1);
             List<Trial> page = studies.listTrials(request.getStudyName(), request.getState(), after, size + 1);
             ListTrialsResponse.Builder b = ListTrialsResponse.newBuilder();
             page.stream().limit(size).forEach(b::addTrials);
             if (page.size() > size) {
-                b.setNextPageToken(PageToken.next(Integer.toString(page.get(size - 1).getNumber())));
+                b.setNextPageToken(PageTokens.next("trials", Integer.toString(page.get(size - 1).getNumber())));
             }
             return b.build();
         });

@@ -3,6 +3,7 @@ package dev.arbiter.optimizer.history;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.optimizer.history.ImportSpec.ColumnMapping;
+import dev.arbiter.service.ObservationRules;
 import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -229,8 +230,9 @@ public final class CsvImport {
                     : "unparsable time \"" + abbreviate(t) + "\"; send " + time.expected());
             return;
         }
-        if (ts <= 0) {
-            rejections.add(line, labels[TIME], "time \"" + abbreviate(t) + "\" is not after 1970-01-01T00:00:00Z; send times after the epoch");
+        if (ts < ObservationRules.EARLIEST_MICROS) {
+            rejections.add(line, labels[TIME], "time \"" + abbreviate(t) + "\" is before " + ObservationRules.EARLIEST
+                    + "; send times from then on");
             return;
         }
         double[] v = new double[6];

@@ -5,6 +5,7 @@ import static dev.arbiter.service.RequestRefused.invalid;
 import dev.arbiter.optimizer.config.OptimizerConfig;
 import dev.arbiter.service.Identifiers;
 import dev.arbiter.service.RequestRefused;
+import dev.arbiter.service.TimeRanges;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -86,16 +87,7 @@ public class HistoryStore {
     /** As {@link #read(String, long, long)}, stopping after maxRows rows (0 = no limit). */
     public SeriesHistory read(String seriesId, long startTsMicros, long endTsMicros, long maxRows) {
         checkSeriesId("series_id", seriesId);
-        if (startTsMicros < 0) {
-            throw invalid("range.start_ts_micros", "range.start_ts_micros is " + startTsMicros + "; send epoch microseconds ≥ 0 (0 = from the first stored row)");
-        }
-        if (endTsMicros < 0) {
-            throw invalid("range.end_ts_micros", "range.end_ts_micros is " + endTsMicros + "; send epoch microseconds ≥ 0 (0 = up to the last stored row)");
-        }
-        if (endTsMicros != 0 && endTsMicros <= startTsMicros) {
-            throw invalid("range", "range is inverted: end_ts_micros " + endTsMicros + " is not after start_ts_micros " + startTsMicros
-                    + "; send end > start (the end is exclusive), or 0 for no end");
-        }
+        TimeRanges.check("range", startTsMicros, endTsMicros);
         if (maxRows < 0) { // a uint64 above Long.MAX_VALUE
             throw invalid("max_rows", "max_rows is " + Long.toUnsignedString(maxRows) + "; send at most " + Long.MAX_VALUE
                     + ", or 0 for no limit");

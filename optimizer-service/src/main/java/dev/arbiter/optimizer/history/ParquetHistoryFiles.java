@@ -94,7 +94,8 @@ final class ParquetHistoryFiles implements AutoCloseable {
     }
 
     /**
-     * Reads the rows with start <= ts_micros < end (end 0 = no end), at most maxRows (0 = all), in time order.
+     * Reads the rows with start <= ts_micros < end (0 = open at either end: service-support's TimeRanges), at most
+     * maxRows (0 = all), in time order.
      *
      * @throws java.nio.file.NoSuchFileException when the file is gone (replaced by a newer import)
      */
@@ -105,8 +106,8 @@ final class ParquetHistoryFiles implements AutoCloseable {
         String sql = "SELECT ts_micros, value, open, high, low, volume FROM read_parquet(" + literal(file)
                 + ") WHERE ts_micros >= ? AND ts_micros < ? ORDER BY ts_micros" + (maxRows > 0 ? " LIMIT " + maxRows : "");
         try (Connection conn = root.duplicate(); PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setLong(1, start);
-            ps.setLong(2, end == 0 ? Long.MAX_VALUE : end);
+            ps.setLong(1, dev.arbiter.service.TimeRanges.from(start));
+            ps.setLong(2, dev.arbiter.service.TimeRanges.until(end));
             ObservationColumns c = new ObservationColumns(maxRows > 0 ? (int) Math.min(maxRows, 1 << 16) : 1024);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

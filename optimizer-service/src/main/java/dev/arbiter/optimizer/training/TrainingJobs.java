@@ -215,8 +215,7 @@ public class TrainingJobs {
                 created = Long.parseLong(after.substring(0, Math.max(colon, 0)));
                 id = after.substring(colon + 1);
             } catch (NumberFormatException e) {
-                throw invalid("page_token", "page_token is not one this service issued; send the previous response's"
-                        + " next_page_token, or none for the first page");
+                throw dev.arbiter.service.PageTokens.notIssued();
             }
         }
         String s = state == TrainingJobState.TRAINING_JOB_STATE_UNSPECIFIED ? null

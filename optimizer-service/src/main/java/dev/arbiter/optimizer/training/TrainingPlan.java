@@ -71,14 +71,7 @@ public record TrainingPlan(TrainingSpec spec, ModelSettings settings, LabelDefin
         }
         long start = spec.getRange().getStartTsMicros();
         long end = spec.getRange().getEndTsMicros();
-        if (start < 0 || end < 0) {
-            throw invalid("spec.range", "spec.range [" + start + ", " + end + ") has a negative bound; send epoch"
-                    + " microseconds, or 0 for an open end");
-        }
-        if (end != 0 && end <= start) {
-            throw invalid("spec.range", "spec.range [" + start + ", " + end + ") is empty; send end_ts_micros after"
-                    + " start_ts_micros, or 0 for up to the latest data");
-        }
+        dev.arbiter.service.TimeRanges.check("spec.range", start, end);
         double fraction = spec.getValidationFraction();
         if (fraction == 0.0) {
             fraction = DEFAULT_VALIDATION_FRACTION;

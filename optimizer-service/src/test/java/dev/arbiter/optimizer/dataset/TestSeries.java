@@ -1,17 +1,9 @@
 package dev.arbiter.optimizer.dataset;
 
 import dev.arbiter.optimizer.history.SeriesHistory;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
+import dev.arbiter.testing.TestData;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,26 +13,10 @@ public final class TestSeries {
     private TestSeries() {
     }
 
-    /** Microsoft daily OHLCV, 249 rows (2000-09-27 .. 2001-09-27), dates at 00:00 UTC. */
+    /** Microsoft daily OHLCV, 249 rows (2000-09-27 .. 2001-09-27), dates at 00:00 UTC (test-support's TestData). */
     public static SeriesHistory msft() {
-        List<String[]> rows = csv("/data/msft_ohlcv_daily.csv");
-        int n = rows.size();
-        long[] ts = new long[n];
-        double[] open = new double[n];
-        double[] high = new double[n];
-        double[] low = new double[n];
-        double[] close = new double[n];
-        double[] volume = new double[n];
-        for (int i = 0; i < n; i++) {
-            String[] r = rows.get(i);
-            ts[i] = LocalDate.parse(r[0]).atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
-            open[i] = Double.parseDouble(r[1]);
-            high[i] = Double.parseDouble(r[2]);
-            low[i] = Double.parseDouble(r[3]);
-            close[i] = Double.parseDouble(r[4]);
-            volume[i] = Double.parseDouble(r[5]);
-        }
-        return new SeriesHistory("msft", ts, close, open, high, low, volume);
+        TestData.Columns c = TestData.msft();
+        return new SeriesHistory("msft", c.ts(), c.close(), c.open(), c.high(), c.low(), c.volume());
     }
 
     /** Half-hourly electricity demand of England and Wales in MW, 4032 rows, UK local times (BST) as UTC instants. */
@@ -72,21 +48,6 @@ public final class TestSeries {
     }
 
     private static List<String[]> csv(String resource) {
-        try (InputStream in = TestSeries.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException(resource + " is not on the test classpath");
-            }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            List<String[]> rows = new ArrayList<>();
-            reader.readLine(); // header
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (!line.isBlank()) {
-                    rows.add(line.split(","));
-                }
-            }
-            return rows;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestData.csv(resource);
     }
 }

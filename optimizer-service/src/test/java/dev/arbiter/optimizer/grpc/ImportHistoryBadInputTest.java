@@ -82,7 +82,7 @@ class ImportHistoryBadInputTest {
                 "2024-03-11T00:00:00Z,10,11,9",                      // 12 short row
                 "2024-03-12T00:00:00Z,10,11,9,,100",                 // 13 empty value
                 "2024-03-13T00:00:00Z,10,11,9,Infinity,100",         // 14 infinite value
-                "1969-12-31T00:00:00Z,10,11,9,10.5,100",             // 15 before the epoch
+                "1799-12-31T00:00:00Z,10,11,9,10.5,100",             // 15 before 1800
                 "2024-03-15T00:00:00Z,,,,10.5,",                     // 16 good: optional cells empty
                 "\"2024-03-16T00:00:00Z,10,11,9,10.5,100");          // 17 unterminated quote
         ImportHistoryResponse r = importCsv(mutiny, ohlcv(id).build(), utf8(csv));
@@ -103,7 +103,7 @@ class ImportHistoryBadInputTest {
         expect(rows.get(9), 12, "close", "the row has 4 fields");
         expect(rows.get(10), 13, "close", "value is empty");
         expect(rows.get(11), 14, "close", "Infinity");
-        expect(rows.get(12), 15, "t", "not after 1970-01-01T00:00:00Z");
+        expect(rows.get(12), 15, "t", "is before 1800-01-01T00:00:00Z");
         expect(rows.get(13), 17, "", "quoted field is not closed");
 
         List<Observation> stored = read(optimizer, id, 0, 0);
@@ -111,6 +111,28 @@ class ImportHistoryBadInputTest {
         assertEquals(10.5, stored.get(0).getValue());
         assertEquals(100, stored.get(0).getVolume());
         assertFalse(stored.get(1).hasOpen() || stored.get(1).hasHigh() || stored.get(1).hasLow() || stored.get(1).hasVolume());
+    }
+
+    @Test
+    void timesFrom1800OnAreImportedAndReadBackBefore1970Too() {
+        String id = series("old-times");
+        String csv = String.join("\n", "t,close",
+                "1800-01-01T00:00:00Z,1.5",
+                "1965-06-01T21:00:00Z,840.2",
+                "1970-01-01T00:00:00Z,800.0",
+                "1970-01-02T00:00:00Z,801.0");
+        ImportHistoryResponse r = importCsv(mutiny, spec(id, columns("t", "close")).build(), utf8(csv));
+        assertEquals(4, r.getRowsImported(), r.toString());
+        assertEquals(dev.arbiter.service.ObservationRules.EARLIEST_MICROS, r.getRange().getStartTsMicros());
+        List<Observation> all = read(optimizer, id, 0, 0);
+        assertEquals(List.of(dev.arbiter.service.ObservationRules.EARLIEST_MICROS, -144_644_400_000_000L, 0L, 86_400_000_000L),
+                all.stream().map(Observation::getTsMicros).toList(), "an open range reads every row, in time order");
+        long from1900 = java.time.Instant.parse("1900-01-01T00:00:00Z").getEpochSecond() * 1_000_000L;
+        // [1900, 1970): 0 is "no end", so the end before 1970 is -1 µs
+        assertEquals(List.of(840.2), read(optimizer, id, from1900, -1).stream().map(Observation::getValue).toList(),
+                "a range with negative bounds reads the rows inside it");
+        refused(Status.Code.INVALID_ARGUMENT, "range.start_ts_micros",
+                () -> read(optimizer, id, dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1, 0));
     }
 
     static void expect(RejectedRow row, long line, String column, String reason) {
@@ -257,8 +279,8 @@ class ImportHistoryBadInputTest {
         importCsv(mutiny, spec(id, columns("t", "v")).build(), GOOD);
         invalid("range", () -> read(optimizer, id, 2_000, 1_000));
         invalid("range", () -> read(optimizer, id, 1_000, 1_000));
-        invalid("range.start_ts_micros", () -> read(optimizer, id, -1, 0));
-        invalid("range.end_ts_micros", () -> read(optimizer, id, 0, -1));
+        invalid("range.start_ts_micros", () -> read(optimizer, id, dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1, 0)); // before 1800
+        invalid("range.end_ts_micros", () -> read(optimizer, id, 0, dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1));
         // max_rows is a uint64: 2^64 - 1 arrives as -1
         var huge = invalid("max_rows", () -> optimizer.readHistory(ReadHistoryRequest.newBuilder().setSeriesId(id)
                 .setMaxRows(-1).build()).forEachRemaining(r -> { }));

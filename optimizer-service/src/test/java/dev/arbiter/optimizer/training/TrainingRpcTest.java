@@ -274,8 +274,8 @@ class TrainingRpcTest {
                 .setRange(TimeRange.newBuilder().setStartTsMicros(FIRST_TS + 10 * HALF_HOUR).setEndTsMicros(FIRST_TS)));
         refused(Status.Code.INVALID_ARGUMENT, "spec.range", spec(ModelKind.MODEL_KIND_RANDOM_FOREST)
                 .setRange(TimeRange.newBuilder().setStartTsMicros(FIRST_TS).setEndTsMicros(FIRST_TS)));
-        refused(Status.Code.INVALID_ARGUMENT, "spec.range", spec(ModelKind.MODEL_KIND_RANDOM_FOREST)
-                .setRange(TimeRange.newBuilder().setStartTsMicros(-1)));
+        refused(Status.Code.INVALID_ARGUMENT, "spec.range.start_ts_micros", spec(ModelKind.MODEL_KIND_RANDOM_FOREST)
+                .setRange(TimeRange.newBuilder().setStartTsMicros(dev.arbiter.service.ObservationRules.EARLIEST_MICROS - 1))); // before 1800
         for (double bad : new double[] {-0.1, 1.0, 1.5, Double.NaN}) {
             refused(Status.Code.INVALID_ARGUMENT, "spec.validation_fraction",
                     spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setValidationFraction(bad));
