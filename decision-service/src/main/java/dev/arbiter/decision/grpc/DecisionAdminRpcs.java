@@ -1,14 +1,14 @@
 package dev.arbiter.decision.grpc;
 
-import dev.arbiter.decision.service.DecisionQueries;
-import dev.arbiter.decision.service.DecisionReplay;
-import dev.arbiter.decision.service.LivePolicy;
-import dev.arbiter.decision.service.OutcomeService;
-import dev.arbiter.decision.service.PerformanceTracker;
-import dev.arbiter.decision.service.PolicyVersions;
-import dev.arbiter.decision.service.PolicyVersions.ParameterSetView;
-import dev.arbiter.decision.service.PolicyVersions.RuleSetView;
-import dev.arbiter.decision.service.PolicyVersions.VersionPage;
+import dev.arbiter.decision.log.DecisionQueries;
+import dev.arbiter.decision.decide.DecisionReplay;
+import dev.arbiter.decision.policy.LivePolicy;
+import dev.arbiter.decision.outcome.OutcomeService;
+import dev.arbiter.decision.outcome.PerformanceTracker;
+import dev.arbiter.decision.policy.PolicyVersions;
+import dev.arbiter.decision.policy.PolicyVersions.ParameterSetView;
+import dev.arbiter.decision.policy.PolicyVersions.RuleSetView;
+import dev.arbiter.decision.policy.PolicyVersions.VersionPage;
 import dev.arbiter.proto.v1.*;
 import jakarta.enterprise.context.ApplicationScoped;
 

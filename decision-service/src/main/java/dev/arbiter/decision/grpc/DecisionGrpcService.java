@@ -1,6 +1,6 @@
 package dev.arbiter.decision.grpc;
 
-import dev.arbiter.decision.service.DecisionPath;
+import dev.arbiter.decision.decide.DecisionPath;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.DecideStreamResponse;
 import dev.arbiter.proto.v1.Decision;

@@ -2,9 +2,9 @@ package dev.arbiter.decision.grpc;
 
 import static dev.arbiter.service.RequestRefused.invalid;
 
-import dev.arbiter.decision.service.LivePolicy;
-import dev.arbiter.decision.service.PolicyVersions.ParameterSetView;
-import dev.arbiter.decision.service.PolicyVersions.RuleSetView;
+import dev.arbiter.decision.policy.LivePolicy;
+import dev.arbiter.decision.policy.PolicyVersions.ParameterSetView;
+import dev.arbiter.decision.policy.PolicyVersions.RuleSetView;
 import dev.arbiter.engine.policy.PolicyParameter;
 import dev.arbiter.engine.rules.RuleDefinition;
 import dev.arbiter.engine.rules.RuleKind;

@@ -1,6 +1,6 @@
 package dev.arbiter.decision.health;
 
-import dev.arbiter.decision.service.DecisionLog;
+import dev.arbiter.decision.log.DecisionLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -36,6 +36,20 @@ public class LiveChangeEntity extends PanacheEntityBase {
     @Column(nullable = false)
     public String reason;
 
+    /**
+     * Makes {@code version} of {@code kind} live (call with the kind {@link #lock}ed, inside the transaction that made
+     * the version): the one write of which version is live, for PolicyVersions' changes and LivePolicy's first versions.
+     */
+    public static void record(String kind, int version, String author, String reason) {
+        LiveChangeEntity c = new LiveChangeEntity();
+        c.kind = kind;
+        c.version = version;
+        c.changedTsMicros = dev.arbiter.service.ObservationTimes.nowMicros();
+        c.author = author;
+        c.reason = reason;
+        c.persist();
+    }
+
     /** The live version of a kind, 0 when none yet. */
     public static int live(String kind) {
         List<LiveChangeEntity> last = find("kind = ?1 ORDER BY id DESC", kind).page(0, 1).list();

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.arbiter.decision.service.DecisionLog;
-import dev.arbiter.decision.service.OutcomeService;
-import dev.arbiter.decision.service.RiskStateStore;
+import dev.arbiter.decision.log.DecisionLog;
+import dev.arbiter.decision.outcome.OutcomeService;
+import dev.arbiter.decision.risk.RiskStateStore;
 import dev.arbiter.decision.testing.Decisions;
 import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.engine.policy.PolicyParameters;

@@ -6,7 +6,7 @@ import static dev.arbiter.decision.testing.Refusals.invalid;
 import static dev.arbiter.decision.testing.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.arbiter.decision.service.DecisionLog;
+import dev.arbiter.decision.log.DecisionLog;
 import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;

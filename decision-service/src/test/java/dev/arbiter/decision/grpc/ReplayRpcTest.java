@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.arbiter.decision.service.DecisionExplanation;
-import dev.arbiter.decision.service.DecisionLog;
-import dev.arbiter.decision.service.LivePolicy;
-import dev.arbiter.decision.service.PolicySnapshot;
+import dev.arbiter.decision.decide.DecisionExplanation;
+import dev.arbiter.decision.log.DecisionLog;
+import dev.arbiter.decision.policy.LivePolicy;
+import dev.arbiter.decision.policy.PolicySnapshot;
 import dev.arbiter.decision.testing.Decisions;
 import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.engine.policy.DecisionPolicy;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.config.PolicyConfig;
-import dev.arbiter.decision.service.LivePolicy;
+import dev.arbiter.decision.policy.LivePolicy;
 import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.GetParameterSetRequest;

@@ -1,6 +1,8 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.outcome;
 
 import dev.arbiter.decision.config.OutcomeConfig;
+import dev.arbiter.decision.log.DecisionQueries;
+import dev.arbiter.decision.policy.LivePolicy;
 import dev.arbiter.engine.policy.BuiltInGate;
 import dev.arbiter.proto.v1.GateStatistics;
 import dev.arbiter.proto.v1.PerformanceMetrics;

@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.policy;
 
 import dev.arbiter.decision.config.PolicyConfig;
 import dev.arbiter.decision.repository.LiveChangeEntity;
@@ -12,6 +12,7 @@ import dev.arbiter.engine.rules.RuleCompiler;
 import dev.arbiter.engine.rules.RuleDefinition;
 import dev.arbiter.engine.rules.RuleKind;
 import dev.arbiter.engine.rules.RuleRejected;
+import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RequestRefused;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -144,9 +145,9 @@ public class LivePolicy {
                 p.values = new HashMap<>(PolicyParameters.defaults().asMap());
                 p.author = "decision-service";
                 p.reason = "engine defaults, created at first start";
-                p.createdTsMicros = Clock.nowMicros();
+                p.createdTsMicros = ObservationTimes.nowMicros();
                 p.persist();
-                PolicyVersions.recordLive(LiveChangeEntity.PARAMETERS, 1, p.author, p.reason);
+                LiveChangeEntity.record(LiveChangeEntity.PARAMETERS, 1, p.author, p.reason);
             }
         });
         QuarkusTransaction.requiringNew().run(() -> {
@@ -156,9 +157,9 @@ public class LivePolicy {
                 r.version = 1;
                 r.author = "decision-service";
                 r.reason = "no rules, created at first start";
-                r.createdTsMicros = Clock.nowMicros();
+                r.createdTsMicros = ObservationTimes.nowMicros();
                 r.persist();
-                PolicyVersions.recordLive(LiveChangeEntity.RULES, 1, r.author, r.reason);
+                LiveChangeEntity.record(LiveChangeEntity.RULES, 1, r.author, r.reason);
             }
         });
     }
@@ -274,7 +275,7 @@ public class LivePolicy {
     }
 
     /** The variant a series belongs to (null = live): its hash in [0, 1) against the cumulative splits, by name. */
-    static VariantState assign(State s, String seriesId) {
+    public static VariantState assign(State s, String seriesId) {
         if (s.variants().isEmpty()) {
             return null;
         }

@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.risk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.log;
 
 import static dev.arbiter.decision.testing.Decisions.decision;
 import static dev.arbiter.decision.testing.Decisions.nowMicros;

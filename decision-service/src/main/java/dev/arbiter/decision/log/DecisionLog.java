@@ -1,10 +1,12 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.log;
 
 import dev.arbiter.decision.config.DecisionLogConfig;
+import dev.arbiter.decision.policy.LivePolicy;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.GateResult;
 import dev.arbiter.service.Identifiers;
+import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RequestRefused;
 import dev.arbiter.service.WebhookAlerts;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -429,7 +431,7 @@ public class DecisionLog {
             ps.setLong(3, d.getTsMicros());
             ps.setString(4, state == null ? "" : state);
             ps.setString(5, error);
-            ps.setLong(6, Clock.nowMicros());
+            ps.setLong(6, ObservationTimes.nowMicros());
             ps.setBytes(7, bytes);
             ps.executeUpdate();
         }

@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.decide;
 
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.Direction;

@@ -1,10 +1,15 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.decide;
 
 import dev.arbiter.decision.client.DependencyFailure;
 import dev.arbiter.decision.client.FeatureClient;
 import dev.arbiter.decision.client.ModelClient;
 import dev.arbiter.decision.config.DecisionConfig;
-import dev.arbiter.decision.service.DecisionMetrics.Stage;
+import dev.arbiter.decision.decide.DecisionMetrics.Stage;
+import dev.arbiter.decision.log.DecisionLog;
+import dev.arbiter.decision.policy.FeatureSchemas;
+import dev.arbiter.decision.policy.LivePolicy;
+import dev.arbiter.decision.policy.PolicySnapshot;
+import dev.arbiter.decision.risk.RiskStateStore;
 import dev.arbiter.engine.policy.DecisionPolicy;
 import dev.arbiter.engine.policy.PolicyInput;
 import dev.arbiter.engine.policy.PolicyResult;
@@ -21,6 +26,7 @@ import dev.arbiter.proto.v1.Prediction;
 import dev.arbiter.proto.v1.RiskState;
 import dev.arbiter.proto.v1.StageLatencies;
 import dev.arbiter.service.ObservationRules;
+import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RefusalDetails;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
@@ -487,7 +493,7 @@ public class DecisionPath {
                         // DecisionPolicy.decide scores, gates and sizes in one pass: its time is gates_micros
                         .setGatesMicros(a.policyNanos / 1000)
                         .setTotalMicros((now - a.start) / 1000))
-                .setDecidedTsMicros(Clock.nowMicros());
+                .setDecidedTsMicros(ObservationTimes.nowMicros());
         return d;
     }
 

@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.policy;
 
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
@@ -10,7 +10,7 @@ import dev.arbiter.decision.repository.ParameterSetEntity;
 import dev.arbiter.decision.repository.RuleEntity;
 import dev.arbiter.decision.repository.RuleSetEntity;
 import dev.arbiter.decision.repository.VariantEntity;
-import dev.arbiter.decision.service.LivePolicy.VariantState;
+import dev.arbiter.decision.policy.LivePolicy.VariantState;
 import dev.arbiter.engine.policy.BuiltInGate;
 import dev.arbiter.engine.policy.PolicyParameter;
 import dev.arbiter.engine.policy.PolicyParameters;
@@ -19,6 +19,7 @@ import dev.arbiter.engine.rules.RuleDefinition;
 import dev.arbiter.engine.rules.RuleKind;
 import dev.arbiter.engine.rules.RuleRejected;
 import dev.arbiter.service.Identifiers;
+import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RequestRefused;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
@@ -138,14 +139,14 @@ public class PolicyVersions {
             e.values = new LinkedHashMap<>(values.asMap());
             e.author = author;
             e.reason = reason;
-            e.createdTsMicros = Clock.nowMicros();
+            e.createdTsMicros = ObservationTimes.nowMicros();
             e.sourceVersion = liveVersion;
             if (dryRun) {
                 return view(e, stageOnly ? liveVersion : e.version);
             }
             e.persist();
             if (!stageOnly) {
-                recordLive(LiveChangeEntity.PARAMETERS, e.version, author, reason);
+                LiveChangeEntity.record(LiveChangeEntity.PARAMETERS, e.version, author, reason);
             }
             return view(e, stageOnly ? liveVersion : e.version);
         });
@@ -173,10 +174,10 @@ public class PolicyVersions {
             e.values = new LinkedHashMap<>(LivePolicy.toParameters(source.values, target).asMap());
             e.author = author;
             e.reason = reason;
-            e.createdTsMicros = Clock.nowMicros();
+            e.createdTsMicros = ObservationTimes.nowMicros();
             e.sourceVersion = target;
             e.persist();
-            recordLive(LiveChangeEntity.PARAMETERS, e.version, author, reason);
+            LiveChangeEntity.record(LiveChangeEntity.PARAMETERS, e.version, author, reason);
             return view(e, e.version);
         });
         LOG.infof("parameter set v%d (a copy of v%d) made live by %s (%s)", created.version(), created.sourceVersion(), author, reason);
@@ -251,7 +252,7 @@ public class PolicyVersions {
             checkStillLive(expectedLiveVersion, liveVersion, "rule set");
             RuleSetEntity e = newRuleSet(rules, author, reason, 0, String.join(",", proposalIds));
             if (!stageOnly) {
-                recordLive(LiveChangeEntity.RULES, e.version, author, reason);
+                LiveChangeEntity.record(LiveChangeEntity.RULES, e.version, author, reason);
             }
             return view(e, stageOnly ? liveVersion : e.version);
         });
@@ -275,7 +276,7 @@ public class PolicyVersions {
             List<RuleDefinition> rules = live.ruleDefinitions(target);
             checkRulesIfSchemaKnown(rules, "to_version");
             RuleSetEntity e = newRuleSet(rules, author, reason, target, source.proposalIds);
-            recordLive(LiveChangeEntity.RULES, e.version, author, reason);
+            LiveChangeEntity.record(LiveChangeEntity.RULES, e.version, author, reason);
             return view(e, e.version);
         });
         LOG.infof("rule set v%d (a copy of v%d) made live by %s (%s)", created.version(), created.sourceVersion(), author, reason);
@@ -288,7 +289,7 @@ public class PolicyVersions {
         e.version = RuleSetEntity.maxVersion() + 1;
         e.author = author;
         e.reason = reason;
-        e.createdTsMicros = Clock.nowMicros();
+        e.createdTsMicros = ObservationTimes.nowMicros();
         e.sourceVersion = sourceVersion;
         e.proposalIds = proposalIds;
         e.persist();
@@ -418,7 +419,7 @@ public class PolicyVersions {
             }
             VariantEntity.deleteAll();
             VariantEntity.flush();
-            long now = Clock.nowMicros();
+            long now = ObservationTimes.nowMicros();
             for (VariantState v : variants) {
                 VariantEntity e = new VariantEntity();
                 e.name = v.name();
@@ -436,16 +437,6 @@ public class PolicyVersions {
     }
 
     // ---------------------------------------------------------------- shared checks
-
-    static void recordLive(String kind, int version, String author, String reason) {
-        LiveChangeEntity c = new LiveChangeEntity();
-        c.kind = kind;
-        c.version = version;
-        c.changedTsMicros = Clock.nowMicros();
-        c.author = author;
-        c.reason = reason;
-        c.persist();
-    }
 
     static void checkWho(String author, String reason) {
         if (author.isBlank()) {

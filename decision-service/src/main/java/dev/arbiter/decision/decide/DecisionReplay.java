@@ -1,9 +1,14 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.decide;
 
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.precondition;
 
 import dev.arbiter.decision.config.DecisionConfig;
+import dev.arbiter.decision.log.DecisionLog;
+import dev.arbiter.decision.log.DecisionQueries;
+import dev.arbiter.decision.policy.FeatureSchemas;
+import dev.arbiter.decision.policy.LivePolicy;
+import dev.arbiter.decision.policy.PolicySnapshot;
 import dev.arbiter.engine.policy.DecisionPolicy;
 import dev.arbiter.engine.policy.PolicyInput;
 import dev.arbiter.engine.policy.PolicyResult;

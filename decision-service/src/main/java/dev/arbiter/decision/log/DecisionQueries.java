@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.log;
 
 import static dev.arbiter.service.RequestRefused.invalid;
 
@@ -59,7 +59,7 @@ public class DecisionQueries {
                 "decision_id " + decisionId + " is not in the decision log; send the decision_id of a Decision this service answered"));
     }
 
-    static UUID checkDecisionId(String decisionId, String field) {
+    public static UUID checkDecisionId(String decisionId, String field) {
         if (decisionId.isEmpty()) {
             throw invalid(field, field + " is missing; send the decision_id of a Decision");
         }

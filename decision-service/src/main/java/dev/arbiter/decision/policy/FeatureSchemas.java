@@ -1,10 +1,11 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.policy;
 
 import dev.arbiter.decision.config.PolicyConfig;
 import dev.arbiter.decision.repository.FeatureSchemaEntity;
 import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.FeatureServiceGrpc.FeatureServiceBlockingStub;
 import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
+import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -73,7 +74,7 @@ public class FeatureSchemas {
                     .createNativeQuery("INSERT INTO decision.feature_schema (schema_id, names, seen_ts_micros) VALUES (?1, ?2, ?3) ON CONFLICT (schema_id) DO NOTHING")
                     .setParameter(1, schema.getSchemaId())
                     .setParameter(2, names.toArray(new String[0]))
-                    .setParameter(3, Clock.nowMicros())
+                    .setParameter(3, ObservationTimes.nowMicros())
                     .executeUpdate());
         }
         return new Schema(schema.getSchemaId(), names);

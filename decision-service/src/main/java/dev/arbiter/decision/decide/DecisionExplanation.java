@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.decide;
 
 import dev.arbiter.engine.policy.BuiltInGate;
 import dev.arbiter.engine.policy.DecisionPolicy;

@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.decide;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arbiter.decision.log.DecisionLog;
+import dev.arbiter.decision.risk.RiskStateStore;
 import dev.arbiter.decision.testing.Msft;
 import dev.arbiter.decision.testing.MsftModels;
 import dev.arbiter.decision.testing.RealDependenciesProfile;

@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.policy;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.pubsub.PubSubCommands;

@@ -1,14 +1,19 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.outcome;
 
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.decision.config.OutcomeConfig;
+import dev.arbiter.decision.log.DecisionLog;
+import dev.arbiter.decision.log.DecisionQueries;
+import dev.arbiter.decision.policy.LivePolicy;
+import dev.arbiter.decision.risk.RiskStateStore;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.proto.v1.ModelServiceGrpc.ModelServiceBlockingStub;
 import dev.arbiter.proto.v1.OutcomeStatus;
 import dev.arbiter.proto.v1.PredictionOutcomeStatus;
 import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
 import dev.arbiter.proto.v1.ReportPredictionOutcomeResponse;
+import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -103,7 +108,7 @@ public class OutcomeService {
         if (outcomeTsMicros < 0) {
             throw invalid("outcome_ts_micros", "outcome_ts_micros is " + outcomeTsMicros + "; send epoch microseconds UTC, or 0 for now");
         }
-        long reported = Clock.nowMicros();
+        long reported = ObservationTimes.nowMicros();
         long outcomeTs = outcomeTsMicros == 0 ? reported : outcomeTsMicros;
         boolean positive = realisedPositive != null ? realisedPositive : realisedReturn > 0;
 
@@ -266,7 +271,7 @@ public class OutcomeService {
         // A pending outcome never attempted and reported moments ago is being forwarded by its ReportOutcome call right
         // now: sending it from here as well would make that call see DUPLICATE and answer weights_updated = false. It is
         // picked up once that call has failed (attempts > 0) or, if the process died before trying, after the grace.
-        long inFlightSince = Clock.nowMicros() - 2 * config.modelDeadline().toNanos() / 1_000;
+        long inFlightSince = ObservationTimes.nowMicros() - 2 * config.modelDeadline().toNanos() / 1_000;
         try (Connection c = db.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT decision_id, realised_positive, outcome_ts_micros, reported_ts_micros"
                         + " FROM decision.decision WHERE weights_status = 1 AND (weights_attempts > 0 OR reported_ts_micros < ?)"
@@ -278,7 +283,7 @@ public class OutcomeService {
                 }
             }
         }
-        long cutoff = Clock.nowMicros() - config.weightsRetryFor().toNanos() / 1_000;
+        long cutoff = ObservationTimes.nowMicros() - config.weightsRetryFor().toNanos() / 1_000;
         int sent = 0;
         for (Pending p : pending) {
             if (p.reportedTs() < cutoff) {

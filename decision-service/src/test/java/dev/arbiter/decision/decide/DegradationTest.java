@@ -1,9 +1,10 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.decide;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arbiter.decision.log.DecisionLog;
 import dev.arbiter.decision.testing.Msft;
 import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.decision.testing.RiskReset;

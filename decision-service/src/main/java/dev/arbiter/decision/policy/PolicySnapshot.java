@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.policy;
 
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.engine.rules.CompiledRuleSet;

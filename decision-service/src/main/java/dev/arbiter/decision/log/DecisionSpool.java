@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.log;
 
 import java.io.Closeable;
 import java.io.IOException;

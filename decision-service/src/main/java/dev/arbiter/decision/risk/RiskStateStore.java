@@ -1,4 +1,4 @@
-package dev.arbiter.decision.service;
+package dev.arbiter.decision.risk;
 
 import dev.arbiter.decision.config.DecisionConfig;
 import dev.arbiter.engine.policy.PolicyParameter;
