@@ -40,7 +40,7 @@ final class MetaModel {
      * gate, when on, then stays out of the fold).
      */
     static void fitAndPredict(Dataset data, int selectStart, int trainEnd, double[][] memberSelectP, double[] weights,
-                              double[] testX,
+                              PlattScaling calibration, double[] testX,
                               double[] ensemble, double[] agreement, int at, int testRows, long seed, double[] meta) {
         Arrays.fill(meta, at, at + testRows, Double.NaN);
         int rows = trainEnd - selectStart;
@@ -52,7 +52,7 @@ final class MetaModel {
         double[] x = new double[rows * width];
         int[] won = new int[rows];
         for (int i = 0; i < rows; i++) {
-            double p = WalkForwardBacktest.mean(memberSelectP, weights, i);
+            double p = calibration.apply(WalkForwardBacktest.mean(memberSelectP, weights, i));
             MetaGate.fillInputs(p, WalkForwardBacktest.agreement(memberSelectP, weights, i, p), data.x(), (selectStart + i) * cols,
                     cols, x, i * width);
             won[i] = MetaGate.won(p, data.forwardReturns()[selectStart + i]);
