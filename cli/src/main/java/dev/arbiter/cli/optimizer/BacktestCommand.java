@@ -76,7 +76,7 @@ public class BacktestCommand extends CliCommand {
     List<String> memberParams = new ArrayList<>();
 
     @Option(names = "--param", paramLabel = "NAME=VALUE",
-            description = "A policy parameter override, repeatable, e.g. confidence.min=0.6 or risk.max_size=0.5.")
+            description = "A policy parameter override, repeatable, e.g. gate.min_confidence=0.6 or risk.max_size=0.5.")
     List<String> params = new ArrayList<>();
 
     @Option(names = "--rules-file", paramLabel = "FILE",

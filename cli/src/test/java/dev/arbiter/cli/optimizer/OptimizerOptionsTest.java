@@ -51,7 +51,7 @@ class OptimizerOptionsTest {
         Files.writeString(rules, "# calm markets only\ngate calm: features.vol_20 < 0.03\n\nsizing half: agreement < 0.75 ? 0.5 : 1.0\n");
         BacktestSpec s = Cli.<BacktestCommand>parse("backtest", "--series", "demand", "--train", "1500", "--test", "500",
                 "--folds", "3", "--expanding", "--horizon", "4", "--members", "gbt,logreg", "--member-param",
-                "gbt.n_estimators=40", "--param", "confidence.min=0.6", "--rules-file", rules.toString(), "--cost", "0.0001",
+                "gbt.n_estimators=40", "--param", "gate.min_confidence=0.6", "--rules-file", rules.toString(), "--cost", "0.0001",
                 "--seed", "3").spec();
         assertEquals(FoldScheme.FOLD_SCHEME_EXPANDING, s.getWalkForward().getScheme());
         assertEquals(1500, s.getWalkForward().getTrainObservations());
@@ -61,7 +61,7 @@ class OptimizerOptionsTest {
                 s.getMembersList().stream().map(m -> m.getKind()).toList());
         assertEquals(40, s.getMembers(0).getHyperparametersOrThrow("n_estimators").getIntValue());
         assertEquals(0, s.getMembers(1).getHyperparametersCount());
-        assertEquals(0.6, s.getParameterOverridesOrThrow("confidence.min").getDoubleValue());
+        assertEquals(0.6, s.getParameterOverridesOrThrow("gate.min_confidence").getDoubleValue());
         assertEquals(List.of(AblationVariant.ABLATION_VARIANT_SINGLE_MODEL_THRESHOLD, AblationVariant.ABLATION_VARIANT_ENSEMBLE,
                 AblationVariant.ABLATION_VARIANT_ENSEMBLE_GATED_RISK,
                 AblationVariant.ABLATION_VARIANT_ENSEMBLE_GATED_RISK_LEARNED_GATE), s.getAblationVariantsList());
