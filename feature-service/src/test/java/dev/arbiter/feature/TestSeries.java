@@ -11,17 +11,16 @@ public record TestSeries(long[] ts, double[] open, double[] high, double[] low, 
 
     /** Daily closes stamped at 21:00 UTC (16:00 in New York). */
     public static TestSeries msft() {
-        TestData.Columns c = TestData.msft().shifted(21 * 3_600_000_000L);
-        return new TestSeries(c.ts(), c.open(), c.high(), c.low(), c.close(), c.volume());
+        return of(TestData.msft().shifted(21 * 3_600_000_000L));
     }
 
     /** The same series with every time moved by {@code micros} (a whole number of weeks keeps the weekdays). */
     public TestSeries shifted(long micros) {
-        long[] moved = ts.clone();
-        for (int i = 0; i < moved.length; i++) {
-            moved[i] += micros;
-        }
-        return new TestSeries(moved, open, high, low, close, volume);
+        return of(new TestData.Columns("MSFT", ts, open, high, low, close, volume).shifted(micros));
+    }
+
+    private static TestSeries of(TestData.Columns c) {
+        return new TestSeries(c.ts(), c.open(), c.high(), c.low(), c.close(), c.volume());
     }
 
     public int size() {

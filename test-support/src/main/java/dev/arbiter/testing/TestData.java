@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,12 +36,6 @@ public final class TestData {
                 moved[i] += micros;
             }
             return new Columns(name, moved, open, high, low, close, volume);
-        }
-
-        /** The first {@code n} rows, copied. */
-        public Columns head(int n) {
-            return new Columns(name, Arrays.copyOf(ts, n), Arrays.copyOf(open, n), Arrays.copyOf(high, n),
-                    Arrays.copyOf(low, n), Arrays.copyOf(close, n), Arrays.copyOf(volume, n));
         }
     }
 

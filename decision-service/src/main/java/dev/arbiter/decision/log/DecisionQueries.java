@@ -74,11 +74,6 @@ public class DecisionQueries {
         }
     }
 
-    /** Checks a range (service-support's TimeRanges: 0 = open, negative before 1970, nothing before 1800). */
-    public static void checkRange(long start, long end, String field) {
-        TimeRanges.check(field, start, end);
-    }
-
     public static void checkSeriesId(String seriesId, String field) {
         if (seriesId.length() > MAX_SERIES_ID) {
             throw invalid(field, field + " is " + seriesId.length() + " characters long; no series id is longer than " + MAX_SERIES_ID);
@@ -88,7 +83,7 @@ public class DecisionQueries {
     /** One page of decisions matching the filter, newest first. */
     public Page list(Filter filter, int pageSize, String pageToken) {
         checkSeriesId(filter.seriesId(), "series_id");
-        checkRange(filter.startTsMicros(), filter.endTsMicros(), "range");
+        TimeRanges.check("range", filter.startTsMicros(), filter.endTsMicros());
         if (filter.variant().length() > 64) {
             throw invalid("variant_name", "variant_name is " + filter.variant().length() + " characters long; no variant name is longer than 64");
         }

@@ -9,6 +9,7 @@ import dev.arbiter.proto.v1.PerformanceMetrics;
 import dev.arbiter.proto.v1.TimeRange;
 import dev.arbiter.proto.v1.VariantPerformance;
 import dev.arbiter.service.RequestRefused;
+import dev.arbiter.service.TimeRanges;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -60,7 +61,7 @@ public class PerformanceTracker {
     public Report performance(List<String> variantNames, String seriesId, TimeRange range) {
         DecisionQueries.checkSeriesId(seriesId, "series_id");
         if (range != null) {
-            DecisionQueries.checkRange(range.getStartTsMicros(), range.getEndTsMicros(), "range");
+            TimeRanges.check("range", range.getStartTsMicros(), range.getEndTsMicros());
         }
         for (int i = 0; i < variantNames.size(); i++) {
             if (variantNames.get(i).isEmpty()) {
@@ -144,7 +145,7 @@ public class PerformanceTracker {
 
         int bind(PreparedStatement ps) throws SQLException {
             int i = 1;
-            ps.setLong(i++, dev.arbiter.service.TimeRanges.from(start));
+            ps.setLong(i++, TimeRanges.from(start));
             if (end != 0) {
                 ps.setLong(i++, end);
             }

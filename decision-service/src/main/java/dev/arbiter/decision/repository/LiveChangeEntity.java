@@ -1,5 +1,6 @@
 package dev.arbiter.decision.repository;
 
+import dev.arbiter.service.ObservationTimes;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -44,7 +45,7 @@ public class LiveChangeEntity extends PanacheEntityBase {
         LiveChangeEntity c = new LiveChangeEntity();
         c.kind = kind;
         c.version = version;
-        c.changedTsMicros = dev.arbiter.service.ObservationTimes.nowMicros();
+        c.changedTsMicros = ObservationTimes.nowMicros();
         c.author = author;
         c.reason = reason;
         c.persist();

@@ -188,11 +188,11 @@ public class EnsembleService {
     public List<String> containing(VersionKey key) {
         List<String> names = new ArrayList<>();
         for (EnsembleEntity e : EnsembleEntity.<EnsembleEntity>listAll()) {
-            boolean member = key.equals(metaModel(e));
+            boolean uses = key.equals(metaModel(e));
             for (StoredMember m : Json.read(e.members, MEMBERS)) {
-                member |= m.modelName().equals(key.model()) && m.version() == key.version();
+                uses |= m.modelName().equals(key.model()) && m.version() == key.version();
             }
-            if (member) {
+            if (uses) {
                 names.add(e.name);
             }
         }

@@ -48,14 +48,4 @@ public final class LoadedModel {
     public VersionKey key() {
         return key;
     }
-
-    /** True when the model reads an ensemble output (MetaGate.INPUTS): it can serve only as an ensemble's meta model. */
-    boolean readsEnsembleOutputs() {
-        for (int i : schemaIndex) {
-            if (i < 0) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -1,12 +1,12 @@
 package dev.arbiter.model.service;
 
-import dev.arbiter.engine.policy.MetaGate;
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
 
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
 import dev.arbiter.engine.features.FeatureSchema;
+import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.repository.ModelEntity;
 import dev.arbiter.model.repository.ModelVersionEntity;
@@ -220,7 +220,7 @@ public class ModelRegistry {
     @Transactional
     public List<ModelInfo> models() {
         return ModelEntity.<ModelEntity>listAll(io.quarkus.panache.common.Sort.by("name")).stream()
-                .map(m -> new ModelInfo(m.name, m.description, m.createdAt))
+                .map(ModelRegistry::modelInfo)
                 .toList();
     }
 
@@ -228,7 +228,10 @@ public class ModelRegistry {
     @Transactional
     public ModelInfo model(String modelName) {
         checkName("model_name", modelName);
-        ModelEntity m = ModelEntity.byName(modelName).orElseThrow(() -> unknownModel(modelName));
+        return modelInfo(ModelEntity.byName(modelName).orElseThrow(() -> unknownModel(modelName)));
+    }
+
+    private static ModelInfo modelInfo(ModelEntity m) {
         return new ModelInfo(m.name, m.description, m.createdAt);
     }
 

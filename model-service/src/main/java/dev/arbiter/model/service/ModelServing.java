@@ -1,7 +1,7 @@
 package dev.arbiter.model.service;
 
-import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.engine.features.FeatureSchema;
+import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.model.runtime.ModelArtifact;
 import dev.arbiter.model.runtime.ModelLoadException;
 import dev.arbiter.model.runtime.ModelRuntimes;

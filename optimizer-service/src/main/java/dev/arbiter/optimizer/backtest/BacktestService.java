@@ -27,6 +27,7 @@ import dev.arbiter.proto.v1.ParameterValue;
 import dev.arbiter.proto.v1.Rule;
 import dev.arbiter.proto.v1.WalkForwardConfig;
 import dev.arbiter.service.RequestRefused;
+import dev.arbiter.service.TimeRanges;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -176,7 +177,7 @@ public class BacktestService {
         }
         long start = spec.getRange().getStartTsMicros();
         long end = spec.getRange().getEndTsMicros();
-        dev.arbiter.service.TimeRanges.check("spec.range", start, end);
+        TimeRanges.check("spec.range", start, end);
         if (!spec.hasWalkForward()) {
             throw invalid("spec.walk_forward", "spec.walk_forward is not set; give at least train_observations and"
                     + " test_observations");

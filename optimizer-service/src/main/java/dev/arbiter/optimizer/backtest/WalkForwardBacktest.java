@@ -185,7 +185,7 @@ public final class WalkForwardBacktest {
             double[] selectX = Arrays.copyOfRange(data.x(), selectStart * cols, f.trainEnd() * cols);
             double[][] memberP = new double[members][];
             double[][] memberSelectP = new double[members][];
-            double bestBrier = Double.POSITIVE_INFINITY;
+            double[] brier = new double[members];
             int bestMember = 0;
             for (int m = 0; m < members; m++) {
                 TrainingData fit = new TrainingData(Arrays.copyOfRange(data.x(), f.trainStart() * cols, fitEnd * cols),
@@ -196,16 +196,15 @@ public final class WalkForwardBacktest {
                     memberP[m] = model.predict(testX, f.testSize());
                     if (selectY.length > 0) {
                         memberSelectP[m] = model.predict(selectX, selectY.length);
-                        double brier = ProbabilityMetrics.of(memberSelectP[m], selectY).brierScore();
-                        if (brier < bestBrier) {
-                            bestBrier = brier;
+                        brier[m] = ProbabilityMetrics.of(memberSelectP[m], selectY).brierScore();
+                        if (brier[m] < brier[bestMember]) {
                             bestMember = m;
                         }
                     }
                 }
             }
             bestNames[f.index()] = s.members().get(bestMember).kind().name();
-            double[] weights = skillWeights(memberSelectP, selectY);
+            double[] weights = skillWeights(brier, selectY);
             PlattScaling calibration = CALIBRATE ? calibration(memberSelectP, weights, selectY) : PlattScaling.IDENTITY;
             for (int i = 0; i < f.testSize(); i++) {
                 int row = f.testStart() + i;
@@ -266,16 +265,19 @@ public final class WalkForwardBacktest {
      * squared, floored at 0; equal weights when no member has skill or there are no selection rows. Squaring lets a
      * clearly better member dominate (on electricity demand the best member's plain threshold has a fifth of the
      * equal-weight mean's false positives) while members of equal skill share equally.
+     *
+     * @param brier   each member's Brier score on the selection rows
+     * @param selectY the selection rows' labels (none: equal weights)
      */
-    static double[] skillWeights(double[][] memberSelectP, int[] selectY) {
-        int members = memberSelectP.length;
+    static double[] skillWeights(double[] brier, int[] selectY) {
+        int members = brier.length;
         double[] w = new double[members];
         double sum = 0;
-        if (selectY.length > 0 && memberSelectP[0] != null) {
+        if (selectY.length > 0) {
             double rate = Arrays.stream(selectY).average().orElse(0.5);
             double brier0 = rate * (1 - rate);
             for (int m = 0; m < members; m++) {
-                double skill = brier0 > 0 ? 1 - ProbabilityMetrics.of(memberSelectP[m], selectY).brierScore() / brier0 : 0;
+                double skill = brier0 > 0 ? 1 - brier[m] / brier0 : 0;
                 w[m] = skill > 0 ? skill * skill : 0;
                 sum += w[m];
             }

@@ -1,5 +1,6 @@
 package dev.arbiter.optimizer.history;
 
+import dev.arbiter.service.TimeRanges;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -106,8 +107,8 @@ final class ParquetHistoryFiles implements AutoCloseable {
         String sql = "SELECT ts_micros, value, open, high, low, volume FROM read_parquet(" + literal(file)
                 + ") WHERE ts_micros >= ? AND ts_micros < ? ORDER BY ts_micros" + (maxRows > 0 ? " LIMIT " + maxRows : "");
         try (Connection conn = root.duplicate(); PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setLong(1, dev.arbiter.service.TimeRanges.from(start));
-            ps.setLong(2, dev.arbiter.service.TimeRanges.until(end));
+            ps.setLong(1, TimeRanges.from(start));
+            ps.setLong(2, TimeRanges.until(end));
             ObservationColumns c = new ObservationColumns(maxRows > 0 ? (int) Math.min(maxRows, 1 << 16) : 1024);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

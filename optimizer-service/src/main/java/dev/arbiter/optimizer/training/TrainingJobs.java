@@ -17,6 +17,7 @@ import dev.arbiter.proto.v1.TrainingPhase;
 import dev.arbiter.proto.v1.TrainingProgress;
 import dev.arbiter.proto.v1.TrainingResult;
 import dev.arbiter.proto.v1.TrainingSpec;
+import dev.arbiter.service.PageTokens;
 import dev.arbiter.service.RequestRefused;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -215,7 +216,7 @@ public class TrainingJobs {
                 created = Long.parseLong(after.substring(0, Math.max(colon, 0)));
                 id = after.substring(colon + 1);
             } catch (NumberFormatException e) {
-                throw dev.arbiter.service.PageTokens.notIssued();
+                throw PageTokens.notIssued();
             }
         }
         String s = state == TrainingJobState.TRAINING_JOB_STATE_UNSPECIFIED ? null

@@ -7,6 +7,7 @@ import dev.arbiter.optimizer.dataset.LabelDefinition;
 import dev.arbiter.optimizer.dataset.LabelSpecs;
 import dev.arbiter.proto.v1.RegistrationPolicy;
 import dev.arbiter.proto.v1.TrainingSpec;
+import dev.arbiter.service.TimeRanges;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -71,7 +72,7 @@ public record TrainingPlan(TrainingSpec spec, ModelSettings settings, LabelDefin
         }
         long start = spec.getRange().getStartTsMicros();
         long end = spec.getRange().getEndTsMicros();
-        dev.arbiter.service.TimeRanges.check("spec.range", start, end);
+        TimeRanges.check("spec.range", start, end);
         double fraction = spec.getValidationFraction();
         if (fraction == 0.0) {
             fraction = DEFAULT_VALIDATION_FRACTION;

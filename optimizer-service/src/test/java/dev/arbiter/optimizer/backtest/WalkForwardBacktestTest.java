@@ -136,6 +136,15 @@ class WalkForwardBacktestTest {
         assertArrayEquals(result.testProbabilities(), again.testProbabilities());
     }
 
+    /** The skill weights of members predicting {@code p} on selection rows labelled {@code y}. */
+    static double[] weights(int[] y, double[]... p) {
+        double[] brier = new double[p.length];
+        for (int m = 0; m < p.length; m++) {
+            brier[m] = dev.arbiter.optimizer.training.ProbabilityMetrics.of(p[m], y).brierScore();
+        }
+        return WalkForwardBacktest.skillWeights(brier, y);
+    }
+
     @Test
     void membersAreWeightedByTheirSquaredBrierSkillOnTheSelectionRows() {
         int[] y = {1, 0, 1, 0, 1, 0, 1, 1};
@@ -147,15 +156,15 @@ class WalkForwardBacktestTest {
             half[i] = 0.5 * perfect[i] + 0.5 * baseRate[i];
         }
         // skill 1 against skill 0: all the weight on the perfect member
-        assertArrayEquals(new double[] {1, 0}, WalkForwardBacktest.skillWeights(new double[][] {perfect, baseRate}, y), 1e-12);
+        assertArrayEquals(new double[] {1, 0}, weights(y, perfect, baseRate), 1e-12);
         // halfway to perfect: Brier a quarter of the base rate's, skill 0.75, squared 0.5625 against 1
         assertArrayEquals(new double[] {1 / 1.5625, 0.5625 / 1.5625},
-                WalkForwardBacktest.skillWeights(new double[][] {perfect, half}, y), 1e-12);
+                weights(y, perfect, half), 1e-12);
         // nobody better than the base rate, or no selection rows: equal shares
         double[] wrong = {0, 1, 0, 1, 0, 1, 0, 0};
-        assertArrayEquals(new double[] {0.5, 0.5}, WalkForwardBacktest.skillWeights(new double[][] {wrong, baseRate}, y), 1e-12);
+        assertArrayEquals(new double[] {0.5, 0.5}, weights(y, wrong, baseRate), 1e-12);
         assertArrayEquals(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0},
-                WalkForwardBacktest.skillWeights(new double[][] {null, null, null}, new int[0]), 1e-12);
+                WalkForwardBacktest.skillWeights(new double[3], new int[0]), 1e-12);
         // the ensemble and its agreement read the weights
         double[][] p = {{0.9}, {0.2}};
         double[] w = {0.75, 0.25};
