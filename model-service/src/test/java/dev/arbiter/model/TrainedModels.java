@@ -137,7 +137,9 @@ public final class TrainedModels {
                 "quarkus.flyway.clean-disabled", "false",
                 "quarkus.flyway.clean-at-start", Boolean.toString(clean),
                 "arbiter.models.redis-prefix", "arbiter-it:models:",
-                "arbiter.models.drift.evaluation-interval", "0");
+                "arbiter.models.drift.evaluation-interval", "0",
+                // no feature-service here: the configured (default) windows' schema stands in
+                "quarkus.grpc.clients.features.port", "1");
     }
 
     /** A seeded row of named inputs. */

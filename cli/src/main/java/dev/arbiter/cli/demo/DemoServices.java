@@ -65,14 +65,15 @@ final class DemoServices implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(services.shutdownHook);
         Path logs = s.workDir().resolve("logs");
         try {
-            // Each service binds ports 0 and reports what it got; decision-service and optimizer-service are told
-            // where feature-service and model-service listen, so those two start first.
-            for (Service service : List.of(Service.FEATURES, Service.MODELS)) {
-                services.start(service, jars.get(service), s, logs);
-            }
-            services.awaitAll(l -> l.awaitPorts(START_TIMEOUT));
-            for (Service service : List.of(Service.DECISIONS, Service.OPTIMIZER)) {
-                services.start(service, jars.get(service), s, logs);
+            // Each service binds ports 0 and reports what it got, and is told where the services it calls listen:
+            // model-service asks feature-service for the feature schema, decision-service and optimizer-service call
+            // both, so feature-service starts first, then model-service, then the other two.
+            for (List<Service> stage : List.of(List.of(Service.FEATURES), List.of(Service.MODELS),
+                    List.of(Service.DECISIONS, Service.OPTIMIZER))) {
+                for (Service service : stage) {
+                    services.start(service, jars.get(service), s, logs);
+                }
+                services.awaitAll(l -> l.awaitPorts(START_TIMEOUT));
             }
             services.awaitAll(l -> l.awaitReady(START_TIMEOUT));
         } catch (RuntimeException e) {
@@ -105,7 +106,10 @@ final class DemoServices implements AutoCloseable {
         }
         switch (service) {
             case FEATURES -> p.put("arbiter.features.snapshot.key-prefix", "arbiter-demo:" + s.runId() + ":features:");
-            case MODELS -> { }
+            case MODELS -> {
+                p.put("quarkus.grpc.clients.features.host", "127.0.0.1");
+                p.put("quarkus.grpc.clients.features.port", Integer.toString(running.get(Service.FEATURES).grpcPort()));
+            }
             case DECISIONS -> {
                 p.put("arbiter.decision.ensemble", s.ensemble());
                 p.put("arbiter.decision.redis-prefix", "arbiter-demo:" + s.runId() + ":decision:");

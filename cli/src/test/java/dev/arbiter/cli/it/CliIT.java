@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.cli.Cli;
 import dev.arbiter.cli.client.Failures;
+import dev.arbiter.proto.v1.FeatureInfo;
+import dev.arbiter.proto.v1.FeatureSchema;
+import dev.arbiter.proto.v1.FeatureServiceGrpc;
+import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
+import dev.arbiter.proto.v1.GetModelVersionRequest;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
+import dev.arbiter.proto.v1.ModelVersion;
 import dev.arbiter.testing.ServiceProcess;
 import java.io.File;
 import java.net.ServerSocket;
@@ -18,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,6 +54,8 @@ class CliIT {
     static ServiceProcess features;
     static ServiceProcess decisions;
     static final String ENSEMBLE = "ens-" + SUFFIX;
+    /** Not the default 10, 20, 50: the whole stack follows feature-service's schema. */
+    static final String VOLATILITY_WINDOWS = "15,30,60";
     static Cli.Result imported;
 
     @BeforeAll
@@ -59,43 +67,36 @@ class CliIT {
         }
         historyRoot = Files.createTempDirectory("arbiter-cli-it-");
         // Tests share the arbiter_test database; the services' own test suites empty it, this one only adds to it.
-        // Side by side: feature-service and model-service, then optimizer-service and decision-service (which need their ports).
-        CompletableFuture<ServiceProcess> featureService = CompletableFuture.supplyAsync(() -> ServiceProcess.start(
-                "feature-service.runner", "cli-it-feature-service", Map.of(
-                        "arbiter.features.snapshot.key-prefix", "arbiter-it-cli:features:" + SUFFIX + ":",
-                        "arbiter.features.snapshot.ttl", "10m")));
-        CompletableFuture<ServiceProcess> decisionService = null;
-        try {
-            models = ServiceProcess.start("model-service.runner", "cli-it-model-service", Map.of(
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
-                    "arbiter.models.redis-prefix", "arbiter-it-cli-" + SUFFIX + ":models:",
-                    "arbiter.models.drift.evaluation-interval", "0"));
-            features = featureService.get(120, TimeUnit.SECONDS);
-            decisionService = CompletableFuture.supplyAsync(() -> ServiceProcess.start("decision-service.runner",
-                    "cli-it-decision-service", Map.of(
-                            "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
-                            "arbiter.decision.redis-prefix", "arbiter-it-cli:decision:" + SUFFIX + ":",
-                            "arbiter.decision.log.spool-dir", "target/cli-it-spool-" + SUFFIX,
-                            "arbiter.decision.ensemble", ENSEMBLE,
-                            "quarkus.grpc.clients.features.host", "127.0.0.1",
-                            "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort),
-                            "quarkus.grpc.clients.models.host", "127.0.0.1",
-                            "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort))));
-            // optimizer-service promotes parameters into decision-service, so it starts once that one has its port
-            decisions = decisionService.get(120, TimeUnit.SECONDS);
-            optimizer = ServiceProcess.start("optimizer-service.runner", "cli-it-optimizer-service", Map.of(
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
-                    "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort),
-                    "quarkus.grpc.clients.decisions.port", Integer.toString(decisions.grpcPort),
-                    "arbiter.optimizer.history.root", historyRoot.toString()));
-        } finally {
-            if (features == null) {
-                features = featureService.get(120, TimeUnit.SECONDS);
-            }
-            if (decisionService != null && decisions == null) {
-                decisions = decisionService.get(120, TimeUnit.SECONDS);
-            }
-        }
+        // The stack runs with non-default volatility windows (15, 30, 60), set where a deployment sets them: on
+        // feature-service, which owns the schema, and optimizer-service, which trains on the same windows. model-service
+        // asks feature-service for the schema; decision-service finds the policy's volatility (vol_30) by its role.
+        // One after the other, each told where the services it calls listen.
+        features = ServiceProcess.start("feature-service.runner", "cli-it-feature-service", Map.of(
+                "arbiter.features.snapshot.key-prefix", "arbiter-it-cli:features:" + SUFFIX + ":",
+                "arbiter.features.snapshot.ttl", "10m",
+                "arbiter.features.windows.volatility", VOLATILITY_WINDOWS));
+        models = ServiceProcess.start("model-service.runner", "cli-it-model-service", Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "arbiter.models.redis-prefix", "arbiter-it-cli-" + SUFFIX + ":models:",
+                "arbiter.models.drift.evaluation-interval", "0",
+                "quarkus.grpc.clients.features.host", "127.0.0.1",
+                "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort)));
+        decisions = ServiceProcess.start("decision-service.runner", "cli-it-decision-service", Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "arbiter.decision.redis-prefix", "arbiter-it-cli:decision:" + SUFFIX + ":",
+                "arbiter.decision.log.spool-dir", "target/cli-it-spool-" + SUFFIX,
+                "arbiter.decision.ensemble", ENSEMBLE,
+                "quarkus.grpc.clients.features.host", "127.0.0.1",
+                "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort),
+                "quarkus.grpc.clients.models.host", "127.0.0.1",
+                "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort)));
+        // optimizer-service promotes parameters into decision-service, so it starts once that one has its port
+        optimizer = ServiceProcess.start("optimizer-service.runner", "cli-it-optimizer-service", Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort),
+                "quarkus.grpc.clients.decisions.port", Integer.toString(decisions.grpcPort),
+                "arbiter.optimizer.history.root", historyRoot.toString(),
+                "arbiter.features.windows.volatility", VOLATILITY_WINDOWS));
         imported = cli("history", "import", csv.toString(), "--series", SERIES, "--time-col", "datetime_local",
                 "--value-col", "demand_mw", "--time-zone", "Europe/London");
     }
@@ -193,6 +194,15 @@ class CliIT {
 
         Cli.Result list = cli("models", "list");
         assertTrue(list.out().lines().anyMatch(l -> l.startsWith(model + " ") && l.contains(" v1 ")), list.toString());
+        // Trained on feature-service's windows, and registered against the schema it serves.
+        FeatureSchema served = FeatureServiceGrpc.newBlockingStub(features.channel).getFeatureSchema(GetFeatureSchemaRequest.getDefaultInstance());
+        assertEquals(List.of("vol_30", "efficiency_ratio_14"), served.getFeaturesList().stream().filter(FeatureInfo::getPolicyInput)
+                .map(FeatureInfo::getName).toList(), "the policy's volatility is the median window's");
+        ModelVersion registered = ModelServiceGrpc.newBlockingStub(models.channel).getModelVersion(
+                GetModelVersionRequest.newBuilder().setModelName(model).setVersion(1).build());
+        assertEquals(served.getSchemaId(), registered.getFeatureSchemaId());
+        assertTrue(registered.getInputFeatureNamesList().containsAll(List.of("vol_15", "vol_30", "vol_60")),
+                registered.getInputFeatureNamesList().toString());
         Cli.Result activate = cli("models", "activate", model, "v1");
         assertEquals(model + " v1 is ACTIVE", activate.out().trim(), activate.toString());
         Cli.Result versions = cli("models", "list", model);

@@ -28,13 +28,17 @@ public interface DecisionConfig {
     /** The ensemble to predict with; unset = model-service's default ensemble. */
     Optional<String> ensemble();
 
-    /** The feature whose value is the policy's volatility (std dev of log returns per observation). */
-    @WithDefault("vol_20")
-    String volatilityFeature();
+    /**
+     * The feature whose value is the policy's volatility (std dev of log returns per observation); unset (the default) =
+     * the feature the served schema marks as the policy's VOLATILITY input (the median volatility window).
+     */
+    Optional<String> volatilityFeature();
 
-    /** The feature whose value is the policy's trend strength (efficiency ratio in [0, 1]). */
-    @WithDefault("efficiency_ratio_14")
-    String trendFeature();
+    /**
+     * The feature whose value is the policy's trend strength (efficiency ratio in [0, 1]); unset (the default) = the
+     * feature the served schema marks as the policy's TREND_STRENGTH input.
+     */
+    Optional<String> trendFeature();
 
     /**
      * DecideStream requests taken from the transport before their answers are sent; beyond it the client is held back

@@ -388,7 +388,7 @@ public class DecisionPath {
 
     private PolicyInput input(Attempt a, PolicySnapshot snapshot) {
         FeatureVector v = a.features;
-        List<String> names = a.schema.getNamesList();
+        FeatureSchemas.Schema schema = schemas.served(a.schema);
         double[] values = new double[v.getValuesCount()];
         for (int i = 0; i < values.length; i++) {
             values[i] = v.getValues(i);
@@ -397,8 +397,8 @@ public class DecisionPath {
         PolicyInput in = new PolicyInput().set(
                 a.prediction.getEnsembleProbability(),
                 a.prediction.getAgreement(),
-                feature(names, values, config.volatilityFeature()),
-                feature(names, values, config.trendFeature()),
+                feature(values, schema.volatilityIndex(config)),
+                feature(values, schema.trendIndex(config)),
                 v.getWarm(),
                 r.getDrawdown(),
                 r.getExposure(),
@@ -409,8 +409,7 @@ public class DecisionPath {
         return in;
     }
 
-    private static double feature(List<String> names, double[] values, String name) {
-        int i = names.indexOf(name);
+    private static double feature(double[] values, int i) {
         return i >= 0 && i < values.length ? values[i] : Double.NaN;
     }
 

@@ -65,7 +65,8 @@ public class DecisionReplay {
         if (features.getSchemaId().isEmpty()) {
             throw precondition("decision_id", "decision " + decisionId + " was logged without features: it cannot be recomputed");
         }
-        List<String> names = schemas.names(features.getSchemaId(), "decision_id");
+        FeatureSchemas.Schema schema = schemas.schema(features.getSchemaId(), "decision_id");
+        List<String> names = schema.names();
         if (names.size() != features.getValuesCount()) {
             throw precondition("decision_id", "decision " + decisionId + " has " + features.getValuesCount() + " feature values but schema \""
                     + features.getSchemaId() + "\" names " + names.size());
@@ -74,7 +75,7 @@ public class DecisionReplay {
                 ? policy.forSeries(original.getSeriesId(), LivePolicy.LIVE, names)
                 : policy.forVersions(original.getVersions().getVariantName(), original.getVersions().getParameterSetVersion(),
                         original.getVersions().getRuleSetVersion(), names);
-        Decision replayed = recompute(original, snapshot, names);
+        Decision replayed = recompute(original, snapshot, schema);
         List<DecisionDifference> differences = differences(original, replayed);
         return ReplayDecisionResponse.newBuilder()
                 .setOriginal(original)
@@ -84,14 +85,14 @@ public class DecisionReplay {
                 .build();
     }
 
-    private Decision recompute(Decision original, PolicySnapshot snapshot, List<String> names) {
+    private Decision recompute(Decision original, PolicySnapshot snapshot, FeatureSchemas.Schema schema) {
         FeatureVector f = original.getFeatures();
         double[] values = new double[f.getValuesCount()];
         for (int i = 0; i < values.length; i++) {
             values[i] = f.getValues(i);
         }
-        int vol = names.indexOf(config.volatilityFeature());
-        int trend = names.indexOf(config.trendFeature());
+        int vol = schema.volatilityIndex(config);
+        int trend = schema.trendIndex(config);
         RiskState risk = original.getRiskState();
         PolicyInput in = new PolicyInput().set(original.getEnsembleProbability(), original.getAgreement(),
                 vol < 0 ? Double.NaN : values[vol], trend < 0 ? Double.NaN : values[trend], f.getWarm(),

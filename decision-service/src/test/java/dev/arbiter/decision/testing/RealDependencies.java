@@ -38,7 +38,10 @@ public final class RealDependencies implements AutoCloseable {
                     "quarkus.flyway.clean-disabled", "false",
                     "quarkus.flyway.clean-at-start", "true",
                     "arbiter.models.redis-prefix", "arbiter-it:models:" + run + ":",
-                    "arbiter.models.drift.evaluation-interval", "0"));
+                    "arbiter.models.drift.evaluation-interval", "0",
+                    // the feature schema model inputs are checked against is the one this feature-service serves
+                    "quarkus.grpc.clients.features.host", "127.0.0.1",
+                    "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort)));
             try {
                 MsftModels.deploy(models.channel);
                 return new RealDependencies(features, models);

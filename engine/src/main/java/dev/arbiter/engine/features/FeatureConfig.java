@@ -149,6 +149,53 @@ public final class FeatureConfig {
         return Collections.unmodifiableMap(p);
     }
 
+    /**
+     * The configuration of these parameters, as {@link #asParameters()} writes them (and a FeatureSchema carries them);
+     * a parameter left out keeps its default.
+     *
+     * @throws IllegalArgumentException naming an unknown parameter, a value that is not a number, or a window out of range
+     */
+    public static FeatureConfig fromParameters(Map<String, String> parameters) {
+        Builder b = builder();
+        parameters.forEach((name, value) -> {
+            switch (name) {
+                case "sma_windows" -> b.smaWindows(windows(name, value));
+                case "ema_windows" -> b.emaWindows(windows(name, value));
+                case "volatility_windows" -> b.volatilityWindows(windows(name, value));
+                case "atr_window" -> b.atrWindow(number(name, value));
+                case "momentum_window" -> b.momentumWindow(number(name, value));
+                case "moments_window" -> b.momentsWindow(number(name, value));
+                case "regime_window" -> b.regimeWindow(number(name, value));
+                case "vol_cluster_short_window" -> b.volClusterShortWindow(number(name, value));
+                case "vol_cluster_long_window" -> b.volClusterLongWindow(number(name, value));
+                case "utc_offset_minutes" -> b.utcOffsetMinutes(number(name, value));
+                default -> throw new IllegalArgumentException("unknown feature parameter \"" + name + "\"; known: "
+                        + DEFAULTS.asParameters().keySet());
+            }
+        });
+        return b.build();
+    }
+
+    private static int[] windows(String name, String value) {
+        if (value.isBlank()) {
+            return new int[0];
+        }
+        String[] parts = value.split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = number(name, parts[i]);
+        }
+        return out;
+    }
+
+    private static int number(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is \"" + value + "\"; write whole numbers, windows separated by commas");
+        }
+    }
+
     private static String join(int[] values) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < values.length; i++) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.Map;
  * {@code efficiency_ratio_<n>}, {@code vol_cluster_<short>_<long>}, {@code tod_sin}, {@code tod_cos},
  * {@code dow_sin}, {@code dow_cos}, {@code drawdown}. With the defaults that is 21 features.
  *
+ * <p>Each feature has a {@link FeatureRole}. Two of them are what the policy reads: {@link #volatilityFeature()}, the
+ * volatility of the median volatility window (the lower middle one of an even count: {@code vol_20} of the default
+ * 10, 20, 50; {@code vol_30} of 15, 30, 60), and {@link #trendStrengthFeature()}, the efficiency ratio. Roles are
+ * derived from the configuration, so they do not enter the id.
+ *
  * <p>{@link #id()} is {@code "features-v1-"} followed by the first 8 hex digits of the SHA-256 of the names
  * and parameters, so equal configurations give equal ids on every machine and any change of window gives a
  * new id.
@@ -27,6 +33,9 @@ public final class FeatureSchema {
     public static final int VERSION = 1;
 
     private final List<String> names;
+    private final List<FeatureRole> roles;
+    private final String volatilityFeature;
+    private final String trendStrengthFeature;
     private final Map<String, String> parameters;
     private final Map<String, Integer> index;
     private final int hash32;
@@ -34,27 +43,38 @@ public final class FeatureSchema {
 
     private FeatureSchema(FeatureConfig config) {
         List<String> n = new ArrayList<>();
+        List<FeatureRole> r = new ArrayList<>();
         for (int w : config.smaWindows()) {
-            n.add("sma_" + w);
+            add(n, r, "sma_" + w, FeatureRole.MOVING_AVERAGE);
         }
         for (int w : config.emaWindows()) {
-            n.add("ema_" + w);
+            add(n, r, "ema_" + w, FeatureRole.MOVING_AVERAGE);
         }
-        for (int w : config.volatilityWindows()) {
-            n.add("vol_" + w);
+        int[] volatility = config.volatilityWindows();
+        for (int w : volatility) {
+            add(n, r, "vol_" + w, FeatureRole.VOLATILITY);
         }
-        n.add("atr_" + config.atrWindow());
-        n.add("mom_" + config.momentumWindow());
-        n.add("roc_" + config.momentumWindow());
-        n.add("skew_" + config.momentsWindow());
-        n.add("kurt_" + config.momentsWindow());
-        n.add("efficiency_ratio_" + config.regimeWindow());
-        n.add("vol_cluster_" + config.volClusterShortWindow() + "_" + config.volClusterLongWindow());
-        n.add("tod_sin");
-        n.add("tod_cos");
-        n.add("dow_sin");
-        n.add("dow_cos");
-        n.add("drawdown");
+        add(n, r, "atr_" + config.atrWindow(), FeatureRole.RANGE);
+        add(n, r, "mom_" + config.momentumWindow(), FeatureRole.MOMENTUM);
+        add(n, r, "roc_" + config.momentumWindow(), FeatureRole.MOMENTUM);
+        add(n, r, "skew_" + config.momentsWindow(), FeatureRole.DISTRIBUTION);
+        add(n, r, "kurt_" + config.momentsWindow(), FeatureRole.DISTRIBUTION);
+        add(n, r, "efficiency_ratio_" + config.regimeWindow(), FeatureRole.TREND_STRENGTH);
+        add(n, r, "vol_cluster_" + config.volClusterShortWindow() + "_" + config.volClusterLongWindow(), FeatureRole.VOLATILITY_REGIME);
+        add(n, r, "tod_sin", FeatureRole.CALENDAR);
+        add(n, r, "tod_cos", FeatureRole.CALENDAR);
+        add(n, r, "dow_sin", FeatureRole.CALENDAR);
+        add(n, r, "dow_cos", FeatureRole.CALENDAR);
+        add(n, r, "drawdown", FeatureRole.DRAWDOWN);
+        this.roles = Collections.unmodifiableList(r);
+        if (volatility.length == 0) {
+            this.volatilityFeature = null;
+        } else {
+            int[] sorted = volatility.clone();
+            Arrays.sort(sorted);
+            this.volatilityFeature = "vol_" + sorted[(sorted.length - 1) / 2];
+        }
+        this.trendStrengthFeature = "efficiency_ratio_" + config.regimeWindow();
         this.names = Collections.unmodifiableList(n);
         this.parameters = config.asParameters();
         Map<String, Integer> idx = new HashMap<>();
@@ -64,6 +84,11 @@ public final class FeatureSchema {
         this.index = idx;
         this.hash32 = stableHash(names, parameters);
         this.id = String.format("features-v%d-%08x", VERSION, hash32);
+    }
+
+    private static void add(List<String> names, List<FeatureRole> roles, String name, FeatureRole role) {
+        names.add(name);
+        roles.add(role);
     }
 
     /** The schema of the features a pipeline with this configuration writes. */
@@ -87,6 +112,24 @@ public final class FeatureSchema {
     /** Feature names in output order. */
     public List<String> names() {
         return names;
+    }
+
+    /** Roles of the features, in output order (parallel to {@link #names()}). */
+    public List<FeatureRole> roles() {
+        return roles;
+    }
+
+    /**
+     * The volatility the policy reads: {@code vol_<n>} of the median volatility window (the lower middle one of an even
+     * count); null when the configuration has no volatility window.
+     */
+    public String volatilityFeature() {
+        return volatilityFeature;
+    }
+
+    /** The trend strength the policy reads: {@code efficiency_ratio_<n>}. */
+    public String trendStrengthFeature() {
+        return trendStrengthFeature;
     }
 
     /** Number of features. */

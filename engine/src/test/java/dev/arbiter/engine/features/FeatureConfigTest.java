@@ -95,4 +95,20 @@ class FeatureConfigTest {
         }
         assertTrue(p.warm());
     }
+
+    @Test
+    void parametersRoundTripAndEveryMistakeIsNamed() {
+        FeatureConfig wide = FeatureConfig.builder().volatilityWindows(15, 30, 60).smaWindows().utcOffsetMinutes(-300).build();
+        assertEquals(wide, FeatureConfig.fromParameters(wide.asParameters()));
+        assertEquals(FeatureConfig.defaults(), FeatureConfig.fromParameters(Map.of()));
+        assertEquals(FeatureConfig.builder().atrWindow(21).build(), FeatureConfig.fromParameters(Map.of("atr_window", "21")));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> FeatureConfig.fromParameters(Map.of("vol_windows", "10")));
+        assertTrue(unknown.getMessage().contains("vol_windows") && unknown.getMessage().contains("volatility_windows"));
+        IllegalArgumentException text = assertThrows(IllegalArgumentException.class,
+                () -> FeatureConfig.fromParameters(Map.of("volatility_windows", "10,x")));
+        assertTrue(text.getMessage().startsWith("volatility_windows is \"x\""), text.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> FeatureConfig.fromParameters(Map.of("volatility_windows", "1")));
+    }
 }

@@ -2,6 +2,7 @@ package dev.arbiter.engine.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -33,5 +34,26 @@ class FeatureSchemaTest {
         assertEquals("features-v1-214482ac", a.id());
         assertNotEquals(a.id(), FeatureSchema.of(FeatureConfig.builder().utcOffsetMinutes(60).build()).id());
         assertNotEquals(a.id(), FeatureSchema.of(FeatureConfig.builder().smaWindows(5, 10, 20).build()).id());
+    }
+
+    @Test
+    void rolesNameWhatEachFeatureMeasuresAndThePolicyFindsItsInputsByRole() {
+        FeatureSchema s = FeatureSchema.of(FeatureConfig.defaults());
+        assertEquals(s.size(), s.roles().size());
+        assertEquals(FeatureRole.MOVING_AVERAGE, s.roles().get(s.indexOf("ema_26")));
+        assertEquals(FeatureRole.VOLATILITY, s.roles().get(s.indexOf("vol_50")));
+        assertEquals(FeatureRole.TREND_STRENGTH, s.roles().get(s.indexOf("efficiency_ratio_14")));
+        assertEquals(FeatureRole.VOLATILITY_REGIME, s.roles().get(s.indexOf("vol_cluster_10_50")));
+        assertEquals(FeatureRole.DRAWDOWN, s.roles().get(s.size() - 1));
+        assertEquals("vol_20", s.volatilityFeature());
+        assertEquals("efficiency_ratio_14", s.trendStrengthFeature());
+
+        FeatureSchema other = FeatureSchema.of(FeatureConfig.builder().volatilityWindows(60, 15, 30).regimeWindow(21).build());
+        assertEquals("vol_30", other.volatilityFeature());
+        assertEquals("efficiency_ratio_21", other.trendStrengthFeature());
+        assertEquals("vol_15", FeatureSchema.of(FeatureConfig.builder().volatilityWindows(30, 15).build()).volatilityFeature());
+        assertNull(FeatureSchema.of(FeatureConfig.builder().volatilityWindows().build()).volatilityFeature());
+        // roles are derived from the configuration and leave the pinned id alone
+        assertEquals("features-v1-214482ac", s.id());
     }
 }

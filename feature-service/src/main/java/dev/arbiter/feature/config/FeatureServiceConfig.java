@@ -1,5 +1,6 @@
 package dev.arbiter.feature.config;
 
+import dev.arbiter.service.FeatureWindows;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -10,8 +11,11 @@ import java.util.Optional;
 @ConfigMapping(prefix = "arbiter.features")
 public interface FeatureServiceConfig {
 
-    /** Indicator windows; a change yields a new feature schema id and starts every series afresh. */
-    Windows windows();
+    /**
+     * Indicator windows ({@code arbiter.features.windows.*}, shared with optimizer-service and model-service); a change
+     * yields a new feature schema id and starts every series afresh.
+     */
+    FeatureWindows windows();
 
     /** Most series held at once; one more is refused with RESOURCE_EXHAUSTED. */
     @WithDefault("100000")
@@ -35,48 +39,6 @@ public interface FeatureServiceConfig {
     enum OutOfOrderPolicy {
         REJECT,
         DROP
-    }
-
-    interface Windows {
-        /** Simple moving average windows, in observations. */
-        @WithDefault("5,10,20,50")
-        List<Integer> sma();
-
-        /** Exponential moving average windows (multiplier 2/(n+1)). */
-        @WithDefault("12,26")
-        List<Integer> ema();
-
-        /** Windows of the rolling standard deviation of log returns. */
-        @WithDefault("10,20,50")
-        List<Integer> volatility();
-
-        /** Average true range window (Wilder smoothing). */
-        @WithDefault("14")
-        int atr();
-
-        /** Lag of momentum and rate of change. */
-        @WithDefault("10")
-        int momentum();
-
-        /** Window of rolling skewness and kurtosis of log returns. */
-        @WithDefault("50")
-        int moments();
-
-        /** Window of the efficiency-ratio regime score. */
-        @WithDefault("14")
-        int regime();
-
-        /** Short volatility window of the volatility-clustering score. */
-        @WithDefault("10")
-        int volClusterShort();
-
-        /** Long volatility window of the volatility-clustering score. */
-        @WithDefault("50")
-        int volClusterLong();
-
-        /** Fixed UTC offset, in minutes, for the time-of-day and day-of-week features. */
-        @WithDefault("0")
-        int utcOffsetMinutes();
     }
 
     interface Snapshot {

@@ -5,6 +5,7 @@ import dev.arbiter.feature.service.FeatureSnapshot;
 import dev.arbiter.feature.service.IngestResult;
 import dev.arbiter.feature.service.Observation;
 import dev.arbiter.service.ObservationRules;
+import dev.arbiter.proto.v1.FeatureInfo;
 import dev.arbiter.proto.v1.FeatureVector;
 import dev.arbiter.proto.v1.IngestOutcome;
 import dev.arbiter.proto.v1.IngestRequest;
@@ -67,12 +68,20 @@ final class ProtoMapper {
     }
 
     static dev.arbiter.proto.v1.FeatureSchema schema(FeatureSchema s) {
-        return dev.arbiter.proto.v1.FeatureSchema.newBuilder()
+        dev.arbiter.proto.v1.FeatureSchema.Builder b = dev.arbiter.proto.v1.FeatureSchema.newBuilder()
                 .setSchemaId(s.id())
                 .setVersion(s.version())
                 .addAllNames(s.names())
-                .putAllParameters(s.parameters())
-                .build();
+                .putAllParameters(s.parameters());
+        for (int i = 0; i < s.size(); i++) {
+            String name = s.names().get(i);
+            b.addFeatures(FeatureInfo.newBuilder()
+                    .setName(name)
+                    // the contract's FeatureRole lists the engine's roles in the same order, after UNSPECIFIED
+                    .setRoleValue(s.roles().get(i).ordinal() + 1)
+                    .setPolicyInput(name.equals(s.volatilityFeature()) || name.equals(s.trendStrengthFeature())));
+        }
+        return b.build();
     }
 
     private static IngestOutcome outcome(IngestResult.Outcome o) {

@@ -48,7 +48,7 @@ public class FeatureStore {
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
 
     public FeatureStore(FeatureServiceConfig config, MeterRegistry registry) {
-        this.featureConfig = FeatureConfigs.from(config.windows());
+        this.featureConfig = FeatureConfig.fromParameters(config.windows().asParameters());
         this.schema = new FeaturePipeline(featureConfig).schema();
         this.rules = new ObservationRules(config.maxSeriesIdLength(), config.maxFutureSkew());
         this.outOfOrder = config.outOfOrder();

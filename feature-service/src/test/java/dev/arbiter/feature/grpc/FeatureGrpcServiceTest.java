@@ -11,6 +11,8 @@ import dev.arbiter.feature.TestSeries;
 import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.FeatureServiceGrpc.FeatureServiceBlockingStub;
 import dev.arbiter.proto.v1.FeatureVector;
+import dev.arbiter.proto.v1.FeatureInfo;
+import dev.arbiter.proto.v1.FeatureRole;
 import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
 import dev.arbiter.proto.v1.GetLatestFeaturesRequest;
 import dev.arbiter.proto.v1.IngestOutcome;
@@ -62,6 +64,16 @@ class FeatureGrpcServiceTest {
         assertEquals(engine.id(), schema.getSchemaId());
         assertEquals(engine.names(), schema.getNamesList());
         assertEquals("5,10,20,50", schema.getParametersMap().get("sma_windows"));
+        assertEquals(engine.names(), schema.getFeaturesList().stream().map(FeatureInfo::getName).toList());
+        assertEquals(FeatureRole.FEATURE_ROLE_VOLATILITY, schema.getFeatures(engine.indexOf("vol_50")).getRole());
+        assertEquals(FeatureRole.FEATURE_ROLE_CALENDAR, schema.getFeatures(engine.indexOf("dow_cos")).getRole());
+        // the policy's two inputs, and only they, are marked
+        assertEquals(List.of("vol_20:FEATURE_ROLE_VOLATILITY", "efficiency_ratio_14:FEATURE_ROLE_TREND_STRENGTH"),
+                schema.getFeaturesList().stream().filter(FeatureInfo::getPolicyInput).map(f -> f.getName() + ":" + f.getRole()).toList());
+        assertTrue(schema.getFeaturesList().stream().noneMatch(f -> f.getRole() == FeatureRole.FEATURE_ROLE_UNSPECIFIED));
+        for (dev.arbiter.engine.features.FeatureRole r : dev.arbiter.engine.features.FeatureRole.values()) {
+            assertEquals("FEATURE_ROLE_" + r.name(), FeatureRole.forNumber(r.ordinal() + 1).name(), "the contract's roles follow the engine's");
+        }
     }
 
     @Test

@@ -14,14 +14,17 @@ public final class LoadedModel {
     final VersionKey key;
     final ModelRuntime runtime;
     final List<String> inputNames;
-    /** Position of each model input in the served feature schema; -(k + 1) for MetaGate.INPUTS[k]. */
+    /** The feature schema the model was registered against: the only one whose FeatureVectors it reads. */
+    final FeatureSchemas.Schema schema;
+    /** Position of each model input in {@link #schema}; -(k + 1) for MetaGate.INPUTS[k]. */
     final int[] schemaIndex;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    LoadedModel(VersionKey key, ModelRuntime runtime, List<String> inputNames, int[] schemaIndex) {
+    LoadedModel(VersionKey key, ModelRuntime runtime, List<String> inputNames, FeatureSchemas.Schema schema, int[] schemaIndex) {
         this.key = key;
         this.runtime = runtime;
         this.inputNames = inputNames;
+        this.schema = schema;
         this.schemaIndex = schemaIndex;
     }
 

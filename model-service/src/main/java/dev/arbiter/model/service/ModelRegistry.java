@@ -3,9 +3,6 @@ package dev.arbiter.model.service;
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
 
-import dev.arbiter.engine.features.FeatureConfig;
-import dev.arbiter.engine.features.FeaturePipeline;
-import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.repository.ModelEntity;
@@ -41,19 +38,20 @@ public class ModelRegistry {
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
     private final ModelServiceConfig config;
-    private final FeatureSchema schema;
+    private final FeatureSchemas schemas;
 
-    public ModelRegistry(ModelServiceConfig config) {
+    public ModelRegistry(ModelServiceConfig config, FeatureSchemas schemas) {
         this.config = config;
-        this.schema = new FeaturePipeline(FeatureConfig.defaults()).schema();
+        this.schemas = schemas;
     }
 
-    /** The feature schema that model inputs are checked against and FeatureVectors are mapped with. */
-    public FeatureSchema schema() {
-        return schema;
-    }
+    /** A stored artifact and the feature schema its model was registered against. */
+    public record Stored(ModelArtifact artifact, String featureSchemaId) {}
 
-    /** Checks the metadata before any artifact byte is accepted. */
+    /**
+     * Checks what the metadata says of itself, before any artifact byte is accepted. No I/O: it runs on the event loop
+     * as the first upload message arrives. The input names are checked against the served schema by {@link #register}.
+     */
     public void checkMetadata(NewVersion m) {
         checkName("metadata.model_name", m.modelName());
         if (m.format() == null) {
@@ -66,27 +64,10 @@ public class ModelRegistry {
             throw invalid("metadata.input_feature_names", "metadata.input_feature_names is empty; list the features the model reads, in input order");
         }
         Set<String> seen = new HashSet<>();
-        List<String> unknown = new ArrayList<>();
         for (String name : m.inputFeatureNames()) {
             if (!seen.add(name)) {
                 throw invalid("metadata.input_feature_names", "metadata.input_feature_names names \"" + name + "\" twice; each input once");
             }
-            if (schema.indexOf(name) < 0 && !MetaGate.INPUTS.contains(name)) {
-                unknown.add(name);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw invalid(
-                    "metadata.input_feature_names",
-                    "metadata.input_feature_names has names the feature schema " + schema.id() + " does not know: " + unknown
-                            + "; use names from GetFeatureSchema: " + schema.names() + " (a meta model may also read "
-                            + MetaGate.INPUTS + ")");
-        }
-        if (!m.featureSchemaId().isEmpty() && !m.featureSchemaId().equals(schema.id())) {
-            throw invalid(
-                    "metadata.feature_schema_id",
-                    "metadata.feature_schema_id " + m.featureSchemaId() + " is not the served schema " + schema.id()
-                            + "; retrain on the served features or leave it empty");
         }
         if (m.sizeBytes() <= 0 || m.sizeBytes() > config.maxArtifactBytes()) {
             throw new RequestRefused(
@@ -100,12 +81,39 @@ public class ModelRegistry {
         }
     }
 
+    /** Checks the schema id and input names against the schema feature-service serves now; answers that schema. */
+    private FeatureSchemas.Schema checkAgainstServedSchema(NewVersion m) {
+        FeatureSchemas.Schema schema = schemas.served();
+        if (!m.featureSchemaId().isEmpty() && !m.featureSchemaId().equals(schema.id())) {
+            throw invalid(
+                    "metadata.feature_schema_id",
+                    "metadata.feature_schema_id " + m.featureSchemaId() + " is not the feature schema feature-service serves, "
+                            + schema.id() + ": the model was trained on other feature windows; train it again on the served"
+                            + " features (GetFeatureSchema), or leave the field empty if it reads only names the served schema has");
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String name : m.inputFeatureNames()) {
+            if (schema.indexOf(name) < 0 && !MetaGate.INPUTS.contains(name)) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw invalid(
+                    "metadata.input_feature_names",
+                    "metadata.input_feature_names has names the feature schema " + schema.id() + " does not know: " + unknown
+                            + "; use names from GetFeatureSchema: " + schema.names() + " (a meta model may also read "
+                            + MetaGate.INPUTS + ")");
+        }
+        return schema;
+    }
+
     /**
      * Verifies the received bytes against the metadata, loads them to prove they run, and registers a
      * STAGED version (or returns the existing one when the same artifact was uploaded before).
      */
     public VersionInfo register(NewVersion m, byte[] artifact) {
         checkMetadata(m);
+        FeatureSchemas.Schema schema = checkAgainstServedSchema(m);
         if (artifact.length != m.sizeBytes()) {
             throw invalid(
                     "chunk",
@@ -131,11 +139,11 @@ public class ModelRegistry {
                             + " metadata.input_feature_names: " + e.getMessage()
                             + "; send the file the model was saved to, in metadata.format, listing exactly its inputs");
         }
-        return persist(m, artifact);
+        return persist(m, artifact, schema);
     }
 
     @Transactional
-    VersionInfo persist(NewVersion m, byte[] artifact) {
+    VersionInfo persist(NewVersion m, byte[] artifact, FeatureSchemas.Schema schema) {
         ModelEntity.getEntityManager()
                 .createNativeQuery("INSERT INTO model.model (name, description) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")
                 .setParameter(1, m.modelName())
@@ -161,7 +169,8 @@ public class ModelRegistry {
         v.sha256Hex = m.sha256Hex();
         v.artifact = artifact;
         v.description = m.description();
-        v.featureSchemaId = m.featureSchemaId().isEmpty() ? schema.id() : m.featureSchemaId();
+        schemas.remember(schema);
+        v.featureSchemaId = schema.id();
         v.onnxOutputName = m.onnxOutputName();
         v.onnxPositiveClassIndex = m.onnxPositiveClassIndex();
         v.status = VersionStatus.STAGED.name();
@@ -182,7 +191,7 @@ public class ModelRegistry {
 
     /** The artifact of a version, checked against its stored checksum. */
     @Transactional
-    public ModelArtifact artifact(VersionKey key) {
+    public Stored artifact(VersionKey key) {
         ModelVersionEntity v = ModelVersionEntity.find(key.model(), key.version()).orElseThrow(() -> missing(key.model(), key.version()));
         byte[] bytes = v.artifact;
         if (!sha256(bytes).equals(v.sha256Hex)) {
@@ -191,8 +200,9 @@ public class ModelRegistry {
                     key + " failed to load: its stored artifact no longer matches its SHA-256 " + v.sha256Hex
                             + "; upload it again as a new version; the versions already serving keep serving");
         }
-        return new ModelArtifact(
-                ArtifactFormat.valueOf(v.format), bytes, Json.strings(v.inputFeatureNames), v.onnxOutputName, v.onnxPositiveClassIndex);
+        return new Stored(new ModelArtifact(
+                ArtifactFormat.valueOf(v.format), bytes, Json.strings(v.inputFeatureNames), v.onnxOutputName, v.onnxPositiveClassIndex),
+                v.featureSchemaId);
     }
 
     @Transactional

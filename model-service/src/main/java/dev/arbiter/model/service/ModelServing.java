@@ -1,6 +1,5 @@
 package dev.arbiter.model.service;
 
-import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.engine.policy.MetaGate;
 import dev.arbiter.model.runtime.ModelArtifact;
 import dev.arbiter.model.runtime.ModelLoadException;
@@ -23,10 +22,12 @@ public class ModelServing {
     private static final Logger LOG = Logger.getLogger(ModelServing.class);
 
     private final ModelRegistry registry;
+    private final FeatureSchemas schemas;
     private final ConcurrentHashMap<VersionKey, LoadedModel> loaded = new ConcurrentHashMap<>();
 
-    public ModelServing(ModelRegistry registry) {
+    public ModelServing(ModelRegistry registry, FeatureSchemas schemas) {
         this.registry = registry;
+        this.schemas = schemas;
     }
 
     /** Loads (or finds) a version and returns it with a reference held for the caller, who must release it. */
@@ -67,8 +68,15 @@ public class ModelServing {
     }
 
     private LoadedModel load(VersionKey key) {
-        ModelArtifact artifact = registry.artifact(key);
-        FeatureSchema schema = registry.schema();
+        ModelRegistry.Stored stored = registry.artifact(key);
+        ModelArtifact artifact = stored.artifact();
+        FeatureSchemas.Schema schema = schemas.byId(stored.featureSchemaId());
+        if (schema == null) {
+            throw RequestRefused.precondition(
+                    "version",
+                    key + " was registered against feature schema " + stored.featureSchemaId() + ", which is not known here"
+                            + " (feature-service serves " + schemas.served().id() + "); train it again on the served features");
+        }
         List<String> names = artifact.inputFeatureNames();
         int[] index = new int[names.size()];
         for (int i = 0; i < index.length; i++) {
@@ -77,7 +85,7 @@ public class ModelServing {
             index[i] = meta >= 0 ? -(meta + 1) : schema.indexOf(names.get(i));
         }
         try {
-            LoadedModel m = new LoadedModel(key, ModelRuntimes.load(artifact), names, index);
+            LoadedModel m = new LoadedModel(key, ModelRuntimes.load(artifact), names, schema, index);
             LOG.infof("loaded and warmed up %s (%s, %d inputs)", key, artifact.format(), index.length);
             return m;
         } catch (ModelLoadException e) {

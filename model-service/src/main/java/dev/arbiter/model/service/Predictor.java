@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 public class Predictor {
 
     private final ModelServiceConfig config;
-    private final ModelRegistry registry;
+    private final FeatureSchemas schemas;
     private final ModelServing serving;
     private final EnsembleService ensembles;
     private final WeightStore weights;
@@ -38,7 +38,7 @@ public class Predictor {
 
     public Predictor(
             ModelServiceConfig config,
-            ModelRegistry registry,
+            FeatureSchemas schemas,
             ModelServing serving,
             EnsembleService ensembles,
             WeightStore weights,
@@ -47,7 +47,7 @@ public class Predictor {
             DriftMonitor drift,
             MeterRegistry meters) {
         this.config = config;
-        this.registry = registry;
+        this.schemas = schemas;
         this.serving = serving;
         this.ensembles = ensembles;
         this.weights = weights;
@@ -189,6 +189,26 @@ public class Predictor {
     }
 
     /**
+     * A FeatureVector of another schema than the one {@code m} was registered against: INVALID_ARGUMENT when no service
+     * knows that schema, FAILED_PRECONDITION naming both schemas when the model was trained on other windows.
+     */
+    private RequestRefused schemaMismatch(LoadedModel m, String inputSchemaId) {
+        FeatureSchemas.Schema known = schemas.byId(inputSchemaId);
+        if (known == null) {
+            return invalid(
+                    "input.features.schema_id",
+                    "input.features.schema_id \"" + inputSchemaId + "\" is not a feature schema feature-service serves or served"
+                            + " (it serves " + schemas.served().id() + "); send the FeatureVector as feature-service answered it, or"
+                            + " named_features");
+        }
+        return RequestRefused.precondition(
+                "input.features.schema_id",
+                m.key + " was trained on feature schema " + m.schema.id() + " but input.features.schema_id is " + inputSchemaId
+                        + " (feature-service serves " + schemas.served().id() + "): the windows differ, so its inputs are not these"
+                        + " features; train it again on the served features, or send named_features");
+    }
+
+    /**
      * The meta model's row: the ensemble's outputs where it reads them ({@link MetaGate#fillInputs} defines them), the
      * features by name elsewhere.
      */
@@ -206,17 +226,14 @@ public class Predictor {
     private double[] row(LoadedModel m, PredictionInput input, double[] ensembleInputs) {
         double[] row = new double[m.schemaIndex.length];
         if (input.values() != null) {
-            if (!input.schemaId().equals(registry.schema().id())) {
-                throw invalid(
-                        "input.features.schema_id",
-                        "input.features.schema_id " + input.schemaId() + " is not the served schema " + registry.schema().id()
-                                + "; send vectors from the feature-service that matches, or named_features");
+            if (!input.schemaId().equals(m.schema.id())) {
+                throw schemaMismatch(m, input.schemaId());
             }
-            if (input.values().length != registry.schema().size()) {
+            if (input.values().length != m.schema.size()) {
                 throw invalid(
                         "input.features.values",
                         "input.features.values has " + input.values().length + " values but schema " + input.schemaId() + " has "
-                                + registry.schema().size() + "; send the whole vector");
+                                + m.schema.size() + "; send the whole vector");
             }
             for (int i = 0; i < row.length; i++) {
                 int at = m.schemaIndex[i];

@@ -11,6 +11,7 @@ import dev.arbiter.engine.rules.RuleDefinition;
 import dev.arbiter.engine.rules.RuleKind;
 import dev.arbiter.engine.rules.RuleRejected;
 import dev.arbiter.optimizer.config.BacktestConfig;
+import dev.arbiter.optimizer.config.FeatureSchemaConfig;
 import dev.arbiter.optimizer.dataset.Dataset;
 import dev.arbiter.optimizer.dataset.LabelDefinition;
 import dev.arbiter.optimizer.dataset.LabelSpecs;
@@ -47,8 +48,11 @@ public class BacktestService {
     private final HistoryStore history;
     private final ReportStore reports;
     private final BacktestConfig config;
+    /** The windows features are computed with: those feature-service serves (arbiter.features.windows.*). */
+    private final FeatureConfig features;
 
-    public BacktestService(HistoryStore history, ReportStore reports, BacktestConfig config) {
+    public BacktestService(HistoryStore history, ReportStore reports, BacktestConfig config, FeatureSchemaConfig features) {
+        this.features = FeatureConfig.fromParameters(features.windows().asParameters());
         this.history = history;
         this.reports = reports;
         this.config = config;
@@ -85,7 +89,6 @@ public class BacktestService {
             throw invalid("spec.range", "spec.range: series \"" + plan.seriesId() + "\" has no observations in the range; widen"
                     + " spec.range or leave it unset for all history");
         }
-        FeatureConfig features = FeatureConfig.defaults();
         Dataset data = Dataset.build(plan.seriesId(), SeriesFeatures.compute(features, h), h.tsMicros(), h.value(),
                 plan.label());
         if (data.rows() == 0) {

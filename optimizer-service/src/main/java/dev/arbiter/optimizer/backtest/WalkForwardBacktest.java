@@ -145,8 +145,8 @@ public final class WalkForwardBacktest {
      * each fold's rows are in (the arrays of the answer are filled up to that fold).
      */
     public static Prepared prepare(Dataset data, Settings s, Listener listener, FoldPredicted predicted) {
-        int volatilityColumn = column(data, "vol_20");
-        int trendColumn = column(data, "efficiency_ratio_14");
+        int volatilityColumn = column(data, data.schema().volatilityFeature(), "volatility");
+        int trendColumn = column(data, data.schema().trendStrengthFeature(), "trend strength");
         List<WalkForwardFolds.Fold> layout = WalkForwardFolds.layout(data.rows(), s.expanding(), s.train(), s.test(),
                 s.step(), s.gap(), s.maxFolds());
         int testRows = 0;
@@ -397,11 +397,12 @@ public final class WalkForwardBacktest {
         return edges;
     }
 
-    private static int column(Dataset data, String name) {
-        int i = data.featureNames().indexOf(name);
+    /** The column of the feature the policy reads as {@code role}, found by role in the dataset's schema. */
+    private static int column(Dataset data, String name, String role) {
+        int i = name == null ? -1 : data.featureNames().indexOf(name);
         if (i < 0) {
-            throw new IllegalStateException("feature " + name + " is not in schema " + data.featureSchemaId()
-                    + "; the policy reads it for volatility or trend strength");
+            throw new IllegalStateException("schema " + data.featureSchemaId() + " has no " + role
+                    + " feature for the policy; configure at least one arbiter.features.windows.volatility window");
         }
         return i;
     }

@@ -1,6 +1,7 @@
 package dev.arbiter.optimizer.dataset;
 
 import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.optimizer.history.SeriesHistory;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +11,7 @@ import java.util.List;
  * keep time order within each series, series follow one another. Arrays are shared, not copied: treat them as
  * read-only.
  *
- * @param featureSchemaId    the engine's schema id of the columns (what model-service checks inputs against)
- * @param featureNames       column names, in column order
+ * @param schema             the engine's schema of the columns: their names, roles and id (what model-service checks inputs against)
  * @param seriesIds          the series, indexed by {@code seriesOrdinals}
  * @param horizon            observations the labels look ahead (the embargo a time split needs)
  * @param rows               examples
@@ -24,9 +24,19 @@ import java.util.List;
  * @param seriesOrdinals     each row's series, an index into {@code seriesIds}
  * @param counts             what was left out and why
  */
-public record Dataset(String featureSchemaId, List<String> featureNames, List<String> seriesIds, int horizon,
+public record Dataset(FeatureSchema schema, List<String> seriesIds, int horizon,
                       int rows, int cols, double[] x, int[] labels, double[] forwardReturns, long[] tsMicros,
                       int[] observationIndexes, int[] seriesOrdinals, Counts counts) {
+
+    /** The engine's schema id of the columns (what model-service checks inputs against). */
+    public String featureSchemaId() {
+        return schema.id();
+    }
+
+    /** The column names, in order. */
+    public List<String> featureNames() {
+        return schema.names();
+    }
 
     /**
      * Observations of the source series and why some are not rows.
@@ -100,7 +110,7 @@ public record Dataset(String featureSchemaId, List<String> featureNames, List<St
             r++;
         }
         Counts counts = new Counts(n, firstWarm, beyondEnd, beforeWindow, ties);
-        return new Dataset(features.schema().id(), features.schema().names(), List.of(seriesId), label.horizon(),
+        return new Dataset(features.schema(), List.of(seriesId), label.horizon(),
                 rows, cols, x, y, fwd, ts, index, new int[rows], counts);
     }
 
@@ -114,9 +124,9 @@ public record Dataset(String featureSchemaId, List<String> featureNames, List<St
         List<String> series = new ArrayList<>();
         Counts counts = new Counts(0, 0, 0, 0, 0);
         for (Dataset d : parts) {
-            if (!d.featureSchemaId.equals(first.featureSchemaId) || d.horizon != first.horizon) {
+            if (!d.featureSchemaId().equals(first.featureSchemaId()) || d.horizon != first.horizon) {
                 throw new IllegalArgumentException("datasets differ in feature schema or horizon ("
-                        + d.featureSchemaId + "/" + d.horizon + " vs " + first.featureSchemaId + "/" + first.horizon
+                        + d.featureSchemaId() + "/" + d.horizon + " vs " + first.featureSchemaId() + "/" + first.horizon
                         + "); build them with one FeatureConfig and one LabelDefinition");
             }
             rows += d.rows;
@@ -144,7 +154,7 @@ public record Dataset(String featureSchemaId, List<String> featureNames, List<St
             r += d.rows;
             seriesOffset += d.seriesIds.size();
         }
-        return new Dataset(first.featureSchemaId, first.featureNames, List.copyOf(series), first.horizon, rows, cols,
+        return new Dataset(first.schema, List.copyOf(series), first.horizon, rows, cols,
                 x, y, fwd, ts, index, ordinal, counts);
     }
 
@@ -165,7 +175,7 @@ public record Dataset(String featureSchemaId, List<String> featureNames, List<St
             si[k] = observationIndexes[r];
             so[k] = seriesOrdinals[r];
         }
-        return new Dataset(featureSchemaId, featureNames, seriesIds, horizon, which.length, cols, sx, sy, sf, st, si,
+        return new Dataset(schema, seriesIds, horizon, which.length, cols, sx, sy, sf, st, si,
                 so, counts);
     }
 

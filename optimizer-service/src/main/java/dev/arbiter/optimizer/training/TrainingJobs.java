@@ -4,8 +4,10 @@ import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.optimizer.client.ModelRegistryClient;
 import dev.arbiter.optimizer.client.ModelServiceFailure;
+import dev.arbiter.optimizer.config.FeatureSchemaConfig;
 import dev.arbiter.optimizer.config.OptimizerConfig;
 import dev.arbiter.optimizer.config.TrainingConfig;
 import dev.arbiter.optimizer.history.HistoryStore;
@@ -53,6 +55,7 @@ public class TrainingJobs {
     private final HistoryStore history;
     private final ModelRegistryClient models;
     private final TrainingConfig config;
+    private final FeatureConfig features;
     private final ExecutorService workers;
     /** Jobs of this process that have not finished, by id. */
     private final Map<String, Local> local = new ConcurrentHashMap<>();
@@ -64,7 +67,9 @@ public class TrainingJobs {
         final CompletableFuture<Void> done = new CompletableFuture<>();
     }
 
-    TrainingJobs(TrainingJobRepository jobs, HistoryStore history, ModelRegistryClient models, OptimizerConfig config) {
+    TrainingJobs(TrainingJobRepository jobs, HistoryStore history, ModelRegistryClient models, OptimizerConfig config,
+                 FeatureSchemaConfig features) {
+        this.features = FeatureConfig.fromParameters(features.windows().asParameters());
         this.jobs = jobs;
         this.history = history;
         this.models = models;
@@ -131,7 +136,7 @@ public class TrainingJobs {
     }
 
     private void run(String jobId, TrainingPlan plan, TrainingUpdates updates, Local l, long startNanos) {
-        TrainingRun run = new TrainingRun(jobId, plan, history, models, progress -> {
+        TrainingRun run = new TrainingRun(jobId, plan, features, history, models, progress -> {
             boolean stop = jobs.progress(jobId, progress.toByteArray(), micros(Instant.now())) || l.cancelled;
             updates.progress(progress);
             return stop;

@@ -47,6 +47,8 @@ final class TrainingRun {
 
     private final String jobId;
     private final TrainingPlan plan;
+    /** The windows features are computed with: those feature-service serves (arbiter.features.windows.*). */
+    private final FeatureConfig featureConfig;
     private final HistoryStore history;
     private final ModelRegistryClient models;
     private final Reporter reporter;
@@ -54,8 +56,9 @@ final class TrainingRun {
     private final double minBrierImprovement;
     private volatile boolean stop;
 
-    TrainingRun(String jobId, TrainingPlan plan, HistoryStore history, ModelRegistryClient models, Reporter reporter,
-                long startNanos, double minBrierImprovement) {
+    TrainingRun(String jobId, TrainingPlan plan, FeatureConfig featureConfig, HistoryStore history, ModelRegistryClient models,
+                Reporter reporter, long startNanos, double minBrierImprovement) {
+        this.featureConfig = featureConfig;
         this.minBrierImprovement = minBrierImprovement;
         this.jobId = jobId;
         this.plan = plan;
@@ -71,7 +74,6 @@ final class TrainingRun {
     }
 
     TrainingResult run() {
-        FeatureConfig featureConfig = FeatureConfig.defaults(); // model-service serves this schema
         report(TrainingPhase.TRAINING_PHASE_LOADING_HISTORY, 0.02, "reading " + plan.spec().getSeriesIdsCount()
                 + " series");
         List<SeriesHistory> series = new ArrayList<>();

@@ -101,7 +101,7 @@ class MetaModelTest {
             labels[i] = 1 - labels[i];
             forward[i] = -forward[i];
         }
-        return new Dataset(d.featureSchemaId(), d.featureNames(), d.seriesIds(), d.horizon(), d.rows(), d.cols(), d.x(),
+        return new Dataset(d.schema(), d.seriesIds(), d.horizon(), d.rows(), d.cols(), d.x(),
                 labels, forward, d.tsMicros(), d.observationIndexes(), d.seriesOrdinals(), d.counts());
     }
 }

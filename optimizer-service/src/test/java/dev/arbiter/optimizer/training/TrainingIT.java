@@ -68,7 +68,9 @@ public class TrainingIT {
                 "quarkus.flyway.clean-disabled", "false",
                 "quarkus.flyway.clean-at-start", "true",
                 "arbiter.models.redis-prefix", "arbiter-it-training:models:",
-                "arbiter.models.drift.evaluation-interval", "0");
+                "arbiter.models.drift.evaluation-interval", "0",
+                // no feature-service here: the configured (default) windows' schema stands in, as optimizer-service's
+                "quarkus.grpc.clients.features.port", "1");
         try (ServiceProcess models = ServiceProcess.start("model-service.runner", "training-it-model-service", modelConfig);
              ServiceProcess optimizer = ServiceProcess.start("optimizer-service.runner", "training-it-optimizer-service",
                      Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
