@@ -397,8 +397,8 @@ public class DecisionPath {
         PolicyInput in = new PolicyInput().set(
                 a.prediction.getEnsembleProbability(),
                 a.prediction.getAgreement(),
-                feature(values, schema.volatilityIndex(config)),
-                feature(values, schema.trendIndex(config)),
+                feature(values, schema.volatilityIndex(config.volatilityFeature())),
+                feature(values, schema.trendIndex(config.trendFeature())),
                 v.getWarm(),
                 r.getDrawdown(),
                 r.getExposure(),

@@ -91,8 +91,8 @@ public class DecisionReplay {
         for (int i = 0; i < values.length; i++) {
             values[i] = f.getValues(i);
         }
-        int vol = schema.volatilityIndex(config);
-        int trend = schema.trendIndex(config);
+        int vol = schema.volatilityIndex(config.volatilityFeature());
+        int trend = schema.trendIndex(config.trendFeature());
         RiskState risk = original.getRiskState();
         PolicyInput in = new PolicyInput().set(original.getEnsembleProbability(), original.getAgreement(),
                 vol < 0 ? Double.NaN : values[vol], trend < 0 ? Double.NaN : values[trend], f.getWarm(),

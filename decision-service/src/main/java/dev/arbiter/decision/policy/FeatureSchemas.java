@@ -1,6 +1,5 @@
 package dev.arbiter.decision.policy;
 
-import dev.arbiter.decision.config.DecisionConfig;
 import dev.arbiter.decision.config.PolicyConfig;
 import dev.arbiter.decision.repository.FeatureSchemaEntity;
 import dev.arbiter.proto.v1.FeatureInfo;
@@ -65,14 +64,20 @@ public class FeatureSchemas {
             return null;
         }
 
-        /** Position of the policy's volatility in the values: the override when configured, else by role; -1 if absent. */
-        public int volatilityIndex(DecisionConfig config) {
-            return indexOf(config.volatilityFeature().orElse(volatilityFeature));
+        /**
+         * Position of the policy's volatility in the values: {@code override} (arbiter.decision.volatility-feature) when
+         * set, else the feature of that role; -1 if absent.
+         */
+        public int volatilityIndex(Optional<String> override) {
+            return indexOf(override.orElse(volatilityFeature));
         }
 
-        /** Position of the policy's trend strength in the values: the override when configured, else by role; -1 if absent. */
-        public int trendIndex(DecisionConfig config) {
-            return indexOf(config.trendFeature().orElse(trendFeature));
+        /**
+         * Position of the policy's trend strength in the values: {@code override} (arbiter.decision.trend-feature) when
+         * set, else the feature of that role; -1 if absent.
+         */
+        public int trendIndex(Optional<String> override) {
+            return indexOf(override.orElse(trendFeature));
         }
 
         private int indexOf(String name) {
