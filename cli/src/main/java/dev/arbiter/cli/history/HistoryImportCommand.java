@@ -66,6 +66,7 @@ public class HistoryImportCommand extends CliCommand {
                 .setHasHeader(!csv.noHeader)
                 .setDelimiter(String.valueOf(csv.delimiterChar()))
                 .setReplaceExisting(replace)
+                .setAppend(append)
                 .setSizeBytes(Math.max(sizeBytes, 0))
                 .build();
     }

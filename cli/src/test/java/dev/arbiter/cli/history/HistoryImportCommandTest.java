@@ -1,6 +1,7 @@
 package dev.arbiter.cli.history;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.cli.Cli;
@@ -109,7 +110,9 @@ class HistoryImportCommandTest {
         assertEquals(0, importInto("stored", "--replace").exitCode());
         assertEquals(0, importInto("fresh").exitCode());
         assertEquals(List.of("stored", "stored", "fresh"), imports.stream().map(ImportHistorySpec::getSeriesId).toList());
+        assertTrue(imports.get(0).getAppend(), "--append is the contract's spec.append: the server merges only then");
         assertTrue(imports.get(1).getReplaceExisting());
+        assertFalse(imports.get(2).getAppend() || imports.get(2).getReplaceExisting());
         Cli.Result both = importInto("stored", "--append", "--replace");
         assertEquals(Failures.USAGE, both.exitCode(), both.toString());
     }

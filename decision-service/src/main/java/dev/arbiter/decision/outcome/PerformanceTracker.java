@@ -56,7 +56,8 @@ public class PerformanceTracker {
     /**
      * @param variantNames only these ("live" for the default policy); empty = live, every configured variant and every
      *                     variant with decisions in the range
-     * @param range        null = the configured rolling window, ending at the latest decision
+     * @param range        null = the configured rolling window of each series, ending at that series' latest decision
+     *                     (so no series, however far ahead its times are, moves another's window)
      */
     public Report performance(List<String> variantNames, String seriesId, TimeRange range) {
         DecisionQueries.checkSeriesId(seriesId, "series_id");
@@ -71,20 +72,23 @@ public class PerformanceTracker {
         try (Connection c = db.getConnection()) {
             long start;
             long end;
+            long window = 0;
             if (range != null) {
                 start = range.getStartTsMicros();
                 end = range.getEndTsMicros();
             } else {
-                Long latest = latestTs(c, seriesId);
+                window = config.performanceWindow().toNanos() / 1_000;
+                long[] latest = latestTs(c, seriesId);
                 if (latest == null) {
                     start = 0;
                     end = 0;
                 } else {
-                    end = latest + 1;
-                    start = end - config.performanceWindow().toNanos() / 1_000;
+                    // what the per-series windows cover together: from the earliest series' window to the latest decision
+                    start = latest[0] + 1 - window;
+                    end = latest[1] + 1;
                 }
             }
-            Where where = new Where(seriesId, start, end);
+            Where where = new Where(seriesId, start, end, window);
             LivePolicy.State state = policy.state();
             Set<String> seen = distinctVariants(c, where);
             Set<String> chosen = new TreeSet<>();
@@ -128,10 +132,22 @@ public class PerformanceTracker {
         }
     }
 
-    /** The WHERE clause of every query: series and observation-time range. */
-    private record Where(String seriesId, long start, long end) {
+    /**
+     * The WHERE clause of every query: series and observation-time range; or, with a {@code window} (no range asked
+     * for), each series' own last {@code window} micros up to its latest decision.
+     */
+    private record Where(String seriesId, long start, long end, long window) {
 
         String sql() {
+            if (window > 0) {
+                // per series: the index decision_series_ts answers each series' latest decision
+                StringBuilder s = new StringBuilder(" WHERE ts_micros > (SELECT max(m.ts_micros) FROM decision.decision m"
+                        + " WHERE m.series_id = decision.series_id) - ?");
+                if (!seriesId.isEmpty()) {
+                    s.append(" AND series_id = ?");
+                }
+                return s.toString();
+            }
             // 0 is "no bound" at either end; negative times are before 1970
             StringBuilder s = new StringBuilder(" WHERE ts_micros >= ?");
             if (end != 0) {
@@ -145,9 +161,13 @@ public class PerformanceTracker {
 
         int bind(PreparedStatement ps) throws SQLException {
             int i = 1;
-            ps.setLong(i++, TimeRanges.from(start));
-            if (end != 0) {
-                ps.setLong(i++, end);
+            if (window > 0) {
+                ps.setLong(i++, window);
+            } else {
+                ps.setLong(i++, TimeRanges.from(start));
+                if (end != 0) {
+                    ps.setLong(i++, end);
+                }
             }
             if (!seriesId.isEmpty()) {
                 ps.setString(i++, seriesId);
@@ -156,16 +176,18 @@ public class PerformanceTracker {
         }
     }
 
-    private static Long latestTs(Connection c, String seriesId) throws SQLException {
-        String sql = "SELECT max(ts_micros) FROM decision.decision" + (seriesId.isEmpty() ? "" : " WHERE series_id = ?");
+    /** The earliest and the latest of the series' latest decisions (one series' when named); null without decisions. */
+    private static long[] latestTs(Connection c, String seriesId) throws SQLException {
+        String sql = "SELECT min(m), max(m) FROM (SELECT max(ts_micros) AS m FROM decision.decision"
+                + (seriesId.isEmpty() ? "" : " WHERE series_id = ?") + " GROUP BY series_id) latest";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (!seriesId.isEmpty()) {
                 ps.setString(1, seriesId);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                long v = rs.getLong(1);
-                return rs.wasNull() ? null : v;
+                long first = rs.getLong(1);
+                return rs.wasNull() ? null : new long[] {first, rs.getLong(2)};
             }
         }
     }

@@ -126,6 +126,30 @@ class PerformanceRpcTest {
     }
 
     @Test
+    void withoutARangeEachSeriesHasItsOwnWindowSoNoSeriesMovesAnothers() throws Exception {
+        String variant = "anchor-" + UUID.randomUUID().toString().substring(0, 8);
+        String old = "anchor-old-" + UUID.randomUUID();
+        String recent = "anchor-recent-" + UUID.randomUUID();
+        long day = 86_400_000_000L;
+        long y1990 = 631_152_000_000_000L;
+        long y2020 = 1_577_836_800_000_000L;
+        // a 1990 series, its last decision 10 days after its first: only the last 7 days of it are in its window
+        logged(decision(old, y1990, Direction.DIRECTION_LONG, 0.1, 0.7, variant, "edge", true));
+        logged(decision(old, y1990 + 5 * day, Direction.DIRECTION_LONG, 0.1, 0.7, variant, "edge", true));
+        logged(decision(old, y1990 + 10 * day, Direction.DIRECTION_LONG, 0.1, 0.7, variant, "edge", true));
+        // a series thirty years later does not push the 1990 one out of the answer
+        logged(decision(recent, y2020, Direction.DIRECTION_LONG, 0.1, 0.7, variant, "edge", true));
+
+        GetPerformanceResponse all = decisions.getPerformance(GetPerformanceRequest.newBuilder().addVariantNames(variant).build());
+        assertEquals(3, all.getVariants(0).getMetrics().getDecisionCount(), "the 1990 series' last two and the 2020 one");
+        GetPerformanceResponse oldOnly = decisions.getPerformance(GetPerformanceRequest.newBuilder().setSeriesId(old)
+                .addVariantNames(variant).build());
+        assertEquals(2, oldOnly.getVariants(0).getMetrics().getDecisionCount());
+        assertEquals(y1990 + 10 * day + 1, oldOnly.getRange().getEndTsMicros());
+        assertEquals(y1990 + 3 * day + 1, oldOnly.getRange().getStartTsMicros(), "seven days up to its latest decision");
+    }
+
+    @Test
     void badRequestsAreRefusedNamingTheField() {
         invalid("range", () -> decisions.getPerformance(GetPerformanceRequest.newBuilder()
                 .setRange(TimeRange.newBuilder().setStartTsMicros(50).setEndTsMicros(50)).build()));

@@ -23,7 +23,7 @@ final class HistoryProtoMapper {
 
     static ImportSpec spec(ImportHistorySpec s) {
         ColumnMapping columns = s.hasColumns() ? columns(s.getColumns()) : null;
-        return new ImportSpec(s.getSeriesId(), columns, s.getHasHeader(), s.getDelimiter(), s.getReplaceExisting(), s.getSizeBytes());
+        return new ImportSpec(s.getSeriesId(), columns, s.getHasHeader(), s.getDelimiter(), s.getReplaceExisting(), s.getSizeBytes(), s.getAppend());
     }
 
     private static ColumnMapping columns(CsvColumnMapping c) {

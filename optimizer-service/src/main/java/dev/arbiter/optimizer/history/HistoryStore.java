@@ -22,6 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -170,7 +171,27 @@ public class HistoryStore {
 
     private CsvImport newImport(ImportSpec spec, String dataField) {
         checkSeriesId("spec.series_id", spec.seriesId());
+        if (spec.replaceExisting() && spec.append()) {
+            throw invalid("spec.append", "spec.append and spec.replace_existing are both true; send replace_existing to replace"
+                    + " the series' history, or append to add to it");
+        }
+        catalog.find(spec.seriesId()).ifPresent(e -> checkMayAddTo(spec, e)); // before a byte of the CSV is read
         return new CsvImport(this, spec, dataField, config.maxImportBytes(), config.maxRejectedRowsReported());
+    }
+
+    /** An import into a series that holds history must say whether it adds to it or replaces it. */
+    private static void checkMayAddTo(ImportSpec spec, HistoryCatalog.Entry existing) {
+        if (!spec.replaceExisting() && !spec.append()) {
+            HistorySeries s = existing.series();
+            throw RequestRefused.precondition("spec.append", "series \"" + spec.seriesId() + "\" already holds " + s.rowCount()
+                    + " rows of history (" + utc(s.startTsMicros()) + " .. " + utc(s.endTsMicros()) + "); send spec.append"
+                    + " true to add these rows to it (rows at times already stored are rejected), spec.replace_existing true to"
+                    + " replace it, or another series_id");
+        }
+    }
+
+    private static String utc(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS).toString();
     }
 
     private static void feedAll(CsvImport imp, InputStream in, String field) {
@@ -208,6 +229,7 @@ public class HistoryStore {
             Optional<HistoryCatalog.Entry> current = catalog.find(seriesId);
             ObservationColumns stored = unique;
             long imported = unique.size;
+            current.ifPresent(e -> checkMayAddTo(imp.spec(), e)); // again under the lock: another import may have created it
             if (current.isPresent() && !imp.spec().replaceExisting()) {
                 ObservationColumns existing = readAll(seriesId, current.get());
                 stored = new ObservationColumns(existing.size + unique.size);

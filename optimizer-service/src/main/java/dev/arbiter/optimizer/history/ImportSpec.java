@@ -7,11 +7,14 @@ package dev.arbiter.optimizer.history;
  * @param columns         which columns hold what, and how times are written
  * @param hasHeader       true when the first line names the columns
  * @param delimiter       one character; empty = ","
- * @param replaceExisting true: the stored history is replaced; false: the rows are merged in and rows at an
- *                        already stored time are rejected as duplicates
+ * @param replaceExisting true: the stored history is replaced; false: the rows are merged in (with
+ *                        {@code append}) and rows at an already stored time are rejected as duplicates
  * @param sizeBytes       the CSV's size when the sender knows it (a mismatch refuses the import); 0 = unchecked
+ * @param append          true: the rows may be merged into a series that holds history; false: such a series refuses
+ *                        the import unless {@code replaceExisting}
  */
-public record ImportSpec(String seriesId, ColumnMapping columns, boolean hasHeader, String delimiter, boolean replaceExisting, long sizeBytes) {
+public record ImportSpec(String seriesId, ColumnMapping columns, boolean hasHeader, String delimiter, boolean replaceExisting, long sizeBytes,
+                         boolean append) {
 
     /**
      * Which CSV columns hold what: header names, or 0-based decimal indexes without a header. Empty optional

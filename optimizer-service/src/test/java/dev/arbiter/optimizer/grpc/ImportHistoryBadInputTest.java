@@ -164,11 +164,19 @@ class ImportHistoryBadInputTest {
         invalid("chunk", () -> importCsv(mutiny, spec(id, columns("t", "v")).build(), utf8("t,v\n\n\n")));
         assertFalse(store.exists(id));
 
-        // every row already stored (replace_existing false): refused, and the message says how to replace
+        // every row already stored (append): refused, and the message says how to replace
         importCsv(mutiny, spec(id, columns("t", "v")).build(), GOOD);
-        var dup = invalid("chunk", () -> importCsv(mutiny, spec(id, columns("t", "v")).build(), GOOD));
+        var dup = invalid("chunk", () -> importCsv(mutiny, spec(id, columns("t", "v")).setAppend(true).build(), GOOD));
         assertTrue(dup.getStatus().getDescription().contains("replace_existing"), dup.getStatus().getDescription());
         assertEquals(2, read(optimizer, id, 0, 0).size());
+
+        // into the existing series without append or replace_existing: refused on spec.append, before a row is read
+        var exists = refused(Status.Code.FAILED_PRECONDITION, "spec.append",
+                () -> importCsv(mutiny, spec(id, columns("t", "v")).build(), utf8("t,v\n2031-01-01T00:00:00Z,5\n")));
+        assertTrue(exists.getStatus().getDescription().contains("already holds 2 rows")
+                && exists.getStatus().getDescription().contains("spec.append"), exists.getStatus().getDescription());
+        invalid("spec.append", () -> importCsv(mutiny, spec(id, columns("t", "v")).setAppend(true).setReplaceExisting(true).build(), GOOD));
+        assertEquals(2, read(optimizer, id, 0, 0).size(), "nothing merged");
     }
 
     @Test

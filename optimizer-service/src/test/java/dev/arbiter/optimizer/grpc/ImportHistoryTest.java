@@ -195,13 +195,13 @@ class ImportHistoryTest {
     }
 
     @Test
-    void replaceExistingFalseMergesAndRejectsStoredTimes() throws IOException {
+    void appendMergesAndRejectsStoredTimes() throws IOException {
         String id = series("merge");
         List<String> lines = lines(resource("/data/msft_ohlcv_daily.csv"));
         String header = lines.get(0) + "\n";
         // first rows 1..100, then rows 51..150 merged in: 50 of them are already stored
         importCsv(mutiny, msftSpec(id).build(), utf8(header + String.join("\n", lines.subList(1, 101))));
-        ImportHistoryResponse r = importCsv(mutiny, msftSpec(id).build(), utf8(header + String.join("\n", lines.subList(51, 151))));
+        ImportHistoryResponse r = importCsv(mutiny, msftSpec(id).setAppend(true).build(), utf8(header + String.join("\n", lines.subList(51, 151))));
         assertEquals(100, r.getRowsRead());
         assertEquals(50, r.getRowsImported());
         assertEquals(50, r.getRowsRejected());

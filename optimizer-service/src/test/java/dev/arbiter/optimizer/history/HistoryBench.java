@@ -40,7 +40,7 @@ class HistoryBench {
         try (InputStream in = getClass().getResourceAsStream("/data/taylor_electricity_halfhourly.csv")) {
             electricity = in.readAllBytes();
         }
-        ImportSpec uk = new ImportSpec("", new ColumnMapping("datetime_local", TimeFormat.ISO_8601, "", "Europe/London", "demand_mw", "", "", "", ""), true, "", true, 0);
+        ImportSpec uk = new ImportSpec("", new ColumnMapping("datetime_local", TimeFormat.ISO_8601, "", "Europe/London", "demand_mw", "", "", "", ""), true, "", true, 0, false);
         // warm-up: JIT, DuckDB's first query
         for (int i = 0; i < 5; i++) {
             run("warm-up", uk, electricity, null);
@@ -48,7 +48,7 @@ class HistoryBench {
         for (int i = 0; i < 3; i++) {
             out.add(run("electricity half-hourly (real, ISO + zone)", uk, electricity, null));
         }
-        ImportSpec ohlcv = new ImportSpec("", new ColumnMapping("ts", TimeFormat.EPOCH_MILLIS, "", "", "close", "open", "high", "low", "volume"), true, "", true, 0);
+        ImportSpec ohlcv = new ImportSpec("", new ColumnMapping("ts", TimeFormat.EPOCH_MILLIS, "", "", "close", "open", "high", "low", "volume"), true, "", true, 0, false);
         for (int rows : new int[] {100_000, 1_000_000}) {
             byte[] csv = syntheticOhlcv(rows, 7);
             for (int i = 0; i < 2; i++) {
@@ -63,7 +63,7 @@ class HistoryBench {
 
     private String run(String name, ImportSpec template, byte[] csv, Integer expectedRows) {
         String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-        ImportSpec spec = new ImportSpec(id, template.columns(), true, "", true, 0);
+        ImportSpec spec = new ImportSpec(id, template.columns(), true, "", true, 0, false);
         long t0 = System.nanoTime();
         ImportResult r = store.importCsv(spec, new ByteArrayInputStream(csv));
         long t1 = System.nanoTime();
