@@ -4,8 +4,6 @@ import dev.arbiter.decision.decide.DecisionPath;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.DecideStreamResponse;
 import dev.arbiter.proto.v1.Decision;
-import dev.arbiter.proto.v1.DecisionService;
-import dev.arbiter.proto.v1.Problem;
 import dev.arbiter.proto.v1.GetDecisionRequest;
 import dev.arbiter.proto.v1.GetParameterSetRequest;
 import dev.arbiter.proto.v1.GetPerformanceRequest;
@@ -19,7 +17,9 @@ import dev.arbiter.proto.v1.ListRuleSetsRequest;
 import dev.arbiter.proto.v1.ListRuleSetsResponse;
 import dev.arbiter.proto.v1.ListVariantsRequest;
 import dev.arbiter.proto.v1.ListVariantsResponse;
+import dev.arbiter.proto.v1.MutinyDecisionServiceGrpc;
 import dev.arbiter.proto.v1.ParameterSet;
+import dev.arbiter.proto.v1.Problem;
 import dev.arbiter.proto.v1.ReplayDecisionRequest;
 import dev.arbiter.proto.v1.ReplayDecisionResponse;
 import dev.arbiter.proto.v1.ReportOutcomeRequest;
@@ -30,12 +30,14 @@ import dev.arbiter.proto.v1.RuleSet;
 import dev.arbiter.proto.v1.SetParametersRequest;
 import dev.arbiter.proto.v1.SetRuleSetRequest;
 import dev.arbiter.proto.v1.SetVariantsRequest;
-import io.smallrye.common.annotation.Blocking;
 import dev.arbiter.service.RequestRefused;
+import dev.arbiter.service.Utf8Guard;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -47,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  * asynchronous end to end.
  */
 @GrpcService
-public class DecisionGrpcService implements DecisionService {
+public class DecisionGrpcService extends MutinyDecisionServiceGrpc.DecisionServiceImplBase {
 
     @Inject
     DecisionPath path;
@@ -56,6 +58,12 @@ public class DecisionGrpcService implements DecisionService {
     ExceptionStatuses statuses;
 
     // ---- decide path (Decide, DecideStream) ----
+
+    /** Every request checked for invalid UTF-8 before it is parsed into a message ({@link Utf8Guard}). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return Utf8Guard.guard(super.bindService());
+    }
 
     @Override
     public Uni<Decision> decide(DecideRequest request) {

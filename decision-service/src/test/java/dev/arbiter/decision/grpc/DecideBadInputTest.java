@@ -7,14 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.testing.RealDependenciesProfile;
-import dev.arbiter.proto.v1.FeatureServiceGrpc;
-import dev.arbiter.proto.v1.GetLatestFeaturesRequest;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.DecideStreamResponse;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
+import dev.arbiter.proto.v1.DecisionServiceGrpc;
+import dev.arbiter.proto.v1.FeatureServiceGrpc;
+import dev.arbiter.proto.v1.GetLatestFeaturesRequest;
 import dev.arbiter.proto.v1.MutinyDecisionServiceGrpc.MutinyDecisionServiceStub;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.testing.RawRequests;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -181,5 +183,12 @@ class DecideBadInputTest {
         int highWater = StreamFlowControl.HIGH_WATER.get();
         assertTrue(highWater >= 1 && highWater <= 8,
                 "the stream was flow-controlled: at most arbiter.decision.stream-window requests in flight, saw " + highWater);
+    }
+
+    @Test
+    void invalidUtf8InTheSeriesIdIsInvalidArgumentNotUnknown() {
+        DecideRequest request = DecideRequest.newBuilder().setObservation(ok(series + "~Q~", TS)).setLatencyBudgetMs(5000).build();
+        invalid("observation.series_id", () -> RawRequests.unary(decisions.getChannel(), DecisionServiceGrpc.getDecideMethod(),
+                RawRequests.withLoneSurrogate(request, "~Q~")));
     }
 }

@@ -3,7 +3,6 @@ package dev.arbiter.feature.grpc;
 import dev.arbiter.feature.service.FeatureSnapshot;
 import dev.arbiter.feature.service.FeatureStore;
 import dev.arbiter.proto.v1.FeatureSchema;
-import dev.arbiter.proto.v1.FeatureService;
 import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
 import dev.arbiter.proto.v1.GetLatestFeaturesRequest;
 import dev.arbiter.proto.v1.GetLatestFeaturesResponse;
@@ -11,9 +10,12 @@ import dev.arbiter.proto.v1.IngestRequest;
 import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.ListSeriesRequest;
 import dev.arbiter.proto.v1.ListSeriesResponse;
+import dev.arbiter.proto.v1.MutinyFeatureServiceGrpc;
 import dev.arbiter.proto.v1.SeriesInfo;
 import dev.arbiter.service.PageTokens;
 import dev.arbiter.service.RequestRefused;
+import dev.arbiter.service.Utf8Guard;
+import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -26,7 +28,7 @@ import java.util.List;
  * call is thrown: {@link ExceptionStatuses} turns it into its status.
  */
 @GrpcService
-public class FeatureGrpcService implements FeatureService {
+public class FeatureGrpcService extends MutinyFeatureServiceGrpc.FeatureServiceImplBase {
 
     static final int DEFAULT_PAGE_SIZE = 100;
     static final int MAX_PAGE_SIZE = 1000;
@@ -34,6 +36,12 @@ public class FeatureGrpcService implements FeatureService {
 
     private final FeatureStore store;
     private final FeatureSchema schema;
+
+    /** Every request checked for invalid UTF-8 before it is parsed into a message ({@link Utf8Guard}). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return Utf8Guard.guard(super.bindService());
+    }
 
     public FeatureGrpcService(FeatureStore store) {
         this.store = store;

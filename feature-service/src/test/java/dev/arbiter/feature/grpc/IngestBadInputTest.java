@@ -13,6 +13,8 @@ import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.ListSeriesRequest;
 import dev.arbiter.proto.v1.MutinyFeatureServiceGrpc.MutinyFeatureServiceStub;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.proto.v1.FeatureServiceGrpc;
+import dev.arbiter.testing.RawRequests;
 import dev.arbiter.testing.RefusalAssertions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -248,5 +250,20 @@ class IngestBadInputTest {
                 Status.Code.INVALID_ARGUMENT,
                 "page_token",
                 assertThrows(StatusRuntimeException.class, () -> blocking.listSeries(ListSeriesRequest.newBuilder().setPageToken("%%%").build())));
+    }
+
+    @Test
+    void invalidUtf8IsRefusedNamingTheFieldAndChangesNothing() {
+        String id = seeded();
+        IngestRequest good = IngestRequest.newBuilder().setObservation(MSFT.observation(id + "~Q~", 2)).build();
+        byte[] bad = RawRequests.withLoneSurrogate(good, "~Q~");
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> RawRequests.unary(blocking.getChannel(), FeatureServiceGrpc.getIngestMethod(), bad));
+        assertRefused(Status.Code.INVALID_ARGUMENT, "observation.series_id", e);
+        assertTrue(e.getStatus().getDescription().contains("UTF-8"), e.getStatus().getDescription());
+        assertEquals(2, count(id), "the series is untouched");
+        // the same bytes with the marker left in are a valid request
+        assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, RawRequests.unary(blocking.getChannel(), FeatureServiceGrpc.getIngestMethod(),
+                good.toByteArray()).getOutcome());
     }
 }

@@ -19,8 +19,10 @@ import dev.arbiter.model.service.WeightStore;
 import dev.arbiter.proto.v1.*;
 import dev.arbiter.service.PageTokens;
 import dev.arbiter.service.RequestRefused;
-import io.smallrye.common.annotation.Blocking;
+import dev.arbiter.service.Utf8Guard;
+import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -29,7 +31,7 @@ import java.util.function.Supplier;
 
 /** The ModelService gRPC adapter. Everything here may touch PostgreSQL or Redis, so it runs on worker threads. */
 @GrpcService
-public class ModelGrpcService implements ModelService {
+public class ModelGrpcService extends MutinyModelServiceGrpc.ModelServiceImplBase {
 
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 500;
@@ -65,6 +67,12 @@ public class ModelGrpcService implements ModelService {
     /** Runs the work on this worker thread (the methods are @Blocking); {@link ExceptionStatuses} maps a refusal to its status. */
     private static <T> Uni<T> call(Supplier<T> work) {
         return Uni.createFrom().item(work);
+    }
+
+    /** Every request checked for invalid UTF-8 before it is parsed into a message ({@link Utf8Guard}). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return Utf8Guard.guard(super.bindService());
     }
 
     @Override

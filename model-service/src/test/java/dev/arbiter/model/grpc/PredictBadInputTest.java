@@ -7,6 +7,7 @@ import static dev.arbiter.model.grpc.BadInput.refused;
 import static dev.arbiter.model.grpc.BadInput.suffix;
 import static dev.arbiter.model.grpc.BadInput.upload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.engine.features.FeatureConfig;
@@ -21,6 +22,7 @@ import dev.arbiter.proto.v1.MemberOutcome;
 import dev.arbiter.proto.v1.MemberOutcomes;
 import dev.arbiter.proto.v1.ModelFormat;
 import dev.arbiter.proto.v1.ModelServiceGrpc.ModelServiceBlockingStub;
+import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.ModelVersion;
 import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.MutinyModelServiceGrpc.MutinyModelServiceStub;
@@ -34,6 +36,8 @@ import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.PredictionOutcomeStatus;
 import dev.arbiter.proto.v1.PredictionTarget;
 import dev.arbiter.proto.v1.ReportPredictionOutcomeRequest;
+import dev.arbiter.testing.RawRequests;
+import dev.arbiter.testing.RefusalAssertions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -306,5 +310,14 @@ class PredictBadInputTest {
         assertEquals(PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED,
                 models.reportPredictionOutcome(base.toBuilder().setMemberOutcomes(good).build()).getStatus());
         assertEquals(before.getOutcomeCount() + 1, weights(name).getOutcomeCount());
+    }
+
+    @Test
+    void invalidUtf8InATargetNameIsInvalidArgumentNotUnknown() {
+        PredictRequest request = PredictRequest.newBuilder().setTarget(PredictionTarget.newBuilder().setEnsembleName("ens~Q~"))
+                .setInput(TrainedModels.row(new Random(1))).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> RawRequests.unary(models.getChannel(), ModelServiceGrpc.getPredictMethod(), RawRequests.withLoneSurrogate(request, "~Q~")));
+        RefusalAssertions.assertRefused(Status.Code.INVALID_ARGUMENT, "target.ensemble_name", e);
     }
 }

@@ -3,65 +3,67 @@ package dev.arbiter.optimizer.grpc;
 import dev.arbiter.optimizer.backtest.BacktestService;
 import dev.arbiter.optimizer.backtest.ReportStore;
 import dev.arbiter.optimizer.backtest.StressService;
-import dev.arbiter.optimizer.repository.ReportEntity;
-import dev.arbiter.optimizer.promotion.ParameterPromotion;
-import dev.arbiter.optimizer.study.StudyService;
-import dev.arbiter.optimizer.study.TrialRunner;
-import dev.arbiter.proto.v1.PromoteParametersRequest;
-import dev.arbiter.proto.v1.PromoteParametersResponse;
-import dev.arbiter.proto.v1.RunTrialsRequest;
-import dev.arbiter.proto.v1.AskRequest;
-import dev.arbiter.proto.v1.CreateStudyRequest;
-import dev.arbiter.proto.v1.GetBestTrialsRequest;
-import dev.arbiter.proto.v1.GetBestTrialsResponse;
-import dev.arbiter.proto.v1.GetStudyRequest;
-import dev.arbiter.proto.v1.ListStudiesRequest;
-import dev.arbiter.proto.v1.ListStudiesResponse;
-import dev.arbiter.proto.v1.ListTrialsRequest;
-import dev.arbiter.proto.v1.ListTrialsResponse;
-import dev.arbiter.proto.v1.ReportIntermediateRequest;
-import dev.arbiter.proto.v1.ReportIntermediateResponse;
-import dev.arbiter.proto.v1.Study;
-import dev.arbiter.proto.v1.TellRequest;
-import dev.arbiter.proto.v1.Trial;
-import dev.arbiter.proto.v1.BacktestReport;
-import dev.arbiter.proto.v1.BacktestUpdate;
-import dev.arbiter.proto.v1.GetBacktestReportRequest;
-import dev.arbiter.proto.v1.GetStressReportRequest;
-import dev.arbiter.proto.v1.ListReportsRequest;
-import dev.arbiter.proto.v1.ListReportsResponse;
-import dev.arbiter.proto.v1.ReportKind;
-import dev.arbiter.proto.v1.ReportSummary;
-import dev.arbiter.proto.v1.RunBacktestRequest;
-import dev.arbiter.proto.v1.RunStressTestRequest;
-import dev.arbiter.proto.v1.StressReport;
 import dev.arbiter.optimizer.config.OptimizerConfig;
 import dev.arbiter.optimizer.history.HistorySeries;
 import dev.arbiter.optimizer.history.HistoryStore;
 import dev.arbiter.optimizer.history.SeriesHistory;
+import dev.arbiter.optimizer.promotion.ParameterPromotion;
+import dev.arbiter.optimizer.repository.ReportEntity;
+import dev.arbiter.optimizer.study.StudyService;
+import dev.arbiter.optimizer.study.TrialRunner;
+import dev.arbiter.optimizer.training.TrainingJobs;
+import dev.arbiter.proto.v1.AskRequest;
+import dev.arbiter.proto.v1.BacktestReport;
+import dev.arbiter.proto.v1.BacktestUpdate;
+import dev.arbiter.proto.v1.CancelTrainingJobRequest;
+import dev.arbiter.proto.v1.CreateStudyRequest;
+import dev.arbiter.proto.v1.GetBacktestReportRequest;
+import dev.arbiter.proto.v1.GetBestTrialsRequest;
+import dev.arbiter.proto.v1.GetBestTrialsResponse;
+import dev.arbiter.proto.v1.GetStressReportRequest;
+import dev.arbiter.proto.v1.GetStudyRequest;
+import dev.arbiter.proto.v1.GetTrainingJobRequest;
 import dev.arbiter.proto.v1.ImportHistoryRequest;
 import dev.arbiter.proto.v1.ImportHistoryResponse;
 import dev.arbiter.proto.v1.ListHistoryRequest;
 import dev.arbiter.proto.v1.ListHistoryResponse;
-import dev.arbiter.proto.v1.MutinyOptimizerServiceGrpc;
-import dev.arbiter.proto.v1.ReadHistoryRequest;
-import dev.arbiter.proto.v1.ReadHistoryResponse;
-import dev.arbiter.service.PageTokens;
-import dev.arbiter.service.RequestRefused;
-import dev.arbiter.optimizer.training.TrainingJobs;
-import dev.arbiter.proto.v1.CancelTrainingJobRequest;
-import dev.arbiter.proto.v1.GetTrainingJobRequest;
+import dev.arbiter.proto.v1.ListReportsRequest;
+import dev.arbiter.proto.v1.ListReportsResponse;
+import dev.arbiter.proto.v1.ListStudiesRequest;
+import dev.arbiter.proto.v1.ListStudiesResponse;
 import dev.arbiter.proto.v1.ListTrainingJobsRequest;
 import dev.arbiter.proto.v1.ListTrainingJobsResponse;
+import dev.arbiter.proto.v1.ListTrialsRequest;
+import dev.arbiter.proto.v1.ListTrialsResponse;
+import dev.arbiter.proto.v1.MutinyOptimizerServiceGrpc;
+import dev.arbiter.proto.v1.PromoteParametersRequest;
+import dev.arbiter.proto.v1.PromoteParametersResponse;
+import dev.arbiter.proto.v1.ReadHistoryRequest;
+import dev.arbiter.proto.v1.ReadHistoryResponse;
+import dev.arbiter.proto.v1.ReportIntermediateRequest;
+import dev.arbiter.proto.v1.ReportIntermediateResponse;
+import dev.arbiter.proto.v1.ReportKind;
+import dev.arbiter.proto.v1.ReportSummary;
+import dev.arbiter.proto.v1.RunBacktestRequest;
+import dev.arbiter.proto.v1.RunStressTestRequest;
 import dev.arbiter.proto.v1.RunTrainingRequest;
+import dev.arbiter.proto.v1.RunTrialsRequest;
+import dev.arbiter.proto.v1.StressReport;
+import dev.arbiter.proto.v1.Study;
+import dev.arbiter.proto.v1.TellRequest;
 import dev.arbiter.proto.v1.TrainingJob;
 import dev.arbiter.proto.v1.TrainingUpdate;
-import jakarta.inject.Inject;
+import dev.arbiter.proto.v1.Trial;
+import dev.arbiter.service.PageTokens;
+import dev.arbiter.service.RequestRefused;
+import dev.arbiter.service.Utf8Guard;
+import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -97,6 +99,12 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
     }
 
     // ---- history ----------------------------------------------------------------------------------
+
+    /** Every request checked for invalid UTF-8 before it is parsed into a message ({@link Utf8Guard}). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return Utf8Guard.guard(super.bindService());
+    }
 
     @Override
     public Uni<ImportHistoryResponse> importHistory(Multi<ImportHistoryRequest> request) {

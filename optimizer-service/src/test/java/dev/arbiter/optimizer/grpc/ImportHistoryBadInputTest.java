@@ -18,14 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.arbiter.optimizer.history.HistoryStore;
 import dev.arbiter.proto.v1.CsvColumnMapping;
 import dev.arbiter.proto.v1.CsvTimeFormat;
+import dev.arbiter.proto.v1.GetBacktestReportRequest;
 import dev.arbiter.proto.v1.ImportHistoryRequest;
 import dev.arbiter.proto.v1.ImportHistoryResponse;
 import dev.arbiter.proto.v1.ImportHistorySpec;
 import dev.arbiter.proto.v1.MutinyOptimizerServiceGrpc.MutinyOptimizerServiceStub;
 import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc.OptimizerServiceBlockingStub;
+import dev.arbiter.proto.v1.OptimizerServiceGrpc;
 import dev.arbiter.proto.v1.ReadHistoryRequest;
 import dev.arbiter.proto.v1.RejectedRow;
+import dev.arbiter.testing.RawRequests;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -294,5 +297,12 @@ class ImportHistoryBadInputTest {
                 .setMaxRows(-1).build()).forEachRemaining(r -> { }));
         assertTrue(huge.getStatus().getDescription().contains("max_rows is 18446744073709551615; send at most"),
                 huge.getStatus().getDescription());
+    }
+
+    @Test
+    void invalidUtf8InAnIdIsInvalidArgumentNotUnknown() {
+        GetBacktestReportRequest request = GetBacktestReportRequest.newBuilder().setReportId("r~Q~").build();
+        refused(Status.Code.INVALID_ARGUMENT, "report_id", () -> RawRequests.unary(optimizer.getChannel(),
+                OptimizerServiceGrpc.getGetBacktestReportMethod(), RawRequests.withLoneSurrogate(request, "~Q~")));
     }
 }

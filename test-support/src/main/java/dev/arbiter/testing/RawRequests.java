@@ -1,0 +1,72 @@
+package dev.arbiter.testing;
+
+import com.google.protobuf.MessageLite;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Requests as bytes no protobuf library would write, as a client in another language may send them: a string field
+ * holding a lone surrogate (ED A0 80, invalid UTF-8), which protobuf-java refuses to build.
+ */
+public final class RawRequests {
+
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    private RawRequests() {}
+
+    /** Calls the unary {@code method} with {@code request} as its body; a refusal is thrown as StatusRuntimeException. */
+    public static <A> A unary(Channel channel, MethodDescriptor<?, A> method, byte[] request) {
+        MethodDescriptor<byte[], A> raw = method.toBuilder(BYTES, method.getResponseMarshaller()).build();
+        return ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request);
+    }
+
+    /**
+     * The bytes of {@code message} with the three ASCII characters {@code marker} (which must occur once, in a string
+     * field) replaced by a lone surrogate's bytes: the same length, so every length prefix still holds.
+     */
+    public static byte[] withLoneSurrogate(MessageLite message, String marker) {
+        byte[] bytes = message.toByteArray();
+        byte[] m = marker.getBytes(StandardCharsets.US_ASCII);
+        if (m.length != 3) {
+            throw new IllegalArgumentException("marker must be 3 ASCII characters, as long as the surrogate's bytes");
+        }
+        int found = -1;
+        for (int i = 0; i + 3 <= bytes.length; i++) {
+            if (bytes[i] == m[0] && bytes[i + 1] == m[1] && bytes[i + 2] == m[2]) {
+                if (found >= 0) {
+                    throw new IllegalArgumentException("marker " + marker + " occurs twice; use one that occurs once");
+                }
+                found = i;
+            }
+        }
+        if (found < 0) {
+            throw new IllegalArgumentException("marker " + marker + " is not in the message");
+        }
+        bytes[found] = (byte) 0xED;
+        bytes[found + 1] = (byte) 0xA0;
+        bytes[found + 2] = (byte) 0x80;
+        return bytes;
+    }
+}
