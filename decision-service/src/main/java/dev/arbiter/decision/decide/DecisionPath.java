@@ -309,7 +309,7 @@ public class DecisionPath {
         return ModelClient.NAME + ": " + e;
     }
 
-    /** Keeps every schema seen in PostgreSQL (A2's FeatureSchemas), so a logged decision can be replayed later. */
+    /** Keeps every schema seen in PostgreSQL (FeatureSchemas), so a logged decision can be replayed later. */
     private void remember(FeatureSchema schema) {
         if (rememberedSchemas.add(schema.getSchemaId())) {
             worker.execute(() -> {

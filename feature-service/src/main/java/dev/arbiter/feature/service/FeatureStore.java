@@ -131,7 +131,7 @@ public class FeatureStore {
                 throw RequestRefused.invalid(
                         "observation.ts_micros",
                         "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId() + "\" is older than the series' last ("
-                                + last + "); send observations in time order, or set arbiter.features.out-of-order=drop");
+                                + last + "); send each series' observations in time order, and skip one that arrives late");
             }
             state.accept(o, scratch.get());
             return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.ACCEPTED);
@@ -145,7 +145,8 @@ public class FeatureStore {
                     Status.Code.RESOURCE_EXHAUSTED,
                     "observation.series_id",
                     "observation.series_id \"" + seriesId + "\" would be a new series beyond the cap of " + maxSeries
-                            + " series; raise arbiter.features.max-series or spread series over more replicas");
+                            + " series this service holds; the series it holds go on, a new one is taken once the service's"
+                            + " capacity is raised");
         }
         return new SeriesState(seriesId, featureConfig);
     }

@@ -1,6 +1,7 @@
 package dev.arbiter.feature.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,8 +43,9 @@ class LimitsProfileTest {
         }
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking.ingest(MSFT.request("cap-d", 0)));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("arbiter.features.max-series")
+        assertTrue(e.getStatus().getDescription().contains("cap of 3 series")
                 && e.getStatus().getDescription().startsWith("observation.series_id"), e.getStatus().getDescription());
+        assertFalse(e.getStatus().getDescription().contains("arbiter."), "no server setting in a client's refusal");
         assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, blocking.ingest(MSFT.request("cap-a", 1)).getOutcome());
 
         // An older observation is dropped, answered with the latest features, and advances nothing.
