@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = {"Each step moves every parameter a share (--alpha) of the way toward the trial's value and is a new "
                 + "parameter-set version authored by optimizer-service. With --until-reached, optimizer-service keeps "
                 + "stepping and rolls back if live performance falls below its guard.",
-                "Example: arbiter study promote --study demand-tpe --alpha 0.3 --until-reached --reason 'tuned on 2024'"})
+                "Example: arbiter study promote --study demand-tpe --trial 12 --alpha 0.3 --until-reached --reason 'tuned on 2024'"})
 public class StudyPromoteCommand extends CliCommand {
 
     @Option(names = "--study", required = true, paramLabel = "NAME", description = "The study.")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.cli.Cli;
+import dev.arbiter.cli.Examples;
 import dev.arbiter.cli.client.Failures;
 import dev.arbiter.proto.v1.FeatureInfo;
 import dev.arbiter.proto.v1.FeatureSchema;
@@ -135,6 +136,38 @@ class CliIT {
                 "--progress", "lines"));
         all.addAll(Arrays.asList(args));
         return all.toArray(String[]::new);
+    }
+
+    /**
+     * Every example of the help and of the READMEs runs as its document shows: each document is followed from the start
+     * as a user would (ExampleWalkthrough says what it fills in), and each command exits as the document shows.
+     */
+    @Test
+    void everyExampleOfTheHelpAndTheReadmesRunsAsDocumented() throws Exception {
+        Map<String, List<Examples.Example>> documents = Examples.all(Path.of("..")).stream()
+                .collect(Collectors.groupingBy(Examples.Example::source, java.util.LinkedHashMap::new, Collectors.toList()));
+        assertEquals(List.of("help", Path.of("..", "README.md").toString(), Path.of("..", "cli", "README.md").toString()),
+                List.copyOf(documents.keySet()));
+        int served = FeatureServiceGrpc.newBlockingStub(features.channel)
+                .getFeatureSchema(GetFeatureSchemaRequest.getDefaultInstance()).getFeaturesCount();
+        Map<String, String> addresses = new java.util.LinkedHashMap<>();
+        addresses.put("--optimizer", "127.0.0.1:" + optimizer.grpcPort);
+        addresses.put("--models", "127.0.0.1:" + models.grpcPort);
+        addresses.put("--features", "127.0.0.1:" + features.grpcPort);
+        addresses.put("--decisions", "127.0.0.1:" + decisions.grpcPort);
+        List<String> failures = new ArrayList<>();
+        int n = 0;
+        int ran = 0;
+        for (List<Examples.Example> document : documents.values()) {
+            Path dir = Files.createTempDirectory("arbiter-examples-");
+            ExampleWalkthrough walkthrough = new ExampleWalkthrough(SUFFIX + "x" + n++, dir, Path.of(".."), csv, addresses, served);
+            failures.addAll(walkthrough.run(document));
+            ran += walkthrough.ran();
+        }
+        long runnable = documents.values().stream().flatMap(List::stream).filter(e -> !ExampleWalkthrough.leftToDemoIT(e)).count();
+        assertTrue(runnable >= 30, "examples found: " + runnable);
+        assertEquals(runnable, ran, "every example but the demo's ran");
+        assertTrue(failures.isEmpty(), failures.size() + " example(s) did not run as documented:\n\n" + String.join("\n\n", failures));
     }
 
     @Test
