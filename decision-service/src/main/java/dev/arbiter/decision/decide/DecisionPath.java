@@ -325,6 +325,9 @@ public class DecisionPath {
 
     // ---- stage 3: policy, risk update, log ----
 
+    /** How often a decision is made again when concurrent decisions keep taking the exposure room it was sized for. */
+    static final int MAX_COMMIT_ATTEMPTS = 8;
+
     private CompletableFuture<Decision> decidePolicy(Attempt a) {
         if (a.degradedReason != null) {
             return decideDegraded(a);
@@ -344,22 +347,39 @@ public class DecisionPath {
             a.degrade(DegradedCause.DEGRADED_CAUSE_POLICY_UNAVAILABLE, "policy: the live policy could not be loaded (" + e.getMessage() + ")");
             return decideDegraded(a);
         }
-        PolicyInput in = input(a, snapshot);
-        PolicyResult out = new PolicyResult();
+        // The policy sizes an action on the risk state read before it; the commit checks the caps again as the state
+        // is now, and when a concurrent decision took the room meanwhile, the policy decides again on that state.
+        PolicyInput in;
+        PolicyResult out;
         DecisionPolicy decisionPolicy = new DecisionPolicy(snapshot.parameters());
-        decisionPolicy.decide(in, snapshot.rules(), out);
-        a.policyNanos = System.nanoTime() - t0;
+        RiskStateStore.Commit commit;
+        long policyNanos = System.nanoTime() - t0;
+        for (int attempt = 1; ; attempt++) {
+            long t1 = System.nanoTime();
+            in = input(a, snapshot);
+            out = new PolicyResult();
+            decisionPolicy.decide(in, snapshot.rules(), out);
+            policyNanos += System.nanoTime() - t1;
+            try {
+                commit = risk.commit(a.observation.getSeriesId(), out.direction, out.size, snapshot.parameters());
+            } catch (RuntimeException e) {
+                a.degrade(DegradedCause.DEGRADED_CAUSE_RISK_STATE_UNAVAILABLE, "redis: the risk state could not be updated (" + e.getMessage() + ")");
+                return decideDegraded(a);
+            }
+            if (commit.committed()) {
+                break;
+            }
+            a.riskBefore = commit.current();
+            if (attempt == MAX_COMMIT_ATTEMPTS) {
+                return decideWithoutPolicy(a, false, "FLAT: concurrent decisions took the exposure room this action was "
+                        + "sized for " + attempt + " times in a row; the next observation decides again");
+            }
+        }
+        a.policyNanos = policyNanos;
         metrics.stage(Stage.POLICY, a.policyNanos);
-
         int direction = out.direction;
         double size = out.size;
-        boolean cooldownConsumed;
-        try {
-            cooldownConsumed = risk.recordDecision(a.observation.getSeriesId(), direction, size);
-        } catch (RuntimeException e) {
-            a.degrade(DegradedCause.DEGRADED_CAUSE_RISK_STATE_UNAVAILABLE, "redis: the risk state could not be updated (" + e.getMessage() + ")");
-            return decideDegraded(a);
-        }
+        boolean cooldownConsumed = commit.cooldownConsumed();
         Decision.Builder d = base(a, snapshot.variantName(), snapshot.parameterSetVersion(), snapshot.ruleSetVersion());
         // the same explanation a replay writes: direction, size, confidence, every gate and rule, reasons
         DecisionExplanation.apply(d, decisionPolicy, in, snapshot.rules(), out);

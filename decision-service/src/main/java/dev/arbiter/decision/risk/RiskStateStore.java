@@ -43,6 +43,42 @@ public class RiskStateStore {
             return 0
             """;
 
+    /**
+     * ARGV: gross units to add to exposure, signed units to add to the position, the most total exposure and the most
+     * series exposure on the action's side the caps allow (units, rounding tolerance included). Adds nothing and
+     * answers {-1, the state as READ answers it} when the action no longer fits under a cap (another decision took
+     * the room since the state was read); else it is ON_DECISION.
+     */
+    private static final String COMMIT = """
+            local gross = tonumber(ARGV[1])
+            if gross > 0 then
+              local signed = tonumber(ARGV[2])
+              local side = 1
+              if signed < 0 then side = -1 end
+              local e = tonumber(redis.call('HGET', KEYS[1], 'exposure') or '0')
+              local pos = tonumber(redis.call('HGET', KEYS[2], 'position') or '0')
+              if e + gross > tonumber(ARGV[3]) or side * pos + gross > tonumber(ARGV[4]) then
+                local p = redis.call('HMGET', KEYS[1], 'exposure', 'equity', 'peak')
+                local s = redis.call('HMGET', KEYS[2], 'position', 'cooldown', 'losses')
+                return {-1, p[1] or '0', p[2] or '0', p[3] or '0', s[1] or '0', s[2] or '0', s[3] or '0'}
+              end
+              redis.call('HINCRBY', KEYS[1], 'exposure', ARGV[1])
+              redis.call('HINCRBY', KEYS[2], 'position', ARGV[2])
+            end
+            local c = tonumber(redis.call('HGET', KEYS[2], 'cooldown') or '0')
+            if c > 0 then
+              redis.call('HSET', KEYS[2], 'cooldown', c - 1)
+              return {1}
+            end
+            return {0}
+            """;
+
+    /**
+     * Units a committed action may pass a cap by: the policy sizes an action as the cap minus the exposure it read, in
+     * doubles, and each amount is rounded to whole units on its own.
+     */
+    static final long CAP_TOLERANCE_UNITS = 4;
+
     /** ARGV: gross units to remove, signed units to remove, cooldown observations to give back. */
     private static final String UNDO = """
             if ARGV[1] ~= '0' then redis.call('HINCRBY', KEYS[1], 'exposure', '-' .. ARGV[1]) end
@@ -115,7 +151,8 @@ public class RiskStateStore {
 
     /**
      * {@link #onDecision}, answering whether a cooldown observation was consumed, so that {@link #undo} can give it
-     * back if the decision cannot be logged.
+     * back if the decision cannot be logged. It does not check the exposure caps: the decide path records an action
+     * with {@link #commit}, and this for a decision without one.
      */
     public boolean recordDecision(String seriesId, int direction, double size) {
         long gross = units(Math.abs(size));
@@ -123,6 +160,33 @@ public class RiskStateStore {
         Response r = redis.execute("EVAL", ON_DECISION, "2", portfolioKey, seriesKey(seriesId),
                 Long.toString(gross), Long.toString(signed));
         return r.toInteger() == 1;
+    }
+
+    /**
+     * What {@link #commit} answered: the action was recorded (and whether a cooldown observation was consumed), or
+     * it no longer fits under the exposure caps and nothing changed; {@code current} is then the state to decide on
+     * again.
+     */
+    public record Commit(boolean committed, boolean cooldownConsumed, RiskState current) {}
+
+    /**
+     * Records a decision as {@link #recordDecision} does, but only if its action still fits under
+     * risk.max_total_exposure and risk.max_series_exposure as the state is now, checked and applied in one script: the
+     * policy sized the action on a state read before it decided, and concurrent decisions on any replica may have
+     * taken that room since. A FLAT decision (size 0) always commits.
+     */
+    public Commit commit(String seriesId, int direction, double size, PolicyParameters p) {
+        long gross = units(Math.abs(size));
+        long signed = direction == 0 ? 0 : Long.signum(direction) * gross;
+        Response r = redis.execute("EVAL", COMMIT, "2", portfolioKey, seriesKey(seriesId),
+                Long.toString(gross), Long.toString(signed),
+                Long.toString(units(p.get(PolicyParameter.RISK_MAX_TOTAL_EXPOSURE)) + CAP_TOLERANCE_UNITS),
+                Long.toString(units(p.get(PolicyParameter.RISK_MAX_SERIES_EXPOSURE)) + CAP_TOLERANCE_UNITS));
+        long answer = r.get(0).toLong();
+        if (answer < 0) {
+            return new Commit(false, false, toState(r, 1));
+        }
+        return new Commit(true, answer == 1, null);
     }
 
     /** Reverses {@link #recordDecision} for a decision that was never acknowledged. Atomic. */
@@ -172,14 +236,19 @@ public class RiskStateStore {
     }
 
     private static RiskState toState(Response r) {
-        long exposure = r.get(0).toLong();
-        long equity = r.get(1).toLong();
-        long peak = Math.max(r.get(2).toLong(), 0);
+        return toState(r, 0);
+    }
+
+    /** The state READ answers, from element {@code at} of {@code r} on. */
+    private static RiskState toState(Response r, int at) {
+        long exposure = r.get(at).toLong();
+        long equity = r.get(at + 1).toLong();
+        long peak = Math.max(r.get(at + 2).toLong(), 0);
         return RiskState.newBuilder()
                 .setExposure(Math.max(exposure, 0) / SCALE)
                 .setDrawdown(Math.max(peak - equity, 0) / SCALE)
-                .setSeriesExposure(r.get(3).toLong() / SCALE)
-                .setCooldownRemaining(r.get(4).toInteger())
+                .setSeriesExposure(r.get(at + 3).toLong() / SCALE)
+                .setCooldownRemaining(r.get(at + 4).toInteger())
                 .build();
     }
 }

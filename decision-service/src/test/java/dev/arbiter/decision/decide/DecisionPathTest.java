@@ -184,6 +184,53 @@ class DecisionPathTest {
         assertEquals(before + signed(all.get(0)), risk.read(series).getSeriesExposure(), 1e-9, "the risk state moved once");
     }
 
+    /**
+     * Decisions on many series at once all read the same open exposure before they decide; the commit checks the
+     * total cap again, so together they never pass it (before, each added its size to what it had read), and each
+     * logged decision's risk state is the one it was sized on.
+     */
+    @Test
+    void concurrentDecisionsOnManySeriesNeverPassTheTotalExposureCap() throws Exception {
+        int count = 12;
+        List<List<Observation>> series = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            series.add(Msft.observations("cap-" + i + "-" + UUID.randomUUID(), 75));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(count);
+        List<java.util.concurrent.Future<?>> warm = new ArrayList<>();
+        for (List<Observation> s : series) {
+            warm.add(pool.submit(() -> s.subList(0, 74).forEach(this::decide)));
+        }
+        for (java.util.concurrent.Future<?> f : warm) {
+            f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        dev.arbiter.decision.testing.RiskReset.clear(redis, RealDependenciesProfile.redisPrefix);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Decision>> answers = new ArrayList<>();
+        for (List<Observation> s : series) {
+            answers.add(pool.submit(() -> {
+                go.await();
+                return decide(s.get(74));
+            }));
+        }
+        go.countDown();
+        List<Decision> made = new ArrayList<>();
+        for (java.util.concurrent.Future<Decision> f : answers) {
+            made.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        double total = made.stream().mapToDouble(Decision::getSize).sum();
+        assertTrue(made.stream().noneMatch(Decision::getDegraded), made.toString());
+        assertTrue(made.stream().filter(d -> d.getDirection() != Direction.DIRECTION_FLAT).count() >= 4,
+                "with p = 0.8 each wants up to risk.max_size 0.25, so at least four fit: " + total);
+        assertTrue(total <= 1.0 + 1e-8, "the total exposure cap 1.0 holds: " + total);
+        assertEquals(total, risk.read(series.get(0).get(0).getSeriesId()).getExposure(), 1e-8, "the risk state holds them all");
+        for (Decision d : made) {
+            assertTrue(d.getRiskState().getExposure() + d.getSize() <= 1.0 + 1e-8,
+                    "sized within the room of the state it logged: " + d.getRiskState() + " size " + d.getSize());
+        }
+    }
+
     @Test
     void aFallingEnsembleActsShort() throws Exception {
         String series = "short-" + UUID.randomUUID();

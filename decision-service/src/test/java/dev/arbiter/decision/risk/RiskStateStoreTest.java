@@ -1,6 +1,8 @@
 package dev.arbiter.decision.risk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.testing.RealDependenciesProfile;
 import dev.arbiter.decision.testing.RiskReset;
@@ -110,6 +112,97 @@ class RiskStateStoreTest {
             assertEquals(expectedExposure / RiskStateStore.SCALE, state.getExposure(), 0.0, "total exposure");
         }
         assertEquals(expectedEquity / RiskStateStore.SCALE, risk.equity(), 0.0, "equity");
+    }
+
+    @Test
+    void aCommitThatNoLongerFitsUnderACapChangesNothingAndAnswersTheStateToDecideOn() {
+        PolicyParameters p = PolicyParameters.defaults()
+                .with(PolicyParameter.RISK_MAX_TOTAL_EXPOSURE, 1.0)
+                .with(PolicyParameter.RISK_MAX_SERIES_EXPOSURE, 0.5);
+        String a = "commit-a-" + UUID.randomUUID();
+        String b = "commit-b-" + UUID.randomUUID();
+        assertTrue(risk.commit(a, 1, 0.5, p).committed(), "up to the series cap");
+        RiskStateStore.Commit overSeries = risk.commit(a, 1, 0.01, p);
+        assertFalse(overSeries.committed(), "past the series cap on the same side");
+        assertEquals(0.5, overSeries.current().getSeriesExposure(), 0.0);
+        assertEquals(0.5, overSeries.current().getExposure(), 0.0);
+        assertTrue(risk.commit(a, -1, 0.5, p).committed(), "the other side has the room of the open position and more");
+        assertTrue(risk.commit(b, -1, 0.0, p).committed(), "a FLAT decision always commits");
+        RiskStateStore.Commit overTotal = risk.commit(b, -1, 0.1, p);
+        assertFalse(overTotal.committed(), "the total exposure 1.0 is used up");
+        assertEquals(1.0, overTotal.current().getExposure(), 0.0);
+        assertEquals(0, overTotal.current().getSeriesExposure(), 0.0);
+        assertEquals(1.0, risk.read(b).getExposure(), 0.0, "a refused commit added nothing");
+        // the policy sizes to the room it read, in doubles: the cap minus exposure, rounded to units, still fits
+        risk.settle(a, 1, 0.5, 0, p);
+        double room = 1.0 - risk.read(b).getExposure();
+        assertTrue(risk.commit(b, 1, room, p).committed());
+        assertEquals(1.0, risk.read(b).getExposure(), 1e-9);
+    }
+
+    /**
+     * Many threads decide at once on a few series as decision-service does: read the state, size within the room the
+     * caps leave, commit, and decide again on the answered state when another decision took the room. The caps hold
+     * however the commits interleave, and the stored exposure is exactly the sum of the committed actions.
+     */
+    @Test
+    void concurrentCommitsNeverPassTheExposureCaps() throws Exception {
+        PolicyParameters p = PolicyParameters.defaults()
+                .with(PolicyParameter.RISK_MAX_TOTAL_EXPOSURE, 1.0)
+                .with(PolicyParameter.RISK_MAX_SERIES_EXPOSURE, 0.4);
+        String[] series = new String[5];
+        for (int i = 0; i < series.length; i++) {
+            series[i] = "capped-" + i + "-" + UUID.randomUUID();
+        }
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<long[]>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Random random = new Random(100 + t);
+            done.add(pool.submit(() -> {
+                go.await();
+                long[] committed = new long[series.length + 1]; // units per series (signed), then stale answers
+                for (int i = 0; i < 150; i++) {
+                    int s = random.nextInt(series.length);
+                    int direction = random.nextBoolean() ? 1 : -1;
+                    double wanted = 0.02 + random.nextInt(100) * 1e-3;
+                    RiskState state = risk.read(series[s]);
+                    while (true) {
+                        double room = Math.min(p.get(PolicyParameter.RISK_MAX_TOTAL_EXPOSURE) - state.getExposure(),
+                                p.get(PolicyParameter.RISK_MAX_SERIES_EXPOSURE) - direction * state.getSeriesExposure());
+                        double size = Math.max(0, Math.min(wanted, room));
+                        RiskStateStore.Commit c = risk.commit(series[s], size > 0 ? direction : 0, size, p);
+                        if (c.committed()) {
+                            committed[s] += direction * RiskStateStore.units(size);
+                            break;
+                        }
+                        committed[series.length]++;
+                        state = c.current();
+                    }
+                }
+                return committed;
+            }));
+        }
+        go.countDown();
+        long[] total = new long[series.length + 1];
+        for (Future<long[]> f : done) {
+            long[] c = f.get(60, TimeUnit.SECONDS);
+            for (int i = 0; i < total.length; i++) {
+                total[i] += c[i];
+            }
+        }
+        pool.shutdown();
+        long gross = 0;
+        for (int s = 0; s < series.length; s++) {
+            RiskState state = risk.read(series[s]);
+            assertEquals(total[s] / RiskStateStore.SCALE, state.getSeriesExposure(), 0.0, "position of series " + s);
+            assertTrue(Math.abs(state.getSeriesExposure()) <= 0.4 + 1e-8, "series cap: " + state.getSeriesExposure());
+        }
+        RiskState any = risk.read(series[0]);
+        assertTrue(any.getExposure() <= 1.0 + 1e-8, "total cap: " + any.getExposure());
+        assertTrue(any.getExposure() > 0.9, "the room was used: " + any.getExposure());
+        assertTrue(total[series.length] > 0, "some commits found their room taken and decided again");
     }
 
     @Test
