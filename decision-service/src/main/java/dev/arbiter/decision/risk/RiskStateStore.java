@@ -7,7 +7,12 @@ import dev.arbiter.proto.v1.RiskState;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
+import io.quarkus.redis.datasource.keys.KeyScanArgs;
+import io.quarkus.redis.datasource.keys.KeyScanCursor;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,8 +21,10 @@ import java.util.concurrent.CompletableFuture;
  * so concurrent decisions and outcomes on any replica never lose an update. Amounts are stored as integers in units
  * of 1e-9 of capital, so sums are exact whatever the order of the updates.
  *
- * <p>Keys: {@code <prefix>risk:portfolio} (hash: exposure, equity, peak) and {@code <prefix>risk:series:<id>}
- * (hash: position, losses, cooldown).
+ * <p>Keys: {@code <prefix>risk:{portfolio}} (hash: exposure, equity, peak) and
+ * {@code <prefix>risk:{portfolio}:series:<id>} (hash: position, losses, cooldown). The hash tag {@code {portfolio}}
+ * puts them all in one Redis Cluster slot, so each two-key script also runs on a cluster. Versions before it used
+ * {@code risk:portfolio} and {@code risk:series:<id>}; {@link #migrateLegacyKeys} renames those at start.
  */
 @ApplicationScoped
 public class RiskStateStore {
@@ -118,14 +125,65 @@ public class RiskStateStore {
 
     private final RedisDataSource redis;
     private final ReactiveRedisDataSource reactive;
+    private static final Logger LOG = Logger.getLogger(RiskStateStore.class);
+
+    private final String prefix;
     private final String portfolioKey;
     private final String seriesPrefix;
 
     public RiskStateStore(RedisDataSource redis, ReactiveRedisDataSource reactive, DecisionConfig config) {
         this.redis = redis;
         this.reactive = reactive;
-        this.portfolioKey = config.redisPrefix() + "risk:portfolio";
-        this.seriesPrefix = config.redisPrefix() + "risk:series:";
+        this.prefix = config.redisPrefix();
+        this.portfolioKey = prefix + "risk:{portfolio}";
+        this.seriesPrefix = prefix + "risk:{portfolio}:series:";
+    }
+
+    /**
+     * Renames the keys of versions before the cluster hash tag to their names now, once, at start (RENAMENX: a key
+     * already renamed by another replica, or already written under its new name, is left alone). A replica of the
+     * older version still running during a rolling upgrade writes its old keys until it stops; the next start of a
+     * replica folds in what is left only where the new key does not exist yet, so roll this change out with the
+     * decision-service replicas scaled to one, or at a quiet time.
+     *
+     * @return how many keys were renamed
+     */
+    public int migrateLegacyKeys() {
+        int renamed = renameIfPresent(prefix + "risk:portfolio", portfolioKey) ? 1 : 0;
+        String legacySeries = prefix + "risk:series:";
+        KeyScanCursor<String> cursor = redis.key().scan(new KeyScanArgs().match(escapeGlob(legacySeries) + "*").count(1000));
+        while (cursor.hasNext()) {
+            for (String key : cursor.next()) {
+                if (renameIfPresent(key, seriesPrefix + key.substring(legacySeries.length()))) {
+                    renamed++;
+                }
+            }
+        }
+        return renamed;
+    }
+
+    void onStart(@Observes StartupEvent ignored) {
+        try {
+            int renamed = migrateLegacyKeys();
+            if (renamed > 0) {
+                LOG.infof("risk state: %d key(s) renamed to the cluster-safe names (hash tag {portfolio})", renamed);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("risk state: the keys of an earlier version could not be renamed (%s); its open exposure is not "
+                    + "counted until they are (the next start tries again)", e.getMessage());
+        }
+    }
+
+    private boolean renameIfPresent(String from, String to) {
+        try {
+            return redis.key().renamenx(from, to);
+        } catch (RuntimeException e) {
+            return false; // gone: renamed by another replica meanwhile, or never there
+        }
+    }
+
+    private static String escapeGlob(String s) {
+        return s.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 
     /** Exposure, drawdown and this series' open position and cooldown, as one consistent read. */

@@ -205,6 +205,33 @@ class RiskStateStoreTest {
         assertTrue(total[series.length] > 0, "some commits found their room taken and decided again");
     }
 
+    /**
+     * The keys of a version before the cluster hash tag are renamed at start and keep their state; every risk key now
+     * hashes to one cluster slot (the {portfolio} tag), so the two-key scripts also run on a Redis Cluster.
+     */
+    @Test
+    void legacyKeysAreRenamedIntoOneClusterSlotAndKeepTheirState() {
+        String prefix = RealDependenciesProfile.redisPrefix;
+        String series = "legacy-" + UUID.randomUUID();
+        redis.hash(String.class).hset(prefix + "risk:portfolio", Map.of("exposure", "300000000", "equity", "-50000000", "peak", "0"));
+        redis.hash(String.class).hset(prefix + "risk:series:" + series, Map.of("position", "-300000000", "cooldown", "2", "losses", "1"));
+        assertEquals(2, risk.migrateLegacyKeys());
+        RiskState state = risk.read(series);
+        assertEquals(0.3, state.getExposure(), 0.0);
+        assertEquals(0.05, state.getDrawdown(), 0.0);
+        assertEquals(-0.3, state.getSeriesExposure(), 0.0);
+        assertEquals(2, state.getCooldownRemaining());
+        assertEquals(1, risk.consecutiveLosses(series));
+        assertEquals(0, risk.migrateLegacyKeys(), "once");
+        List<String> keys = redis.key().keys(prefix + "risk:*");
+        assertEquals(2, keys.size(), keys.toString());
+        for (String key : keys) {
+            assertTrue(key.startsWith(prefix + "risk:{portfolio}"), key);
+            assertEquals(io.vertx.redis.client.impl.ZModem.generate("portfolio"), io.vertx.redis.client.impl.ZModem.generate(key),
+                    "one slot: " + key);
+        }
+    }
+
     @Test
     void lossesCooldownsAndTheirCountdownFollowEngineRiskManager() {
         PolicyParameters p = PolicyParameters.defaults().with(Map.of("risk.cooldown_losses", 2.0, "risk.cooldown_observations", 3.0));

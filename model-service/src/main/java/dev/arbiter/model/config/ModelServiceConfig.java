@@ -28,9 +28,16 @@ public interface ModelServiceConfig {
     @WithDefault("50")
     double defaultHalfLifeOutcomes();
 
-    /** How long weight snapshots stay available for replay. */
+    /** How long an ensemble's weight snapshots stay available for replay after its last outcome. */
     @WithDefault("7d")
     Duration weightSnapshotTtl();
+
+    /**
+     * Weight snapshots kept per ensemble for replay: those of the latest this many outcomes (each is the members'
+     * scores, about 100 bytes a member). Older ones are removed as outcomes come, so the keys do not grow with them.
+     */
+    @WithDefault("100000")
+    int weightSnapshots();
 
     /** How long a prediction can still receive its outcome by prediction or decision id. */
     @WithDefault("2d")

@@ -278,7 +278,7 @@ public class ModelGrpcService extends MutinyModelServiceGrpc.ModelServiceImplBas
                     ? weights.current(plan)
                     : weights.snapshot(plan, request.getWeightsSnapshotId()).orElseThrow(() -> RequestRefused.notFound(
                             "weights_snapshot_id", "weights_snapshot_id " + request.getWeightsSnapshotId() + " of ensemble " + plan.name()
-                                    + " does not exist or expired (kept arbiter.models.weight-snapshot-ttl); leave it empty for the current weights"));
+                                    + " does not exist or is no longer kept (snapshots of the latest outcomes are); leave it empty for the current weights"));
             return ProtoMapper.weights(w);
         });
     }

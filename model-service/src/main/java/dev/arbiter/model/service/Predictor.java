@@ -85,7 +85,7 @@ public class Predictor {
                 ? weights.current(plan)
                 : weights.snapshot(plan, snapshotId).orElseThrow(() -> RequestRefused.notFound(
                         "weights_snapshot_id", "weights_snapshot_id " + snapshotId + " of ensemble " + plan.name()
-                                + " does not exist or expired (kept arbiter.models.weight-snapshot-ttl); predict with the current weights"));
+                                + " does not exist or is no longer kept (snapshots of the latest outcomes are); predict with the current weights"));
         List<PredictionResult.Member> members = new ArrayList<>(plan.members().size());
         List<LoadedModel> held = new ArrayList<>(plan.members().size() + 1);
         boolean allCached = true;

@@ -17,19 +17,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * Ensemble weights shared by every replica through Redis. Each member's score is an exponentially
  * decayed accuracy: score ← d·score + (1 − d)·correct with d = 2^(−1/half-life), applied atomically
  * by one Lua script per outcome, which also refuses a second outcome for the same prediction and keeps
- * a snapshot of the result for replay. Replicas read weights from a local copy refreshed on change.
+ * a snapshot of the result for replay (the latest {@code arbiter.models.weight-snapshots} of them per ensemble, in one
+ * hash). Replicas read weights from a local copy refreshed on change.
  */
 @ApplicationScoped
 public class WeightStore {
 
-    // KEYS[1] weights hash, KEYS[2] outcome marker ('' = none), KEYS[3] snapshot key prefix
-    // ARGV[1] decay, ARGV[2] marker ttl ms, ARGV[3] snapshot ttl ms, ARGV[4] now micros, ARGV[5..] (field, correct, initial)*
+    // KEYS[1] weights hash, KEYS[2] outcome marker ('' = none), KEYS[3] snapshots hash (field: outcome count)
+    // ARGV[1] decay, ARGV[2] marker ttl ms, ARGV[3] snapshot ttl ms, ARGV[4] now micros, ARGV[5] snapshots kept,
+    // ARGV[6..] (field, correct, initial)*
+    // The outcome count grows by one per outcome, so removing the snapshot `kept` outcomes back keeps at most `kept`.
     private static final String APPLY = """
             if KEYS[2] ~= '' then
               if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return {'DUPLICATE'} end
             end
             local d = tonumber(ARGV[1])
-            for i = 5, #ARGV, 3 do
+            for i = 6, #ARGV, 3 do
               local f = ARGV[i]
               local s = redis.call('HGET', KEYS[1], f .. ':s')
               if not s then s = ARGV[i + 2] end
@@ -40,7 +43,10 @@ public class WeightStore {
             local n = redis.call('HINCRBY', KEYS[1], 'outcomes', 1)
             redis.call('HSET', KEYS[1], 'updated', ARGV[4])
             local all = redis.call('HGETALL', KEYS[1])
-            redis.call('SET', KEYS[3] .. n, cjson.encode(all), 'PX', ARGV[3])
+            redis.call('HSET', KEYS[3], tostring(n), cjson.encode(all))
+            local kept = tonumber(ARGV[5])
+            if n > kept then redis.call('HDEL', KEYS[3], tostring(n - kept)) end
+            redis.call('PEXPIRE', KEYS[3], ARGV[3])
             return {'APPLIED', tostring(n)}
             """;
 
@@ -61,8 +67,14 @@ public class WeightStore {
         return config.redisPrefix() + "weights:" + ensemble;
     }
 
-    private String snapshotPrefix(String ensemble) {
-        return config.redisPrefix() + "weights-snapshot:" + ensemble + ":";
+    /** The ensemble's weight snapshots: one hash, the latest {@code arbiter.models.weight-snapshots} outcomes' states. */
+    public String snapshotsKey(String ensemble) {
+        return config.redisPrefix() + "weights-snapshots:" + ensemble;
+    }
+
+    /** Where versions before the bounded hash kept each snapshot as its own key (read until they expire). */
+    private String legacySnapshotKey(String ensemble, String outcomes) {
+        return config.redisPrefix() + "weights-snapshot:" + ensemble + ":" + outcomes;
     }
 
     /** Current weights from the local copy (read from Redis once, then refreshed on change). */
@@ -80,7 +92,10 @@ public class WeightStore {
         if (suffix.equals("0")) {
             return Optional.of(compute(plan, Map.of(), snapshotId)); // before any outcome
         }
-        String json = values.get(snapshotPrefix(plan.name()) + suffix);
+        String json = hash.hget(snapshotsKey(plan.name()), suffix);
+        if (json == null) {
+            json = values.get(legacySnapshotKey(plan.name(), suffix));
+        }
         if (json == null) {
             return Optional.empty();
         }
@@ -108,6 +123,7 @@ public class WeightStore {
         args.add(Long.toString(config.predictionTtl().toMillis()));
         args.add(Long.toString(config.weightSnapshotTtl().toMillis()));
         args.add(Long.toString(System.currentTimeMillis() * 1000));
+        args.add(Integer.toString(config.weightSnapshots()));
         for (EnsemblePlan.Member m : plan.members()) {
             Boolean c = correct.get(m.key());
             if (c != null) {
@@ -122,7 +138,7 @@ public class WeightStore {
         command.add("3");
         command.add(key(plan.name()));
         command.add(marker);
-        command.add(snapshotPrefix(plan.name()));
+        command.add(snapshotsKey(plan.name()));
         command.addAll(args);
         Response r = redis.execute("EVAL", command.toArray(String[]::new));
         boolean applied = "APPLIED".equals(r.get(0).toString());

@@ -36,6 +36,8 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,50 @@ class ModelServiceFlowTest {
         return w.getMembersList().stream()
                 .filter(m -> m.getModelName().equals(v.getModelName()) && m.getVersion() == v.getVersion())
                 .findFirst().orElseThrow();
+    }
+
+    @jakarta.inject.Inject
+    io.quarkus.redis.datasource.RedisDataSource redis;
+
+    @jakarta.inject.Inject
+    dev.arbiter.model.service.WeightStore weightStore;
+
+    /**
+     * Weight snapshots are bounded: the test profile keeps the latest 40 per ensemble (arbiter.models.weight-snapshots),
+     * so after 55 outcomes the first 15 snapshots are gone (NOT_FOUND, naming the field) and the 40 after them replay,
+     * all in one Redis hash of 40 fields.
+     */
+    @Test
+    void weightSnapshotsAreKeptForTheLatestOutcomesOnly() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        ModelVersion gbt = activate(upload("gbt-" + suffix, ModelFormat.MODEL_FORMAT_XGBOOST_JSON, TrainedModels.xgboostJson()));
+        ModelVersion lr = activate(upload("lr-" + suffix, ModelFormat.MODEL_FORMAT_ONNX, TrainedModels.logisticOnnx()));
+        String name = "bounded-" + suffix;
+        define(name, gbt, lr);
+        Random random = new Random(21);
+        List<String> snapshots = new ArrayList<>();
+        List<Double> gbtWeights = new ArrayList<>();
+        for (int i = 0; i < 55; i++) {
+            Prediction p = models.predict(PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(TrainedModels.row(random)).build());
+            models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setPredictionId(p.getPredictionId())
+                    .setRealisedPositive(random.nextBoolean()).build());
+            EnsembleWeights w = models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(name).build());
+            snapshots.add(w.getWeightsSnapshotId());
+            gbtWeights.add(weightOf(w, gbt).getWeight());
+        }
+        assertEquals(name + ":55", snapshots.get(54));
+        assertEquals(40L, redis.hash(String.class).hlen(weightStore.snapshotsKey(name)), "one hash of the latest 40");
+        for (int i = 0; i < 55; i++) {
+            PredictRequest replay = PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(TrainedModels.row(new Random(3)))
+                    .setWeightsSnapshotId(snapshots.get(i)).build();
+            if (i < 15) {
+                StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> models.predict(replay));
+                assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+                assertTrue(gone.getStatus().getDescription().contains("weights_snapshot_id"), gone.getStatus().getDescription());
+            } else {
+                assertEquals(gbtWeights.get(i), member(models.predict(replay), gbt).getWeight(), 1e-12, "snapshot " + snapshots.get(i));
+            }
+        }
     }
 
     @Test
