@@ -47,6 +47,13 @@ public interface ModelServiceConfig {
     @WithDefault("arbiter:models:")
     String redisPrefix();
 
+    /**
+     * How often each replica compares its cached ensembles and weights with PostgreSQL and Redis, so that a missed
+     * change notification is repaired within this time; 0 turns it off.
+     */
+    @WithDefault("10s")
+    Duration reconcileInterval();
+
     /** Entries of the in-process prediction cache; 0 turns it off. */
     @WithDefault("10000")
     int cacheEntries();

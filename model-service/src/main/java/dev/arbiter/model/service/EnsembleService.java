@@ -159,6 +159,19 @@ public class EnsembleService {
         return plan;
     }
 
+    /** The plan cached here, or null when this replica has not read the ensemble yet. */
+    EnsemblePlan cached(String name) {
+        return plans.get(name);
+    }
+
+    /**
+     * {@link #install}, unless a newer revision is already current (a change notification and a reconcile can race:
+     * the later of the two must not put back an older plan).
+     */
+    EnsemblePlan installIfNotOlder(EnsemblePlan plan) {
+        return plans.merge(plan.name(), plan, (current, candidate) -> candidate.revision() >= current.revision() ? candidate : current);
+    }
+
     /** Rebuilds every cached plan that contains a version whose status changed. */
     public void versionChanged(VersionKey key) {
         for (EnsemblePlan p : List.copyOf(plans.values())) {

@@ -99,6 +99,38 @@ public class ModelLifecycle {
         bus.publish(ChangeBus.Kind.WEIGHTS, ensemble, 0);
     }
 
+    /** Makes a plan read from PostgreSQL current here, its versions loaded first (warm before it takes traffic). */
+    private void installWarm(EnsemblePlan plan) {
+        plan.members().forEach(m -> serving.preload(m.key()));
+        if (plan.metaModel() != null) {
+            serving.preload(plan.metaModel());
+        }
+        ensembles.installIfNotOlder(plan);
+    }
+
+    /**
+     * Brings what this replica holds in memory in line with PostgreSQL and Redis, whatever change notification it
+     * missed (pub/sub delivers at most once: a replica disconnected for a moment loses what was published meanwhile):
+     * every ensemble plan it has cached that differs from the stored one (a new revision, or a member's status) is
+     * replaced, and every ensemble's weights are read again. {@link Reconciliation} runs it every
+     * {@code arbiter.models.reconcile-interval}.
+     *
+     * @return how many plans and weight copies were out of date
+     */
+    public int reconcile() {
+        int changed = 0;
+        for (EnsemblePlan stored : ensembles.all()) {
+            EnsemblePlan cached = ensembles.cached(stored.name());
+            if (cached != null && !cached.equals(stored)) {
+                LOG.infof("reconcile: ensemble %s revision %d here, %d stored; a change notification was missed",
+                        stored.name(), cached.revision(), stored.revision());
+                installWarm(stored);
+                changed++;
+            }
+        }
+        return changed + weights.refreshAll();
+    }
+
     private void applyRemote(ChangeBus.Change change) {
         switch (change.kind()) {
             case VERSION -> {
@@ -112,14 +144,7 @@ public class ModelLifecycle {
                 }
                 ensembles.versionChanged(key);
             }
-            case ENSEMBLE -> {
-                EnsemblePlan plan = ensembles.load(change.name());
-                plan.members().forEach(m -> serving.preload(m.key())); // warm before it takes traffic
-                if (plan.metaModel() != null) {
-                    serving.preload(plan.metaModel());
-                }
-                ensembles.install(plan);
-            }
+            case ENSEMBLE -> installWarm(ensembles.load(change.name()));
             case WEIGHTS -> weights.refresh(change.name());
         }
         LOG.debugf("applied %s from another replica", change);

@@ -112,6 +112,18 @@ public class WeightStore {
         local.put(ensemble, hash.hgetall(key(ensemble)));
     }
 
+    /** Re-reads every ensemble's weights held here; answers how many had changed (their notification was missed). */
+    public int refreshAll() {
+        int changed = 0;
+        for (String ensemble : List.copyOf(local.keySet())) {
+            Map<String, String> fresh = hash.hgetall(key(ensemble));
+            if (!fresh.equals(local.put(ensemble, fresh))) {
+                changed++;
+            }
+        }
+        return changed;
+    }
+
     /**
      * Applies one outcome: {@code correct} has one entry per member to update. With a non-empty
      * {@code dedupeId}, a second outcome for the same id changes nothing and returns false.
