@@ -16,11 +16,14 @@ final class ServiceStack implements AutoCloseable {
     final ServiceProcess features;
     final ServiceProcess models;
     final ServiceProcess decisions;
+    /** decision-service's Redis prefix: another replica given it shares the risk state and the policy notices. */
+    final String decisionRedisPrefix;
 
-    private ServiceStack(ServiceProcess features, ServiceProcess models, ServiceProcess decisions) {
+    private ServiceStack(ServiceProcess features, ServiceProcess models, ServiceProcess decisions, String decisionRedisPrefix) {
         this.features = features;
         this.models = models;
         this.decisions = decisions;
+        this.decisionRedisPrefix = decisionRedisPrefix;
     }
 
     /** Starts the three services; {@code name} prefixes their logs in target/. */
@@ -39,7 +42,8 @@ final class ServiceStack implements AutoCloseable {
                     "quarkus.flyway.clean-at-start", "true"));
             config.putAll(decisionConfig);
             ServiceProcess decisions = decisionService(name, run, dependencies.clientConfig(), config);
-            return new ServiceStack(dependencies.features, dependencies.models, decisions);
+            return new ServiceStack(dependencies.features, dependencies.models, decisions,
+                    config.getOrDefault("arbiter.decision.redis-prefix", redisPrefix(run)));
         } catch (Exception | Error e) {
             dependencies.close();
             throw e;
@@ -62,11 +66,15 @@ final class ServiceStack implements AutoCloseable {
                                                   Map<String, String> extra) {
         Map<String, String> config = new HashMap<>(Map.of(
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
-                "arbiter.decision.redis-prefix", "arbiter-it:decision:" + run + ":",
+                "arbiter.decision.redis-prefix", redisPrefix(run),
                 "arbiter.decision.log.spool-dir", "target/" + name + "-spool-" + run));
         config.putAll(clients);
         config.putAll(extra);
         return ServiceProcess.start("decision-service.runner", name + "-decision-service", config);
+    }
+
+    private static String redisPrefix(String run) {
+        return "arbiter-it:decision:" + run + ":";
     }
 
     @Override

@@ -16,8 +16,11 @@ import org.jboss.logging.Logger;
 
 /**
  * PromoteParameters: checks the request, reads the target, makes the first step through decision-service and, with
- * continue_until_reached, schedules the further steps every {@code step-interval} on one background thread. One
- * background promotion per process: a new call stops the one running.
+ * continue_until_reached, schedules the further steps every {@code step-interval} on one background thread. The
+ * continuing promotion is kept in PostgreSQL ({@link PromotionStore}) under a lease this process renews at every step,
+ * so it survives a restart: every process looks every step interval for a RUNNING promotion into its decision-service
+ * whose lease ran out (three intervals) and takes it over. One continuing promotion per decision-service: a new call,
+ * on any process, supersedes the one running.
  */
 @ApplicationScoped
 public class ParameterPromotion {
@@ -27,6 +30,10 @@ public class ParameterPromotion {
     private final StudyService studies;
     private final DecisionParameters decisions;
     private final PromotionConfig config;
+    private final PromotionStore store;
+    private final String owner = java.util.UUID.randomUUID().toString();
+    /** The decision-service promotions go into, as configured: a promotion is taken over only by a process promoting into the same one. */
+    private final String decisionService;
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "parameter-promotion");
         t.setDaemon(true);
@@ -34,10 +41,48 @@ public class ParameterPromotion {
     });
     private ScheduledFuture<?> running;
 
-    public ParameterPromotion(StudyService studies, DecisionParametersClient decisions, PromotionConfig config) {
+    public ParameterPromotion(StudyService studies, DecisionParametersClient decisions, PromotionConfig config,
+                              PromotionStore store) {
         this.studies = studies;
         this.decisions = decisions;
         this.config = config;
+        this.store = store;
+        org.eclipse.microprofile.config.Config c = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        this.decisionService = c.getOptionalValue("quarkus.grpc.clients.decisions.host", String.class).orElse("localhost")
+                + ":" + c.getOptionalValue("quarkus.grpc.clients.decisions.port", String.class).orElse("9000");
+    }
+
+    /** At start, and then every step interval: take over a continuing promotion whose process is gone. */
+    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        background.scheduleWithFixedDelay(this::adoptIfIdle, 0, interval(), TimeUnit.MILLISECONDS);
+    }
+
+    private long interval() {
+        return Math.max(1, config.stepInterval().toMillis());
+    }
+
+    /** The lease a step renews: three step intervals (at least a second) from now, in microseconds. */
+    private long leaseUntil() {
+        return (System.currentTimeMillis() + Math.max(3 * interval(), 1000)) * 1000;
+    }
+
+    private void adoptIfIdle() {
+        try {
+            synchronized (this) {
+                if (running != null) {
+                    return;
+                }
+            }
+            store.adopt(decisionService, owner, leaseUntil()).ifPresent(stored -> {
+                PromotionRun run = PromotionRun.resumed(decisions, stored,
+                        new SmoothingStep(stored.smoothing(), config.maxStepFraction(), config.snapTolerance()));
+                LOG.infof("parameter promotion toward %s taken over after step %d (v%d): its process stopped renewing it",
+                        stored.target().source(), run.steps(), run.lastVersion());
+                continueInBackground(run, stored.id());
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("looking for a promotion to take over failed (%s); the next look tries again", e.getMessage());
+        }
     }
 
     /** One step toward the request's target, and the background steps when it asks to continue. */
@@ -66,9 +111,14 @@ public class ParameterPromotion {
                 r.getAuthor() + ": " + r.getReason(), guard);
         PromoteParametersResponse first = run.first(r.getExpectedLiveVersion(), r.getDryRun());
         if (!r.getContinueUntilReached() || first.getReached()) {
+            if (!r.getDryRun()) {
+                store.supersede(decisionService); // a step of its own ends a continuing promotion, as a new one does
+            }
             return first;
         }
-        continueInBackground(run);
+        long id = store.start(decisionService, target, alpha, r.getAuthor() + ": " + r.getReason(), guard,
+                run.startVersion(), run.lastVersion(), run.steps(), owner, leaseUntil());
+        continueInBackground(run, id);
         LOG.infof("parameter promotion toward %s continues every %s from v%d; guard %s", target.source(),
                 config.stepInterval(), first.getParameterSetVersion(), guard.describe());
         return first.toBuilder().setContinuing(true).setGuard(guard.describe()).build();
@@ -89,16 +139,29 @@ public class ParameterPromotion {
         return requested;
     }
 
-    private synchronized void continueInBackground(PromotionRun run) {
-        long every = Math.max(1, config.stepInterval().toMillis());
+    private synchronized void continueInBackground(PromotionRun run, long id) {
         ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
         self[0] = background.scheduleWithFixedDelay(() -> {
-            PromotionRun.Next next = run.next();
-            if (next != PromotionRun.Next.STEPPED) {
-                LOG.infof("parameter promotion toward %s ended: %s", run.target().source(), next);
-                finished(self);
+            try {
+                if (!store.renew(id, owner, leaseUntil())) {
+                    LOG.infof("parameter promotion toward %s stopped here: superseded, or taken over by another process",
+                            run.target().source());
+                    finished(self);
+                    return;
+                }
+                PromotionRun.Next next = run.next();
+                store.record(id, owner, run.lastVersion(), run.steps(),
+                        next == PromotionRun.Next.STEPPED ? "RUNNING" : next.name());
+                if (next != PromotionRun.Next.STEPPED) {
+                    LOG.infof("parameter promotion toward %s ended: %s", run.target().source(), next);
+                    finished(self);
+                }
+            } catch (RuntimeException e) {
+                // PostgreSQL not answering: the next tick tries again; if it stays away, the lease runs out and the
+                // promotion is taken over where it was recorded last
+                LOG.warnf("parameter promotion toward %s: %s; tried again at the next step", run.target().source(), e.getMessage());
             }
-        }, every, every, TimeUnit.MILLISECONDS);
+        }, interval(), interval(), TimeUnit.MILLISECONDS);
         running = self[0];
     }
 

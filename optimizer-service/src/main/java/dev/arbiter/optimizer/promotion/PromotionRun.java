@@ -53,6 +53,31 @@ public final class PromotionRun {
         this.guard = guard;
     }
 
+    /**
+     * A stored promotion taken over from a process that is gone: it goes on from the step it recorded last. If that
+     * process made one more step and died before recording it, the live set is that step (by optimizer-service, with
+     * this promotion's reason and the next step number), and the run goes on from it.
+     */
+    public static PromotionRun resumed(DecisionParameters decisions, PromotionStore.Stored stored, SmoothingStep smoothing) {
+        PromotionRun run = new PromotionRun(decisions, stored.target(), smoothing, stored.requestedBy(), stored.guard());
+        run.startVersion = stored.startVersion();
+        run.lastVersion = stored.lastVersion();
+        run.steps = stored.steps();
+        try {
+            ParameterSet live = decisions.live();
+            String unrecorded = stored.requestedBy() + "; promotion step " + (stored.steps() + 1) + " toward "
+                    + stored.target().source() + " ";
+            if (live.getVersion() > run.lastVersion && DecisionParameters.AUTHOR.equals(live.getAuthor())
+                    && live.getReason().startsWith(unrecorded)) {
+                run.lastVersion = live.getVersion();
+                run.steps++;
+            }
+        } catch (RequestRefused e) {
+            // decision-service does not answer now: the next step finds out again
+        }
+        return run;
+    }
+
     /** The first step, from the live set; {@code expectedLiveVersion} > 0 must still be live. */
     public PromoteParametersResponse first(int expectedLiveVersion, boolean dryRun) {
         PromoteParametersResponse r = step(expectedLiveVersion, dryRun);
@@ -78,6 +103,16 @@ public final class PromotionRun {
                     target.source(), steps, e.code(), e.field(), e.getMessage());
             return Next.STOPPED;
         }
+    }
+
+    /** The version the last step made. */
+    public int lastVersion() {
+        return lastVersion;
+    }
+
+    /** Steps made so far. */
+    public int steps() {
+        return steps;
     }
 
     /** The version that was live before the promotion began. */

@@ -177,4 +177,43 @@ class PromotionGuardTest {
         assertEquals(Status.Code.FAILED_PRECONDITION, org.junit.jupiter.api.Assertions.assertThrows(RequestRefused.class,
                 () -> run(decisions, null).first(1, false)).code());
     }
+
+    /**
+     * A promotion taken over from a process that died: it goes on from the step it recorded; and when that process
+     * made one more step and died before recording it, from that step (same promotion's reason, next number), not
+     * refused as if someone else had changed the live version.
+     */
+    @Test
+    void aResumedPromotionGoesOnFromItsRecordedOrUnrecordedLastStep() {
+        FakeDecisions decisions = new FakeDecisions();
+        PromotionGuard off = PromotionGuard.start(guard(PromotionConfig.Metric.PRECISION, 0.05, 50), metrics(0, 0, 0));
+        PromotionRun original = run(decisions, off);
+        original.first(0, false);
+        assertEquals(PromotionRun.Next.STEPPED, original.next());
+        PromotionStore.Stored recorded = new PromotionStore.Stored(1, original.target(), 0.5, "ana: tuned", off,
+                original.startVersion(), original.lastVersion(), original.steps());
+        assertEquals(PromotionRun.Next.STEPPED, original.next()); // step 3, made and never recorded: the process died
+
+        PromotionRun resumed = PromotionRun.resumed(decisions, recorded, new SmoothingStep(0.5, 0.1, 0.001));
+        assertEquals(3, resumed.steps());
+        assertEquals(decisions.live().getVersion(), resumed.lastVersion());
+        assertEquals(PromotionRun.Next.STEPPED, resumed.next());
+        assertTrue(decisions.live().getReason().startsWith("ana: tuned; promotion step 4 toward study \"s\" trial 7 "),
+                decisions.live().getReason());
+
+        // someone else's version after the recorded step: not taken for ours, so the run stops at its next step
+        PromotionStore.Stored stale = new PromotionStore.Stored(1, original.target(), 0.5, "ana: tuned", off,
+                original.startVersion(), resumed.lastVersion(), resumed.steps());
+        decisions.set(Map.of("risk.max_size", PromotionRun.typed(PolicyParameter.RISK_MAX_SIZE, 0.1)), "by hand", 0, false);
+        PromotionRun again = PromotionRun.resumed(decisions, stale, new SmoothingStep(0.5, 0.1, 0.001));
+        assertEquals(4, again.steps());
+        assertEquals(PromotionRun.Next.STOPPED, again.next());
+    }
+
+    @Test
+    void theStoredTargetRoundTripsExactly() {
+        Map<String, Double> values = new TreeMap<>(Map.of("gate.min_confidence", 0.1 + 0.2, "risk.max_size", 1e-17,
+                "confidence.edge_scale", 7.123456789012345));
+        assertEquals(values, PromotionStore.decode(PromotionStore.encode(values)));
+    }
 }

@@ -64,20 +64,25 @@ class PromotionIT {
                 "quarkus.grpc.clients.features.port", "1",
                 "quarkus.grpc.clients.models.port", "1")));
         try {
-            optimizer = ServiceProcess.start("optimizer-service.runner", "promotion-it-optimizer-service", new HashMap<>(Map.of(
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
-                    "quarkus.flyway.clean-disabled", "false",
-                    "quarkus.flyway.clean-at-start", "true",
-                    "arbiter.optimizer.history.root", Files.createTempDirectory("arbiter-promotion-it-").toString(),
-                    "quarkus.grpc.clients.decisions.host", "127.0.0.1",
-                    "quarkus.grpc.clients.decisions.port", Integer.toString(decisions.grpcPort),
-                    "arbiter.optimizer.promotion.max-step-fraction", Double.toString(MAX_STEP_FRACTION),
-                    "arbiter.optimizer.promotion.step-interval", "200ms",
-                    "arbiter.optimizer.promotion.decision-service-deadline", "1s")));
+            optimizer = startOptimizer("promotion-it-optimizer-service", true);
         } catch (Exception | Error e) {
             decisions.close();
             throw e;
         }
+    }
+
+    /** optimizer-service promoting into {@link #decisions}; {@code clean}: empty its schema first (not on a restart). */
+    static ServiceProcess startOptimizer(String name, boolean clean) throws Exception {
+        return ServiceProcess.start("optimizer-service.runner", name, new HashMap<>(Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "quarkus.flyway.clean-disabled", "false",
+                "quarkus.flyway.clean-at-start", Boolean.toString(clean),
+                "arbiter.optimizer.history.root", Files.createTempDirectory("arbiter-promotion-it-").toString(),
+                "quarkus.grpc.clients.decisions.host", "127.0.0.1",
+                "quarkus.grpc.clients.decisions.port", Integer.toString(decisions.grpcPort),
+                "arbiter.optimizer.promotion.max-step-fraction", Double.toString(MAX_STEP_FRACTION),
+                "arbiter.optimizer.promotion.step-interval", "200ms",
+                "arbiter.optimizer.promotion.decision-service-deadline", "1s")));
     }
 
     @AfterAll
@@ -248,6 +253,37 @@ class PromotionIT {
         }
         Thread.sleep(600);
         assertEquals(live.getVersion(), parameterSet(0).getVersion(), "no step after reaching the target");
+    }
+
+    /**
+     * A continuing promotion is kept in PostgreSQL: optimizer-service killed (SIGKILL) right after the first step, and
+     * started again, takes it over once its lease has run out and goes on, numbering its steps from where it was.
+     */
+    @Test
+    void aContinuingPromotionSurvivesAKilledOptimizer() throws Exception {
+        ParameterSet before = parameterSet(0);
+        double goal = value(before, "risk.max_size") > 0.5 ? 0.1 : 0.9;
+        PromoteParametersResponse first = optimizer().promoteParameters(given(Map.of("risk.max_size", number(goal)))
+                .setReason("survives a crash").setSmoothingFactor(0.2).setContinueUntilReached(true).build());
+        assertTrue(first.getContinuing());
+        optimizer.kill();
+        int atKill = parameterSet(0).getVersion();
+        optimizer = startOptimizer("promotion-it-optimizer-service-restarted", false);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        ParameterSet live = parameterSet(0);
+        while (value(live, "risk.max_size") != goal && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            live = parameterSet(0);
+        }
+        assertEquals(goal, value(live, "risk.max_size"), "reached after the restart");
+        assertTrue(live.getVersion() > atKill, "steps made by the restarted process");
+        for (int v = first.getParameterSetVersion(); v <= live.getVersion(); v++) {
+            ParameterSet s = parameterSet(v);
+            assertEquals("optimizer-service", s.getAuthor());
+            int step = v - first.getPreviousParameterSetVersion();
+            assertTrue(s.getReason().startsWith("promotion-it: survives a crash; promotion step " + step + " toward given values"),
+                    "one promotion, its steps numbered on across the restart: " + s.getReason());
+        }
     }
 
     @Test
