@@ -48,6 +48,13 @@ public final class LocalService implements AutoCloseable {
         this.logStart = logStart;
     }
 
+    /**
+     * The JVM option every service starts with: the incubating Vector API the engine's {@code Simulator.runAll} uses
+     * for several simulations per SIMD instruction (without it, one at a time). The same option goes in
+     * {@code JDK_JAVA_OPTIONS} where a service is started otherwise (README, Deploy).
+     */
+    public static final String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
+
     /** The jar of a module under the repository root {@code home}. */
     public static Path jar(Path home, String module) {
         return home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
@@ -65,6 +72,7 @@ public final class LocalService implements AutoCloseable {
     public static LocalService start(String name, Path jar, Map<String, String> properties, Path logDir, boolean append) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(VECTOR_MODULE); // the engine's vectorized simulations (optimizer-service's RunTrials)
         command.add("-Dquarkus.grpc.server.port=0");
         command.add("-Dquarkus.http.port=0");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -166,8 +174,8 @@ public final class LocalService implements AutoCloseable {
         }
     }
 
-    /** This process's output so far. */
-    private String output() {
+    /** This process's output so far (an appended log: from where this process began). */
+    public String output() {
         try (InputStream in = Files.newInputStream(log)) {
             in.skipNBytes(logStart);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

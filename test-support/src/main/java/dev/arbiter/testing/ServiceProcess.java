@@ -45,6 +45,11 @@ public final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(service);
     }
 
+    /** What this process has written to its log so far. */
+    public String output() {
+        return service.output();
+    }
+
     /** SIGTERM, as Kubernetes stops a pod, and wait for the graceful shutdown to finish. */
     public void stop() {
         channel.shutdownNow();

@@ -7,7 +7,7 @@ package dev.arbiter.engine.simulation;
 public final class SimulationMetrics {
 
     /** Number of values {@link #writeTo} writes. */
-    public static final int FIELDS = 10;
+    public static final int FIELDS = 11;
 
     public long decisionCount;
     public long actionCount;
@@ -38,6 +38,23 @@ public final class SimulationMetrics {
         out[offset + 7] = sharpe;
         out[offset + 8] = maxDrawdown;
         out[offset + 9] = turnover;
+        out[offset + 10] = truePositiveActions;
+    }
+
+    /** Reads the values {@link #writeTo} wrote at {@code offset} (a row of {@code Simulator.runAll}'s matrix). */
+    public SimulationMetrics readFrom(double[] in, int offset) {
+        decisionCount = (long) in[offset];
+        actionCount = (long) in[offset + 1];
+        outcomeCount = (long) in[offset + 2];
+        hitRate = in[offset + 3];
+        precision = in[offset + 4];
+        falsePositiveActions = (long) in[offset + 5];
+        pnl = in[offset + 6];
+        sharpe = in[offset + 7];
+        maxDrawdown = in[offset + 8];
+        turnover = in[offset + 9];
+        truePositiveActions = (long) in[offset + 10];
+        return this;
     }
 
     /** Index of pnl in {@link #writeTo}'s layout. */
@@ -48,6 +65,8 @@ public final class SimulationMetrics {
     public static final int MAX_DRAWDOWN = 8;
     /** Index of false-positive actions in {@link #writeTo}'s layout. */
     public static final int FALSE_POSITIVE_ACTIONS = 5;
+    /** Index of true-positive actions (wins) in {@link #writeTo}'s layout. */
+    public static final int TRUE_POSITIVE_ACTIONS = 10;
 
     @Override
     public String toString() {

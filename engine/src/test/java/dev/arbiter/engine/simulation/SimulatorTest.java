@@ -19,34 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class SimulatorTest {
 
-    /**
-     * Synthetic steps where the probability carries a real but noisy signal about the forward return, and
-     * volatility and trend wander, so that every gate is sometimes decisive.
-     */
     static SimulationData synthetic(long seed, int n, int horizon) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] p = new double[n];
-        double[] ag = new double[n];
-        double[] vol = new double[n];
-        double[] trend = new double[n];
-        boolean[] warm = new boolean[n];
-        double[] fwd = new double[n];
-        double[] meta = new double[n];
-        double v = 0.015;
-        for (int t = 0; t < n; t++) {
-            v = Math.max(0.002, Math.min(0.09, v * Math.exp(0.2 * r.nextGaussian())));
-            double signal = r.nextGaussian();
-            fwd[t] = v * (0.15 * signal + r.nextGaussian());
-            p[t] = 1 / (1 + Math.exp(-(0.8 * signal + 0.8 * r.nextGaussian())));
-            ag[t] = 0.4 + 0.6 * r.nextDouble();
-            vol[t] = v;
-            trend[t] = r.nextDouble();
-            warm[t] = t >= 20;
-            // a meta model that knows a little about whether the ensemble's side wins; none answered on some steps
-            double side = p[t] >= 0.5 ? 1 : -1;
-            meta[t] = t % 13 == 5 ? Double.NaN : 1 / (1 + Math.exp(-(0.6 * side * signal + 0.5 * r.nextGaussian())));
-        }
-        return new SimulationData(p, ag, vol, trend, warm, fwd, horizon, 0.0002, meta);
+        return SimulationData.synthetic(seed, n, horizon);
     }
 
     static PolicyParameters randomParameters(SplittableRandom r) {

@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * for the policy parameters, over test-window predictions computed once ({@link WalkForwardBacktest.Prepared}). Each
  * fold is one step (its objective value is the intermediate value the pruner reads); the objectives are measured over
  * all test windows together, as a backtest's total. Without rules the engine's allocation-free {@link Simulator}
- * runs (vectorized across trials is not needed: one trial is one simulation per fold and one over all); with rules,
- * {@link PolicySimulation}.
+ * runs, the trials a worker holds together ({@link #evaluateAll}) through {@link Simulator#runAll}: several
+ * simulations per SIMD instruction when the JVM has {@code jdk.incubator.vector} ({@link Simulator#VECTORIZED}),
+ * bit for bit the numbers of one simulation at a time. With rules, {@link PolicySimulation}, one trial at a time.
  */
 final class TrialEvaluation {
 
@@ -121,6 +122,73 @@ final class TrialEvaluation {
         return out;
     }
 
+    /** One trial of a batch: its values, its prune check, and (once evaluated) its outcome or why it failed. */
+    static final class Candidate {
+        final Map<String, Double> params;
+        final PruneCheck prune;
+        Outcome outcome;
+        /** The policy's reason for refusing these parameters; null when they were evaluated. */
+        String refused;
+
+        Candidate(Map<String, Double> params, PruneCheck prune) {
+            this.params = params;
+            this.prune = prune;
+        }
+    }
+
+    /**
+     * Evaluates several trials, each with the outcome {@link #evaluate} gives it (or the reason the policy refused its
+     * parameters): without rules and with a measured first objective, fold by fold for all still-running trials at
+     * once through {@link Simulator#runAll}, then the total for those not pruned; otherwise one after another.
+     */
+    void evaluateAll(List<Candidate> batch) {
+        if (!rules.isEmpty() || objectives.get(0).stress()) {
+            for (Candidate c : batch) {
+                try {
+                    c.outcome = evaluate(c.params, c.prune);
+                } catch (IllegalArgumentException e) {
+                    c.refused = e.getMessage();
+                }
+            }
+            return;
+        }
+        List<Candidate> live = new ArrayList<>(batch.size());
+        List<PolicyParameters> ps = new ArrayList<>(batch.size());
+        for (Candidate c : batch) {
+            try {
+                ps.add(base.with(c.params));
+                live.add(c);
+            } catch (IllegalArgumentException e) {
+                c.refused = e.getMessage();
+            }
+        }
+        List<List<Double>> foldValues = new ArrayList<>(live.size());
+        live.forEach(c -> foldValues.add(new ArrayList<>(folds.length)));
+        SimulationMetrics m = new SimulationMetrics();
+        Objective first = objectives.get(0);
+        for (int f = 0; f < folds.length && !live.isEmpty(); f++) {
+            double[] results = folds[f].runAll(ps.toArray(PolicyParameters[]::new), Simulator.Mode.FULL_POLICY);
+            for (int k = live.size() - 1; k >= 0; k--) { // backwards: a pruned trial leaves the lists
+                List<Double> values = foldValues.get(k);
+                values.add(value(first, m.readFrom(results, k * SimulationMetrics.FIELDS)));
+                if (live.get(k).prune.stop(values)) {
+                    live.get(k).outcome = new Outcome(values, List.of(), true);
+                    live.remove(k);
+                    ps.remove(k);
+                    foldValues.remove(k);
+                }
+            }
+        }
+        if (live.isEmpty()) {
+            return;
+        }
+        double[] totals = all.runAll(ps.toArray(PolicyParameters[]::new), Simulator.Mode.FULL_POLICY);
+        for (int k = 0; k < live.size(); k++) {
+            m.readFrom(totals, k * SimulationMetrics.FIELDS);
+            live.get(k).outcome = new Outcome(foldValues.get(k), values(ps.get(k), m, null), false);
+        }
+    }
+
     /** Evaluates one trial; throws IllegalArgumentException when its parameters are inconsistent. */
     Outcome evaluate(Map<String, Double> params, PruneCheck prune) {
         PolicyParameters p = base.with(params);
@@ -144,6 +212,14 @@ final class TrialEvaluation {
             m = trace.metrics();
             pnl = trace.pnl();
         }
+        return new Outcome(foldValues, values(p, m, pnl), false);
+    }
+
+    /**
+     * Every objective's value for parameters {@code p} whose total over all test windows is {@code m}; {@code pnl},
+     * the per-decision pnl over them, when already simulated (null: simulated here if a stress percentile needs it).
+     */
+    private List<Double> values(PolicyParameters p, SimulationMetrics m, double[] pnl) {
         List<Double> values = new ArrayList<>(objectives.size());
         double[] resampled = null;
         for (Objective o : objectives) {
@@ -161,7 +237,7 @@ final class TrialEvaluation {
             }
             values.add(BlockBootstrap.percentile(BlockBootstrap.sortedColumn(resampled, o.stressStatistic()), o.percentile()));
         }
-        return new Outcome(foldValues, values, false);
+        return values;
     }
 
     private SimulationMetrics metrics(int fold, PolicyParameters p, SimulationMetrics reuse) {

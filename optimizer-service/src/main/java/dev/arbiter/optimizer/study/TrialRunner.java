@@ -3,6 +3,7 @@ package dev.arbiter.optimizer.study;
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.precondition;
 
+import dev.arbiter.engine.simulation.Simulator;
 import dev.arbiter.optimizer.backtest.BacktestService;
 import dev.arbiter.optimizer.backtest.WalkForwardBacktest;
 import dev.arbiter.optimizer.config.StudyConfig;
@@ -11,10 +12,11 @@ import dev.arbiter.proto.v1.RunTrialsRequest;
 import dev.arbiter.proto.v1.Study;
 import dev.arbiter.proto.v1.TrialState;
 import dev.arbiter.service.RequestRefused;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -31,8 +33,9 @@ import org.jboss.logging.Logger;
 /**
  * RunTrials: the service runs a study's trials itself. The study's evaluation (a walk-forward backtest) is prepared
  * once per call (members trained per fold, test windows predicted), then each worker thread asks for a few trials
- * at a time ({@code trials-per-transaction}, one commit for them, the constant liar spreading them) and, for each, runs
- * the policy with the trial's parameters fold by fold (each fold's objective value is an intermediate value; the
+ * at a time ({@code trials-per-transaction}, one commit for them, the constant liar spreading them) and runs the
+ * policy with those trials' parameters fold by fold, together (several per SIMD instruction when the JVM has
+ * {@code jdk.incubator.vector}) (each fold's objective value is an intermediate value; the
  * pruner may stop the trial after any fold), measures the objectives over all test windows, and tells the trial with
  * its intermediate values, the few together in one transaction. Finished trials are streamed; a cancelled call stops
  * asking.
@@ -50,6 +53,21 @@ public class TrialRunner {
         this.studies = studies;
         this.backtests = backtests;
         this.config = config;
+    }
+
+    /** Says at start whether RunTrials' simulations take the vector path, and how to turn it on when they do not. */
+    void onStart(@Observes StartupEvent event) {
+        if (Simulator.VECTORIZED) {
+            LOG.info("RunTrials simulates the trials a worker holds together, several per SIMD instruction (jdk.incubator.vector)");
+            // the vector path is 25 times slower until the JIT compiles it: pay that now, not in the first study
+            Thread warmUp = new Thread(() -> LOG.infof("RunTrials' vector path warmed up in %d ms", Simulator.warmUpVectorPath()),
+                    "vector-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        } else {
+            LOG.warn("RunTrials simulates one trial at a time: this JVM lacks jdk.incubator.vector; start it with"
+                    + " --add-modules=jdk.incubator.vector (JDK_JAVA_OPTIONS), as the README's commands do");
+        }
     }
 
     /** Runs the trials; {@code emit} gets each finished trial (from worker threads, one at a time). Blocking. */
@@ -117,10 +135,7 @@ public class TrialRunner {
                         studyId.set(asked.get(0).studyId());
                         asked.forEach(a -> running.add(a.trial().getNumber()));
                         try {
-                            List<StudyService.Finish> finishes = new ArrayList<>(batch);
-                            for (StudyService.Asked a : asked) {
-                                finishes.add(evaluate(a, evaluation));
-                            }
+                            List<StudyService.Finish> finishes = evaluate(asked, evaluation);
                             List<dev.arbiter.proto.v1.Trial> done = studies.finishAll(request.getStudyName(), finishes);
                             synchronized (emitLock) {
                                 done.forEach(emit);
@@ -163,14 +178,13 @@ public class TrialRunner {
         }
     }
 
-    /** Runs one asked trial: COMPLETE, PRUNED after a fold, or FAIL with the reason. */
-    private StudyService.Finish evaluate(StudyService.Asked asked, TrialEvaluation evaluation) {
-        dev.arbiter.proto.v1.Trial trial = asked.trial();
-        Map<String, Double> params = StudyState.engine(asked.definition(), trial).params();
-        boolean prunable = asked.definition().directions().size() == 1;
-        TrialEvaluation.Outcome outcome;
-        try {
-            outcome = evaluation.evaluate(params, foldValues -> {
+    /** Runs the asked trials together ({@link TrialEvaluation#evaluateAll}): each COMPLETE, PRUNED after a fold, or FAIL with the reason. */
+    private List<StudyService.Finish> evaluate(List<StudyService.Asked> asked, TrialEvaluation evaluation) {
+        List<TrialEvaluation.Candidate> batch = new ArrayList<>(asked.size());
+        for (StudyService.Asked a : asked) {
+            dev.arbiter.proto.v1.Trial trial = a.trial();
+            boolean prunable = a.definition().directions().size() == 1;
+            batch.add(new TrialEvaluation.Candidate(StudyState.engine(a.definition(), trial).params(), foldValues -> {
                 if (!prunable) {
                     return false;
                 }
@@ -178,12 +192,23 @@ public class TrialRunner {
                 for (int k = 0; k < foldValues.size(); k++) {
                     sofar.addIntermediateValues(IntermediateValue.newBuilder().setStep(k).setValue(foldValues.get(k)));
                 }
-                return studies.shouldPruneLocally(asked.studyId(), sofar.build());
-            });
-        } catch (IllegalArgumentException e) {
-            return new StudyService.Finish(trial.getNumber(), TrialState.TRIAL_STATE_FAIL, List.of(),
-                    "the policy refused these parameters: " + e.getMessage(), List.of());
+                return studies.shouldPruneLocally(a.studyId(), sofar.build());
+            }));
         }
+        evaluation.evaluateAll(batch);
+        List<StudyService.Finish> finishes = new ArrayList<>(asked.size());
+        for (int i = 0; i < asked.size(); i++) {
+            finishes.add(finish(asked.get(i).trial(), batch.get(i)));
+        }
+        return finishes;
+    }
+
+    private static StudyService.Finish finish(dev.arbiter.proto.v1.Trial trial, TrialEvaluation.Candidate evaluated) {
+        if (evaluated.refused != null) {
+            return new StudyService.Finish(trial.getNumber(), TrialState.TRIAL_STATE_FAIL, List.of(),
+                    "the policy refused these parameters: " + evaluated.refused, List.of());
+        }
+        TrialEvaluation.Outcome outcome = evaluated.outcome;
         List<IntermediateValue> intermediates = new ArrayList<>();
         for (int k = 0; k < outcome.foldValues().size(); k++) {
             double v = outcome.foldValues().get(k);

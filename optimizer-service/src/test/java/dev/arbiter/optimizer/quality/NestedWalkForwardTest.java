@@ -6,17 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.policy.PolicyParameters;
-import dev.arbiter.engine.rules.CompiledRuleSet;
 import dev.arbiter.engine.study.Distribution;
 import dev.arbiter.engine.study.FloatDistribution;
+import dev.arbiter.optimizer.backtest.TestBacktests;
 import dev.arbiter.optimizer.backtest.WalkForwardBacktest;
-import dev.arbiter.optimizer.dataset.Dataset;
-import dev.arbiter.optimizer.dataset.LabelDefinition;
-import dev.arbiter.optimizer.dataset.TestSeries;
-import dev.arbiter.proto.v1.ModelKind;
-import dev.arbiter.proto.v1.ModelTrainingConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +37,7 @@ class NestedWalkForwardTest {
 
     @BeforeAll
     static void prepare() {
-        Dataset data = Dataset.build(TestSeries.electricity(), FeatureConfig.defaults(),
-                new LabelDefinition.ForwardReturnSign(4, LabelDefinition.TieRule.DROP, 0));
-        WalkForwardBacktest.Settings s = new WalkForwardBacktest.Settings(
-                WalkForwardBacktest.members(List.of(ModelTrainingConfig.newBuilder().setKind(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION).build())),
-                PolicyParameters.defaults(), CompiledRuleSet.EMPTY, false, 1_500, 400, 400, 4, 0, 0.0001, 3);
-        prepared = WalkForwardBacktest.prepare(data, s, (f, c) -> { }, (p, f, a, b) -> { });
+        prepared = TestBacktests.electricityLogisticRegressionPrepared();
     }
 
     /** The same predictions with the unseen folds' rows scrambled: what happens there must not change the tuning. */

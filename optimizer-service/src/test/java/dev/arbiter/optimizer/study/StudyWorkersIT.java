@@ -96,6 +96,16 @@ class StudyWorkersIT {
     }
 
     @Test
+    void everyProcessSimulatesTrialsOnTheVectorPath() {
+        for (ServiceProcess p : processes) {
+            String log = p.output();
+            assertTrue(log.contains("RunTrials simulates the trials a worker holds together, several per SIMD instruction"),
+                    "LocalService starts the jar with jdk.incubator.vector, so RunTrials takes the vector path:\n" + log);
+            assertFalse(log.contains("RunTrials simulates one trial at a time"), log);
+        }
+    }
+
+    @Test
     void sixWorkersInThreeProcessesAskAndTell300TrialsWithNoneLostOrTwice() throws Exception {
         String name = "shared-" + UUID.randomUUID();
         stub(0).createStudy(CreateStudyRequest.newBuilder().setStudy(Study.newBuilder().setStudyName(name)
