@@ -62,7 +62,9 @@ public final class DecisionQualityTable {
         learnedGate.put("meta.min_probability", FloatDistribution.of(0, 0.7));
         learnedGate.put("meta.size_weight", FloatDistribution.of(0, 1));
         NestedWalkForward.Settings settings = new NestedWalkForward.Settings(2, space, learnedGate, trials, 42,
-                objective, 0.05, 2_000, 10);
+                objective, 0.05, 2_000, 10,
+                // the edge check (NestedWalkForward.Settings.minEdgeAuc): 0 turns it off to show what tuning alone does
+                Double.parseDouble(System.getProperty("arbiter.quality.min-edge-auc", "0.53")));
         System.out.println("| series | row | threshold | actions (share) | wins [95% CI] | false positives [95% CI] | precision | fp / win | P(loss) |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         List<String> notes = new ArrayList<>();
@@ -75,7 +77,8 @@ public final class DecisionQualityTable {
             WalkForwardBacktest.Prepared prepared = WalkForwardBacktest.prepare(data, wf, (f, c) -> { }, (p, f, a, b) -> { });
             NestedWalkForward.Report r = NestedWalkForward.run(prepared,
                     PolicyParameters.defaults(), new NestedWalkForward.Settings(s.unseenFolds(), space, learnedGate, trials, 42,
-                            settings.objective(), settings.minActionShare(), settings.resamples(), settings.meanBlockLength()));
+                            settings.objective(), settings.minActionShare(), settings.resamples(), settings.meanBlockLength(),
+                            settings.minEdgeAuc()));
             for (NestedWalkForward.Row row : r.rows()) {
                 long wins = row.metrics().truePositiveActions;
                 System.out.printf(Locale.ROOT, "| %s | %s | %.4f | %d (%.1f%%) | %d [%.0f, %.0f] | %d [%.0f, %.0f] | %.3f | %s | %.2f |%n",
@@ -85,10 +88,13 @@ public final class DecisionQualityTable {
                         wins == 0 ? "-" : String.format(Locale.ROOT, "%.3f", (double) row.metrics().falsePositiveActions / wins),
                         row.probabilityOfLoss());
             }
-            notes.add(String.format(Locale.ROOT, "%s: %d folds (%d tuning rows, %d unseen rows in the last %d folds); unseen AUC %.3f,"
+            notes.add(String.format(Locale.ROOT, "%s: %d folds (%d tuning rows, %d unseen rows in the last %d folds); tuning AUC %.3f"
+                            + " (5th percentile %.3f: %s); unseen AUC %.3f,"
                             + " ECE %.3f; false positives vs single model %.1f%% [%.1f%%, %.1f%%]; tuned %s; without the learned"
                             + " gate %s; %.0f s",
-                    s.name(), prepared.layout().size(), r.tuningRows(), r.unseenRows(), s.unseenFolds(), r.unseenAuc(), r.unseenEce(),
+                    s.name(), prepared.layout().size(), r.tuningRows(), r.unseenRows(), s.unseenFolds(), r.tuningEdge().auc(),
+                    r.tuningEdge().low(), r.stayedOut() ? "no edge shown, the tuned rows stay out" : "an edge",
+                    r.unseenAuc(), r.unseenEce(),
                     -100 * r.fpReductionVsSingle().value(), -100 * r.fpReductionVsSingle().high(), -100 * r.fpReductionVsSingle().low(),
                     rounded(r.tuned()), rounded(r.tunedWithoutLearnedGate()), (System.nanoTime() - started) / 1e9));
         }

@@ -35,10 +35,23 @@ public final class NestedWalkForward {
         SHARPE
     }
 
-    /** The run's settings. */
+    /**
+     * The run's settings.
+     *
+     * @param minEdgeAuc the edge check: the tuned rows stay out of the unseen folds (risk.max_size 0) unless the
+     *                   ensemble's AUC over the tuning folds' test windows is at least this and the 5th percentile of
+     *                   its block-bootstrap distribution is above 0.5; 0 turns the check off
+     */
     public record Settings(int unseenFolds, Map<String, Distribution> space, Map<String, Distribution> learnedGateSpace,
                            int trials, long seed, Objective objective, double minActionShare, int resamples,
-                           double meanBlockLength) {
+                           double meanBlockLength, double minEdgeAuc) {
+    }
+
+    /**
+     * What the ensemble showed on the tuning folds (out of sample for its members, before any unseen row): its AUC,
+     * the 5th percentile of its stationary-block-bootstrap distribution, and whether that is an edge to act on.
+     */
+    public record Edge(double auc, double low, boolean shown) {
     }
 
     /** One row over the unseen folds. */
@@ -53,7 +66,12 @@ public final class NestedWalkForward {
     /** The answer: the tuned parameters, the rows, the paired reduction and what the models knew. */
     public record Report(Map<String, Double> tuned, double tuningObjective, List<Row> rows, Interval fpReductionVsSingle,
                          int tuningRows, int unseenRows, double unseenAuc, double unseenEce,
-                         Map<String, Double> tunedWithoutLearnedGate) {
+                         Map<String, Double> tunedWithoutLearnedGate, Edge tuningEdge) {
+
+        /** Whether the edge check kept both tuned rows out of the unseen folds. */
+        public boolean stayedOut() {
+            return !tuningEdge.shown();
+        }
     }
 
     private NestedWalkForward() {
@@ -76,6 +94,14 @@ public final class NestedWalkForward {
         Tuned tunedWithout = tune(tuning, base, s.space(), s);
         Map<String, Double> best = tunedWithGate.parameters();
         double bestValue = tunedWithGate.objective();
+        Map<String, Double> bestWithout = tunedWithout.parameters();
+        // Do no harm: where the ensemble showed no edge on the tuning folds, tuned parameters are fitted noise; the
+        // tuned rows then stay out (their other parameters kept, so the report still shows what tuning chose).
+        Edge tuningEdge = edge(Arrays.copyOf(p.ensemble(), split), Arrays.copyOf(p.labels(), split), s);
+        if (!tuningEdge.shown()) {
+            best = stayOut(best);
+            bestWithout = stayOut(bestWithout);
+        }
         PolicyParameters tuned = base.with(best);
 
         // The unseen folds.
@@ -86,7 +112,7 @@ public final class NestedWalkForward {
         List<SimulationMetrics> metrics = new ArrayList<>();
         List<Double> thresholds = new ArrayList<>();
         Simulator policy = new Simulator(unseen);
-        for (PolicyParameters params : List.of(tuned, base.with(tunedWithout.parameters()), base)) {
+        for (PolicyParameters params : List.of(tuned, base.with(bestWithout), base)) {
             int[] dir = new int[rows];
             SimulationMetrics out = new SimulationMetrics();
             policy.run(params, Simulator.Mode.FULL_POLICY, policy.newScratch(), out, dir, new double[rows]);
@@ -152,7 +178,39 @@ public final class NestedWalkForward {
         int[] labels = Arrays.copyOfRange(p.labels(), split, n);
         ProbabilityMetrics quality = ProbabilityMetrics.of(Arrays.copyOfRange(p.ensemble(), split, n), labels);
         return new Report(best, bestValue, out, interval(pointReduction, reduction), split, rows, quality.rocAuc(),
-                quality.expectedCalibrationError(), tunedWithout.parameters());
+                quality.expectedCalibrationError(), bestWithout, tuningEdge);
+    }
+
+    /** {@code params} with sizes of 0: the policy decides FLAT on every row. */
+    static Map<String, Double> stayOut(Map<String, Double> params) {
+        Map<String, Double> out = new java.util.LinkedHashMap<>(params);
+        out.put(dev.arbiter.engine.policy.PolicyParameter.RISK_MAX_SIZE.key(), 0.0);
+        out.put(dev.arbiter.engine.policy.PolicyParameter.RISK_MIN_SIZE.key(), 0.0);
+        return out;
+    }
+
+    /** The edge check over the tuning rows' ensemble probabilities {@code p} and labels {@code y}. */
+    static Edge edge(double[] p, int[] y, Settings s) {
+        double auc = ProbabilityMetrics.of(p, y).rocAuc();
+        if (s.minEdgeAuc() <= 0) {
+            return new Edge(auc, Double.NaN, true);
+        }
+        SplittableRandom random = new SplittableRandom(s.seed() ^ 0xED6EL);
+        int[] path = new int[p.length];
+        double[] rp = new double[p.length];
+        int[] ry = new int[p.length];
+        double[] draws = new double[s.resamples()];
+        for (int b = 0; b < draws.length; b++) {
+            BlockBootstrap.path(p.length, s.meanBlockLength(), random, path);
+            for (int i = 0; i < path.length; i++) {
+                rp[i] = p[path[i]];
+                ry[i] = y[path[i]];
+            }
+            draws[b] = ProbabilityMetrics.of(rp, ry).rocAuc();
+        }
+        Arrays.sort(draws);
+        double low = BlockBootstrap.percentile(draws, 5);
+        return new Edge(auc, low, auc >= s.minEdgeAuc() && low > 0.5);
     }
 
     /** The row of the single best model + threshold. */

@@ -14,6 +14,7 @@ import dev.arbiter.optimizer.backtest.WalkForwardBacktest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class NestedWalkForwardTest {
         SPACE.put("gate.min_confidence", FloatDistribution.of(0, 0.8));
         SPACE.put("risk.max_size", FloatDistribution.of(0.05, 0.5));
         SETTINGS = new NestedWalkForward.Settings(2, SPACE, Map.of("meta.min_probability", FloatDistribution.of(0, 0.7)), 60,
-                11, NestedWalkForward.Objective.PRECISION, 0.05, 300, 10);
+                11, NestedWalkForward.Objective.PRECISION, 0.05, 300, 10, 0.53);
     }
 
     @BeforeAll
@@ -56,6 +57,46 @@ class NestedWalkForwardTest {
         return new WalkForwardBacktest.Prepared(p.data(), p.layout(), p.foldStart(), ensemble, p.agreement(), best, p.volatility(),
                 p.trend(), forward, p.features(), p.labels(), p.ts(), p.bestNames(), p.foldModelMetrics(), p.costPerTurnover(),
                 meta);
+    }
+
+    /** The same predictions with the tuning folds' ensemble probabilities shuffled among their rows: no edge there. */
+    static WalkForwardBacktest.Prepared shuffledTuning(WalkForwardBacktest.Prepared p, int unseenFolds) {
+        int split = p.foldStart()[p.layout().size() - unseenFolds];
+        double[] ensemble = p.ensemble().clone();
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = split - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            double swap = ensemble[i];
+            ensemble[i] = ensemble[j];
+            ensemble[j] = swap;
+        }
+        return new WalkForwardBacktest.Prepared(p.data(), p.layout(), p.foldStart(), ensemble, p.agreement(), p.best(),
+                p.volatility(), p.trend(), p.forward(), p.features(), p.labels(), p.ts(), p.bestNames(), p.foldModelMetrics(),
+                p.costPerTurnover(), p.meta());
+    }
+
+    @Test
+    void withoutAnEdgeOnTheTuningFoldsTheTunedPolicyStaysOut() {
+        NestedWalkForward.Report edge = NestedWalkForward.run(prepared, PolicyParameters.defaults(), SETTINGS);
+        assertFalse(edge.stayedOut(), "electricity's ensemble has an edge: " + edge.tuningEdge());
+        assertTrue(edge.tuningEdge().low() > 0.5 && edge.tuningEdge().auc() >= 0.53, edge.tuningEdge().toString());
+        assertTrue(edge.rows().get(0).metrics().actionCount > 0);
+
+        WalkForwardBacktest.Prepared noEdge = shuffledTuning(prepared, 2);
+        NestedWalkForward.Report out = NestedWalkForward.run(noEdge, PolicyParameters.defaults(), SETTINGS);
+        assertTrue(out.stayedOut(), "a shuffled ensemble shows no edge: " + out.tuningEdge());
+        assertTrue(out.tuningEdge().low() <= 0.5, out.tuningEdge().toString());
+        assertEquals(0, out.rows().get(0).metrics().actionCount, "the tuned policy stays out of the unseen folds");
+        assertEquals(0, out.rows().get(1).metrics().actionCount, "and so does the one tuned without the learned gate");
+        assertEquals(0.0, out.tuned().get("risk.max_size"));
+        assertTrue(out.rows().get(2).metrics().actionCount > 0, "the default policy row is not touched");
+
+        NestedWalkForward.Settings unchecked = new NestedWalkForward.Settings(SETTINGS.unseenFolds(), SETTINGS.space(),
+                SETTINGS.learnedGateSpace(), SETTINGS.trials(), SETTINGS.seed(), SETTINGS.objective(), SETTINGS.minActionShare(),
+                SETTINGS.resamples(), SETTINGS.meanBlockLength(), 0);
+        NestedWalkForward.Report acted = NestedWalkForward.run(noEdge, PolicyParameters.defaults(), unchecked);
+        assertFalse(acted.stayedOut(), "0 turns the check off");
+        assertTrue(acted.rows().get(0).metrics().actionCount > 0, "and the noise-tuned policy acts: " + acted.rows().get(0));
     }
 
     @Test
@@ -96,6 +137,6 @@ class NestedWalkForwardTest {
     void aSplitWithoutFoldsOnBothSidesIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> NestedWalkForward.run(prepared, PolicyParameters.defaults(),
                 new NestedWalkForward.Settings(prepared.layout().size(), SPACE, Map.of(), 5, 1, NestedWalkForward.Objective.SHARPE, 0,
-                        10, 5)));
+                        10, 5, 0.53)));
     }
 }
