@@ -36,8 +36,9 @@ public class StudyCreateCommand extends BacktestCommand {
     String study;
 
     @Option(names = "--space", required = true, paramLabel = "NAME=LOW:HIGH[:log|:int]",
-            description = "A policy parameter to tune and its range, repeatable, e.g. gate.min_edge=0:0.25 or "
-                    + "confidence.edge_scale=0.5:10:log.")
+            description = "A policy parameter or a member's hyperparameter (members[i].NAME, i counting --members "
+                    + "from 0) to tune and its range, repeatable, e.g. gate.min_edge=0:0.25, "
+                    + "confidence.edge_scale=0.5:10:log or members[0].max_depth=2:6:int.")
     List<String> space = new ArrayList<>();
 
     @Option(names = "--objective", paramLabel = "METRIC:max|min", defaultValue = "sharpe:max",

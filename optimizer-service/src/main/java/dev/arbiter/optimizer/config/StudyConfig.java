@@ -42,4 +42,12 @@ public interface StudyConfig {
      */
     @WithDefault("4")
     int trialsPerTransaction();
+
+    /**
+     * Walk-forward preparations (members retrained and test windows predicted in every fold) a RunTrials call keeps
+     * when its search space tunes member hyperparameters ({@code members[i].name}): one per distinct assignment, the
+     * most recently used kept. Each holds the test windows' predictions and features.
+     */
+    @WithDefault("8")
+    int memberPreparations();
 }

@@ -77,16 +77,20 @@ final class TrialEvaluation {
     }
 
     /**
-     * Checks that the study fits an evaluation: every search-space name is a numeric policy parameter and every
-     * objective names something measured. FAILED_PRECONDITION naming the study's field otherwise.
+     * Checks that the study fits an evaluation: every search-space name is a numeric policy parameter or a member
+     * hyperparameter ({@link MemberTuning#check}) and every objective names something measured. FAILED_PRECONDITION naming the study's field otherwise.
      */
     static List<Objective> check(StudyDefinition d) {
         for (Map.Entry<String, Distribution> e : d.space().distributions().entrySet()) {
             String field = "study.search_space[\"" + e.getKey() + "\"]";
+            if (MemberTuning.isMember(e.getKey())) {
+                MemberTuning.check(e.getKey(), e.getValue(), d.study().getEvaluation().getBacktest().getMembersList());
+                continue;
+            }
             if (PolicyParameter.byKey(e.getKey()) == null) {
-                throw precondition(field, field + " is not a policy parameter, so RunTrials cannot set it (member"
-                        + " hyperparameters are not tuned by this version); name policy parameters such as gate.min_edge,"
-                        + " or run the study by Ask and Tell");
+                throw precondition(field, field + " is neither a policy parameter nor a member hyperparameter, so RunTrials"
+                        + " cannot set it; name policy parameters such as gate.min_edge, member hyperparameters such as"
+                        + " members[0].max_depth, or run the study by Ask and Tell");
             }
             if (e.getValue() instanceof CategoricalDistribution) {
                 throw precondition(field, field + " is categorical, but policy parameter " + e.getKey()

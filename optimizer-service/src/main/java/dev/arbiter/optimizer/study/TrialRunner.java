@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -95,7 +96,7 @@ public class TrialRunner {
         }
         StudyDefinition definition = StudyDefinition.of(study);
         List<TrialEvaluation.Objective> objectives = TrialEvaluation.check(definition);
-        TrialEvaluation evaluation = prepare(definition, objectives);
+        MemberTuning evaluation = prepare(definition, objectives);
 
         long deadline = request.getTimeoutMs() == 0 ? Long.MAX_VALUE : System.nanoTime() + request.getTimeoutMs() * 1_000_000L;
         AtomicInteger started = new AtomicInteger();
@@ -178,8 +179,8 @@ public class TrialRunner {
         }
     }
 
-    /** Runs the asked trials together ({@link TrialEvaluation#evaluateAll}): each COMPLETE, PRUNED after a fold, or FAIL with the reason. */
-    private List<StudyService.Finish> evaluate(List<StudyService.Asked> asked, TrialEvaluation evaluation) {
+    /** Runs the asked trials together ({@link MemberTuning#evaluateAll}): each COMPLETE, PRUNED after a fold, or FAIL with the reason. */
+    private List<StudyService.Finish> evaluate(List<StudyService.Asked> asked, MemberTuning evaluation) {
         List<TrialEvaluation.Candidate> batch = new ArrayList<>(asked.size());
         for (StudyService.Asked a : asked) {
             dev.arbiter.proto.v1.Trial trial = a.trial();
@@ -228,23 +229,30 @@ public class TrialRunner {
         return new StudyService.Finish(trial.getNumber(), TrialState.TRIAL_STATE_COMPLETE, outcome.values(), "", intermediates);
     }
 
-    /** The evaluation's backtest set up and its members' predictions computed once; its fields named under "study.evaluation.backtest". */
-    private TrialEvaluation prepare(StudyDefinition d, List<TrialEvaluation.Objective> objectives) {
+    /**
+     * The evaluation's backtest set up and, for the members as configured, its members' predictions computed (so that
+     * an evaluation that does not fit the data is refused before any trial); its fields named under
+     * "study.evaluation.backtest". Trials that tune member hyperparameters get their own preparations.
+     */
+    private MemberTuning prepare(StudyDefinition d, List<TrialEvaluation.Objective> objectives) {
         BacktestService.Setup setup;
         try {
             setup = backtests.setup(d.study().getEvaluation().getBacktest());
         } catch (RequestRefused e) {
             throw reprefixed(e);
         }
-        WalkForwardBacktest.Prepared prepared;
+        MemberTuning tuning = new MemberTuning(setup.settings().members(), members -> {
+            WalkForwardBacktest.Prepared prepared = WalkForwardBacktest.prepare(setup.data(),
+                    MemberTuning.withMembers(setup.settings(), members), (fold, count) -> { }, (p, fold, from, to) -> { });
+            return new TrialEvaluation(prepared, setup.settings().parameters(), setup.settings().rules(), objectives,
+                    d.study().getEvaluation().getStress());
+        }, config.memberPreparations());
         try {
-            prepared = WalkForwardBacktest.prepare(setup.data(), setup.settings(), (fold, count) -> { },
-                    (p, fold, from, to) -> { });
+            tuning.evaluation(Map.of());
         } catch (IllegalArgumentException e) {
             throw reprefixed(BacktestService.refusal(e, setup));
         }
-        return new TrialEvaluation(prepared, setup.settings().parameters(), setup.settings().rules(), objectives,
-                d.study().getEvaluation().getStress());
+        return tuning;
     }
 
     private static RequestRefused reprefixed(RequestRefused e) {

@@ -12,6 +12,7 @@ import dev.arbiter.optimizer.history.TempHistoryRoot;
 import dev.arbiter.proto.v1.BacktestSpec;
 import dev.arbiter.proto.v1.BacktestUpdate;
 import dev.arbiter.proto.v1.CreateStudyRequest;
+import dev.arbiter.proto.v1.Distribution;
 import dev.arbiter.proto.v1.ForwardReturnSignLabel;
 import dev.arbiter.proto.v1.GetBestTrialsRequest;
 import dev.arbiter.proto.v1.LabelSpec;
@@ -148,6 +149,41 @@ class RunTrialsTest {
     }
 
     @Test
+    void runTrialsTunesMemberHyperparametersWithThePolicy() {
+        String name = "members-" + UUID.randomUUID();
+        optimizer.createStudy(CreateStudyRequest.newBuilder().setStudy(policyStudy(name, backtest(seriesId))
+                .putSearchSpace("members[0].c", Distribution.newBuilder().setFloatDistribution(
+                        dev.arbiter.proto.v1.FloatDistribution.newBuilder().setLow(1e-4).setHigh(10).setLog(true)).build())
+                .setPruner(PrunerConfig.newBuilder().setKind(PrunerKind.PRUNER_KIND_NONE))).build());
+        List<Trial> trials = run(name, 8, 2);
+        assertEquals(8, trials.size());
+        Set<Double> sharpes = new HashSet<>();
+        for (Trial t : trials) {
+            assertEquals(TrialState.TRIAL_STATE_COMPLETE, t.getState(), t.toString());
+            assertTrue(t.getParamsMap().containsKey("members[0].c"), t.toString());
+            sharpes.add(t.getValues(0));
+        }
+        assertTrue(sharpes.size() > 1, "different trials, different values: " + sharpes);
+
+        // Each trial's value is the walk-forward backtest of the member trained with its c and the policy with its
+        // parameters: RunBacktest with both set reproduces it, and with the member's default c it does not.
+        for (Trial t : trials.subList(0, 2)) {
+            double c = t.getParamsMap().get("members[0].c").getDoubleValue();
+            BacktestSpec.Builder again = backtest(seriesId);
+            again.setMembers(0, again.getMembers(0).toBuilder().putHyperparameters("c",
+                    dev.arbiter.proto.v1.ParameterValue.newBuilder().setDoubleValue(c).build()));
+            t.getParamsMap().forEach((k, v) -> {
+                if (!k.startsWith("members[")) {
+                    again.putParameterOverrides(k, v);
+                }
+            });
+            List<BacktestUpdate> updates = new ArrayList<>();
+            optimizer.runBacktest(RunBacktestRequest.newBuilder().setSpec(again).build()).forEachRemaining(updates::add);
+            assertEquals(t.getValues(0), updates.get(updates.size() - 1).getReport().getTotal().getSharpe(), 1e-12, t.toString());
+        }
+    }
+
+    @Test
     void runTrialsRefusesWhatCannotRunNamingTheField() {
         String plain = "plain-" + UUID.randomUUID();
         optimizer.createStudy(CreateStudyRequest.newBuilder().setStudy(Study.newBuilder().setStudyName(plain)
@@ -169,6 +205,20 @@ class RunTrialsTest {
         invalid("study.search_space[\"members[0].n_estimators\"]", () -> optimizer.createStudy(CreateStudyRequest.newBuilder()
                 .setStudy(policyStudy("members-" + UUID.randomUUID(), backtest(seriesId))
                         .putSearchSpace("members[0].n_estimators", StudyRpcTest.ints(10, 100))).build()));
+        // member hyperparameters: an index past the members, a float for a whole number, a range outside the
+        // hyperparameter's, a categorical
+        invalid("study.search_space[\"members[1].c\"]", () -> optimizer.createStudy(CreateStudyRequest.newBuilder()
+                .setStudy(policyStudy("members-" + UUID.randomUUID(), backtest(seriesId))
+                        .putSearchSpace("members[1].c", floats(0.1, 1))).build()));
+        invalid("study.search_space[\"members[0].max_iterations\"]", () -> optimizer.createStudy(CreateStudyRequest.newBuilder()
+                .setStudy(policyStudy("members-" + UUID.randomUUID(), backtest(seriesId))
+                        .putSearchSpace("members[0].max_iterations", floats(10, 100))).build()));
+        invalid("study.search_space[\"members[0].c\"]", () -> optimizer.createStudy(CreateStudyRequest.newBuilder()
+                .setStudy(policyStudy("members-" + UUID.randomUUID(), backtest(seriesId))
+                        .putSearchSpace("members[0].c", floats(0, 1))).build()));
+        invalid("study.search_space[\"members[0].c\"]", () -> optimizer.createStudy(CreateStudyRequest.newBuilder()
+                .setStudy(policyStudy("members-" + UUID.randomUUID(), backtest(seriesId))
+                        .putSearchSpace("members[0].c", StudyRpcTest.choices("a", "b"))).build()));
         invalid("study.objectives[0].name", () -> optimizer.createStudy(CreateStudyRequest.newBuilder()
                 .setStudy(policyStudy("objective-" + UUID.randomUUID(), backtest(seriesId))
                         .setObjectives(0, objective("happiness", StudyDirection.STUDY_DIRECTION_MAXIMIZE))).build()));
