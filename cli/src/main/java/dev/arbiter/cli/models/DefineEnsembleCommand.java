@@ -8,6 +8,7 @@ import dev.arbiter.proto.v1.DefineEnsembleRequest;
 import dev.arbiter.proto.v1.EnsembleDefinition;
 import dev.arbiter.proto.v1.EnsembleMember;
 import dev.arbiter.proto.v1.EnsembleWeightConfig;
+import dev.arbiter.proto.v1.ModelVersionRef;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -40,6 +41,11 @@ public class DefineEnsembleCommand extends CliCommand {
     @Option(names = "--description", paramLabel = "TEXT", description = "What the ensemble is for.")
     String description;
 
+    @Option(names = "--meta-model", paramLabel = "MODEL:VERSION",
+            description = "The learned gate's model (arbiter train --kind logreg --meta-of ...), ACTIVE or SHADOW: "
+                    + "Predict then answers its meta_probability, which the policy's meta.* parameters read.")
+    String metaModel;
+
     @Option(names = "--expected-revision", paramLabel = "N", defaultValue = "0",
             description = "Refuse unless the ensemble is still at this revision (safe concurrent edits).")
     int expectedRevision;
@@ -52,6 +58,14 @@ public class DefineEnsembleCommand extends CliCommand {
         }
         for (String m : members) {
             e.addMembers(member(m));
+        }
+        if (metaModel != null) {
+            int colon = metaModel.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new UsageError("--meta-model '" + metaModel + "' is not MODEL:VERSION, e.g. gate-demand:1");
+            }
+            e.setMetaModel(ModelVersionRef.newBuilder().setModelName(metaModel.substring(0, colon))
+                    .setVersion(Versions.parse("--meta-model " + metaModel + ": the version", metaModel.substring(colon + 1))));
         }
         return DefineEnsembleRequest.newBuilder().setEnsemble(e).setExpectedRevision(expectedRevision).build();
     }

@@ -13,6 +13,7 @@ import dev.arbiter.cli.output.Fmt;
 import dev.arbiter.cli.output.Progress;
 import dev.arbiter.cli.output.Table;
 import dev.arbiter.proto.v1.ClassificationMetrics;
+import dev.arbiter.proto.v1.MetaModelTraining;
 import dev.arbiter.proto.v1.ModelTrainingConfig;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc;
 import dev.arbiter.proto.v1.RunTrainingRequest;
@@ -78,6 +79,13 @@ public class TrainCommand extends CliCommand {
     @Option(names = "--description", paramLabel = "TEXT", description = "Recorded on the model version.")
     String description;
 
+    @Option(names = "--meta-of", split = ",", paramLabel = "KIND",
+            description = "Train the learned gate's model (meta-labelling; --kind logreg) of an ensemble of these member "
+                    + "kinds, as a backtest trains it in each fold, for the ensemble's meta model "
+                    + "(arbiter ensemble ... and DefineEnsemble's meta_model); its member weights are in the version's "
+                    + "training metadata.")
+    List<ModelKindOption> metaOf = new ArrayList<>();
+
     TrainingSpec spec() {
         ModelTrainingConfig.Builder model = ModelTrainingConfig.newBuilder().setKind(kind.proto)
                 .putAllHyperparameters(Params.parse("--param", params));
@@ -95,6 +103,11 @@ public class TrainCommand extends CliCommand {
                 .setDescription(description != null ? description : "arbiter train --kind " + kind + " (" + label.describe() + ")");
         if (range.isSet()) {
             b.setRange(range.toProto());
+        }
+        if (!metaOf.isEmpty()) {
+            MetaModelTraining.Builder meta = MetaModelTraining.newBuilder();
+            metaOf.forEach(k -> meta.addMembers(ModelTrainingConfig.newBuilder().setKind(k.proto)));
+            b.setMeta(meta);
         }
         return b.build();
     }

@@ -1,6 +1,7 @@
 package dev.arbiter.cli.optimizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,18 @@ class OptimizerOptionsTest {
         assertEquals(RegistrationPolicy.REGISTRATION_POLICY_NEVER, s.getRegistration());
         assertEquals(1388534400_000000L, s.getRange().getStartTsMicros());
         assertEquals(7, s.getSeed());
+    }
+
+    @Test
+    void trainMetaOfSendsTheLearnedGatesMembers() {
+        TrainingSpec s = Cli.<TrainCommand>parse("train", "--kind", "logreg", "--series", "demand", "--horizon", "4",
+                "--name", "gate-demand", "--meta-of", "gbt,logreg").spec();
+        assertEquals(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION, s.getModel().getKind());
+        assertEquals(List.of(ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES, ModelKind.MODEL_KIND_LOGISTIC_REGRESSION),
+                s.getMeta().getMembersList().stream().map(dev.arbiter.proto.v1.ModelTrainingConfig::getKind).toList());
+        assertFalse(Cli.<TrainCommand>parse("train", "--kind", "gbt", "--series", "demand").spec().hasMeta(),
+                "without --meta-of: a member");
+
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.ModelVersion;
 import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.ModelVersionStatus;
+import dev.arbiter.proto.v1.NamedFeatures;
 import dev.arbiter.proto.v1.PredictBatchRequest;
 import dev.arbiter.proto.v1.PredictBatchResponse;
 import dev.arbiter.proto.v1.PredictBatchResult;
@@ -69,6 +70,33 @@ public class ModelRegistryClient {
      * @throws ModelServiceFailure when a call fails or model-service refuses a row
      */
     public double[] predict(ModelVersionRef version, String schemaId, double[] x, int rows, int cols) {
+        return predictRows(version, rows, r -> {
+            FeatureVector.Builder v = FeatureVector.newBuilder().setSchemaId(schemaId).setWarm(true);
+            for (int j = 0; j < cols; j++) {
+                v.addValues(x[r * cols + j]);
+            }
+            return PredictionInput.newBuilder().setFeatures(v).build();
+        });
+    }
+
+    /**
+     * Probabilities of one version for row-major rows of named inputs ({@code names.size()} per row), in batches: for
+     * a meta model, whose inputs are the ensemble's outputs and then features.
+     *
+     * @throws ModelServiceFailure when a call fails or model-service refuses a row
+     */
+    public double[] predictNamed(ModelVersionRef version, java.util.List<String> names, double[] x, int rows) {
+        int cols = names.size();
+        return predictRows(version, rows, r -> {
+            NamedFeatures.Builder v = NamedFeatures.newBuilder();
+            for (int j = 0; j < cols; j++) {
+                v.putValues(names.get(j), x[r * cols + j]);
+            }
+            return PredictionInput.newBuilder().setNamedFeatures(v).build();
+        });
+    }
+
+    private double[] predictRows(ModelVersionRef version, int rows, java.util.function.IntFunction<PredictionInput> input) {
         double[] out = new double[rows];
         int batch = Math.max(1, config.championBatchRows());
         PredictionTarget target = PredictionTarget.newBuilder().setModel(version).build();
@@ -76,11 +104,7 @@ public class ModelRegistryClient {
             int to = Math.min(rows, from + batch);
             PredictBatchRequest.Builder request = PredictBatchRequest.newBuilder().setTarget(target);
             for (int r = from; r < to; r++) {
-                FeatureVector.Builder v = FeatureVector.newBuilder().setSchemaId(schemaId).setWarm(true);
-                for (int j = 0; j < cols; j++) {
-                    v.addValues(x[r * cols + j]);
-                }
-                request.addInputs(PredictionInput.newBuilder().setFeatures(v));
+                request.addInputs(input.apply(r));
             }
             PredictBatchResponse response;
             try {

@@ -5,9 +5,11 @@ import static dev.arbiter.service.RequestRefused.notFound;
 
 import dev.arbiter.optimizer.dataset.LabelDefinition;
 import dev.arbiter.optimizer.dataset.LabelSpecs;
+import dev.arbiter.proto.v1.ModelKind;
 import dev.arbiter.proto.v1.RegistrationPolicy;
 import dev.arbiter.proto.v1.TrainingSpec;
 import dev.arbiter.service.TimeRanges;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,9 +25,15 @@ import java.util.regex.Pattern;
  * @param horizonField       the request field of the label's horizon, for refusals that depend on the data
  * @param validationFraction the latest share of rows held out (0 in the request resolved to 0.2)
  * @param registration       when to register (UNSPECIFIED resolved to IF_BETTER)
+ * @param metaMembers        with spec.meta: the ensemble's members the meta model is trained for; empty otherwise
  */
 public record TrainingPlan(TrainingSpec spec, ModelSettings settings, LabelDefinition label, String horizonField,
-                           double validationFraction, RegistrationPolicy registration) {
+                           double validationFraction, RegistrationPolicy registration, List<ModelSettings> metaMembers) {
+
+    /** True when this job trains the learned gate's model (spec.meta). */
+    public boolean meta() {
+        return !metaMembers.isEmpty();
+    }
 
     /** model-service's rule for model names. */
     static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
@@ -92,7 +100,21 @@ public record TrainingPlan(TrainingSpec spec, ModelSettings settings, LabelDefin
         if (registration == RegistrationPolicy.REGISTRATION_POLICY_UNSPECIFIED) {
             registration = RegistrationPolicy.REGISTRATION_POLICY_IF_BETTER;
         }
+        List<ModelSettings> metaMembers = new ArrayList<>();
+        if (spec.hasMeta()) {
+            if (settings.kind() != ModelKind.MODEL_KIND_LOGISTIC_REGRESSION) {
+                throw invalid("spec.model.kind", "spec.model.kind is " + settings.kind() + " but spec.meta trains the"
+                        + " learned gate's model, a logistic regression; send MODEL_KIND_LOGISTIC_REGRESSION");
+            }
+            if (spec.getMeta().getMembersCount() == 0) {
+                throw invalid("spec.meta.members", "spec.meta.members is empty; send the ensemble's members, each as"
+                        + " RunTraining would train it (kind, hyperparameters, calibration)");
+            }
+            for (int i = 0; i < spec.getMeta().getMembersCount(); i++) {
+                metaMembers.add(ModelSettings.of(spec.getMeta().getMembers(i), "spec.meta.members[" + i + "]"));
+            }
+        }
         return new TrainingPlan(spec, settings, label, LabelSpecs.horizonField(spec.getLabel(), "spec.label"), fraction,
-                registration);
+                registration, List.copyOf(metaMembers));
     }
 }

@@ -6,6 +6,8 @@ import static dev.arbiter.service.RequestRefused.precondition;
 import com.google.protobuf.TextFormat;
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
+import dev.arbiter.engine.policy.MetaGate;
+import dev.arbiter.optimizer.backtest.LiveMetaModel;
 import dev.arbiter.optimizer.client.ModelRegistryClient;
 import dev.arbiter.optimizer.dataset.Dataset;
 import dev.arbiter.optimizer.dataset.SeriesFeatures;
@@ -124,13 +126,10 @@ final class TrainingRun {
         }
         Dataset train = split.train();
         Dataset validation = split.validation();
-        TrainingData trainData = new TrainingData(train.x(), train.rows(), train.cols(), train.labels(),
-                plan.label().horizon());
-        TrainingData validationData = new TrainingData(validation.x(), validation.rows(), validation.cols(),
-                validation.labels(), 0);
         checkStop();
 
-        report(TrainingPhase.TRAINING_PHASE_TRAINING, 0.15, "training " + plan.settings().kind() + " on " + train.rows()
+        report(TrainingPhase.TRAINING_PHASE_TRAINING, 0.15, (plan.meta() ? "training the learned gate's model of "
+                + plan.metaMembers().size() + " members" : "training " + plan.settings().kind()) + " on " + train.rows()
                 + " rows");
         ProgressListener listener = new ProgressListener() {
             @Override
@@ -154,20 +153,15 @@ final class TrainingRun {
                 return stop;
             }
         };
-        TrainedModel model;
-        try {
-            model = ModelTrainer.train(plan.settings(), trainData, validationData, plan.spec().getSeed(), listener);
-        } catch (IllegalArgumentException e) {
-            throw precondition("spec", "spec: cannot train " + plan.settings().kind() + " on this data: "
-                    + e.getMessage());
-        }
+        Fit fit = plan.meta() ? fitMeta(train, validation, listener) : fitMember(train, validation, listener);
+        TrainedModel model = fit.model();
         try (model) {
             checkStop();
-            report(TrainingPhase.TRAINING_PHASE_EVALUATING, 0.82, "measuring calibration on " + validation.rows()
+            report(TrainingPhase.TRAINING_PHASE_EVALUATING, 0.82, "measuring calibration on " + fit.validationRows()
                     + " validation rows");
-            ProbabilityMetrics trainMetrics = ProbabilityMetrics.of(model.predict(train.x(), train.rows()), train.labels());
-            ProbabilityMetrics validationMetrics = ProbabilityMetrics.of(model.predict(validation.x(), validation.rows()),
-                    validation.labels());
+            ProbabilityMetrics trainMetrics = ProbabilityMetrics.of(model.predict(fit.trainX(), fit.trainRows()), fit.trainY());
+            ProbabilityMetrics validationMetrics = ProbabilityMetrics.of(model.predict(fit.validationX(), fit.validationRows()),
+                    fit.validationY());
             TrainingResult.Builder result = TrainingResult.newBuilder()
                     .setJobId(jobId)
                     .setFeatureSchemaId(all.featureSchemaId())
@@ -195,21 +189,22 @@ final class TrainingRun {
                             .setVersion(champion.get().getVersion()).build();
                     report(TrainingPhase.TRAINING_PHASE_EVALUATING, 0.86, "scoring the champion v" + ref.getVersion()
                             + " on the validation rows");
-                    double[] championP = models.predict(ref, all.featureSchemaId(), validation.x(), validation.rows(),
-                            validation.cols());
-                    ProbabilityMetrics championMetrics = ProbabilityMetrics.of(clip(championP), validation.labels());
+                    double[] championP = plan.meta()
+                            ? models.predictNamed(ref, fit.inputNames(), fit.validationX(), fit.validationRows())
+                            : models.predict(ref, all.featureSchemaId(), validation.x(), validation.rows(), validation.cols());
+                    ProbabilityMetrics championMetrics = ProbabilityMetrics.of(clip(championP), fit.validationY());
                     result.setChampion(ref).setChampionMetrics(championMetrics.toProto());
                     register = validationMetrics.brierScore() < championMetrics.brierScore() - minBrierImprovement;
                     reason = String.format("validation Brier score %.6f %s the champion v%d's %.6f on the same %d rows"
                                     + " (by more than %.1g)", validationMetrics.brierScore(),
                             register ? "beats" : "does not beat", ref.getVersion(), championMetrics.brierScore(),
-                            validation.rows(), minBrierImprovement);
+                            fit.validationRows(), minBrierImprovement);
                 }
             }
             checkStop();
             if (register) {
                 report(TrainingPhase.TRAINING_PHASE_REGISTERING, 0.92, "uploading to model-service");
-                ModelVersion version = models.upload(metadata(model, all, split, trainMetrics, validationMetrics),
+                ModelVersion version = models.upload(metadata(fit, all, split, trainMetrics, validationMetrics),
                         model.artifact());
                 result.setRegistered(true).setModelVersion(ModelVersionRef.newBuilder()
                         .setModelName(version.getModelName()).setVersion(version.getVersion()));
@@ -222,8 +217,52 @@ final class TrainingRun {
         }
     }
 
-    private UploadModelMetadata metadata(TrainedModel model, Dataset all, TimeSplit split, ProbabilityMetrics train,
+    /**
+     * What was fitted and the rows it is measured on: the features and labels for a member; for the learned gate's
+     * model (spec.meta), its inputs (the ensemble's outputs, then the features) and whether the ensemble's side won.
+     */
+    private record Fit(TrainedModel model, double[] trainX, int trainRows, int[] trainY, double[] validationX,
+                       int validationRows, int[] validationY, List<String> inputNames, Map<String, String> facts) {
+    }
+
+    private Fit fitMember(Dataset train, Dataset validation, ProgressListener listener) {
+        TrainedModel model;
+        try {
+            model = ModelTrainer.train(plan.settings(), new TrainingData(train.x(), train.rows(), train.cols(), train.labels(),
+                    plan.label().horizon()), new TrainingData(validation.x(), validation.rows(), validation.cols(),
+                    validation.labels(), 0), plan.spec().getSeed(), listener);
+        } catch (IllegalArgumentException e) {
+            throw precondition("spec", "spec: cannot train " + plan.settings().kind() + " on this data: "
+                    + e.getMessage());
+        }
+        return new Fit(model, train.x(), train.rows(), train.labels(), validation.x(), validation.rows(), validation.labels(),
+                train.featureNames(), Map.of());
+    }
+
+    private Fit fitMeta(Dataset train, Dataset validation, ProgressListener listener) {
+        LiveMetaModel.Fitted f;
+        try {
+            f = LiveMetaModel.fit(train, validation, plan.metaMembers(), plan.settings(), plan.spec().getSeed(), listener);
+        } catch (IllegalArgumentException e) {
+            throw precondition("spec.range", "spec.range: cannot train the learned gate's model on this data: "
+                    + e.getMessage() + "; send a longer range");
+        }
+        Map<String, String> facts = new LinkedHashMap<>();
+        StringBuilder weights = new StringBuilder();
+        for (double w : f.weights()) {
+            weights.append(weights.length() == 0 ? "" : ",").append(w);
+        }
+        facts.put("meta_members", plan.metaMembers().stream().map(m -> m.kind().name()).toList().toString());
+        facts.put("member_weights", weights.toString());
+        facts.put("member_fit_rows", Integer.toString(f.fitRows()));
+        facts.put("meta_selection_rows", Integer.toString(f.selection().rows()));
+        return new Fit(f.model(), f.selection().x(), f.selection().rows(), f.selection().won(), f.validation().x(),
+                f.validation().rows(), f.validation().won(), MetaGate.inputNames(train.featureNames()), facts);
+    }
+
+    private UploadModelMetadata metadata(Fit fit, Dataset all, TimeSplit split, ProbabilityMetrics train,
                                          ProbabilityMetrics validation) {
+        TrainedModel model = fit.model();
         byte[] artifact = model.artifact();
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("trainer", "arbiter optimizer-service");
@@ -245,17 +284,19 @@ final class TrainingRun {
         facts.put("train_rows", Integer.toString(split.train().rows()));
         facts.put("validation_rows", Integer.toString(split.validation().rows()));
         model.facts().forEach((k, v) -> facts.put("model_" + k, v));
+        facts.putAll(fit.facts());
         Map<String, Double> metrics = new LinkedHashMap<>();
         put(metrics, "", validation);
         put(metrics, "train_", train);
         String description = plan.spec().getDescription().isEmpty()
-                ? plan.settings().kind().name().substring("MODEL_KIND_".length()).toLowerCase().replace('_', ' ')
+                ? (plan.meta() ? "learned gate (meta model) of " + plan.metaMembers().size() + " members"
+                        : plan.settings().kind().name().substring("MODEL_KIND_".length()).toLowerCase().replace('_', ' '))
                         + " trained by optimizer job " + jobId + " on " + String.join(", ", plan.spec().getSeriesIdsList())
                 : plan.spec().getDescription();
         UploadModelMetadata.Builder m = UploadModelMetadata.newBuilder()
                 .setModelName(plan.spec().getModelName())
                 .setFormat(model.format())
-                .addAllInputFeatureNames(all.featureNames())
+                .addAllInputFeatureNames(fit.inputNames())
                 .setOutput(ModelOutput.MODEL_OUTPUT_POSITIVE_CLASS_PROBABILITY)
                 .putAllTrainingMetadata(facts)
                 .putAllMetrics(metrics)

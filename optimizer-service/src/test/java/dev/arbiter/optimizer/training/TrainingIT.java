@@ -6,17 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.arbiter.engine.features.FeatureConfig;
+import dev.arbiter.engine.policy.MetaGate;
+import dev.arbiter.optimizer.backtest.LiveMetaModel;
 import dev.arbiter.optimizer.dataset.Dataset;
 import dev.arbiter.optimizer.dataset.TestSeries;
 import dev.arbiter.optimizer.dataset.TimeSplit;
 import dev.arbiter.proto.v1.ActivateModelVersionRequest;
 import dev.arbiter.proto.v1.CsvColumnMapping;
+import dev.arbiter.proto.v1.DefineEnsembleRequest;
+import dev.arbiter.proto.v1.EnsembleDefinition;
+import dev.arbiter.proto.v1.EnsembleMember;
 import dev.arbiter.proto.v1.FeatureVector;
 import dev.arbiter.proto.v1.ImportHistoryRequest;
 import dev.arbiter.proto.v1.ImportHistoryResponse;
 import dev.arbiter.proto.v1.ImportHistorySpec;
 import dev.arbiter.proto.v1.LabelSpec;
 import dev.arbiter.proto.v1.ListModelVersionsRequest;
+import dev.arbiter.proto.v1.MetaModelTraining;
 import dev.arbiter.proto.v1.ModelFormat;
 import dev.arbiter.proto.v1.ModelKind;
 import dev.arbiter.proto.v1.ModelServiceGrpc;
@@ -24,8 +30,10 @@ import dev.arbiter.proto.v1.ModelTrainingConfig;
 import dev.arbiter.proto.v1.ModelVersion;
 import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.ModelVersionStatus;
+import dev.arbiter.proto.v1.NamedFeatures;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc;
 import dev.arbiter.proto.v1.PredictRequest;
+import dev.arbiter.proto.v1.Prediction;
 import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.PredictionTarget;
 import dev.arbiter.proto.v1.RegistrationPolicy;
@@ -141,6 +149,62 @@ public class TrainingIT {
             assertTrue(challenger.getValidationMetrics().getBrierScore() < challenger.getChampionMetrics().getBrierScore());
             assertEquals(2, registry.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(lr).build())
                     .getVersionsCount());
+
+            // The learned gate's model for an ensemble of the logistic regression and the boosted trees registered
+            // above, trained as the backtest trains it in each fold; served by model-service as that ensemble's meta
+            // model, it answers what the same model fitted here answers.
+            String gate = "gate-" + suffix;
+            List<ModelTrainingConfig> members = List.of(
+                    ModelTrainingConfig.newBuilder().setKind(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION).build(),
+                    ModelTrainingConfig.newBuilder().setKind(ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES).build());
+            TrainingResult metaResult = train(service, spec(series, gate, ModelKind.MODEL_KIND_LOGISTIC_REGRESSION,
+                    RegistrationPolicy.REGISTRATION_POLICY_IF_BETTER).toBuilder()
+                    .setMeta(MetaModelTraining.newBuilder().addAllMembers(members)).build());
+            assertEquals(TrainingJobState.TRAINING_JOB_STATE_SUCCEEDED, metaResult.getState(), metaResult.getReason());
+            assertTrue(metaResult.getRegistered(), metaResult.getReason());
+            ModelVersion gateVersion = registry.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(gate)
+                    .build()).getVersions(0);
+            assertEquals(MetaGate.inputNames(validation.featureNames()), gateVersion.getInputFeatureNamesList());
+            String[] weights = gateVersion.getTrainingMetadataOrThrow("member_weights").split(",");
+            assertEquals(2, weights.length);
+            try (LiveMetaModel.Fitted local = LiveMetaModel.fit(split.train(), validation, List.of(
+                    ModelSettings.of(members.get(0), "m"), ModelSettings.of(members.get(1), "m")),
+                    ModelSettings.of(members.get(0), "meta"), SEED, ProgressListener.NONE)) {
+                assertEquals(Double.parseDouble(weights[0]), local.weights()[0], 1e-12);
+                LiveMetaModel.Rows rows = local.validation();
+                double[] expected = local.model().predict(rows.x(), rows.rows());
+                for (int r = 0; r < rows.rows(); r += 53) {
+                    NamedFeatures.Builder named = NamedFeatures.newBuilder();
+                    for (int j = 0; j < rows.width(); j++) {
+                        named.putValues(gateVersion.getInputFeatureNames(j), rows.x()[r * rows.width() + j]);
+                    }
+                    double served = registry.predict(PredictRequest.newBuilder()
+                            .setTarget(PredictionTarget.newBuilder().setModel(ref(gate, 1)))
+                            .setInput(PredictionInput.newBuilder().setNamedFeatures(named)).build()).getEnsembleProbability();
+                    assertEquals(expected[r], served, 1e-5, "meta row " + r + ": served = in-process");
+                }
+
+                registry.activateModelVersion(ActivateModelVersionRequest.newBuilder().setModelName(gate).setVersion(1)
+                        .setReason("learned gate for TrainingIT").build());
+                // the logistic regression v1 is ACTIVE since the champion check above
+                registry.activateModelVersion(ActivateModelVersionRequest.newBuilder()
+                        .setModelName("gradient-boosted-trees-" + suffix).setVersion(1).setReason("member for TrainingIT").build());
+                registry.defineEnsemble(DefineEnsembleRequest.newBuilder().setEnsemble(EnsembleDefinition.newBuilder()
+                        .setName("gated-" + suffix)
+                        .addMembers(EnsembleMember.newBuilder().setModelName("logistic-regression-" + suffix).setVersion(1))
+                        .addMembers(EnsembleMember.newBuilder().setModelName("gradient-boosted-trees-" + suffix).setVersion(1))
+                        .setMetaModel(ref(gate, 1))).build());
+                for (int r = 0; r < validation.rows(); r += 97) {
+                    Prediction p = registry.predict(PredictRequest.newBuilder()
+                            .setTarget(PredictionTarget.newBuilder().setEnsembleName("gated-" + suffix))
+                            .setInput(row(validation, r)).build());
+                    assertTrue(p.hasMetaProbability(), "the ensemble answers its learned gate: " + p);
+                    double[] in = new double[rows.width()];
+                    MetaGate.fillInputs(p.getEnsembleProbability(), p.getAgreement(), validation.x(), r * validation.cols(),
+                            validation.cols(), in, 0);
+                    assertEquals(local.model().predict(in, 1)[0], p.getMetaProbability(), 1e-5, "row " + r);
+                }
+            }
         } finally {
             try (var files = Files.walk(historyRoot)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -20,6 +20,7 @@ import dev.arbiter.proto.v1.ImportHistorySpec;
 import dev.arbiter.proto.v1.LabelSpec;
 import dev.arbiter.proto.v1.ListTrainingJobsRequest;
 import dev.arbiter.proto.v1.ListTrainingJobsResponse;
+import dev.arbiter.proto.v1.MetaModelTraining;
 import dev.arbiter.proto.v1.ModelKind;
 import dev.arbiter.proto.v1.ModelTrainingConfig;
 import dev.arbiter.proto.v1.MutinyOptimizerServiceGrpc.MutinyOptimizerServiceStub;
@@ -307,6 +308,18 @@ class TrainingRpcTest {
         refused(Status.Code.INVALID_ARGUMENT, "spec.label.threshold_event.side",
                 spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setLabel(peaks().toBuilder().setThresholdEvent(
                         peaks().getThresholdEvent().toBuilder().setSideValue(42))));
+        // the learned gate's model: a logistic regression of at least one valid member
+        MetaModelTraining lrMember = MetaModelTraining.newBuilder()
+                .addMembers(ModelTrainingConfig.newBuilder().setKind(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION)).build();
+        refused(Status.Code.INVALID_ARGUMENT, "spec.model.kind", spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setMeta(lrMember));
+        refused(Status.Code.INVALID_ARGUMENT, "spec.meta.members", spec(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION)
+                .setMeta(MetaModelTraining.getDefaultInstance()));
+        refused(Status.Code.INVALID_ARGUMENT, "spec.meta.members[1].kind", spec(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION)
+                .setMeta(lrMember.toBuilder().addMembers(ModelTrainingConfig.getDefaultInstance())));
+        refused(Status.Code.INVALID_ARGUMENT, "spec.meta.members[0].hyperparameters[\"depth\"]",
+                spec(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION).setMeta(MetaModelTraining.newBuilder().addMembers(
+                        ModelTrainingConfig.newBuilder().setKind(ModelKind.MODEL_KIND_RANDOM_FOREST)
+                                .putHyperparameters("depth", ParameterValue.newBuilder().setIntValue(3).build()))));
         for (int tooLarge : new int[] {Integer.MAX_VALUE, -1}) { // -1 is the uint32 4294967295
             StatusRuntimeException e = refused(Status.Code.INVALID_ARGUMENT, "spec.label.threshold_event.trailing_window_observations",
                     spec(ModelKind.MODEL_KIND_RANDOM_FOREST).setLabel(peaks().toBuilder().setThresholdEvent(
@@ -327,6 +340,12 @@ class TrainingRpcTest {
                         .setRange(TimeRange.newBuilder().setStartTsMicros(FIRST_TS).setEndTsMicros(FIRST_TS + 10 * HALF_HOUR))
                         .setLabel(LabelSpec.newBuilder().setForwardReturnSign(ForwardReturnSignLabel.newBuilder()
                                 .setHorizonObservations(20))));
+        // The learned gate's model on 500 observations (about 160 labelled): its selection rows (a fifth of the
+        // training rows) cannot hold 20 of each outcome.
+        dataRefused(Status.Code.FAILED_PRECONDITION, "spec.range", spec(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION)
+                .setRange(TimeRange.newBuilder().setStartTsMicros(FIRST_TS).setEndTsMicros(FIRST_TS + 500 * HALF_HOUR))
+                .setMeta(MetaModelTraining.newBuilder().addMembers(ModelTrainingConfig.newBuilder()
+                        .setKind(ModelKind.MODEL_KIND_LOGISTIC_REGRESSION))));
         // Forty observations: the features are not warm before the 51st.
         dataRefused(Status.Code.FAILED_PRECONDITION, "spec.range", spec(ModelKind.MODEL_KIND_RANDOM_FOREST)
                 .setRange(TimeRange.newBuilder().setStartTsMicros(FIRST_TS).setEndTsMicros(FIRST_TS + 40 * HALF_HOUR)));
