@@ -22,6 +22,15 @@ final class ParzenEstimator {
     /** upperFrom[d]: an upper bound of what dimensions d.. can add to a kernel's log term. */
     private final double[] upperFrom;
     private static final double DROP = 50.0;
+    /**
+     * When every dimension is continuous (no categorical, no step): each kernel's terms, kernel-major
+     * ({@code [k * dims + d]}), so that {@link #logPdf} runs one tight loop without a call per term; null otherwise.
+     */
+    private final double[] flatMu;
+    private final double[] flatInvSigma;
+    private final double[] flatA;
+    private final double[] flatB;
+    private final double[] flatOffset;
 
     /**
      * @param observations observations[d][i], internal representation, all trials in number order
@@ -54,6 +63,35 @@ final class ParzenEstimator {
             dims[d] = space[d] instanceof CategoricalDistribution c
                     ? new CategoricalDim(observations[d], c.choices().size(), priorWeight)
                     : new NumericDim(observations[d], Numeric.of(space[d]), considerMagicClip, considerEndpoints);
+        }
+        boolean continuous = true;
+        for (Dim d : dims) {
+            continuous &= d instanceof NumericDim nd && nd.num.step == 0;
+        }
+        if (continuous) {
+            int nd = dims.length;
+            int kernels = all.length;
+            flatMu = new double[kernels * nd];
+            flatInvSigma = new double[kernels * nd];
+            flatA = new double[kernels * nd];
+            flatB = new double[kernels * nd];
+            flatOffset = new double[kernels * nd];
+            for (int d = 0; d < nd; d++) {
+                NumericDim dim = (NumericDim) dims[d];
+                for (int k = 0; k < kernels; k++) {
+                    flatMu[k * nd + d] = dim.mus[k];
+                    flatInvSigma[k * nd + d] = dim.invSigma[k];
+                    flatA[k * nd + d] = dim.a[k];
+                    flatB[k * nd + d] = dim.b[k];
+                    flatOffset[k * nd + d] = dim.offset[k];
+                }
+            }
+        } else {
+            flatMu = null;
+            flatInvSigma = null;
+            flatA = null;
+            flatB = null;
+            flatOffset = null;
         }
         upperFrom = new double[space.length + 1];
         for (int d = space.length - 1; d >= 0; d--) {
@@ -122,14 +160,34 @@ final class ParzenEstimator {
         double max = Double.NEGATIVE_INFINITY;
         double sum = 0;
         int nd = dims.length;
+        double[] prepared = new double[nd];
+        for (int d = 0; d < nd; d++) {
+            prepared[d] = dims[d].prepare(x[d]);
+        }
         for (int k = 0; k < weights.length; k++) {
             double t = logWeights[k];
-            for (int d = 0; d < nd; d++) {
-                if (t + upperFrom[d] < max - DROP) {
-                    t = Double.NEGATIVE_INFINITY;
-                    break;
+            if (flatMu != null) {
+                int base = k * nd;
+                for (int d = 0; d < nd; d++) {
+                    if (t + upperFrom[d] < max - DROP) {
+                        t = Double.NEGATIVE_INFINITY;
+                        break;
+                    }
+                    double z = (prepared[d] - flatMu[base + d]) * flatInvSigma[base + d];
+                    if (z < flatA[base + d] || z > flatB[base + d]) {
+                        t = Double.NEGATIVE_INFINITY;
+                        break;
+                    }
+                    t += -0.5 * z * z + flatOffset[base + d];
                 }
-                t += dims[d].logPdf(x[d], k);
+            } else {
+                for (int d = 0; d < nd; d++) {
+                    if (t + upperFrom[d] < max - DROP) {
+                        t = Double.NEGATIVE_INFINITY;
+                        break;
+                    }
+                    t += dims[d].logPdfPrepared(prepared[d], k);
+                }
             }
             if (t == Double.NEGATIVE_INFINITY) {
                 continue;
@@ -156,6 +214,16 @@ final class ParzenEstimator {
         double sample(SplittableRandom rng, int kernel);
 
         double logPdf(double x, int kernel);
+
+        /** {@code x} as {@link #logPdfPrepared} reads it, the same for every kernel (transformed once per point). */
+        default double prepare(double x) {
+            return x;
+        }
+
+        /** {@link #logPdf} of a point {@link #prepare}d once. */
+        default double logPdfPrepared(double prepared, int kernel) {
+            return logPdf(prepared, kernel);
+        }
 
         /** An upper bound of logPdf over every point and kernel. */
         double maxLogPdf();
@@ -239,32 +307,30 @@ final class ParzenEstimator {
         return sigmas;
     }
 
-    /** Indices of {@code v} in ascending order, ties in index order (a stable merge sort, no boxing). */
+    /**
+     * Indices of {@code v} in ascending order, ties (by {@code <}) in index order, as a stable sort gives them: the
+     * values sorted as primitives, then each index placed at the first free rank of its value's group (binary search).
+     * No NaN.
+     */
     static int[] argsort(double[] v) {
         int n = v.length;
+        double[] sorted = v.clone();
+        Arrays.sort(sorted);
+        int[] used = new int[n];
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        int[] tmp = new int[n];
-        for (int width = 1; width < n; width *= 2) {
-            for (int lo = 0; lo < n - width; lo += 2 * width) {
-                int mid = lo + width;
-                int hi = Math.min(lo + 2 * width, n);
-                int i = lo;
-                int j = mid;
-                int k = lo;
-                while (i < mid && j < hi) {
-                    tmp[k++] = v[idx[j]] < v[idx[i]] ? idx[j++] : idx[i++];
+            double x = v[i];
+            int lo = 0;
+            int hi = n;
+            while (lo < hi) { // the first rank whose value is not below x
+                int mid = (lo + hi) >>> 1;
+                if (sorted[mid] < x) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
                 }
-                while (i < mid) {
-                    tmp[k++] = idx[i++];
-                }
-                while (j < hi) {
-                    tmp[k++] = idx[j++];
-                }
-                System.arraycopy(tmp, lo, idx, lo, hi - lo);
             }
+            idx[lo + used[lo]++] = i;
         }
         return idx;
     }
@@ -317,6 +383,23 @@ final class ParzenEstimator {
         @Override
         public double sample(SplittableRandom rng, int k) {
             return num.untransform(TruncatedNormal.sample(rng, mus[k], sigmas[k], num.lo, num.hi));
+        }
+
+        @Override
+        public double prepare(double x) {
+            return num.step == 0 ? num.transform(x) : x;
+        }
+
+        @Override
+        public double logPdfPrepared(double prepared, int k) {
+            if (num.step == 0) {
+                double z = (prepared - mus[k]) * invSigma[k];
+                if (z < a[k] || z > b[k]) {
+                    return Double.NEGATIVE_INFINITY;
+                }
+                return -0.5 * z * z + offset[k];
+            }
+            return logPdf(prepared, k);
         }
 
         @Override

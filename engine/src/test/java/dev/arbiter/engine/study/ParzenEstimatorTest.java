@@ -148,4 +148,26 @@ class ParzenEstimatorTest {
         assertEquals(1.0 / 30, ParzenEstimator.defaultWeights(30)[0], 1e-15);
         assertEquals(1.0, ParzenEstimator.defaultWeights(30)[4], 1e-15);
     }
+
+    @Test
+    void argsortIsAStableSortWithTiesInIndexOrder() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = r.nextInt(0, 60);
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) { // few distinct values: many ties, and -0.0 beside 0.0
+                int c = r.nextInt(0, 6);
+                v[i] = c == 0 ? -0.0 : c == 1 ? 0.0 : c == 2 ? r.nextDouble() : c - 2;
+            }
+            Integer[] expected = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = i;
+            }
+            java.util.Arrays.sort(expected, (a, b) -> v[a] < v[b] ? -1 : v[b] < v[a] ? 1 : 0); // stable (TimSort)
+            int[] got = ParzenEstimator.argsort(v);
+            for (int i = 0; i < n; i++) {
+                assertEquals(expected[i], got[i], "trial " + trial + " rank " + i + " of " + java.util.Arrays.toString(v));
+            }
+        }
+    }
 }
