@@ -105,7 +105,10 @@ final class DemoServices implements AutoCloseable {
             p.put("quarkus.datasource.jdbc.url", s.database());
         }
         switch (service) {
-            case FEATURES -> p.put("arbiter.features.snapshot.key-prefix", "arbiter-demo:" + s.runId() + ":features:");
+            case FEATURES -> {
+                p.put("arbiter.features.snapshot.key-prefix", "arbiter-demo:" + s.runId() + ":features:");
+                p.put("arbiter.features.log.dir", s.workDir().resolve("feature-log").toAbsolutePath().toString());
+            }
             case MODELS -> {
                 p.put("quarkus.grpc.clients.features.host", "127.0.0.1");
                 p.put("quarkus.grpc.clients.features.port", Integer.toString(running.get(Service.FEATURES).grpcPort()));

@@ -36,6 +36,33 @@ public interface FeatureServiceConfig {
     /** Write-behind snapshots of per-series state to Redis. */
     Snapshot snapshot();
 
+    /** The local write-ahead log of accepted observations, replayed after the snapshots at start. */
+    Log log();
+
+    interface Log {
+        /**
+         * Whether each accepted observation is appended to the log before it is acknowledged (then a kill -9 loses
+         * nothing acknowledged); off, a crash loses up to one snapshot interval. Needs snapshots on.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The log's directory (a subdirectory per snapshot key prefix and feature schema id is made in it). On
+         * Kubernetes, a volume that outlives the container (an emptyDir survives container restarts, a persistent
+         * volume pod moves too).
+         */
+        @WithDefault("${java.io.tmpdir}/arbiter-feature-log")
+        String dir();
+
+        /**
+         * Whether every append is also forced to the storage device: survives the machine's crash, not only the
+         * process's, at the cost of a device flush per observation.
+         */
+        @WithDefault("false")
+        boolean fsync();
+    }
+
     enum OutOfOrderPolicy {
         REJECT,
         DROP

@@ -46,6 +46,8 @@ public class FeatureStore {
     private volatile boolean closed;
     /** Ingest holds it shared; {@link #close} takes it exclusively, so no update slips past the last snapshot. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    /** The write-ahead log of accepted observations; null when off (or snapshots are off). */
+    private final ObservationLog log;
 
     public FeatureStore(FeatureServiceConfig config, MeterRegistry registry) {
         this.featureConfig = FeatureConfig.fromParameters(config.windows().asParameters());
@@ -67,6 +69,18 @@ public class FeatureStore {
                 .register(registry);
         this.rejected = Counter.builder("arbiter.feature.observations").tag("outcome", "rejected").register(registry);
         this.ready = !config.snapshot().enabled();
+        this.log = config.snapshot().enabled() && config.log().enabled()
+                ? new ObservationLog(logDir(config), config.log().fsync()) : null;
+    }
+
+    /**
+     * The log's directory: one per snapshot namespace (the Redis key prefix, whose snapshots it completes) and
+     * feature schema, under {@code arbiter.features.log.dir}.
+     */
+    static java.nio.file.Path logDir(FeatureServiceConfig config) {
+        String namespace = config.snapshot().keyPrefix().replaceAll("[^A-Za-z0-9._-]", "_");
+        return java.nio.file.Path.of(config.log().dir(), namespace,
+                new FeaturePipeline(FeatureConfig.fromParameters(config.windows().asParameters())).schema().id());
     }
 
     public FeatureSchema schema() {
@@ -132,6 +146,14 @@ public class FeatureStore {
                         "observation.ts_micros",
                         "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId() + "\" is older than the series' last ("
                                 + last + "); send each series' observations in time order, and skip one that arrives late");
+            }
+            if (log != null) {
+                try {
+                    log.append(o);
+                } catch (java.io.IOException e) {
+                    throw new RequestRefused(Status.Code.UNAVAILABLE, "", "feature-service cannot write its observation log ("
+                            + e.getMessage() + "), so the observation was not accepted; retry, or on another replica");
+                }
             }
             state.accept(o, scratch.get());
             return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.ACCEPTED);
@@ -211,14 +233,49 @@ public class FeatureStore {
         }
     }
 
-    /** Installs restored series (only those not already present) and opens the store for ingest. */
-    void restore(Map<String, SeriesState> restored) {
+    /**
+     * Installs restored series (only those not already present), replays the observation log over them (each
+     * observation newer than its series' state: acknowledged after the series' snapshot), and opens the store for
+     * ingest. Answers how many logged observations were applied.
+     */
+    int restore(Map<String, SeriesState> restored) {
         restored.forEach((id, state) -> {
             if (series.putIfAbsent(id, state) == null) {
                 seriesCount.incrementAndGet();
             }
         });
+        int[] applied = {0};
+        if (log != null) {
+            double[] out = scratch.get();
+            log.replay(o -> {
+                SeriesState state;
+                try {
+                    state = series.computeIfAbsent(o.seriesId(), this::newSeries);
+                } catch (RequestRefused beyondCap) {
+                    return;
+                }
+                synchronized (state) {
+                    if (o.tsMicros() > state.pipeline.lastTsMicros()) {
+                        state.accept(o, out);
+                        applied[0]++;
+                    }
+                }
+            });
+        }
         ready = true;
+        return applied[0];
+    }
+
+    /** Starts a new log segment before a flush drains the series; answers its number (0: no log). */
+    long rotateLog() {
+        return log == null ? 0 : log.rotate();
+    }
+
+    /** After a flush that drained the series once {@code segment} had started: the segments before it are covered. */
+    void logCovered(long segment) {
+        if (log != null && segment > 0) {
+            log.deleteBefore(segment);
+        }
     }
 
     /**

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Write-behind persistence of series state: restores every series of the current schema at start,
- * then writes the series that changed every {@code snapshot.interval} (the bound on how much a crash
- * can lose) and once more at shutdown (so a clean stop loses nothing).
+ * Write-behind persistence of series state: restores every series of the current schema at start and replays the
+ * observation log over them ({@link ObservationLog}: what was acknowledged after the snapshots), then writes the
+ * series that changed every {@code snapshot.interval} (rotating the log, whose older segments each saved snapshot
+ * covers) and once more at shutdown.
  */
 @ApplicationScoped
 public class SnapshotWriter {
@@ -88,12 +89,16 @@ public class SnapshotWriter {
                 LOG.errorf("feature snapshots: series \"%s\" cannot be restored and starts afresh: %s", id, e.getMessage());
             }
         });
-        store.restore(usable);
-        LOG.infof("feature snapshots: restored %d series of schema %s from %s", usable.size(), schemaId, redis.key(schemaId));
+        int replayed = store.restore(usable);
+        LOG.infof("feature snapshots: restored %d series of schema %s from %s, then %d observations from the log",
+                usable.size(), schemaId, redis.key(schemaId), replayed);
     }
 
     /** Writes every dirty series now. Public so that tests and shutdown can force it. */
     public synchronized void flush() {
+        // Observations appended from here go to a new log segment; every one appended before is in the series'
+        // state once its lock is released, so the drain below holds it and, once saved, the older segments can go.
+        long segment = store.rotateLog();
         Map<String, byte[]> dirty = store.drainDirty();
         try {
             redis.save(store.schema().id(), dirty);
@@ -101,5 +106,6 @@ public class SnapshotWriter {
             store.markDirty(dirty.keySet());
             throw e;
         }
+        store.logCovered(segment);
     }
 }

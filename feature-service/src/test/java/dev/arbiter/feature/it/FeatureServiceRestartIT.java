@@ -12,6 +12,8 @@ import dev.arbiter.proto.v1.GetLatestFeaturesRequest;
 import dev.arbiter.proto.v1.IngestOutcome;
 import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.testing.ServiceProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,48 @@ class FeatureServiceRestartIT {
                     assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, r.getOutcome());
                     assertSame(expected, r.getFeatures(), ids[s] + " observation " + i);
                 }
+            }
+        }
+    }
+
+    /**
+     * kill -9 right after an acknowledgement, with snapshots every 50 ms: the next process restores the snapshots and
+     * replays the observation log over them, so every acknowledged observation is there, bit for bit.
+     */
+    @Test
+    void aKilledServiceLosesNothingItAcknowledged() throws Exception {
+        Path logDir = Files.createTempDirectory("arbiter-feature-log-it-");
+        Map<String, String> config = Map.of(
+                "arbiter.features.snapshot.key-prefix", "arbiter-it:features:" + UUID.randomUUID() + ":",
+                "arbiter.features.snapshot.ttl", "10m",
+                "arbiter.features.snapshot.interval", "50ms",
+                "arbiter.features.log.dir", logDir.toString());
+        String id = "msft-killed";
+        int acknowledged = 150;
+        try (ServiceProcess first = ServiceProcess.start(RUNNER, "crash-it-first", config)) {
+            FeatureServiceBlockingStub stub = FeatureServiceGrpc.newBlockingStub(first.channel);
+            for (int i = 0; i < acknowledged; i++) {
+                assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, stub.ingest(MSFT.request(id, i)).getOutcome());
+            }
+            first.kill(); // no shutdown hook, no last snapshot
+        }
+        try (ServiceProcess second = ServiceProcess.start(RUNNER, "crash-it-second", config)) {
+            FeatureServiceBlockingStub stub = FeatureServiceGrpc.newBlockingStub(second.channel);
+            FeaturePipeline uninterrupted = new FeaturePipeline(FeatureConfig.defaults());
+            double[] expected = new double[uninterrupted.size()];
+            for (int i = 0; i < acknowledged; i++) {
+                feed(uninterrupted, i, expected);
+            }
+            FeatureVector restored = stub.getLatestFeatures(GetLatestFeaturesRequest.newBuilder().setSeriesId(id).build()).getFeatures();
+            assertEquals(acknowledged, restored.getObservationCount(), "every acknowledged observation survived the kill");
+            assertSame(expected, restored, "after kill -9");
+            for (int i = acknowledged; i < acknowledged + 30; i++) {
+                feed(uninterrupted, i, expected);
+                assertSame(expected, stub.ingest(MSFT.request(id, i)).getFeatures(), "observation " + i);
+            }
+        } finally {
+            try (var files = Files.walk(logDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
