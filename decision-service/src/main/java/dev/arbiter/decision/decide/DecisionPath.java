@@ -419,7 +419,7 @@ public class DecisionPath {
                 a.prediction.getAgreement(),
                 feature(values, schema.volatilityIndex(config.volatilityFeature())),
                 feature(values, schema.trendIndex(config.trendFeature())),
-                v.getWarm(),
+                warm(v),
                 r.getDrawdown(),
                 r.getExposure(),
                 r.getSeriesExposure(),
@@ -427,6 +427,15 @@ public class DecisionPath {
         in.features = values;
         in.metaProbability = a.prediction.hasMetaProbability() ? a.prediction.getMetaProbability() : Double.NaN;
         return in;
+    }
+
+    /**
+     * Whether the policy may read the features: every window filled and none spanning a possible gap in the series
+     * (FeatureVector.gap_observations_to_cover, after a feature-service crash without its log); otherwise the warm-up
+     * gate keeps the decision FLAT.
+     */
+    static boolean warm(FeatureVector v) {
+        return v.getWarm() && v.getGapObservationsToCover() == 0;
     }
 
     private static double feature(double[] values, int i) {

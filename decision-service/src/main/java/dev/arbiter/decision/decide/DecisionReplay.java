@@ -95,7 +95,7 @@ public class DecisionReplay {
         int trend = schema.trendIndex(config.trendFeature());
         RiskState risk = original.getRiskState();
         PolicyInput in = new PolicyInput().set(original.getEnsembleProbability(), original.getAgreement(),
-                vol < 0 ? Double.NaN : values[vol], trend < 0 ? Double.NaN : values[trend], f.getWarm(),
+                vol < 0 ? Double.NaN : values[vol], trend < 0 ? Double.NaN : values[trend], DecisionPath.warm(f),
                 risk.getDrawdown(), risk.getExposure(), risk.getSeriesExposure(), risk.getCooldownRemaining());
         in.features = values;
         in.metaProbability = original.hasMetaProbability() ? original.getMetaProbability() : Double.NaN;

@@ -46,7 +46,8 @@ final class ProtoMapper {
                 .setTsMicros(s.tsMicros())
                 .setSchemaId(s.schemaId())
                 .setWarm(s.warm())
-                .setObservationCount(s.observationCount());
+                .setObservationCount(s.observationCount())
+                .setGapObservationsToCover(s.gapToCover());
         for (double v : s.values()) {
             b.addValues(v);
         }

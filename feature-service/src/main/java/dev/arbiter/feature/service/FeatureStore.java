@@ -236,10 +236,15 @@ public class FeatureStore {
     /**
      * Installs restored series (only those not already present), replays the observation log over them (each
      * observation newer than its series' state: acknowledged after the series' snapshot), and opens the store for
-     * ingest. Answers how many logged observations were applied.
+     * ingest. With {@code possibleGap} (the last process crashed and its log is not here) every restored series is
+     * marked as having a gap until its windows cover it. Answers how many logged observations were applied.
      */
-    int restore(Map<String, SeriesState> restored) {
+    int restore(Map<String, SeriesState> restored, boolean possibleGap) {
+        int cover = new FeaturePipeline(featureConfig).warmUpObservations();
         restored.forEach((id, state) -> {
+            if (possibleGap) {
+                state.markGap(cover);
+            }
             if (series.putIfAbsent(id, state) == null) {
                 seriesCount.incrementAndGet();
             }
@@ -264,6 +269,11 @@ public class FeatureStore {
         }
         ready = true;
         return applied[0];
+    }
+
+    /** The write-ahead log's identity; null without a log. */
+    String logId() {
+        return log == null ? null : log.id();
     }
 
     /** Starts a new log segment before a flush drains the series; answers its number (0: no log). */

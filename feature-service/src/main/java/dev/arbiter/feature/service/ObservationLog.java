@@ -37,6 +37,7 @@ public final class ObservationLog implements AutoCloseable {
     private long segment;
     private boolean written;
     private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    private final String id;
 
     /** Opens the log in {@code dir} (created if absent); appends go to a new segment after every existing one. */
     public ObservationLog(Path dir, boolean fsync) {
@@ -44,6 +45,11 @@ public final class ObservationLog implements AutoCloseable {
         this.fsync = fsync;
         try {
             Files.createDirectories(dir);
+            Path idFile = dir.resolve("log-id");
+            if (!Files.exists(idFile)) {
+                Files.writeString(idFile, java.util.UUID.randomUUID().toString());
+            }
+            id = Files.readString(idFile).strip();
             segment = segments().isEmpty() ? 1 : segments().lastKey() + 1;
             current = open(segment);
         } catch (IOException e) {
@@ -168,6 +174,14 @@ public final class ObservationLog implements AutoCloseable {
     private FileChannel open(long number) throws IOException {
         return FileChannel.open(dir.resolve(number + ".log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
+    }
+
+    /**
+     * This log's identity (a random id kept in the directory): a process that finds the same id finds the segments
+     * the previous one wrote.
+     */
+    public String id() {
+        return id;
     }
 
     /** The current segment's number. */

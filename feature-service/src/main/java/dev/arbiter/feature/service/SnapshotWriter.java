@@ -62,6 +62,7 @@ public class SnapshotWriter {
         // Refuse new observations first, so that every acknowledged one is in the last snapshot.
         if (store.close()) {
             flush();
+            redis.setOwner(store.schema().id(), store.logId(), true);
         }
     }
 
@@ -89,9 +90,20 @@ public class SnapshotWriter {
                 LOG.errorf("feature snapshots: series \"%s\" cannot be restored and starts afresh: %s", id, e.getMessage());
             }
         });
-        int replayed = store.restore(usable);
-        LOG.infof("feature snapshots: restored %d series of schema %s from %s, then %d observations from the log",
-                usable.size(), schemaId, redis.key(schemaId), replayed);
+        // The last writer crashed (it did not mark its stop clean) and its log is not this one: what it acknowledged
+        // after its last snapshot is lost, so each restored series may have a gap.
+        String owner = redis.owner(schemaId);
+        String logId = store.logId();
+        boolean possibleGap = owner != null && owner.startsWith("running ")
+                && (logId == null || !owner.equals("running " + logId));
+        int replayed = store.restore(usable, possibleGap);
+        redis.setOwner(schemaId, logId, false);
+        LOG.infof("feature snapshots: restored %d series of schema %s from %s, then %d observations from the log", usable.size(),
+                schemaId, redis.key(schemaId), replayed);
+        if (possibleGap) {
+            LOG.warnf("feature snapshots: the last writer of %s (%s) stopped without a clean shutdown and its log is not"
+                    + " here; each restored series is marked with a possible gap until its windows cover it", redis.key(schemaId), owner);
+        }
     }
 
     /** Writes every dirty series now. Public so that tests and shutdown can force it. */

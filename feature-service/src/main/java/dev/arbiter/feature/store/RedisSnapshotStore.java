@@ -18,11 +18,13 @@ public class RedisSnapshotStore {
 
     private final HashCommands<String, String, byte[]> hash;
     private final KeyCommands<String> keys;
+    private final io.quarkus.redis.datasource.value.ValueCommands<String, byte[]> strings;
     private final FeatureServiceConfig.Snapshot config;
 
     public RedisSnapshotStore(RedisDataSource redis, FeatureServiceConfig config) {
         this.hash = redis.hash(String.class, String.class, byte[].class);
         this.keys = redis.key(String.class);
+        this.strings = redis.value(String.class, byte[].class);
         this.config = config.snapshot();
     }
 
@@ -60,5 +62,25 @@ public class RedisSnapshotStore {
 
     public void deleteAll(String schemaId) {
         keys.del(key(schemaId));
+        keys.del(ownerKey(schemaId));
+    }
+
+    /**
+     * Who writes the snapshots of a schema and whether it stopped cleanly: "clean" or "running", a space, then its
+     * log's id ("-" without a log). Null when no process has written it.
+     */
+    public String owner(String schemaId) {
+        byte[] v = strings.get(ownerKey(schemaId));
+        return v == null ? null : new String(v, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public void setOwner(String schemaId, String logId, boolean clean) {
+        strings.set(ownerKey(schemaId), ((clean ? "clean " : "running ") + (logId == null ? "-" : logId))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        config.ttl().ifPresent(ttl -> keys.expire(ownerKey(schemaId), ttl));
+    }
+
+    private String ownerKey(String schemaId) {
+        return key(schemaId) + ":owner";
     }
 }

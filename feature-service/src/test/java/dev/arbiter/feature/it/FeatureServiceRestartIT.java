@@ -104,8 +104,34 @@ class FeatureServiceRestartIT {
             assertSame(expected, restored, "after kill -9");
             for (int i = acknowledged; i < acknowledged + 30; i++) {
                 feed(uninterrupted, i, expected);
-                assertSame(expected, stub.ingest(MSFT.request(id, i)).getFeatures(), "observation " + i);
+                FeatureVector f = stub.ingest(MSFT.request(id, i)).getFeatures();
+                assertSame(expected, f, "observation " + i);
+                assertEquals(0, f.getGapObservationsToCover(), "the log covered the crash: no gap");
             }
+            second.kill();
+        }
+
+        // Killed again, and this time its log is gone (as on a pod moved to another node): what it acknowledged after
+        // its last snapshot may be lost, so the restored series says it has a gap until its windows cover it.
+        try (var files = Files.walk(logDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(logDir)).forEach(p -> p.toFile().delete());
+        }
+        int warmUp = new FeaturePipeline(FeatureConfig.defaults()).warmUpObservations();
+        try (ServiceProcess third = ServiceProcess.start(RUNNER, "crash-it-third", config)) {
+            FeatureServiceBlockingStub stub = FeatureServiceGrpc.newBlockingStub(third.channel);
+            FeatureVector restored = stub.getLatestFeatures(GetLatestFeaturesRequest.newBuilder().setSeriesId(id).build()).getFeatures();
+            assertEquals(warmUp, restored.getGapObservationsToCover(), "a possible gap, covered after a warm-up's worth");
+            int next = (int) restored.getObservationCount();
+            for (int k = 1; k <= warmUp; k++) {
+                FeatureVector f = stub.ingest(MSFT.request(id, next + k - 1)).getFeatures();
+                assertEquals(warmUp - k, f.getGapObservationsToCover(), "counts down with every observation");
+            }
+            third.stop();
+        }
+        // A clean stop leaves no gap behind, log or not.
+        try (ServiceProcess fourth = ServiceProcess.start(RUNNER, "crash-it-fourth", config)) {
+            assertEquals(0, FeatureServiceGrpc.newBlockingStub(fourth.channel).getLatestFeatures(GetLatestFeaturesRequest.newBuilder()
+                    .setSeriesId(id).build()).getFeatures().getGapObservationsToCover());
         } finally {
             try (var files = Files.walk(logDir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
