@@ -72,5 +72,21 @@ if [[ -z "$decisions" ]]; then
   exit 1
 fi
 
+models_http="$(sed -n 's/^models\.http=//p' "$props" 2>/dev/null || true)"
+cache_counts() { # model-service's prediction cache counters: "hits misses"
+  [[ -n "$models_http" ]] || { echo "0 0"; return; }
+  curl -sf "http://$models_http/q/metrics" | awk '/^arbiter_model_cache_total\{.*result="hit"/ {h=$2} /^arbiter_model_cache_total\{.*result="miss"/ {m=$2} END {printf "%d %d\n", h, m}'
+}
+read -r hits_before misses_before < <(cache_counts)
+
 "$java" "${java_opts[@]}" -cp bench/target/benchmarks.jar dev.arbiter.bench.load.LoadGenerator \
   --decisions "$decisions" --features "$features" --out "$results" --invoked-as "bench/load.sh $*" "$@"
+
+read -r hits_after misses_after < <(cache_counts)
+hits=$((hits_after - hits_before))
+misses=$((misses_after - misses_before))
+if (( hits + misses > 0 )); then
+  line="model-service prediction cache during the load: $hits hits, $misses misses ($(awk -v h="$hits" -v m="$misses" 'BEGIN {printf "%.2f", 100 * h / (h + m)}') % hit rate)"
+  echo "$line"
+  printf '\n%s\n' "$line" >> "$results"
+fi

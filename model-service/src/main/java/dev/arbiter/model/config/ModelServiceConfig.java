@@ -53,8 +53,4 @@ public interface ModelServiceConfig {
      */
     @WithDefault("10s")
     Duration reconcileInterval();
-
-    /** Entries of the in-process prediction cache; 0 turns it off. */
-    @WithDefault("10000")
-    int cacheEntries();
 }

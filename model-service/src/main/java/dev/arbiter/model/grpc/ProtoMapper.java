@@ -180,8 +180,7 @@ final class ProtoMapper {
                 .setSeriesId(r.seriesId())
                 .setTsMicros(r.tsMicros())
                 .setFeatureSchemaId(r.featureSchemaId())
-                .setLatencyMicros(r.latencyMicros())
-                .setCached(r.cached());
+                .setLatencyMicros(r.latencyMicros());
         if (r.metaProbability() == r.metaProbability()) {
             b.setMetaProbability(r.metaProbability());
         }

@@ -15,7 +15,6 @@ public record PredictionResult(
         long tsMicros,
         String featureSchemaId,
         long latencyMicros,
-        boolean cached,
         double metaProbability) {
 
     public record Member(VersionKey key, double probability, double weight, boolean shadow, long latencyMicros) {}

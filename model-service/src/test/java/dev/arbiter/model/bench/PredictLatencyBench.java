@@ -99,7 +99,6 @@ class PredictLatencyBench {
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> config = new java.util.HashMap<>(TrainedModels.processConfig(true));
-        config.put("arbiter.models.cache-entries", "0");
         try (ServiceProcess service = ServiceProcess.start("model-service.runner", "predict-bench", config)) {
             ModelServiceBlockingStub stub = ModelServiceGrpc.newBlockingStub(service.channel);
             List<ModelVersion> members = new ArrayList<>();
