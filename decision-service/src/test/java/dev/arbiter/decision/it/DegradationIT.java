@@ -37,7 +37,9 @@ class DegradationIT {
     @BeforeAll
     static void start() throws Exception {
         // feature-service holds at most two series: this test's and the one that fills the cap
-        stack = ServiceStack.start("degradation-it", Map.of(), Map.of("arbiter.features.max-series", "2"));
+        // the test counts the calls that open a circuit: five failures in five calls
+        stack = ServiceStack.start("degradation-it", Map.of("arbiter.decision.breaker.window", "5",
+                "arbiter.decision.breaker.failure-ratio", "1.0"), Map.of("arbiter.features.max-series", "2"));
     }
 
     @AfterAll

@@ -47,7 +47,10 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of(
                 "arbiter.decision.policy.schema-cache-ttl", "0s",
-                "arbiter.decision.breaker.delay", "60s");
+                "arbiter.decision.breaker.delay", "60s",
+                // the tests count the calls that open a circuit: five failures in five calls
+                "arbiter.decision.breaker.window", "5",
+                "arbiter.decision.breaker.failure-ratio", "1.0");
     }
 
     @Override
