@@ -96,8 +96,9 @@ public class SnapshotWriter {
         String logId = store.logId();
         boolean possibleGap = owner != null && owner.startsWith("running ")
                 && (logId == null || !owner.equals("running " + logId));
-        int replayed = store.restore(usable, possibleGap);
+        // marked running before the store opens: a crash from here on is seen by the next process
         redis.setOwner(schemaId, logId, false);
+        int replayed = store.restore(usable, possibleGap);
         LOG.infof("feature snapshots: restored %d series of schema %s from %s, then %d observations from the log", usable.size(),
                 schemaId, redis.key(schemaId), replayed);
         if (possibleGap) {
