@@ -70,17 +70,16 @@ public class FeatureStore {
         this.rejected = Counter.builder("arbiter.feature.observations").tag("outcome", "rejected").register(registry);
         this.ready = !config.snapshot().enabled();
         this.log = config.snapshot().enabled() && config.log().enabled()
-                ? new ObservationLog(logDir(config), config.log().fsync()) : null;
+                ? new ObservationLog(logDir(config, schema.id()), config.log().fsync()) : null;
     }
 
     /**
      * The log's directory: one per snapshot namespace (the Redis key prefix, whose snapshots it completes) and
      * feature schema, under {@code arbiter.features.log.dir}.
      */
-    static java.nio.file.Path logDir(FeatureServiceConfig config) {
+    static java.nio.file.Path logDir(FeatureServiceConfig config, String schemaId) {
         String namespace = config.snapshot().keyPrefix().replaceAll("[^A-Za-z0-9._-]", "_");
-        return java.nio.file.Path.of(config.log().dir(), namespace,
-                new FeaturePipeline(FeatureConfig.fromParameters(config.windows().asParameters())).schema().id());
+        return java.nio.file.Path.of(config.log().dir(), namespace, schemaId);
     }
 
     public FeatureSchema schema() {
