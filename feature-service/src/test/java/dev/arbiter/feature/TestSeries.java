@@ -1,5 +1,9 @@
 package dev.arbiter.feature;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.arbiter.engine.features.FeaturePipeline;
+import dev.arbiter.proto.v1.FeatureVector;
 import dev.arbiter.proto.v1.IngestRequest;
 import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.testing.TestData;
@@ -41,6 +45,19 @@ public record TestSeries(long[] ts, double[] open, double[] high, double[] low, 
 
     public IngestRequest request(String seriesId, int i) {
         return IngestRequest.newBuilder().setObservation(observation(seriesId, i)).build();
+    }
+
+    /** Feeds observation {@code i} to {@code p} (an uninterrupted run to compare a service with), its features into {@code out}. */
+    public void feed(FeaturePipeline p, int i, double[] out) {
+        p.update(ts[i], open[i], high[i], low[i], close[i], volume[i], out, 0);
+    }
+
+    /** Asserts that a service's features are {@code expected}, bit for bit. */
+    public static void assertBitForBit(double[] expected, FeatureVector actual, String what) {
+        assertEquals(expected.length, actual.getValuesCount(), what);
+        for (int j = 0; j < expected.length; j++) {
+            assertEquals(Double.doubleToLongBits(expected[j]), Double.doubleToLongBits(actual.getValues(j)), what + ", feature " + j);
+        }
     }
 
     public List<IngestRequest> requests(String seriesId, int from, int to) {

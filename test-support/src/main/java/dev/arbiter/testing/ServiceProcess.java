@@ -17,11 +17,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final LocalService service;
     public final int grpcPort;
+    /** The HTTP port: health, metrics. */
+    public final int httpPort;
     public final ManagedChannel channel;
 
     private ServiceProcess(LocalService service) {
         this.service = service;
         this.grpcPort = service.grpcPort();
+        this.httpPort = service.httpPort();
         this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
     }
 

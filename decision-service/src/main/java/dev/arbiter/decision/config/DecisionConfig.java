@@ -53,6 +53,32 @@ public interface DecisionConfig {
     /** One circuit breaker per dependency (feature-service, model-service), both configured alike. */
     Breaker breaker();
 
+    /** Several replicas of feature-service and model-service, where one of each is not enough. */
+    Replicas replicas();
+
+    /**
+     * Where the replicas of the two dependencies are listed: {@code dns:///NAME:PORT} (a Kubernetes headless Service),
+     * {@code file:PATH} (one HOST:PORT per line) or {@code HOST:PORT,HOST:PORT}; see service-support's ReplicaSource.
+     * Unset, the dependency is the one address of {@code quarkus.grpc.clients.features} / {@code .models}.
+     */
+    interface Replicas {
+
+        /**
+         * feature-service replicas. Each series goes to one of them, by rendezvous hashing of its id over the members,
+         * so that it is computed in one place; when a replica joins or leaves only its share of series moves. They
+         * must run with {@code arbiter.features.sharded=true}, which keeps each series' state in Redis so that a moved
+         * series continues bit for bit on its new replica.
+         */
+        Optional<String> features();
+
+        /** model-service replicas, balanced call by call by gRPC's client-side {@code round_robin} over one channel. */
+        Optional<String> models();
+
+        /** How often the lists are read again (DNS resolved again: keep the JVM's DNS cache at most this long). */
+        @WithDefault("5s")
+        Duration refresh();
+    }
+
     /** How long a decision may take, and how that time is shared between the stages. */
     interface Budget {
 

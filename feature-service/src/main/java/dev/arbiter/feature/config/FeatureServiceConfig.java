@@ -36,6 +36,17 @@ public interface FeatureServiceConfig {
     /** Write-behind snapshots of per-series state to Redis. */
     Snapshot snapshot();
 
+    /**
+     * Whether several replicas serve the same series, each one's state living in Redis: every accepted observation's
+     * new state is written to the snapshot hash (a compare-and-set, see store/SharedSeriesStates) before it is
+     * acknowledged, and a series is read from Redis when this replica first sees it or finds its copy outdated. Then a
+     * series may move between replicas at any time (decision-service spreads them by rendezvous hashing) and continues
+     * bit for bit, and a kill -9 loses nothing acknowledged without the local log. Costs a Redis round trip per
+     * observation; off, each replica owns the series routed to it and writes them behind every snapshot interval.
+     */
+    @WithDefault("false")
+    boolean sharded();
+
     /** The local write-ahead log of accepted observations, replayed after the snapshots at start. */
     Log log();
 

@@ -19,6 +19,7 @@ import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.util.List;
 
 /**
@@ -48,14 +49,24 @@ public class FeatureGrpcService extends MutinyFeatureServiceGrpc.FeatureServiceI
         this.schema = ProtoMapper.schema(store.schema());
     }
 
+    /**
+     * Answers on the event loop, or with series shared through Redis ({@link FeatureStore#sharded}), whose calls wait
+     * for Redis, on a worker thread.
+     */
+    private <T> Uni<T> answer(java.util.function.Supplier<T> work) {
+        Uni<T> uni = Uni.createFrom().item(work);
+        return store.sharded() ? uni.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : uni;
+    }
+
     @Override
     public Uni<IngestResponse> ingest(IngestRequest request) {
-        return Uni.createFrom().item(ProtoMapper.response(store.ingest(ProtoMapper.observation(request))));
+        return answer(() -> ProtoMapper.response(store.ingest(ProtoMapper.observation(request))));
     }
 
     @Override
     public Multi<IngestResponse> ingestStream(Multi<IngestRequest> requests) {
-        return requests.map(request -> {
+        Multi<IngestRequest> in = store.sharded() ? requests.emitOn(Infrastructure.getDefaultWorkerPool()) : requests;
+        return in.map(request -> {
             try {
                 return ProtoMapper.response(store.ingest(ProtoMapper.observation(request)));
             } catch (RequestRefused e) {
@@ -70,9 +81,11 @@ public class FeatureGrpcService extends MutinyFeatureServiceGrpc.FeatureServiceI
         if (id.isBlank()) {
             throw RequestRefused.invalid("series_id", "series_id is missing; name the series whose features you want");
         }
-        FeatureSnapshot latest = store.latest(id).orElseThrow(() -> RequestRefused.notFound(
-                "series_id", "series \"" + id + "\" has no observations on this instance; ingest one first, or check the id"));
-        return Uni.createFrom().item(GetLatestFeaturesResponse.newBuilder().setFeatures(ProtoMapper.vector(latest)).build());
+        return answer(() -> {
+            FeatureSnapshot latest = store.latest(id).orElseThrow(() -> RequestRefused.notFound(
+                    "series_id", "series \"" + id + "\" has no observations on this instance; ingest one first, or check the id"));
+            return GetLatestFeaturesResponse.newBuilder().setFeatures(ProtoMapper.vector(latest)).build();
+        });
     }
 
     @Override
@@ -85,6 +98,10 @@ public class FeatureGrpcService extends MutinyFeatureServiceGrpc.FeatureServiceI
         int size = PageTokens.size(request.getPageSize(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         String key = PageTokens.after(request.getPageToken(), PAGE_KIND);
         String after = key.isEmpty() ? null : key;
+        return answer(() -> listPage(after, size));
+    }
+
+    private ListSeriesResponse listPage(String after, int size) {
         List<FeatureSnapshot> page = store.list(after, size);
         ListSeriesResponse.Builder b = ListSeriesResponse.newBuilder().setTotalSeries(store.seriesCount());
         for (FeatureSnapshot s : page) {
@@ -96,7 +113,7 @@ public class FeatureGrpcService extends MutinyFeatureServiceGrpc.FeatureServiceI
         if (page.size() == size) {
             b.setNextPageToken(PageTokens.next(PAGE_KIND, page.get(page.size() - 1).seriesId()));
         }
-        return Uni.createFrom().item(b.build());
+        return b.build();
     }
 
 }

@@ -5,6 +5,7 @@ import dev.arbiter.engine.features.FeaturePipeline;
 import dev.arbiter.engine.features.FeatureSchema;
 import dev.arbiter.feature.config.FeatureServiceConfig;
 import dev.arbiter.feature.config.FeatureServiceConfig.OutOfOrderPolicy;
+import dev.arbiter.feature.store.SharedSeriesStates;
 import dev.arbiter.service.ObservationRules;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
@@ -46,10 +47,14 @@ public class FeatureStore {
     private volatile boolean closed;
     /** Ingest holds it shared; {@link #close} takes it exclusively, so no update slips past the last snapshot. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
-    /** The write-ahead log of accepted observations; null when off (or snapshots are off). */
+    /** The write-ahead log of accepted observations; null when off (or snapshots are off, or series are shared). */
     private final ObservationLog log;
+    /** Series state shared with other replicas through Redis; null unless {@code arbiter.features.sharded}. */
+    private final SharedSeriesStates shared;
+    /** With {@link #shared}: each series this replica has served, with the state it last saw in Redis. */
+    private final ConcurrentHashMap<String, SharedSlot> slots = new ConcurrentHashMap<>();
 
-    public FeatureStore(FeatureServiceConfig config, MeterRegistry registry) {
+    public FeatureStore(FeatureServiceConfig config, MeterRegistry registry, SharedSeriesStates shared) {
         this.featureConfig = FeatureConfig.fromParameters(config.windows().asParameters());
         this.schema = new FeaturePipeline(featureConfig).schema();
         this.rules = new ObservationRules(config.maxSeriesIdLength(), config.maxFutureSkew());
@@ -68,8 +73,10 @@ public class FeatureStore {
                 .publishPercentileHistogram()
                 .register(registry);
         this.rejected = Counter.builder("arbiter.feature.observations").tag("outcome", "rejected").register(registry);
-        this.ready = !config.snapshot().enabled();
-        this.log = config.snapshot().enabled() && config.log().enabled()
+        this.shared = config.sharded() ? shared : null;
+        // shared series are read from Redis one by one as they arrive: nothing to restore before taking traffic
+        this.ready = !config.snapshot().enabled() || config.sharded();
+        this.log = !config.sharded() && config.snapshot().enabled() && config.log().enabled()
                 ? new ObservationLog(logDir(config, schema.id()), config.log().fsync()) : null;
     }
 
@@ -124,27 +131,14 @@ public class FeatureStore {
                             : "feature state is still being restored from Redis; retry in a moment");
         }
         rules.validate(o.seriesId(), o.tsMicros(), o.close(), o.open(), o.high(), o.low(), o.volume());
+        if (shared != null) {
+            return ingestShared(o);
+        }
         SeriesState state = series.computeIfAbsent(o.seriesId(), this::newSeries);
         synchronized (state) {
-            long last = state.pipeline.lastTsMicros();
-            if (o.tsMicros() == last) {
-                if (!state.repeats(o)) {
-                    throw new RequestRefused(
-                            Status.Code.ALREADY_EXISTS,
-                            "observation.ts_micros",
-                            "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId()
-                                    + "\" was already ingested with different values; send each timestamp once (corrections are not supported)");
-                }
-                return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.DUPLICATE);
-            }
-            if (o.tsMicros() < last) {
-                if (outOfOrder == OutOfOrderPolicy.DROP) {
-                    return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.DROPPED_OUT_OF_ORDER);
-                }
-                throw RequestRefused.invalid(
-                        "observation.ts_micros",
-                        "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId() + "\" is older than the series' last ("
-                                + last + "); send each series' observations in time order, and skip one that arrives late");
+            IngestResult answered = answeredWithoutChange(state, o);
+            if (answered != null) {
+                return answered;
             }
             if (log != null) {
                 try {
@@ -157,6 +151,106 @@ public class FeatureStore {
             state.accept(o, scratch.get());
             return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.ACCEPTED);
         }
+    }
+
+    /**
+     * The answer to an observation that does not advance its series (a repeat of the last, or an older one), or null
+     * when it does; refused when it contradicts the series.
+     */
+    private IngestResult answeredWithoutChange(SeriesState state, Observation o) {
+        long last = state.pipeline.lastTsMicros();
+        if (o.tsMicros() == last) {
+            if (!state.repeats(o)) {
+                throw new RequestRefused(
+                        Status.Code.ALREADY_EXISTS,
+                        "observation.ts_micros",
+                        "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId()
+                                + "\" was already ingested with different values; send each timestamp once (corrections are not supported)");
+            }
+            return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.DUPLICATE);
+        }
+        if (o.tsMicros() < last) {
+            if (outOfOrder == OutOfOrderPolicy.DROP) {
+                return new IngestResult(state.snapshot(schema.id()), IngestResult.Outcome.DROPPED_OUT_OF_ORDER);
+            }
+            throw RequestRefused.invalid(
+                    "observation.ts_micros",
+                    "observation.ts_micros " + o.tsMicros() + " of series \"" + o.seriesId() + "\" is older than the series' last ("
+                            + last + "); send each series' observations in time order, and skip one that arrives late");
+        }
+        return null;
+    }
+
+    // ---- series shared with other replicas (arbiter.features.sharded) ----
+
+    /** How often an observation is applied again when other replicas keep advancing its series meanwhile. */
+    static final int MAX_SHARED_ATTEMPTS = 8;
+
+    /** One shared series as this replica last saw it in Redis; {@code state} is null until it has been read. */
+    private static final class SharedSlot {
+        SeriesState state;
+        String sha = "";
+    }
+
+    /**
+     * Applies the observation to the series' state as Redis has it: from this replica's copy, and when another
+     * replica has written the series since (the compare-and-set fails), from the state it wrote. Blocks on Redis:
+     * the gRPC adapter calls it on a worker thread in this mode.
+     */
+    private IngestResult ingestShared(Observation o) {
+        String id = o.seriesId();
+        SharedSlot slot = slots.computeIfAbsent(id, k -> {
+            newSeries(k); // the cap
+            return new SharedSlot();
+        });
+        synchronized (slot) {
+            try {
+                if (slot.state == null) {
+                    adopt(slot, id, shared.load(schema.id(), id));
+                }
+                for (int attempt = 1; attempt <= MAX_SHARED_ATTEMPTS; attempt++) {
+                    IngestResult answered = answeredWithoutChange(slot.state, o);
+                    if (answered != null) {
+                        return answered;
+                    }
+                    slot.state.accept(o, scratch.get());
+                    byte[] value = slot.state.encodeAndMarkClean();
+                    SharedSeriesStates.Cas cas = shared.compareAndSet(schema.id(), id, slot.sha, value);
+                    if (cas.set()) {
+                        slot.sha = SharedSeriesStates.sha1(value);
+                        return new IngestResult(slot.state.snapshot(schema.id()), IngestResult.Outcome.ACCEPTED);
+                    }
+                    adopt(slot, id, cas.current()); // another replica advanced it: start again from its state
+                }
+            } catch (RuntimeException e) {
+                if (e instanceof RequestRefused) {
+                    throw e;
+                }
+                slot.state = null; // its copy may hold the observation Redis did not take: read it again next time
+                throw new RequestRefused(Status.Code.UNAVAILABLE, "", "feature-service cannot reach the shared series"
+                        + " state in Redis (" + e.getMessage() + "), so the observation was not accepted; retry");
+            }
+            slot.state = null;
+            throw new RequestRefused(Status.Code.UNAVAILABLE, "", "series \"" + id + "\" was advanced by other replicas "
+                    + MAX_SHARED_ATTEMPTS + " times while this observation was applied; retry");
+        }
+    }
+
+    private void adopt(SharedSlot slot, String id, byte[] value) {
+        slot.state = value == null ? new SeriesState(id, featureConfig) : SeriesState.decode(id, featureConfig, value);
+        slot.sha = SharedSeriesStates.sha1(value);
+    }
+
+    /** With shared series: the series' latest features as Redis has them, whichever replica wrote them. */
+    private Optional<FeatureSnapshot> latestShared(String seriesId) {
+        byte[] value = shared.load(schema.id(), seriesId);
+        return value == null ? Optional.empty()
+                : Optional.of(SeriesState.decode(seriesId, featureConfig, value).snapshot(schema.id()));
+    }
+
+    /** Whether series are shared with other replicas through Redis (then the gRPC adapter calls on a worker). */
+    public boolean sharded() {
+        return shared != null;
     }
 
     private SeriesState newSeries(String seriesId) {
@@ -173,6 +267,9 @@ public class FeatureStore {
     }
 
     public Optional<FeatureSnapshot> latest(String seriesId) {
+        if (shared != null) {
+            return latestShared(seriesId);
+        }
         SeriesState state = series.get(seriesId);
         if (state == null) {
             return Optional.empty();
@@ -184,7 +281,7 @@ public class FeatureStore {
 
     /** Series ordered by id, starting after {@code afterId} (exclusive, null for the first page). */
     public List<FeatureSnapshot> list(String afterId, int limit) {
-        List<String> ids = new ArrayList<>(series.keySet());
+        List<String> ids = new ArrayList<>(shared != null ? slots.keySet() : series.keySet());
         ids.sort(Comparator.naturalOrder());
         List<FeatureSnapshot> page = new ArrayList<>(Math.min(limit, ids.size()));
         for (String id : ids) {

@@ -35,8 +35,8 @@ public class SnapshotWriter {
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (!config.enabled()) {
-            return;
+        if (!config.enabled() || store.sharded()) {
+            return; // shared series are written before each acknowledgement and read as they arrive
         }
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "feature-snapshots");
@@ -51,6 +51,7 @@ public class SnapshotWriter {
 
     void onStop(@Observes ShutdownEvent event) {
         if (timer == null) {
+            store.close(); // refuse what still arrives (UNAVAILABLE: retry elsewhere) and let what is in progress end
             return;
         }
         timer.shutdown();

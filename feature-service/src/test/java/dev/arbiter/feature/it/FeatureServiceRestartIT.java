@@ -52,20 +52,20 @@ class FeatureServiceRestartIT {
                 FeaturePipeline uninterrupted = new FeaturePipeline(FeatureConfig.defaults());
                 double[] expected = new double[uninterrupted.size()];
                 for (int i = 0; i < split[s]; i++) {
-                    feed(uninterrupted, i, expected);
+                    MSFT.feed(uninterrupted, i, expected);
                 }
                 FeatureVector restored = stub.getLatestFeatures(GetLatestFeaturesRequest.newBuilder().setSeriesId(ids[s]).build()).getFeatures();
                 assertEquals(split[s], restored.getObservationCount());
-                assertSame(expected, restored, ids[s] + " after restart");
+                TestSeries.assertBitForBit(expected, restored, ids[s] + " after restart");
 
                 // Replaying the last acknowledged observation is recognised as a duplicate after the restart too.
                 assertEquals(IngestOutcome.INGEST_OUTCOME_DUPLICATE, stub.ingest(MSFT.request(ids[s], split[s] - 1)).getOutcome());
 
                 for (int i = split[s]; i < MSFT.size(); i++) {
-                    feed(uninterrupted, i, expected);
+                    MSFT.feed(uninterrupted, i, expected);
                     IngestResponse r = stub.ingest(MSFT.request(ids[s], i));
                     assertEquals(IngestOutcome.INGEST_OUTCOME_ACCEPTED, r.getOutcome());
-                    assertSame(expected, r.getFeatures(), ids[s] + " observation " + i);
+                    TestSeries.assertBitForBit(expected, r.getFeatures(), ids[s] + " observation " + i);
                 }
             }
         }
@@ -97,15 +97,15 @@ class FeatureServiceRestartIT {
             FeaturePipeline uninterrupted = new FeaturePipeline(FeatureConfig.defaults());
             double[] expected = new double[uninterrupted.size()];
             for (int i = 0; i < acknowledged; i++) {
-                feed(uninterrupted, i, expected);
+                MSFT.feed(uninterrupted, i, expected);
             }
             FeatureVector restored = stub.getLatestFeatures(GetLatestFeaturesRequest.newBuilder().setSeriesId(id).build()).getFeatures();
             assertEquals(acknowledged, restored.getObservationCount(), "every acknowledged observation survived the kill");
-            assertSame(expected, restored, "after kill -9");
+            TestSeries.assertBitForBit(expected, restored, "after kill -9");
             for (int i = acknowledged; i < acknowledged + 30; i++) {
-                feed(uninterrupted, i, expected);
+                MSFT.feed(uninterrupted, i, expected);
                 FeatureVector f = stub.ingest(MSFT.request(id, i)).getFeatures();
-                assertSame(expected, f, "observation " + i);
+                TestSeries.assertBitForBit(expected, f, "observation " + i);
                 assertEquals(0, f.getGapObservationsToCover(), "the log covered the crash: no gap");
             }
             second.kill();
@@ -136,17 +136,6 @@ class FeatureServiceRestartIT {
             try (var files = Files.walk(logDir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-    }
-
-    private static void feed(FeaturePipeline p, int i, double[] out) {
-        p.update(MSFT.ts()[i], MSFT.open()[i], MSFT.high()[i], MSFT.low()[i], MSFT.close()[i], MSFT.volume()[i], out, 0);
-    }
-
-    private static void assertSame(double[] expected, FeatureVector actual, String what) {
-        assertEquals(expected.length, actual.getValuesCount(), what);
-        for (int j = 0; j < expected.length; j++) {
-            assertEquals(Double.doubleToLongBits(expected[j]), Double.doubleToLongBits(actual.getValues(j)), what + ", feature " + j);
         }
     }
 }

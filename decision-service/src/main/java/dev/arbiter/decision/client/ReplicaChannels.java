@@ -1,0 +1,108 @@
+package dev.arbiter.decision.client;
+
+import dev.arbiter.service.replicas.ReplicaNameResolver;
+import dev.arbiter.service.replicas.ReplicaSource;
+import dev.arbiter.service.replicas.Replicas;
+import dev.arbiter.service.replicas.Rendezvous;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The replicas of one dependency ({@code arbiter.decision.replicas.*}) as channels: either one channel per replica,
+ * each key (a series id) sent to the replica rendezvous hashing gives it ({@link #forKey}), or one channel over all of
+ * them whose calls gRPC's {@code round_robin} spreads ({@link #balanced}). A channel to a replica that left is shut
+ * down once its calls in flight end. The member count is the gauge {@code arbiter.decision.dependency.replicas}.
+ */
+final class ReplicaChannels implements AutoCloseable {
+
+    private final Replicas replicas;
+    private final ConcurrentHashMap<String, ManagedChannel> perReplica = new ConcurrentHashMap<>();
+    private final ManagedChannel balanced;
+
+    private ReplicaChannels(String name, String source, Duration refresh, boolean roundRobin, MeterRegistry registry) {
+        this.replicas = new Replicas(name, ReplicaSource.parse(source), refresh);
+        this.balanced = roundRobin ? roundRobin(replicas) : null;
+        if (!roundRobin) {
+            replicas.onChange(this::retain);
+        }
+        Gauge.builder("arbiter.decision.dependency.replicas", replicas, r -> r.members().size())
+                .description("Replicas of a dependency decisions are spread over")
+                .tag("dependency", name)
+                .register(registry);
+    }
+
+    /** Channels to each replica of {@code source}, chosen per key. */
+    static ReplicaChannels sharded(String name, String source, Duration refresh, MeterRegistry registry) {
+        return new ReplicaChannels(name, source, refresh, false, registry);
+    }
+
+    /** One channel over the replicas of {@code source}, balanced by gRPC's round_robin. */
+    static ReplicaChannels roundRobin(String name, String source, Duration refresh, MeterRegistry registry) {
+        return new ReplicaChannels(name, source, refresh, true, registry);
+    }
+
+    @SuppressWarnings("deprecation") // nameResolverFactory: the one way to give a single channel a resolver of its own
+    private static ManagedChannel roundRobin(Replicas replicas) {
+        return NettyChannelBuilder.forTarget("arbiter-replicas:///dependency")
+                .nameResolverFactory(ReplicaNameResolver.factory(replicas))
+                .defaultLoadBalancingPolicy("round_robin")
+                .usePlaintext()
+                .build();
+    }
+
+    /** The channel to the replica {@code key} belongs to now. */
+    Channel forKey(String key) {
+        String owner = Rendezvous.owner(key, replicas.members());
+        return perReplica.computeIfAbsent(owner, ReplicaChannels::open);
+    }
+
+    /** The round-robin channel ({@link #roundRobin}), or the first replica's. */
+    Channel balanced() {
+        return balanced != null ? balanced : perReplica.computeIfAbsent(replicas.members().get(0), ReplicaChannels::open);
+    }
+
+    List<String> members() {
+        return replicas.members();
+    }
+
+    private static ManagedChannel open(String member) {
+        int colon = member.lastIndexOf(':');
+        return NettyChannelBuilder.forAddress(member.substring(0, colon), Integer.parseInt(member.substring(colon + 1)))
+                .usePlaintext()
+                .build();
+    }
+
+    private void retain(List<String> members) {
+        perReplica.entrySet().removeIf(e -> {
+            if (members.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().shutdown(); // calls in flight end first
+            return true;
+        });
+    }
+
+    @Override
+    public void close() {
+        replicas.close();
+        if (balanced != null) {
+            balanced.shutdown();
+        }
+        perReplica.values().forEach(ManagedChannel::shutdown);
+        for (ManagedChannel c : perReplica.values()) {
+            try {
+                c.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
