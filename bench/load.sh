@@ -72,21 +72,28 @@ if [[ -z "$decisions" ]]; then
   exit 1
 fi
 
-models_http="$(sed -n 's/^models\.http=//p' "$props" 2>/dev/null || true)"
-cache_counts() { # model-service's prediction cache counters: "hits misses"
-  [[ -n "$models_http" ]] || { echo "0 0"; return; }
-  curl -sf "http://$models_http/q/metrics" | awk '/^arbiter_model_cache_total\{.*result="hit"/ {h=$2} /^arbiter_model_cache_total\{.*result="miss"/ {m=$2} END {printf "%d %d\n", h, m}'
+decisions_http="$(sed -n 's/^decisions\.http=//p' "$props" 2>/dev/null || true)"
+# What each decision costs the shared stores: Redis commands (all kinds, INFO commandstats) and PostgreSQL commits
+# (database arbiter) over the run, divided by the decisions decision-service made in it. Background work (feature
+# snapshots, reconciles) is counted too; it is small beside 1,000 decisions a second.
+store_counts() { # "decisions redis_commands pg_commits"
+  local d r p
+  d="$( [[ -n "$decisions_http" ]] && curl -sf "http://$decisions_http/q/metrics" \
+    | awk '/^arbiter_decision_latency_seconds_count/ {s += $2} END {printf "%d", s}' || echo 0)"
+  r="$(redis-cli INFO commandstats 2>/dev/null | sed -n 's/^cmdstat_.*:calls=\([0-9]*\),.*/\1/p' | awk '{s += $1} END {printf "%d", s}')"
+  p="$(psql -h 127.0.0.1 -U postgres -d arbiter -Atc "select xact_commit from pg_stat_database where datname = 'arbiter'" 2>/dev/null || echo 0)"
+  echo "${d:-0} ${r:-0} ${p:-0}"
 }
-read -r hits_before misses_before < <(cache_counts)
+read -r decided_before redis_before pg_before < <(store_counts)
 
 "$java" "${java_opts[@]}" -cp bench/target/benchmarks.jar dev.arbiter.bench.load.LoadGenerator \
   --decisions "$decisions" --features "$features" --out "$results" --invoked-as "bench/load.sh $*" "$@"
 
-read -r hits_after misses_after < <(cache_counts)
-hits=$((hits_after - hits_before))
-misses=$((misses_after - misses_before))
-if (( hits + misses > 0 )); then
-  line="model-service prediction cache during the load: $hits hits, $misses misses ($(awk -v h="$hits" -v m="$misses" 'BEGIN {printf "%.2f", 100 * h / (h + m)}') % hit rate)"
+read -r decided_after redis_after pg_after < <(store_counts)
+decided=$((decided_after - decided_before))
+if (( decided > 0 )); then
+  line="$(awk -v d="$decided" -v r="$((redis_after - redis_before))" -v p="$((pg_after - pg_before))" \
+    'BEGIN {printf "per decision over the whole run (%d decisions): %.2f Redis commands, %.3f PostgreSQL commits", d, r / d, p / d}')"
   echo "$line"
-  printf '\n%s\n' "$line" >> "$results"
+  printf '\n- %s\n' "$line" >> "$results"
 fi

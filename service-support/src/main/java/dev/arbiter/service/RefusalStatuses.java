@@ -45,7 +45,28 @@ public class RefusalStatuses implements ExceptionHandlerProvider {
         if (e instanceof RequestRefused r) {
             return r.asStatus();
         }
+        if (backingStoreBusy(e)) {
+            return io.grpc.Status.UNAVAILABLE.withDescription("a backing store (Redis or PostgreSQL) is overloaded or"
+                    + " unreachable (" + e.getMessage() + "); retry").withCause(e).asRuntimeException();
+        }
         return ExceptionHandlerProvider.toStatusException(unexpected(e), true);
+    }
+
+    /**
+     * Whether the failure is a connection to a backing store that could not be had in time: its pool's wait queue full
+     * (Vert.x' ConnectionPoolTooBusyException, which the Redis client throws), a refused connection or a timeout.
+     * Transient, so UNAVAILABLE (retry) rather than UNKNOWN.
+     */
+    static boolean backingStoreBusy(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String name = c.getClass().getName();
+            if (c instanceof java.net.ConnectException || c instanceof java.util.concurrent.TimeoutException
+                    || name.equals("io.vertx.core.http.ConnectionPoolTooBusyException")
+                    || name.equals("io.smallrye.mutiny.TimeoutException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A failure that is neither a refusal nor a status: a subclass may log it or word it; by default it is kept. */

@@ -148,7 +148,7 @@ final class DemoServices implements AutoCloseable {
         StringBuilder b = new StringBuilder("# written by arbiter demo --keep-running; stop them with: kill ")
                 .append(pids()).append('\n');
         running.forEach((service, l) -> b.append(service.name().toLowerCase()).append('=').append(address(l)).append('\n'));
-        // each service's HTTP side (health, metrics), e.g. for the load script to read model-service's cache counters
+        // each service's HTTP side (health, metrics), e.g. for the load script to count the decisions made
         running.forEach((service, l) -> b.append(service.name().toLowerCase()).append(".http=127.0.0.1:").append(l.httpPort())
                 .append('\n'));
         b.append("pids=").append(pids()).append('\n');

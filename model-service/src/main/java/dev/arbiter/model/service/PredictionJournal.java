@@ -2,10 +2,12 @@ package dev.arbiter.model.service;
 
 import dev.arbiter.model.config.ModelServiceConfig;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.keys.KeyCommands;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,21 +15,25 @@ import java.util.Optional;
 /**
  * What each ensemble prediction said, kept in Redis for {@code prediction-ttl} so that an outcome can
  * be reported later by prediction or decision id on any replica. The write completes before the
- * prediction is answered (one round trip; three with a decision id), so every prediction id a client holds is reportable.
+ * prediction is answered (one round trip: with a decision id, its two SETs are sent together and awaited together), so
+ * every prediction id a client holds is reportable.
  */
 @ApplicationScoped
 public class PredictionJournal {
+
+    /** How long a journal write may take before the prediction fails (Redis down: the client degrades, and retries). */
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
 
     /** A recorded prediction: the ensemble, and each member's probability. */
     public record Recorded(String ensemble, Map<VersionKey, Double> probabilities) {}
 
     private final ValueCommands<String, String> sync;
-    private final KeyCommands<String> keys;
+    private final ReactiveValueCommands<String, String> pipelined;
     private final ModelServiceConfig config;
 
     public PredictionJournal(RedisDataSource redis, ModelServiceConfig config) {
         this.sync = redis.value(String.class, String.class);
-        this.keys = redis.key(String.class);
+        this.pipelined = redis.getReactive().value(String.class, String.class);
         this.config = config;
     }
 
@@ -38,9 +44,13 @@ public class PredictionJournal {
         if (decisionId.isEmpty()) {
             sync.set(key("prediction:", predictionId), b.toString(), ttl);
         } else {
-            sync.mset(Map.of(key("prediction:", predictionId), b.toString(), key("decision:", decisionId), predictionId));
-            keys.pexpire(key("prediction:", predictionId), config.predictionTtl());
-            keys.pexpire(key("decision:", decisionId), config.predictionTtl());
+            // two keys that may live on different cluster slots: two commands, in flight together (was MSET and two
+            // PEXPIREs, three round trips one after the other)
+            Uni.combine().all().unis(
+                            pipelined.set(key("prediction:", predictionId), b.toString(), ttl),
+                            pipelined.set(key("decision:", decisionId), predictionId, ttl))
+                    .discardItems()
+                    .await().atMost(WRITE_TIMEOUT);
         }
     }
 
