@@ -188,13 +188,26 @@ public class ModelGrpcService extends MutinyModelServiceGrpc.ModelServiceImplBas
         });
     }
 
+    /**
+     * Not @Blocking: the decide path's prediction (an ensemble in memory, the current weights, a feature vector of the
+     * models' schema or named features) is answered on the event loop with the journal written asynchronously
+     * ({@link Predictor#predictInMemory}), without a hand-off to a worker and back; anything that must read PostgreSQL,
+     * Redis or feature-service first (a model not loaded yet, a weights snapshot, a single version) goes to a worker.
+     */
     @Override
-    @Blocking
     public Uni<Prediction> predict(PredictRequest request) {
-        return call(() -> {
-            checkTarget(request.getTarget());
-            return ProtoMapper.prediction(predictOne(request.getTarget(), request.getInput(), "input", request.getDecisionId(), request.getWeightsSnapshotId(), true));
-        });
+        checkTarget(request.getTarget());
+        PredictionTarget target = request.getTarget();
+        if (target.getTargetCase() != PredictionTarget.TargetCase.MODEL && request.getWeightsSnapshotId().isEmpty()) {
+            var fast = predictor.predictInMemory(target.getEnsembleName(), ProtoMapper.input(request.getInput(), "input"),
+                    request.getDecisionId());
+            if (fast.isPresent()) {
+                return fast.get().map(ProtoMapper::prediction);
+            }
+        }
+        return call(() -> ProtoMapper.prediction(predictOne(target, request.getInput(), "input", request.getDecisionId(),
+                request.getWeightsSnapshotId(), true)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /** A wrong target refuses the whole request, before any row is looked at. */

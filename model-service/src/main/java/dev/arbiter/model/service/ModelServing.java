@@ -63,8 +63,14 @@ public class ModelServing {
         }
     }
 
+    /** Whether the version is in memory now, so acquiring it reads nothing from PostgreSQL. */
     public boolean isLoaded(VersionKey key) {
         return loaded.containsKey(key);
+    }
+
+    /** The version if it is in memory now (not acquired: for a look at it before {@link #acquire}), else null. */
+    LoadedModel inMemory(VersionKey key) {
+        return loaded.get(key);
     }
 
     private LoadedModel load(VersionKey key) {

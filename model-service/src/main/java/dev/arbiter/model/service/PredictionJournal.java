@@ -38,20 +38,24 @@ public class PredictionJournal {
     }
 
     void record(String predictionId, String decisionId, String ensemble, Map<VersionKey, Double> probabilities) {
+        recordAsync(predictionId, decisionId, ensemble, probabilities).await().atMost(WRITE_TIMEOUT);
+    }
+
+    /**
+     * The same write without waiting: with a decision id, its two keys (which may live on different cluster slots) are
+     * two commands in flight together (was MSET then two PEXPIREs, three round trips one after the other).
+     */
+    Uni<Void> recordAsync(String predictionId, String decisionId, String ensemble, Map<VersionKey, Double> probabilities) {
         StringBuilder b = new StringBuilder(ensemble);
         probabilities.forEach((k, p) -> b.append('\n').append(k.id()).append('=').append(p));
         SetArgs ttl = new SetArgs().px(config.predictionTtl());
+        Uni<Void> prediction = pipelined.set(key("prediction:", predictionId), b.toString(), ttl);
         if (decisionId.isEmpty()) {
-            sync.set(key("prediction:", predictionId), b.toString(), ttl);
-        } else {
-            // two keys that may live on different cluster slots: two commands, in flight together (was MSET and two
-            // PEXPIREs, three round trips one after the other)
-            Uni.combine().all().unis(
-                            pipelined.set(key("prediction:", predictionId), b.toString(), ttl),
-                            pipelined.set(key("decision:", decisionId), predictionId, ttl))
-                    .discardItems()
-                    .await().atMost(WRITE_TIMEOUT);
+            return prediction.ifNoItem().after(WRITE_TIMEOUT).fail();
         }
+        return Uni.combine().all().unis(prediction, pipelined.set(key("decision:", decisionId), predictionId, ttl))
+                .discardItems()
+                .ifNoItem().after(WRITE_TIMEOUT).fail();
     }
 
     Optional<String> predictionOfDecision(String decisionId) {

@@ -7,13 +7,16 @@ import dev.arbiter.model.config.ModelServiceConfig;
 import dev.arbiter.model.drift.DriftMonitor;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +37,9 @@ public class Predictor {
     private final PredictionJournal journal;
     private final DriftMonitor drift;
     private final Timer latency;
+    /** Ensemble predictions answered on the event loop and on a worker ({@link #predictInMemory}). */
+    private final Counter onEventLoop;
+    private final Counter onWorker;
 
     public Predictor(
             ModelServiceConfig config,
@@ -52,6 +58,10 @@ public class Predictor {
         this.journal = journal;
         this.drift = drift;
         this.latency = Timer.builder("arbiter.model.predict").publishPercentileHistogram().register(meters);
+        this.onEventLoop = Counter.builder("arbiter.model.predict.path").tag("path", "event-loop")
+                .description("Ensemble predictions by where they ran: event-loop (all in memory) or worker").register(meters);
+        this.onWorker = Counter.builder("arbiter.model.predict.path").tag("path", "worker")
+                .description("Ensemble predictions by where they ran: event-loop (all in memory) or worker").register(meters);
     }
 
     /**
@@ -74,7 +84,7 @@ public class Predictor {
         }
     }
 
-    /** With an ensemble ({@code ensemble} empty = the default one). */
+    /** With an ensemble ({@code ensemble} empty = the default one). May read PostgreSQL and Redis: call it on a worker. */
     public PredictionResult predictEnsemble(String ensemble, PredictionInput input, String decisionId, String snapshotId, boolean journal) {
         long start = System.nanoTime();
         EnsemblePlan plan = ensemble.isEmpty() ? defaultEnsemble() : ensembles.current(ensemble);
@@ -83,6 +93,55 @@ public class Predictor {
                 : weights.snapshot(plan, snapshotId).orElseThrow(() -> RequestRefused.notFound(
                         "weights_snapshot_id", "weights_snapshot_id " + snapshotId + " of ensemble " + plan.name()
                                 + " does not exist or is no longer kept (snapshots of the latest outcomes are); predict with the current weights"));
+        PredictionResult r = evaluate(plan, w, input, start);
+        onWorker.increment();
+        if (journal) {
+            this.journal.record(r.predictionId(), decisionId, plan.name(), probabilities(r));
+        }
+        return r;
+    }
+
+    /**
+     * The same prediction as {@link #predictEnsemble} with the current weights and the journal, without a worker: when
+     * the ensemble, its weights and every model it runs are in memory and the row is of the models' feature schema, or
+     * named features (so nothing is read from PostgreSQL, Redis or feature-service first), it is computed on the calling thread (the gRPC
+     * event loop) and the journal is written asynchronously; the Uni completes once the journal holds it. Empty when
+     * something would have to be read first: then the caller predicts on a worker with {@link #predictEnsemble}.
+     */
+    public Optional<Uni<PredictionResult>> predictInMemory(String ensemble, PredictionInput input, String decisionId) {
+        long start = System.nanoTime();
+        EnsemblePlan plan = ensembles.cached(ensemble.isEmpty() ? config.defaultEnsemble() : ensemble);
+        if (plan == null || !weights.cached(plan.name())
+                || (plan.metaModel() != null && !inMemory(plan.metaModel(), input))) {
+            return Optional.empty();
+        }
+        for (EnsemblePlan.Member m : plan.members()) {
+            if (!inMemory(m.key(), input)) {
+                return Optional.empty();
+            }
+        }
+        PredictionResult r = evaluate(plan, weights.current(plan), input, start);
+        onEventLoop.increment();
+        return Optional.of(journal.recordAsync(r.predictionId(), decisionId, plan.name(), probabilities(r)).replaceWith(r));
+    }
+
+    /**
+     * Whether the version is loaded and, for a feature vector, reads its feature schema (a mismatch is refused on a
+     * worker, since naming the schemas may ask feature-service); named features need no schema.
+     */
+    private boolean inMemory(VersionKey key, PredictionInput input) {
+        LoadedModel m = serving.inMemory(key);
+        return m != null && (input.values() == null || m.schema.id().equals(input.schemaId()));
+    }
+
+    private static Map<VersionKey, Double> probabilities(PredictionResult r) {
+        Map<VersionKey, Double> probabilities = new LinkedHashMap<>();
+        r.members().forEach(m -> probabilities.put(m.key(), m.probability()));
+        return probabilities;
+    }
+
+    /** Runs every member (and the meta model) on the row and combines them with the weights. */
+    private PredictionResult evaluate(EnsemblePlan plan, EnsembleWeights w, PredictionInput input, long start) {
         List<PredictionResult.Member> members = new ArrayList<>(plan.members().size());
         List<LoadedModel> held = new ArrayList<>(plan.members().size() + 1);
         try {
@@ -117,16 +176,10 @@ public class Predictor {
             }
             double agreement = sum > 0 ? agree / sum : 0;
             double q = meta == null || !(p == p) ? Double.NaN : meta.runtime.predict(metaRow(meta, input, p, agreement));
-            String id = UUID.randomUUID().toString();
-            if (journal) {
-                Map<VersionKey, Double> probabilities = new LinkedHashMap<>();
-                members.forEach(m -> probabilities.put(m.key(), m.probability()));
-                this.journal.record(id, decisionId, plan.name(), probabilities);
-            }
             long micros = (System.nanoTime() - start) / 1000;
             latency.record(micros, TimeUnit.MICROSECONDS);
             return new PredictionResult(
-                    id, members, p, agreement, w.snapshotId(), plan.name(), plan.revision(),
+                    UUID.randomUUID().toString(), members, p, agreement, w.snapshotId(), plan.name(), plan.revision(),
                     input.seriesId(), input.tsMicros(), input.schemaId(), micros, q);
         } finally {
             held.forEach(LoadedModel::release);

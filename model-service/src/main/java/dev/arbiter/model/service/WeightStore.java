@@ -78,6 +78,11 @@ public class WeightStore {
     }
 
     /** Current weights from the local copy (read from Redis once, then refreshed on change). */
+    /** Whether the ensemble's weights are in the local copy, so {@link #current} reads nothing from Redis. */
+    public boolean cached(String ensemble) {
+        return local.containsKey(ensemble);
+    }
+
     public EnsembleWeights current(EnsemblePlan plan) {
         return compute(plan, local.computeIfAbsent(plan.name(), e -> hash.hgetall(key(e))), "");
     }

@@ -33,9 +33,11 @@ import dev.arbiter.proto.v1.ReportPredictionOutcomeResponse;
 import dev.arbiter.proto.v1.RetireModelVersionRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +57,13 @@ class ModelServiceFlowTest {
 
     @GrpcClient("models")
     MutinyModelServiceStub mutiny;
+
+    @Inject
+    MeterRegistry registry;
+
+    double predictions(String path) {
+        return registry.counter("arbiter.model.predict.path", "path", path).count();
+    }
 
     ModelVersion upload(String name, ModelFormat format, byte[] bytes) {
         return mutiny.uploadModel(Multi.createFrom().iterable(TrainedModels.upload(TrainedModels.metadata(name, format, bytes).build(), bytes, 64 * 1024)))
@@ -215,6 +224,15 @@ class ModelServiceFlowTest {
         assertEquals(
                 PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE,
                 models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setDecisionId(decision).setRealisedPositive(true).build()).getStatus());
+        // the ensemble, its weights and its model are in memory now: the next prediction is answered on the event loop,
+        // its journal written asynchronously before the answer, so its outcome is reportable by decision id at once
+        double onEventLoop = predictions("event-loop");
+        String second = "decision-2-" + suffix;
+        models.predict(PredictRequest.newBuilder().setTarget(ensemble(name)).setInput(TrainedModels.row(new Random(2))).setDecisionId(second).build());
+        assertEquals(onEventLoop + 1, predictions("event-loop"), "answered without a worker");
+        assertEquals(
+                PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_APPLIED,
+                models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setDecisionId(second).setRealisedPositive(false).build()).getStatus());
         assertEquals(
                 PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_UNKNOWN_PREDICTION,
                 models.reportPredictionOutcome(ReportPredictionOutcomeRequest.newBuilder().setDecisionId("never-" + suffix).build()).getStatus());
