@@ -36,15 +36,27 @@ public final class DependencyGuard {
     private final TypedGuard<CompletionStage<Object>> guard;
     private volatile CircuitBreakerState state = CircuitBreakerState.CLOSED;
     private volatile long openedAtNanos;
+    private final MeterRegistry registry;
+    private final Gauge gauge;
 
+    /** The one breaker of a dependency at one address. */
     public DependencyGuard(String name, DecisionConfig config, MeterRegistry registry) {
-        this.name = name;
+        this(name, null, config, registry);
+    }
+
+    /**
+     * The breaker of one replica of a dependency ({@code replica} HOST:PORT; null for a dependency at one address): a
+     * replica that is down opens its own circuit, and the series the other replicas hold go on.
+     */
+    public DependencyGuard(String name, String replica, DecisionConfig config, MeterRegistry registry) {
+        this.name = replica == null ? name : name + " " + replica;
+        this.registry = registry;
         this.breaker = config.breaker();
         this.minCallNanos = config.budget().minCall().toNanos();
         this.minCountedNanos = breaker.minCountedDeadline().toNanos();
         this.guard = TypedGuard.create(new TypeLiteral<CompletionStage<Object>>() {})
                 .withCircuitBreaker()
-                .name("arbiter-decision-" + name)
+                .name("arbiter-decision-" + name + (replica == null ? "" : "-" + replica))
                 .requestVolumeThreshold(breaker.window())
                 .failureRatio(breaker.failureRatio())
                 .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
@@ -53,14 +65,20 @@ public final class DependencyGuard {
                 .onStateChange(this::stateChanged)
                 .done()
                 .build();
-        Gauge.builder("arbiter.decision.dependency.circuit", this, g -> switch (g.state) {
+        this.gauge = Gauge.builder("arbiter.decision.dependency.circuit", this, g -> switch (g.state) {
                     case CLOSED -> 0;
                     case HALF_OPEN -> 0.5;
                     case OPEN -> 1;
                 })
-                .description("Circuit breaker of a dependency: 0 closed, 0.5 half-open, 1 open")
+                .description("Circuit breaker of a dependency (of one of its replicas): 0 closed, 0.5 half-open, 1 open")
                 .tag("dependency", name)
+                .tag("replica", replica == null ? "all" : replica)
                 .register(registry);
+    }
+
+    /** For a replica that left: its gauge goes. */
+    void close() {
+        registry.remove(gauge);
     }
 
     public String name() {

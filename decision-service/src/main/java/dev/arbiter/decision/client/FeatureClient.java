@@ -32,7 +32,11 @@ public class FeatureClient {
 
     private final FeatureServiceStub stub;
     private final ReplicaChannels replicas;
+    /** The breaker of the one feature-service, or with replicas the breaker of each ({@link #guards}). */
     private final DependencyGuard guard;
+    private final ConcurrentHashMap<String, DependencyGuard> guards = new ConcurrentHashMap<>();
+    private final DecisionConfig config;
+    private final MeterRegistry registry;
     private final ConcurrentHashMap<String, FeatureSchema> schemas = new ConcurrentHashMap<>();
 
     public FeatureClient(@GrpcClient("features") Channel channel, DecisionConfig config, MeterRegistry registry) {
@@ -40,7 +44,23 @@ public class FeatureClient {
                 .map(source -> ReplicaChannels.sharded(NAME, source, config.replicas().refresh(), registry))
                 .orElse(null);
         this.stub = stub(channel);
-        this.guard = new DependencyGuard(NAME, config, registry);
+        this.config = config;
+        this.registry = registry;
+        this.guard = replicas == null ? new DependencyGuard(NAME, config, registry) : null;
+        if (replicas != null) {
+            replicas.onChange(members -> guards.entrySet().removeIf(e -> {
+                if (members.contains(e.getKey())) {
+                    return false;
+                }
+                e.getValue().close();
+                return true;
+            }));
+        }
+    }
+
+    /** The breaker of the replica {@code member}: each replica's circuit opens on its own failures only. */
+    private DependencyGuard guardOf(String member) {
+        return guards.computeIfAbsent(member, m -> new DependencyGuard(NAME, m, config, registry));
     }
 
     private static FeatureServiceStub stub(Channel channel) {
@@ -49,10 +69,6 @@ public class FeatureClient {
         return FeatureServiceGrpc.newStub(channel).withExecutor(Runnable::run);
     }
 
-    /** The replica {@code seriesId} belongs to, or the one feature-service. */
-    private FeatureServiceStub stubFor(String seriesId) {
-        return replicas == null ? stub : stub(replicas.forKey(seriesId));
-    }
 
     @PreDestroy
     void close() {
@@ -61,9 +77,6 @@ public class FeatureClient {
         }
     }
 
-    public DependencyGuard guard() {
-        return guard;
-    }
 
     /**
      * Ingests one observation with a deadline of whatever is left until {@code endNanos}.
@@ -73,23 +86,29 @@ public class FeatureClient {
      */
     public CompletableFuture<IngestResponse> ingest(Observation observation, long endNanos) {
         IngestRequest request = IngestRequest.newBuilder().setObservation(observation).build();
-        return guard.call(endNanos, deadline -> {
+        String member = replicas == null ? null : replicas.ownerOf(observation.getSeriesId());
+        FeatureServiceStub to = member == null ? stub : stub(replicas.channel(member));
+        return (member == null ? guard : guardOf(member)).call(endNanos, deadline -> {
             Answer<IngestResponse> call = new Answer<>();
-            stubFor(observation.getSeriesId()).withDeadlineAfter(deadline, TimeUnit.NANOSECONDS).ingest(request, call);
+            to.withDeadlineAfter(deadline, TimeUnit.NANOSECONDS).ingest(request, call);
             return call;
         });
     }
 
-    /** The schema named {@code schemaId}: from memory, or asked of feature-service once. */
-    public CompletableFuture<FeatureSchema> schema(String schemaId, long endNanos) {
+    /**
+     * The schema named {@code schemaId}: from memory, or asked of feature-service once (with replicas, of the one
+     * that holds {@code seriesId} and has just answered for it, so a replica that is down degrades only its own series).
+     */
+    public CompletableFuture<FeatureSchema> schema(String schemaId, String seriesId, long endNanos) {
         FeatureSchema known = schemas.get(schemaId);
         if (known != null) {
             return CompletableFuture.completedFuture(known);
         }
-        return guard.<FeatureSchema>call(endNanos, deadline -> {
+        String member = replicas == null ? null : replicas.ownerOf(seriesId);
+        FeatureServiceStub to = member == null ? stub : stub(replicas.channel(member));
+        return (member == null ? guard : guardOf(member)).<FeatureSchema>call(endNanos, deadline -> {
             Answer<FeatureSchema> call = new Answer<>();
-            // every replica serves the same schema: ask the first one now
-            (replicas == null ? stub : stub(replicas.balanced())).withDeadlineAfter(deadline, TimeUnit.NANOSECONDS).getFeatureSchema(GetFeatureSchemaRequest.getDefaultInstance(), call);
+            to.withDeadlineAfter(deadline, TimeUnit.NANOSECONDS).getFeatureSchema(GetFeatureSchemaRequest.getDefaultInstance(), call);
             return call;
         }).thenApply(s -> {
             schemas.putIfAbsent(s.getSchemaId(), s);

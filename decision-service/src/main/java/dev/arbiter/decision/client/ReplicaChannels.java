@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The replicas of one dependency ({@code arbiter.decision.replicas.*}) as channels: either one channel per replica,
- * each key (a series id) sent to the replica rendezvous hashing gives it ({@link #forKey}), or one channel over all of
+ * each key (a series id) sent to the replica rendezvous hashing gives it ({@link #ownerOf}), or one channel over all of
  * them whose calls gRPC's {@code round_robin} spreads ({@link #balanced}). A channel to a replica that left is shut
  * down once its calls in flight end. The member count is the gauge {@code arbiter.decision.dependency.replicas}.
  */
@@ -57,15 +57,24 @@ final class ReplicaChannels implements AutoCloseable {
                 .build();
     }
 
-    /** The channel to the replica {@code key} belongs to now. */
-    Channel forKey(String key) {
-        String owner = Rendezvous.owner(key, replicas.members());
-        return perReplica.computeIfAbsent(owner, ReplicaChannels::open);
+    /** The replica {@code key} belongs to now (HOST:PORT). */
+    String ownerOf(String key) {
+        return Rendezvous.owner(key, replicas.members());
     }
 
-    /** The round-robin channel ({@link #roundRobin}), or the first replica's. */
+    /** The channel to one replica. */
+    Channel channel(String member) {
+        return perReplica.computeIfAbsent(member, ReplicaChannels::open);
+    }
+
+    /** Calls {@code listener} with the members now and after every change. */
+    void onChange(java.util.function.Consumer<List<String>> listener) {
+        replicas.onChange(listener);
+    }
+
+    /** The round-robin channel ({@link #roundRobin} only). */
     Channel balanced() {
-        return balanced != null ? balanced : perReplica.computeIfAbsent(replicas.members().get(0), ReplicaChannels::open);
+        return balanced;
     }
 
     List<String> members() {

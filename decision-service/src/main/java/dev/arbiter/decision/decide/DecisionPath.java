@@ -228,7 +228,7 @@ public class DecisionPath {
     private CompletableFuture<Decision> withFeatures(Attempt a, FeatureVector vector) {
         a.features = vector;
         long modelsStart = System.nanoTime();
-        CompletableFuture<Prediction> prediction = features.schema(vector.getSchemaId(), a.modelsEnd)
+        CompletableFuture<Prediction> prediction = features.schema(vector.getSchemaId(), vector.getSeriesId(), a.modelsEnd)
                 .thenCompose(schema -> {
                     a.schema = schema;
                     remember(schema);

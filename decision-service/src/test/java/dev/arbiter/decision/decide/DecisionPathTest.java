@@ -338,7 +338,7 @@ class DecisionPathTest {
         }
         assertTrue(body.contains("arbiter_decision_latency_seconds_bucket"));
         assertTrue(body.contains("arbiter_decision_decisions_total{degraded=\"false\",direction=\"flat\"}"));
-        assertTrue(body.contains("arbiter_decision_dependency_circuit{dependency=\"model-service\"}"));
+        assertTrue(body.contains("arbiter_decision_dependency_circuit{dependency=\"model-service\",replica=\"all\"}"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.decision.testing.Msft;
 import dev.arbiter.decision.testing.MsftModels;
+import dev.arbiter.decision.testing.RealDependencies;
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
 import dev.arbiter.proto.v1.DecideRequest;
@@ -60,25 +61,15 @@ class ReplicasIT {
     @Test
     void decisionsKeepFlowingAndFeaturesContinueBitForBitWhileFeatureReplicasLeaveAndJoin() throws Exception {
         String run = UUID.randomUUID().toString();
-        Map<String, String> featureConfig = Map.of(
-                "arbiter.features.sharded", "true",
-                "arbiter.features.snapshot.key-prefix", "arbiter-it:features:" + run + ":",
-                "arbiter.features.snapshot.ttl", "10m");
+        Map<String, String> featureConfig = RealDependencies.shardedFeatureService(run);
         Path members = Path.of("target", "replicas-it-features-" + run + ".txt");
         List<ServiceProcess> started = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(SERIES);
         try {
             ServiceProcess featuresA = track(started, ServiceProcess.start("feature-service.runner", "replicas-it-features-a", featureConfig));
             ServiceProcess featuresB = track(started, ServiceProcess.start("feature-service.runner", "replicas-it-features-b", featureConfig));
-            Map<String, String> modelConfig = new HashMap<>(Map.of(
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
-                    "arbiter.models.redis-prefix", "arbiter-it:models:" + run + ":",
-                    "arbiter.models.drift.evaluation-interval", "0",
-                    "quarkus.grpc.clients.features.host", "127.0.0.1",
-                    "quarkus.grpc.clients.features.port", Integer.toString(featuresA.grpcPort)));
-            Map<String, String> firstModels = new HashMap<>(modelConfig);
-            firstModels.put("quarkus.flyway.clean-disabled", "false");
-            firstModels.put("quarkus.flyway.clean-at-start", "true");
+            Map<String, String> modelConfig = RealDependencies.modelService(run, featuresA.grpcPort, false);
+            Map<String, String> firstModels = RealDependencies.modelService(run, featuresA.grpcPort, true);
             ServiceProcess modelsA = track(started, ServiceProcess.start("model-service.runner", "replicas-it-models-a", firstModels));
             MsftModels.deploy(modelsA.channel);
             ServiceProcess modelsB = track(started, ServiceProcess.start("model-service.runner", "replicas-it-models-b", modelConfig));
@@ -192,6 +183,75 @@ class ReplicasIT {
             }
             Files.deleteIfExists(members);
         }
+    }
+
+    /**
+     * A feature-service replica that dies (kill -9) while still listed opens only its own circuit: the series it holds
+     * are degraded (naming the replica), and the series of the replica that is up are decided as before, however many
+     * calls to the dead one failed.
+     */
+    @Test
+    void aDeadFeatureReplicaOpensOnlyItsOwnCircuit() throws Exception {
+        String run = UUID.randomUUID().toString();
+        Map<String, String> featureConfig = RealDependencies.shardedFeatureService(run);
+        List<ServiceProcess> started = new ArrayList<>();
+        try {
+            ServiceProcess up = track(started, ServiceProcess.start("feature-service.runner", "replicas-it-breaker-features-up", featureConfig));
+            ServiceProcess dying = track(started, ServiceProcess.start("feature-service.runner", "replicas-it-breaker-features-dying", featureConfig));
+            ServiceProcess models = track(started, ServiceProcess.start("model-service.runner", "replicas-it-breaker-models", RealDependencies.modelService(run, up.grpcPort, true)));
+            MsftModels.deploy(models.channel);
+            List<String> members = List.of(member(up), member(dying));
+            ServiceProcess decisions = track(started, ServiceProcess.start("decision-service.runner", "replicas-it-breaker-decisions", Map.of(
+                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                    "arbiter.decision.redis-prefix", "arbiter-it:decision:" + run + ":",
+                    "arbiter.decision.log.spool-dir", "target/replicas-it-breaker-spool-" + run,
+                    "arbiter.decision.replicas.features", String.join(",", members),
+                    "quarkus.grpc.clients.models.host", "127.0.0.1",
+                    "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort),
+                    "quarkus.grpc.clients.models.test-port", Integer.toString(models.grpcPort))));
+            dying.kill();
+
+            // four series on each replica, and more calls to the dead one than the breaker's window, so that its circuit opens
+            List<String> onUp = new ArrayList<>();
+            List<String> onDead = new ArrayList<>();
+            for (int i = 0; onUp.size() < 4 || onDead.size() < 4; i++) {
+                String id = "breaker-" + run + "-" + i;
+                List<String> side = Rendezvous.owner(id, members).equals(member(dying)) ? onDead : onUp;
+                if (side.size() < 4) {
+                    side.add(id);
+                }
+            }
+            int rounds = 40;
+            Map<Boolean, Integer> degraded = new HashMap<>(Map.of(true, 0, false, 0));
+            Set<String> reasonsOfDead = new HashSet<>();
+            for (int step = 0; step < rounds; step++) {
+                for (String id : concat(onUp, onDead)) {
+                    boolean dead = onDead.contains(id);
+                    Decision d = DecisionServiceGrpc.newBlockingStub(decisions.channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                            .decide(DecideRequest.newBuilder().setObservation(Msft.rows().get(step).observation(id)).setLatencyBudgetMs(2_000).build());
+                    if (d.getDegraded()) {
+                        degraded.merge(dead, 1, Integer::sum);
+                        if (dead) {
+                            reasonsOfDead.add(d.getDegradedReason().replaceAll("retry in [0-9.]+ s", "retry in _ s"));
+                        }
+                    }
+                }
+            }
+            assertEquals(0, degraded.get(false), "decisions on the series of the replica that is up");
+            assertEquals(onDead.size() * rounds, degraded.get(true), "decisions on the series of the dead replica");
+            assertTrue(reasonsOfDead.stream().anyMatch(r -> r.contains("feature-service " + member(dying) + ": circuit open")),
+                    "the dead replica's own circuit opened: " + reasonsOfDead);
+        } finally {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                started.get(i).close();
+            }
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static ServiceProcess track(List<ServiceProcess> started, ServiceProcess p) {

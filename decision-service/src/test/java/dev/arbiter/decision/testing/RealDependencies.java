@@ -20,6 +20,33 @@ public final class RealDependencies implements AutoCloseable {
         this.models = models;
     }
 
+    /**
+     * model-service's configuration on the test database and Redis prefix {@code run}, its feature schema from the
+     * feature-service at {@code featuresPort}; {@code cleanDatabase} for the first model-service of a test only.
+     */
+    public static Map<String, String> modelService(String run, int featuresPort, boolean cleanDatabase) {
+        Map<String, String> config = new HashMap<>(Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "arbiter.models.redis-prefix", "arbiter-it:models:" + run + ":",
+                "arbiter.models.drift.evaluation-interval", "0",
+                // the feature schema model inputs are checked against is the one this feature-service serves
+                "quarkus.grpc.clients.features.host", "127.0.0.1",
+                "quarkus.grpc.clients.features.port", Integer.toString(featuresPort)));
+        if (cleanDatabase) {
+            config.put("quarkus.flyway.clean-disabled", "false");
+            config.put("quarkus.flyway.clean-at-start", "true");
+        }
+        return config;
+    }
+
+    /** feature-service's configuration as a shard ({@code arbiter.features.sharded}) on Redis prefix {@code run}. */
+    public static Map<String, String> shardedFeatureService(String run) {
+        return Map.of(
+                "arbiter.features.sharded", "true",
+                "arbiter.features.snapshot.key-prefix", "arbiter-it:features:" + run + ":",
+                "arbiter.features.snapshot.ttl", "10m");
+    }
+
     /** Starts both; {@code name} prefixes their logs in target/, {@code run} their Redis prefixes. */
     public static RealDependencies start(String name, String run) throws Exception {
         return start(name, run, Map.of());
@@ -33,15 +60,8 @@ public final class RealDependencies implements AutoCloseable {
         featureService.putAll(featureConfig);
         ServiceProcess features = ServiceProcess.start("feature-service.runner", name + "-feature-service", featureService);
         try {
-            ServiceProcess models = ServiceProcess.start("model-service.runner", name + "-model-service", Map.of(
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
-                    "quarkus.flyway.clean-disabled", "false",
-                    "quarkus.flyway.clean-at-start", "true",
-                    "arbiter.models.redis-prefix", "arbiter-it:models:" + run + ":",
-                    "arbiter.models.drift.evaluation-interval", "0",
-                    // the feature schema model inputs are checked against is the one this feature-service serves
-                    "quarkus.grpc.clients.features.host", "127.0.0.1",
-                    "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort)));
+            ServiceProcess models = ServiceProcess.start("model-service.runner", name + "-model-service",
+                    modelService(run, features.grpcPort, true));
             try {
                 MsftModels.deploy(models.channel);
                 return new RealDependencies(features, models);
