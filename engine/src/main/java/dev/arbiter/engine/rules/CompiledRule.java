@@ -41,4 +41,37 @@ public final class CompiledRule {
         double m = ((Number) v).doubleValue();
         return m > 0 ? Math.min(m, 1) : 0;
     }
+
+    /**
+     * Evaluates the rule once, counting evaluation steps (one per expression node evaluated, comprehension
+     * iterations included), and stops as soon as they exceed {@code budget}.
+     *
+     * @return the steps taken, or {@code budget + 1} when evaluation was stopped
+     * @throws CelEvaluationException when evaluation fails for another reason
+     */
+    public long steps(Map<String, Object> variables, long budget) throws CelEvaluationException {
+        long[] steps = {0};
+        try {
+            program.trace(variables, (expr, result) -> {
+                if (++steps[0] > budget) {
+                    throw new StepBudgetExceeded();
+                }
+            });
+        } catch (StepBudgetExceeded e) {
+            return budget + 1;
+        } catch (CelEvaluationException e) {
+            if (e.getCause() instanceof StepBudgetExceeded) {
+                return budget + 1;
+            }
+            throw e;
+        }
+        return steps[0];
+    }
+
+    /** Thrown from the evaluation listener to stop an evaluation that ran past its step budget. */
+    private static final class StepBudgetExceeded extends RuntimeException {
+        StepBudgetExceeded() {
+            super(null, null, false, false);
+        }
+    }
 }

@@ -92,6 +92,38 @@ public final class RuleCompiler {
      * @throws RuleRejected with the checker's message when the rule cannot be loaded
      */
     public CompiledRule compile(RuleDefinition rule) {
+        CelAbstractSyntaxTree ast = check(rule);
+        try {
+            return new CompiledRule(rule, RUNTIME.createProgram(ast));
+        } catch (CelEvaluationException e) {
+            throw new RuleRejected(rule.id(), "cannot be planned for evaluation: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Parses {@code expression} only (no types, no variables): the syntax tree with macros expanded.
+     *
+     * @throws RuleRejected with the parser's message, with position
+     */
+    public CelAbstractSyntaxTree parse(String id, String expression) {
+        CelValidationResult result = compiler.parse(expression == null ? "" : expression.strip());
+        try {
+            if (result.hasError()) {
+                throw new RuleRejected(id, "does not parse: " + result.getErrorString());
+            }
+            return result.getAst();
+        } catch (CelValidationException e) {
+            throw new RuleRejected(id, "does not parse: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Everything {@link #compile(RuleDefinition)} checks, answering the type-checked syntax tree (whose
+     * {@code getType(exprId)} gives each node's type).
+     *
+     * @throws RuleRejected with the checker's message when the rule cannot be loaded
+     */
+    public CelAbstractSyntaxTree check(RuleDefinition rule) {
         String id = rule.id() == null ? "" : rule.id();
         if (!RULE_ID.matcher(id).matches()) {
             throw new RuleRejected(id, "rule_id must be 1-64 lowercase letters, digits or '_'");
@@ -124,11 +156,7 @@ public final class RuleCompiler {
                     + actual.name() + (rule.kind() == RuleKind.SIZING ? "; write doubles such as 0.5 or 1.0, not 1" : ""));
         }
         checkNodesAndFeatures(id, ast);
-        try {
-            return new CompiledRule(rule, RUNTIME.createProgram(ast));
-        } catch (CelEvaluationException e) {
-            throw new RuleRejected(id, "cannot be planned for evaluation: " + e.getMessage());
-        }
+        return ast;
     }
 
     private void checkNodesAndFeatures(String id, CelAbstractSyntaxTree ast) {
