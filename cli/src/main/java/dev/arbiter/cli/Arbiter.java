@@ -113,6 +113,7 @@ public final class Arbiter {
         g.put("Models (model-service)", List.of("models"));
         g.put("Decisions (decision-service)", List.of("decide", "outcome", "performance"));
         g.put("Features (feature-service)", List.of("features"));
+        g.put("Rules (rule-service)", List.of("rules"));
         g.put("Help", List.of("help"));
         return g;
     }

@@ -15,6 +15,7 @@ import dev.arbiter.cli.optimizer.BacktestCommand;
 import dev.arbiter.cli.optimizer.ReportsCommand;
 import dev.arbiter.cli.optimizer.StressCommand;
 import dev.arbiter.cli.optimizer.TrainCommand;
+import dev.arbiter.cli.rules.RulesCommand;
 import dev.arbiter.cli.study.StudyCommand;
 import dev.arbiter.cli.output.ProgressMode;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
@@ -46,6 +47,7 @@ import picocli.CommandLine.ScopeType;
                 ModelsCommand.class,
                 DecideCommand.class, OutcomeCommand.class, PerformanceCommand.class,
                 FeaturesCommand.class,
+                RulesCommand.class,
                 HelpCommand.class})
 public class ArbiterCommand extends GroupCommand implements AutoCloseable {
 
@@ -68,6 +70,11 @@ public class ArbiterCommand extends GroupCommand implements AutoCloseable {
             defaultValue = "${env:ARBITER_OPTIMIZER:-127.0.0.1:9104}",
             description = "optimizer-service (env ARBITER_OPTIMIZER; default: ${DEFAULT-VALUE}).")
     String optimizer;
+
+    @Option(names = "--rules", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_RULES:-127.0.0.1:9105}",
+            description = "rule-service (env ARBITER_RULES; default: ${DEFAULT-VALUE}).")
+    String rules;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT,
             defaultValue = "${env:ARBITER_TIMEOUT:-30}",
@@ -96,6 +103,7 @@ public class ArbiterCommand extends GroupCommand implements AutoCloseable {
             addresses.put(Service.MODELS, address(Service.MODELS, models));
             addresses.put(Service.DECISIONS, address(Service.DECISIONS, decisions));
             addresses.put(Service.OPTIMIZER, address(Service.OPTIMIZER, optimizer));
+            addresses.put(Service.RULES, address(Service.RULES, rules));
             services = new Services(addresses, seconds("--timeout", timeoutSeconds, false),
                     seconds("--stream-timeout", streamTimeoutSeconds, true));
         }

@@ -11,6 +11,8 @@ import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.ModelServiceGrpc.ModelServiceBlockingStub;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc.OptimizerServiceBlockingStub;
+import dev.arbiter.proto.v1.RuleServiceGrpc;
+import dev.arbiter.proto.v1.RuleServiceGrpc.RuleServiceBlockingStub;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -63,6 +65,12 @@ public abstract class CliCommand implements Callable<Integer> {
     protected <T> T decisions(Function<DecisionServiceBlockingStub, T> call) {
         return services().call(Service.DECISIONS,
                 () -> call.apply(services().unary(Service.DECISIONS, DecisionServiceGrpc::newBlockingStub)));
+    }
+
+    /** One request/answer call to rule-service, with the call deadline. */
+    protected <T> T rules(Function<RuleServiceBlockingStub, T> call) {
+        return services().call(Service.RULES,
+                () -> call.apply(services().unary(Service.RULES, RuleServiceGrpc::newBlockingStub)));
     }
 
     /** One request/answer call to feature-service, with the call deadline. */

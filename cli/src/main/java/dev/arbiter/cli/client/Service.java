@@ -5,7 +5,8 @@ public enum Service {
     FEATURES("feature-service", "--features", "ARBITER_FEATURES", 9101),
     MODELS("model-service", "--models", "ARBITER_MODELS", 9102),
     DECISIONS("decision-service", "--decisions", "ARBITER_DECISIONS", 9103),
-    OPTIMIZER("optimizer-service", "--optimizer", "ARBITER_OPTIMIZER", 9104);
+    OPTIMIZER("optimizer-service", "--optimizer", "ARBITER_OPTIMIZER", 9104),
+    RULES("rule-service", "--rules", "ARBITER_RULES", 9105);
 
     /** The service's name, as the README and its logs call it. */
     public final String displayName;

@@ -54,6 +54,7 @@ class CliIT {
     static ServiceProcess optimizer;
     static ServiceProcess features;
     static ServiceProcess decisions;
+    static ServiceProcess rules;
     static final String ENSEMBLE = "ens-" + SUFFIX;
     /** Not the default 10, 20, 50: the whole stack follows feature-service's schema. */
     static final String VOLATILITY_WINDOWS = "15,30,60";
@@ -98,13 +99,21 @@ class CliIT {
                 "quarkus.grpc.clients.decisions.port", Integer.toString(decisions.grpcPort),
                 "arbiter.optimizer.history.root", historyRoot.toString(),
                 "arbiter.features.windows.volatility", VOLATILITY_WINDOWS));
+        // rule-service reads feature-service's schema and decision-service's live rules; its schema "rule" is emptied
+        // at start, so that the examples' proposals are not near-duplicates of an earlier run's
+        rules = ServiceProcess.start("rule-service.runner", "cli-it-rule-service", Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
+                "quarkus.flyway.clean-disabled", "false",
+                "quarkus.flyway.clean-at-start", "true",
+                "quarkus.grpc.clients.features.port", Integer.toString(features.grpcPort),
+                "quarkus.grpc.clients.decisions.port", Integer.toString(decisions.grpcPort)));
         imported = cli("history", "import", csv.toString(), "--series", SERIES, "--time-col", "datetime_local",
                 "--value-col", "demand_mw", "--time-zone", "Europe/London");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess p : new ServiceProcess[] {decisions, features, optimizer, models}) {
+        for (ServiceProcess p : new ServiceProcess[] {rules, decisions, features, optimizer, models}) {
             if (p != null) {
                 p.close();
             }
@@ -132,7 +141,7 @@ class CliIT {
     private static String[] pointedAtTheServices(String... args) {
         List<String> all = new ArrayList<>(List.of("--optimizer", "127.0.0.1:" + optimizer.grpcPort,
                 "--models", "127.0.0.1:" + models.grpcPort, "--features", "127.0.0.1:" + features.grpcPort,
-                "--decisions", "127.0.0.1:" + decisions.grpcPort,
+                "--decisions", "127.0.0.1:" + decisions.grpcPort, "--rules", "127.0.0.1:" + rules.grpcPort,
                 "--progress", "lines"));
         all.addAll(Arrays.asList(args));
         return all.toArray(String[]::new);
@@ -155,6 +164,7 @@ class CliIT {
         addresses.put("--models", "127.0.0.1:" + models.grpcPort);
         addresses.put("--features", "127.0.0.1:" + features.grpcPort);
         addresses.put("--decisions", "127.0.0.1:" + decisions.grpcPort);
+        addresses.put("--rules", "127.0.0.1:" + rules.grpcPort);
         List<String> failures = new ArrayList<>();
         int n = 0;
         int ran = 0;
@@ -168,6 +178,46 @@ class CliIT {
         assertTrue(runnable >= 30, "examples found: " + runnable);
         assertEquals(runnable, ran, "every example but the demo's ran");
         assertTrue(failures.isEmpty(), failures.size() + " example(s) did not run as documented:\n\n" + String.join("\n\n", failures));
+    }
+
+    @Test
+    void aRuleIsValidatedSubmittedListedShownAndRejected() {
+        String expression = "features.efficiency_ratio_14 > 0.45 && confidence >= 0.58 && drawdown < 0.2";
+        Cli.Result valid = cli("rules", "validate", expression);
+        assertEquals(0, valid.exitCode(), valid.toString());
+        assertTrue(valid.out().contains("valid: bool, cost bound "), valid.out());
+        Cli.Result leak = cli("rules", "validate", "next_return > 0.0");
+        assertEquals(1, leak.exitCode(), leak.toString());
+        assertTrue(leak.out().lines().anyMatch(l -> l.startsWith("leakage") && l.contains("FAILED") && l.contains("look-ahead")),
+                leak.out());
+
+        Cli.Result submitted = cli("rules", "submit", "--id", "trend_only_" + SUFFIX.replace('-', '_').toLowerCase(), expression,
+                "--rationale", "false positives cluster in choppy markets", "--author", "cli-it");
+        assertEquals(0, submitted.exitCode(), submitted.toString());
+        Matcher id = Pattern.compile("^(proposal-\\d+)  VALIDATED  \\(human, by cli-it, ").matcher(submitted.out());
+        assertTrue(id.find(), submitted.out());
+        String proposal = id.group(1);
+        Cli.Result again = cli("rules", "submit", expression, "--rationale", "once more", "--author", "cli-it");
+        assertEquals(1, again.exitCode(), again.toString());
+        assertTrue(again.out().contains("VALIDATION_FAILED") && again.out().contains("earlier proposal " + proposal), again.out());
+
+        Cli.Result list = cli("rules", "list", "--state", "validated");
+        assertEquals(0, list.exitCode(), list.toString());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(proposal + " ") && l.contains("VALIDATED")), list.out());
+        Cli.Result show = cli("rules", "show", proposal);
+        assertEquals(0, show.exitCode(), show.toString());
+        assertTrue(show.out().contains("rationale  false positives cluster in choppy markets"), show.out());
+        assertTrue(show.out().lines().anyMatch(l -> l.startsWith("duplicate") && l.contains("passed")), show.out());
+
+        Cli.Result rejected = cli("rules", "reject", proposal, "--reason", "trying another", "--author", "cli-it");
+        assertEquals(0, rejected.exitCode(), rejected.toString());
+        assertEquals(proposal + " REJECTED: rejected by cli-it: trying another", rejected.out().trim());
+        Cli.Result twice = cli("rules", "reject", proposal, "--reason", "again");
+        assertEquals(1, twice.exitCode(), twice.toString());
+        assertTrue(twice.err().contains("rule-service refused (FAILED_PRECONDITION"), twice.err());
+        Cli.Result history = cli("rules", "show", proposal);
+        assertTrue(history.out().lines().anyMatch(l -> l.contains("REJECTED") && l.contains("cli-it") && l.contains("trying another")),
+                history.out());
     }
 
     @Test
@@ -271,7 +321,7 @@ class CliIT {
                     "--value-col", "demand_mw", "--time-zone", "Europe/London", "--format", "tsv", "--budget-ms", "5000");
             assertEquals(0, decide.exitCode(), decide.toString());
             List<String[]> rows = decide.out().lines().skip(1).map(l -> l.split("\t")).toList();
-            assertEquals(300, rows.size(), decide.out());
+            assertEquals(300, rows.size(), decide::toString);
             assertEquals("2", rows.get(0)[0], "CSV line numbers");
             assertTrue(decide.err().contains("decided 300 observations: ") && decide.err().contains("; 0 degraded;"), decide.err());
             String[] first = rows.get(0);

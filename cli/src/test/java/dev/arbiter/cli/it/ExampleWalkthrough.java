@@ -47,13 +47,16 @@ final class ExampleWalkthrough {
     static final List<String> ORDER = List.of("", "history import", "history list", "features ingest", "features list",
             "train", "models upload", "models list", "models activate", "models define-ensemble", "models ensembles",
             "models drift", "backtest", "stress", "reports", "study create", "study run", "study show", "study best",
-            "study report", "study promote", "decide", "outcome", "performance", "demo");
+            "study report", "study promote", "decide", "outcome", "performance", "rules validate", "rules submit", "rules list",
+            "rules show", "rules reject", "demo");
 
     private static final Pattern NAME = Pattern.compile("([A-Za-z]+(?:-[a-z]+)*)(:\\d+(?:=[\\d.]+)?)?");
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Map<String, String> SERVICE_OPTION = Map.of("feature-service", "--features",
-            "model-service", "--models", "decision-service", "--decisions", "optimizer-service", "--optimizer");
+            "model-service", "--models", "decision-service", "--decisions", "optimizer-service", "--optimizer",
+            "rule-service", "--rules");
     private static final int ROWS_DECIDED = 600;
+    private static final Pattern PROPOSAL = Pattern.compile("proposal-\\d+");
 
     private final String suffix;
     private final Path dir;
@@ -64,6 +67,7 @@ final class ExampleWalkthrough {
     private final Map<String, Path> files = new HashMap<>();
     private String report;
     private String decision;
+    private String proposal;
     private final List<String> failures = new ArrayList<>();
     private int ran;
 
@@ -109,6 +113,12 @@ final class ExampleWalkthrough {
                 Matcher id = Pattern.compile("^backtest (" + UUID.pattern() + ")", Pattern.MULTILINE).matcher(r.out());
                 if (id.find()) {
                     report = id.group(1);
+                }
+            }
+            if (e.command().equals("rules submit") && r.exitCode() == 0) {
+                Matcher id = PROPOSAL.matcher(r.out());
+                if (id.find()) {
+                    proposal = id.group();
                 }
             }
         }
@@ -169,6 +179,13 @@ final class ExampleWalkthrough {
                     return null;
                 }
                 out.add(id);
+            } else if (PROPOSAL.matcher(token).matches()) {
+                if (proposal == null) {
+                    failures.add(e + ": no proposal to put in place of " + token + " (the document's 'rules submit' example "
+                            + "stored none)");
+                    return null;
+                }
+                out.add(proposal);
             } else if (previous.equals("--trials")) {
                 out.add(Integer.toString(Math.min(TRIALS, Integer.parseInt(token))));
             } else if (previous.equals("--trial")) {

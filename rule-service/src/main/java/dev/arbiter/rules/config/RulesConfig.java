@@ -20,6 +20,34 @@ public interface RulesConfig {
     /** The bounds a proposal must stay within. */
     Limits limits();
 
+    /** ListProposals' pages. */
+    Paging paging();
+
+    /** Proposals kept and compared. */
+    Proposals proposals();
+
+    interface Paging {
+
+        /** Page size when a request sends page_size 0. */
+        @WithDefault("50")
+        int defaultPageSize();
+
+        /** Largest page size; larger requests are lowered to it. */
+        @WithDefault("500")
+        int maxPageSize();
+    }
+
+    interface Proposals {
+
+        /**
+         * How many of the newest earlier proposals (any state but VALIDATION_FAILED, rejected ones included) a new
+         * proposal is compared with for near-duplicates, beside decision-service's live rules: rephrasing a refused
+         * rule until it passes by chance is the multiple-testing failure this guards against.
+         */
+        @WithDefault("2000")
+        int duplicateLookback();
+    }
+
     interface Limits {
 
         /** AST nodes (after macro expansion). */

@@ -1,10 +1,17 @@
 package dev.arbiter.rules.grpc;
 
+import dev.arbiter.proto.v1.GetProposalRequest;
 import dev.arbiter.proto.v1.GetRuleEnvironmentRequest;
+import dev.arbiter.proto.v1.ListProposalsRequest;
+import dev.arbiter.proto.v1.ListProposalsResponse;
+import dev.arbiter.proto.v1.RejectProposalRequest;
+import dev.arbiter.proto.v1.RuleProposal;
+import dev.arbiter.proto.v1.SubmitProposalRequest;
 import dev.arbiter.proto.v1.MutinyRuleServiceGrpc;
 import dev.arbiter.proto.v1.RuleEnvironment;
 import dev.arbiter.proto.v1.RuleValidation;
 import dev.arbiter.proto.v1.ValidateRuleRequest;
+import dev.arbiter.rules.proposal.Proposals;
 import dev.arbiter.rules.validation.RuleValidator;
 import dev.arbiter.service.RequestRefused;
 import dev.arbiter.service.Utf8Guard;
@@ -17,16 +24,19 @@ import java.util.function.Supplier;
 
 /**
  * The RuleService gRPC adapter: maps proto ⇄ domain and RequestRefused ⇄ status, nothing else. The RPCs served so far
- * are ValidateRule and GetRuleEnvironment; the others answer UNIMPLEMENTED (the generated base class) until the
- * proposal store, the proposers, backtests and shadow runs land (README "Status").
+ * are ValidateRule, GetRuleEnvironment, SubmitProposal, GetProposal, ListProposals and RejectProposal; the others
+ * answer UNIMPLEMENTED (the generated base class) until the proposers, backtests and shadow runs land (README
+ * "Status").
  */
 @GrpcService
 public class RuleGrpcService extends MutinyRuleServiceGrpc.RuleServiceImplBase {
 
     private final RuleValidator validator;
+    private final Proposals proposals;
 
-    public RuleGrpcService(RuleValidator validator) {
+    public RuleGrpcService(RuleValidator validator, Proposals proposals) {
         this.validator = validator;
+        this.proposals = proposals;
     }
 
     /** Every request checked for invalid UTF-8 before it is parsed into a message ({@link Utf8Guard}). */
@@ -53,5 +63,29 @@ public class RuleGrpcService extends MutinyRuleServiceGrpc.RuleServiceImplBase {
     @Blocking
     public Uni<RuleEnvironment> getRuleEnvironment(GetRuleEnvironmentRequest request) {
         return call(validator::environment);
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleProposal> submitProposal(SubmitProposalRequest request) {
+        return call(() -> proposals.submit(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleProposal> getProposal(GetProposalRequest request) {
+        return call(() -> proposals.get(request.getProposalId()));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListProposalsResponse> listProposals(ListProposalsRequest request) {
+        return call(() -> proposals.list(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleProposal> rejectProposal(RejectProposalRequest request) {
+        return call(() -> proposals.reject(request));
     }
 }

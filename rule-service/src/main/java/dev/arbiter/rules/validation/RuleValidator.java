@@ -18,6 +18,7 @@ import dev.arbiter.proto.v1.RuleVariable;
 import dev.arbiter.proto.v1.ValidationStage;
 import dev.arbiter.proto.v1.ValidationStep;
 import dev.arbiter.rules.config.RulesConfig;
+import dev.arbiter.service.Identifiers;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -38,13 +39,24 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class RuleValidator {
 
-    private static final Pattern RULE_ID = Pattern.compile("[a-z0-9_]{1,64}");
+    /** A rule id: what decision-service accepts in a rule set. */
+    public static final Pattern RULE_ID = Pattern.compile("[a-z0-9_]{1,64}");
+
+    /** Longest rule description. */
+    public static final int MAX_DESCRIPTION = 500;
 
     /** The checks of one feature schema. */
     private record Checks(FeatureSchema schema, ProposalChecks checks, long fetchedNanos) {}
 
-    /** decision-service's live rules as last read, or why they could not be read. */
-    private record Live(List<ProposalChecks.Known> rules, String unavailable, long fetchedNanos) {}
+    /** decision-service's live rules as last read (version 0 and no rules when never read), or why they could not be read. */
+    private record Live(int version, List<String> ruleIds, List<ProposalChecks.Known> rules, String unavailable,
+                        long fetchedNanos) {}
+
+    /**
+     * decision-service's live rule set as rule-service knows it: its version and rule ids, or (version 0) why it could
+     * not be read.
+     */
+    public record LiveRules(int version, List<String> ruleIds, String unavailable) {}
 
     private final FeatureServiceGrpc.FeatureServiceBlockingStub features;
     private final DecisionServiceGrpc.DecisionServiceBlockingStub decisions;
@@ -82,25 +94,7 @@ public class RuleValidator {
      *                        UNAVAILABLE when feature-service does not answer
      */
     public RuleValidation validate(Rule rule, boolean ruleSet, List<ProposalChecks.Known> earlier) {
-        if (!ruleSet) {
-            throw RequestRefused.invalid("rule", "rule is required: the rule to validate, with rule_id, kind and expression");
-        }
-        if (!RULE_ID.matcher(rule.getRuleId()).matches()) {
-            throw RequestRefused.invalid("rule.rule_id", "rule.rule_id must be 1-64 lowercase letters, digits or '_', "
-                    + "e.g. \"calm_trend\"");
-        }
-        if (rule.getKind() != RuleKind.RULE_KIND_GATE && rule.getKind() != RuleKind.RULE_KIND_SIZING) {
-            throw RequestRefused.invalid("rule.kind", "rule.kind must be RULE_KIND_GATE (a bool expression) or "
-                    + "RULE_KIND_SIZING (a double multiplier)");
-        }
-        if (rule.getExpression().isBlank()) {
-            throw RequestRefused.invalid("rule.expression", "rule.expression is empty; write a CEL expression, e.g. "
-                    + "\"agreement >= 0.6\"");
-        }
-        if (rule.getExpression().length() > RuleCompiler.MAX_EXPRESSION_LENGTH) {
-            throw RequestRefused.invalid("rule.expression", "rule.expression has " + rule.getExpression().length()
-                    + " characters, more than " + RuleCompiler.MAX_EXPRESSION_LENGTH + "; split it into several rules");
-        }
+        requireWellFormed(rule, ruleSet);
         Checks c = checks();
         Live l = live();
         List<ProposalChecks.Known> known = new ArrayList<>(l.rules());
@@ -123,6 +117,34 @@ public class RuleValidator {
         }
         result.failed().ifPresent(f -> out.setFailedStage(stage(f.stage())).setMessage(f.detail()));
         return out.build();
+    }
+
+    /**
+     * Refuses a rule that cannot be a rule at all: unset, an id that is not 1-64 of [a-z0-9_], no kind, an empty or
+     * too long expression (INVALID_ARGUMENT naming the field).
+     */
+    public void requireWellFormed(Rule rule, boolean ruleSet) {
+        if (!ruleSet) {
+            throw RequestRefused.invalid("rule", "rule is required: the rule to validate, with rule_id, kind and expression");
+        }
+        if (!RULE_ID.matcher(rule.getRuleId()).matches()) {
+            throw RequestRefused.invalid("rule.rule_id", "rule.rule_id must be 1-64 lowercase letters, digits or '_', "
+                    + "e.g. \"calm_trend\"");
+        }
+        if (rule.getKind() != RuleKind.RULE_KIND_GATE && rule.getKind() != RuleKind.RULE_KIND_SIZING) {
+            throw RequestRefused.invalid("rule.kind", "rule.kind must be RULE_KIND_GATE (a bool expression) or "
+                    + "RULE_KIND_SIZING (a double multiplier)");
+        }
+        if (rule.getExpression().isBlank()) {
+            throw RequestRefused.invalid("rule.expression", "rule.expression is empty; write a CEL expression, e.g. "
+                    + "\"agreement >= 0.6\"");
+        }
+        if (rule.getExpression().length() > RuleCompiler.MAX_EXPRESSION_LENGTH) {
+            throw RequestRefused.invalid("rule.expression", "rule.expression has " + rule.getExpression().length()
+                    + " characters, more than " + RuleCompiler.MAX_EXPRESSION_LENGTH + "; split it into several rules");
+        }
+        Identifiers.requireText("rule.expression", rule.getExpression(), RuleCompiler.MAX_EXPRESSION_LENGTH);
+        Identifiers.requireText("rule.description", rule.getDescription(), MAX_DESCRIPTION);
     }
 
     private static ValidationStage stage(ProposalChecks.Stage stage) {
@@ -163,6 +185,12 @@ public class RuleValidator {
         return c;
     }
 
+    /** decision-service's live rule set, as last read (asked for again after the cache TTL). */
+    public LiveRules liveRules() {
+        Live l = live();
+        return new LiveRules(l.version(), l.ruleIds(), l.unavailable());
+    }
+
     private Live live() {
         Live l = live;
         if (l != null && !expired(l.fetchedNanos())) {
@@ -175,14 +203,15 @@ public class RuleValidator {
                     .map(r -> new ProposalChecks.Known("live rule " + r.getRuleId() + " (rule set " + set.getVersion() + ")",
                             r.getExpression()))
                     .toList();
-            l = new Live(rules, null, System.nanoTime());
+            l = new Live(set.getVersion(), set.getRulesList().stream().map(Rule::getRuleId).toList(), rules, null,
+                    System.nanoTime());
         } catch (StatusRuntimeException e) {
             if (l != null) {
                 // the rules last read are compared with until decision-service answers again
                 return l;
             }
             // not cached: the next validation asks again
-            return new Live(List.of(), "decision-service did not answer (" + e.getStatus().getCode() + ")", System.nanoTime());
+            return new Live(0, List.of(), List.of(), "decision-service did not answer (" + e.getStatus().getCode() + ")", System.nanoTime());
         }
         live = l;
         return l;

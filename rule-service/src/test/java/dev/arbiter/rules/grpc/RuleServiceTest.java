@@ -6,21 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.FeatureServiceGrpc;
 import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
-import dev.arbiter.proto.v1.GetProposalRequest;
 import dev.arbiter.proto.v1.GetRuleEnvironmentRequest;
+import dev.arbiter.proto.v1.GetRuleSetRequest;
 import dev.arbiter.proto.v1.Rule;
 import dev.arbiter.proto.v1.RuleEnvironment;
 import dev.arbiter.proto.v1.RuleKind;
 import dev.arbiter.proto.v1.RuleServiceGrpc.RuleServiceBlockingStub;
+import dev.arbiter.proto.v1.RuleSet;
 import dev.arbiter.proto.v1.RuleValidation;
 import dev.arbiter.proto.v1.RuleVariable;
+import dev.arbiter.proto.v1.StartShadowRequest;
 import dev.arbiter.proto.v1.ValidateRuleRequest;
 import dev.arbiter.proto.v1.ValidationStage;
 import dev.arbiter.proto.v1.ValidationStep;
-import dev.arbiter.rules.testing.FeatureServiceResource;
+import dev.arbiter.rules.testing.ServicesResource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -30,11 +33,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * ValidateRule and GetRuleEnvironment over real gRPC, the features named by a real feature-service process; every
+ * ValidateRule and GetRuleEnvironment over real gRPC, the features named by a real feature-service process and the
+ * live rules read from a real decision-service process; every
  * refusal of both RPCs. (The step-by-step checks themselves are engine ProposalChecksTest's.)
  */
 @QuarkusTest
-@QuarkusTestResource(value = FeatureServiceResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ServicesResource.class, restrictToAnnotatedClass = true)
 class RuleServiceTest {
 
     @GrpcClient("rules")
@@ -50,7 +54,7 @@ class RuleServiceTest {
 
     @Test
     void theEnvironmentListsEveryVariableAndTheFeaturesFeatureServiceServes() {
-        FeatureSchema schema = FeatureServiceGrpc.newBlockingStub(FeatureServiceResource.service.channel)
+        FeatureSchema schema = FeatureServiceGrpc.newBlockingStub(ServicesResource.features.channel)
                 .getFeatureSchema(GetFeatureSchemaRequest.getDefaultInstance());
         RuleEnvironment env = rules.getRuleEnvironment(GetRuleEnvironmentRequest.getDefaultInstance());
         assertEquals(schema.getSchemaId(), env.getFeatureSchemaId());
@@ -76,8 +80,19 @@ class RuleServiceTest {
         assertEquals("bool", v.getResultType());
         assertEquals(List.of("confidence", "features"), v.getVariablesList());
         assertTrue(v.getCostBound() > 0 && v.getCostBound() <= v.getCostLimit());
-        // no decision-service runs here: the answer says its live rules were not compared, instead of passing silently
-        assertTrue(v.getSteps(5).getDetail().contains("decision-service's live rules were not compared"), v.getSteps(5).getDetail());
+        assertFalse(v.getSteps(5).getDetail().contains("not compared"), v.getSteps(5).getDetail());
+    }
+
+    @Test
+    void aNearDuplicateOfALiveRuleIsRefusedNamingIt() {
+        RuleSet live = DecisionServiceGrpc.newBlockingStub(ServicesResource.decisions.channel)
+                .getRuleSet(GetRuleSetRequest.getDefaultInstance());
+        Rule liveRule = live.getRules(0);
+        RuleValidation v = validate(liveRule.toBuilder().setRuleId("copy").build());
+        assertFalse(v.getValid(), v::toString);
+        assertEquals(ValidationStage.VALIDATION_STAGE_DUPLICATE, v.getFailedStage(), v::toString);
+        assertTrue(v.getMessage().contains("live rule " + liveRule.getRuleId() + " (rule set " + live.getVersion() + ")"),
+                v.getMessage());
     }
 
     @Test
@@ -113,13 +128,16 @@ class RuleServiceTest {
         refused(Status.Code.INVALID_ARGUMENT, "rule.kind", () -> validate(gate("agreement > 0.5").toBuilder().setKindValue(42).build()));
         refused(Status.Code.INVALID_ARGUMENT, "rule.expression", () -> validate(gate("")));
         refused(Status.Code.INVALID_ARGUMENT, "rule.expression", () -> validate(gate("   \n")));
+        refused(Status.Code.INVALID_ARGUMENT, "rule.expression", () -> validate(gate("agreement > 0.5 \u0000")));
+        refused(Status.Code.INVALID_ARGUMENT, "rule.description", () -> validate(gate("agreement > 0.5").toBuilder()
+                .setDescription("x".repeat(501)).build()));
         refused(Status.Code.INVALID_ARGUMENT, "rule.expression", () -> validate(gate("agreement > 0.5 || ".repeat(120) + "true")));
     }
 
     @Test
     void rpcsNotServedYetSayUnimplemented() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> rules.getProposal(GetProposalRequest.newBuilder().setProposalId("p").build()));
+                () -> rules.startShadow(StartShadowRequest.newBuilder().setProposalId("p").build()));
         assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
     }
 }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.proto.v1.GetRuleEnvironmentRequest;
+import dev.arbiter.proto.v1.ListProposalsRequest;
 import dev.arbiter.proto.v1.Rule;
 import dev.arbiter.proto.v1.RuleKind;
 import dev.arbiter.proto.v1.RuleServiceGrpc.RuleServiceBlockingStub;
+import dev.arbiter.proto.v1.SubmitProposalRequest;
 import dev.arbiter.proto.v1.ValidateRuleRequest;
 import dev.arbiter.service.RefusalDetails;
 import io.grpc.Status;
@@ -21,7 +23,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.Test;
 
-/** With feature-service unreachable (a closed port), both RPCs answer UNAVAILABLE, saying what to do, not UNKNOWN. */
+/**
+ * With feature-service unreachable (a closed port), the RPCs that need its schema answer UNAVAILABLE (nothing stored),
+ * saying what to do, not UNKNOWN.
+ */
 @QuarkusTest
 @TestProfile(RuleServiceWithoutFeaturesTest.NoFeatureService.class)
 class RuleServiceWithoutFeaturesTest {
@@ -41,6 +46,10 @@ class RuleServiceWithoutFeaturesTest {
         unavailable(() -> rules.getRuleEnvironment(GetRuleEnvironmentRequest.getDefaultInstance()));
         unavailable(() -> rules.validateRule(ValidateRuleRequest.newBuilder().setRule(Rule.newBuilder()
                 .setRuleId("candidate").setKind(RuleKind.RULE_KIND_GATE).setExpression("agreement > 0.5")).build()));
+        unavailable(() -> rules.submitProposal(SubmitProposalRequest.newBuilder().setRule(Rule.newBuilder()
+                        .setRuleId("candidate").setKind(RuleKind.RULE_KIND_GATE).setExpression("agreement > 0.5"))
+                .setRationale("r").setAuthor("ana").build()));
+        assertEquals(0, rules.listProposals(ListProposalsRequest.getDefaultInstance()).getProposalsCount(), "nothing stored");
     }
 
     /** UNAVAILABLE, naming feature-service and saying to retry; no request field is at fault, so none is named. */
