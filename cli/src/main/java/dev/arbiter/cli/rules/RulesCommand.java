@@ -5,11 +5,11 @@ import picocli.CommandLine.Command;
 
 /** {@code arbiter rules}: rule-service. */
 @Command(name = "rules", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
-        header = "Validate CEL decision rules, propose them, list, show and reject proposals.",
+        header = "Propose and validate CEL decision rules; list, show and reject proposals; the LLM's status.",
         description = {"rule-service checks every proposed rule (parse, look-ahead, type check, cost, complexity, "
                 + "near-duplicates) and keeps proposals with each step's result and their history.",
-                "Still to come: propose (LLM or offline search), shadow, promote, rollback, llm-status."},
-        subcommands = {RulesValidateCommand.class, RulesSubmitCommand.class, RulesListCommand.class, RulesShowCommand.class,
-                RulesRejectCommand.class})
+                "Still to come: the offline proposer, backtests, shadow, promote, rollback."},
+        subcommands = {RulesProposeCommand.class, RulesValidateCommand.class, RulesSubmitCommand.class,
+                RulesListCommand.class, RulesShowCommand.class, RulesRejectCommand.class, RulesLlmStatusCommand.class})
 public class RulesCommand extends GroupCommand {
 }

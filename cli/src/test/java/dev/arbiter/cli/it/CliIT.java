@@ -215,6 +215,15 @@ class CliIT {
         Cli.Result twice = cli("rules", "reject", proposal, "--reason", "again");
         assertEquals(1, twice.exitCode(), twice.toString());
         assertTrue(twice.err().contains("rule-service refused (FAILED_PRECONDITION"), twice.err());
+        // no LLM is configured on this rule-service: the round is degraded, which is no error
+        Cli.Result propose = cli("rules", "propose", "--max", "2", "--kind", "gate");
+        assertEquals(0, propose.exitCode(), propose.toString());
+        assertEquals("no proposals", propose.out().trim());
+        assertTrue(propose.err().startsWith("degraded: no LLM is configured (set ARBITER_LLM_BASE_URL"), propose.err());
+        Cli.Result status = cli("rules", "llm-status");
+        assertEquals(0, status.exitCode(), status.toString());
+        assertTrue(status.out().contains("(no LLM configured)") && status.out().contains("degraded    no proposals from the LLM"),
+                status.out());
         Cli.Result history = cli("rules", "show", proposal);
         assertTrue(history.out().lines().anyMatch(l -> l.contains("REJECTED") && l.contains("cli-it") && l.contains("trying another")),
                 history.out());

@@ -48,7 +48,7 @@ final class ExampleWalkthrough {
             "train", "models upload", "models list", "models activate", "models define-ensemble", "models ensembles",
             "models drift", "backtest", "stress", "reports", "study create", "study run", "study show", "study best",
             "study report", "study promote", "decide", "outcome", "performance", "rules validate", "rules submit", "rules list",
-            "rules show", "rules reject", "demo");
+            "rules show", "rules reject", "rules propose", "rules llm-status", "demo");
 
     private static final Pattern NAME = Pattern.compile("([A-Za-z]+(?:-[a-z]+)*)(:\\d+(?:=[\\d.]+)?)?");
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");

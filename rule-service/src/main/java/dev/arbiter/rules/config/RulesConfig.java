@@ -4,6 +4,7 @@ import dev.arbiter.engine.rules.ProposalChecks;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** rule-service's settings ({@code arbiter.rules.*}); the validation bounds are engine {@link ProposalChecks.Limits}. */
 @ConfigMapping(prefix = "arbiter.rules")
@@ -25,6 +26,70 @@ public interface RulesConfig {
 
     /** Proposals kept and compared. */
     Proposals proposals();
+
+    /** The LLM that proposes rules (the HTTP client itself is quarkus-langchain4j-openai's, set from these). */
+    Llm llm();
+
+    interface Llm {
+
+        /**
+         * The OpenAI-compatible server, e.g. {@code https://api.openai.com/v1} or {@code http://127.0.0.1:8000/v1}
+         * (env ARBITER_LLM_BASE_URL). Unset: no LLM is configured, and ProposeRules answers degraded.
+         */
+        Optional<String> baseUrl();
+
+        /** The model asked (env ARBITER_LLM_MODEL); recorded as the author of its proposals. */
+        @WithDefault("gpt-4o-mini")
+        String model();
+
+        /**
+         * The whole call, enforced by a SmallRye Fault Tolerance timeout around the client's own HTTP timeout
+         * ({@code quarkus.langchain4j.openai.timeout}, env ARBITER_LLM_TIMEOUT, 30 s); a call that runs out counts as a
+         * failure.
+         */
+        @WithDefault("40s")
+        Duration callTimeout();
+
+        /** Calls the circuit breaker looks at (its rolling window). */
+        @WithDefault("4")
+        int breakerWindow();
+
+        /** Share of failed calls in the window that opens the circuit. */
+        @WithDefault("0.75")
+        double breakerFailureRatio();
+
+        /** How long an open circuit refuses calls before a trial call. */
+        @WithDefault("5m")
+        Duration breakerDelay();
+
+        /** How long to wait after a 429 that gave no Retry-After. */
+        @WithDefault("60s")
+        Duration defaultRetryAfter();
+
+        /** Tokens (input and output) the LLM may be asked for per UTC day, over every rule-service process. */
+        @WithDefault("200000")
+        long dailyTokenBudget();
+
+        /** Cost the LLM may run up per UTC day (same currency as the prices). */
+        @WithDefault("1.00")
+        double dailyCostBudget();
+
+        /** Price of a million input tokens (the default is gpt-4o-mini's list price in USD). */
+        @WithDefault("0.15")
+        double pricePerMillionInputTokens();
+
+        /** Price of a million output tokens. */
+        @WithDefault("0.60")
+        double pricePerMillionOutputTokens();
+
+        /** Proposals asked for when a request sends max_proposals 0; each is one call. */
+        @WithDefault("3")
+        int defaultProposals();
+
+        /** Most proposals one request may ask for. */
+        @WithDefault("10")
+        int maxProposals();
+    }
 
     interface Paging {
 

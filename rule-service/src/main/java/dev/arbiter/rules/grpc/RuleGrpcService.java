@@ -2,7 +2,11 @@ package dev.arbiter.rules.grpc;
 
 import dev.arbiter.proto.v1.GetProposalRequest;
 import dev.arbiter.proto.v1.GetRuleEnvironmentRequest;
+import dev.arbiter.proto.v1.GetLlmStatusRequest;
 import dev.arbiter.proto.v1.ListProposalsRequest;
+import dev.arbiter.proto.v1.LlmStatus;
+import dev.arbiter.proto.v1.ProposeRulesRequest;
+import dev.arbiter.proto.v1.ProposeRulesResponse;
 import dev.arbiter.proto.v1.ListProposalsResponse;
 import dev.arbiter.proto.v1.RejectProposalRequest;
 import dev.arbiter.proto.v1.RuleProposal;
@@ -11,6 +15,8 @@ import dev.arbiter.proto.v1.MutinyRuleServiceGrpc;
 import dev.arbiter.proto.v1.RuleEnvironment;
 import dev.arbiter.proto.v1.RuleValidation;
 import dev.arbiter.proto.v1.ValidateRuleRequest;
+import dev.arbiter.rules.llm.LlmClient;
+import dev.arbiter.rules.proposal.ProposalRound;
 import dev.arbiter.rules.proposal.Proposals;
 import dev.arbiter.rules.validation.RuleValidator;
 import dev.arbiter.service.RequestRefused;
@@ -24,19 +30,23 @@ import java.util.function.Supplier;
 
 /**
  * The RuleService gRPC adapter: maps proto ⇄ domain and RequestRefused ⇄ status, nothing else. The RPCs served so far
- * are ValidateRule, GetRuleEnvironment, SubmitProposal, GetProposal, ListProposals and RejectProposal; the others
- * answer UNIMPLEMENTED (the generated base class) until the proposers, backtests and shadow runs land (README
- * "Status").
+ * are ValidateRule, GetRuleEnvironment, SubmitProposal, GetProposal, ListProposals, RejectProposal, ProposeRules (the
+ * LLM) and GetLlmStatus; the others answer UNIMPLEMENTED (the generated base class) until backtests and shadow runs
+ * land (README "Status").
  */
 @GrpcService
 public class RuleGrpcService extends MutinyRuleServiceGrpc.RuleServiceImplBase {
 
     private final RuleValidator validator;
     private final Proposals proposals;
+    private final ProposalRound round;
+    private final LlmClient llm;
 
-    public RuleGrpcService(RuleValidator validator, Proposals proposals) {
+    public RuleGrpcService(RuleValidator validator, Proposals proposals, ProposalRound round, LlmClient llm) {
         this.validator = validator;
         this.proposals = proposals;
+        this.round = round;
+        this.llm = llm;
     }
 
     /** Every request checked for invalid UTF-8 before it is parsed into a message ({@link Utf8Guard}). */
@@ -81,6 +91,18 @@ public class RuleGrpcService extends MutinyRuleServiceGrpc.RuleServiceImplBase {
     @Blocking
     public Uni<ListProposalsResponse> listProposals(ListProposalsRequest request) {
         return call(() -> proposals.list(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ProposeRulesResponse> proposeRules(ProposeRulesRequest request) {
+        return call(() -> round.propose(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<LlmStatus> getLlmStatus(GetLlmStatusRequest request) {
+        return call(llm::status);
     }
 
     @Override

@@ -10,9 +10,13 @@ import dev.arbiter.proto.v1.ProposalState;
 import dev.arbiter.proto.v1.RejectProposalRequest;
 import dev.arbiter.proto.v1.Rule;
 import dev.arbiter.proto.v1.RuleProposal;
+import dev.arbiter.proto.v1.RuleKind;
 import dev.arbiter.proto.v1.RuleValidation;
+import dev.arbiter.proto.v1.ValidationStage;
+import dev.arbiter.proto.v1.ValidationStep;
 import dev.arbiter.proto.v1.SubmitProposalRequest;
 import dev.arbiter.rules.config.RulesConfig;
+import dev.arbiter.rules.llm.ProposalAnswer;
 import dev.arbiter.rules.validation.RuleValidator;
 import dev.arbiter.service.Identifiers;
 import dev.arbiter.service.PageTokens;
@@ -85,29 +89,86 @@ public class Proposals {
                     + live.version() + "; set replaces_rule_id to \"" + rule.getRuleId() + "\" to replace it, or choose "
                     + "another id to add a rule");
         }
+        RuleProposal stored = validateAndStore(RuleProposal.newBuilder()
+                .setRule(rule)
+                .setRationale(request.getRationale())
+                .setSource(ProposalSource.PROPOSAL_SOURCE_HUMAN)
+                .setReplacesRuleId(request.getReplacesRuleId())
+                .setBaseRuleSetVersion(live.version())
+                .setAuthor(author), author, "submitted");
+        return stored;
+    }
+
+    /**
+     * Stores one LLM answer as a proposal (source LLM, author the model): parsed strictly ({@link ProposalAnswer}),
+     * then validated. An answer that does not parse, or is of another kind than asked, is stored VALIDATION_FAILED with
+     * the reason; the raw answer is kept either way. A name that is a live rule's id proposes to replace that rule.
+     */
+    public RuleProposal storeAnswer(String answer, RuleKind asked, RuleValidator.LiveRules live, String model,
+                                    String askedBy) {
+        RuleProposal.Builder p = RuleProposal.newBuilder()
+                .setSource(ProposalSource.PROPOSAL_SOURCE_LLM)
+                .setAuthor(model)
+                .setRawAnswer(answer.length() > ProposalAnswer.MAX_ANSWER_CHARS
+                        ? answer.substring(0, ProposalAnswer.MAX_ANSWER_CHARS) : answer)
+                .setBaseRuleSetVersion(live.version());
+        ProposalAnswer.Parsed parsed = ProposalAnswer.parse(answer);
+        String refusal = parsed.refusal();
+        if (parsed.accepted()) {
+            ProposalAnswer.Proposal a = parsed.proposal();
+            RuleKind kind = a.kind() == dev.arbiter.engine.rules.RuleKind.GATE ? RuleKind.RULE_KIND_GATE : RuleKind.RULE_KIND_SIZING;
+            p.setRule(Rule.newBuilder().setRuleId(a.name()).setKind(kind).setExpression(a.expression()))
+                    .setRationale(a.rationale());
+            if (live.ruleIds().contains(a.name())) {
+                p.setReplacesRuleId(a.name());
+            }
+            if (asked != RuleKind.RULE_KIND_UNSPECIFIED && asked != kind) {
+                refusal = "a " + asked.name().substring("RULE_KIND_".length()) + " rule was asked for; the answer is "
+                        + kind.name().substring("RULE_KIND_".length());
+            }
+        }
+        if (refusal == null) {
+            return validateAndStore(p, askedBy, "proposed by " + model);
+        }
+        String reason = "the LLM's answer was refused: " + refusal;
+        long now = nowMicros();
+        RuleProposal failed = p.setState(ProposalState.PROPOSAL_STATE_VALIDATION_FAILED)
+                .setStateReason(reason)
+                .setValidation(RuleValidation.newBuilder().setValid(false)
+                        .setFailedStage(ValidationStage.VALIDATION_STAGE_PARSE).setMessage(reason)
+                        .addSteps(ValidationStep.newBuilder().setStage(ValidationStage.VALIDATION_STAGE_PARSE)
+                                .setPassed(false).setDetail(reason)))
+                .setCreatedTsMicros(now)
+                .setUpdatedTsMicros(now)
+                .build();
+        try {
+            RuleProposal stored = store.insert(0, earlier -> failed, askedBy, "proposed by " + model);
+            LOG.infof("proposal %s (VALIDATION_FAILED, by %s): %s", stored.getProposalId(), model, Identifiers.escaped(reason));
+            return stored;
+        } catch (SQLException e) {
+            throw storeUnavailable(e);
+        }
+    }
+
+    /** Validates the proposal's rule against the live rules and the earlier proposals, and stores it with the result. */
+    private RuleProposal validateAndStore(RuleProposal.Builder proposal, String eventAuthor, String eventReason) {
         // fetched before the insert lock is taken, so that a slow feature-service does not hold every other insert
         validator.environment();
         long now = nowMicros();
         try {
             RuleProposal stored = store.insert(config.proposals().duplicateLookback(), earlier -> {
-                RuleValidation validation = validator.validate(rule, true, earlier);
-                return RuleProposal.newBuilder()
-                        .setRule(rule)
-                        .setRationale(request.getRationale())
-                        .setSource(ProposalSource.PROPOSAL_SOURCE_HUMAN)
+                RuleValidation validation = validator.validate(proposal.getRule(), true, earlier);
+                return proposal.clone()
                         .setState(validation.getValid() ? ProposalState.PROPOSAL_STATE_VALIDATED
                                 : ProposalState.PROPOSAL_STATE_VALIDATION_FAILED)
                         .setStateReason(validation.getValid() ? VALIDATED_REASON : validation.getMessage())
                         .setValidation(validation)
-                        .setReplacesRuleId(request.getReplacesRuleId())
-                        .setBaseRuleSetVersion(live.version())
-                        .setAuthor(author)
                         .setCreatedTsMicros(now)
                         .setUpdatedTsMicros(now)
                         .build();
-            }, author, "submitted");
+            }, eventAuthor, eventReason);
             LOG.infof("proposal %s (%s, by %s): %s", stored.getProposalId(), ProposalStore.name(stored.getState()),
-                    Identifiers.escaped(author), Identifiers.escaped(stored.getStateReason()));
+                    Identifiers.escaped(stored.getAuthor()), Identifiers.escaped(stored.getStateReason()));
             return stored;
         } catch (SQLException e) {
             throw storeUnavailable(e);

@@ -49,14 +49,19 @@ public class RuleValidator {
     private record Checks(FeatureSchema schema, ProposalChecks checks, long fetchedNanos) {}
 
     /** decision-service's live rules as last read (version 0 and no rules when never read), or why they could not be read. */
-    private record Live(int version, List<String> ruleIds, List<ProposalChecks.Known> rules, String unavailable,
+    private record Live(int version, List<Rule> set, List<ProposalChecks.Known> rules, String unavailable,
                         long fetchedNanos) {}
 
     /**
      * decision-service's live rule set as rule-service knows it: its version and rule ids, or (version 0) why it could
      * not be read.
      */
-    public record LiveRules(int version, List<String> ruleIds, String unavailable) {}
+    public record LiveRules(int version, List<Rule> rules, String unavailable) {
+
+        public List<String> ruleIds() {
+            return rules.stream().map(Rule::getRuleId).toList();
+        }
+    }
 
     private final FeatureServiceGrpc.FeatureServiceBlockingStub features;
     private final DecisionServiceGrpc.DecisionServiceBlockingStub decisions;
@@ -188,7 +193,7 @@ public class RuleValidator {
     /** decision-service's live rule set, as last read (asked for again after the cache TTL). */
     public LiveRules liveRules() {
         Live l = live();
-        return new LiveRules(l.version(), l.ruleIds(), l.unavailable());
+        return new LiveRules(l.version(), l.set(), l.unavailable());
     }
 
     private Live live() {
@@ -203,8 +208,7 @@ public class RuleValidator {
                     .map(r -> new ProposalChecks.Known("live rule " + r.getRuleId() + " (rule set " + set.getVersion() + ")",
                             r.getExpression()))
                     .toList();
-            l = new Live(set.getVersion(), set.getRulesList().stream().map(Rule::getRuleId).toList(), rules, null,
-                    System.nanoTime());
+            l = new Live(set.getVersion(), set.getRulesList(), rules, null, System.nanoTime());
         } catch (StatusRuntimeException e) {
             if (l != null) {
                 // the rules last read are compared with until decision-service answers again

@@ -11,7 +11,12 @@ import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.FeatureServiceGrpc;
 import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
 import dev.arbiter.proto.v1.GetRuleEnvironmentRequest;
+import dev.arbiter.proto.v1.GetLlmStatusRequest;
 import dev.arbiter.proto.v1.GetRuleSetRequest;
+import dev.arbiter.proto.v1.LlmStatus;
+import dev.arbiter.proto.v1.ProposalSource;
+import dev.arbiter.proto.v1.ProposeRulesRequest;
+import dev.arbiter.proto.v1.ProposeRulesResponse;
 import dev.arbiter.proto.v1.Rule;
 import dev.arbiter.proto.v1.RuleEnvironment;
 import dev.arbiter.proto.v1.RuleKind;
@@ -81,6 +86,19 @@ class RuleServiceTest {
         assertEquals(List.of("confidence", "features"), v.getVariablesList());
         assertTrue(v.getCostBound() > 0 && v.getCostBound() <= v.getCostLimit());
         assertFalse(v.getSteps(5).getDetail().contains("not compared"), v.getSteps(5).getDetail());
+    }
+
+    @Test
+    void withoutAnLlmConfiguredARoundIsDegradedAndSaysWhy() {
+        ProposeRulesResponse r = rules.proposeRules(ProposeRulesRequest.newBuilder().setAuthor("ana").build());
+        assertTrue(r.getDegraded(), r::toString);
+        assertEquals(ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH, r.getSource());
+        assertEquals(0, r.getProposalsCount());
+        assertTrue(r.getDegradedReason().startsWith("no LLM is configured (set ARBITER_LLM_BASE_URL"), r.getDegradedReason());
+        LlmStatus s = rules.getLlmStatus(GetLlmStatusRequest.getDefaultInstance());
+        assertFalse(s.getConfigured() || s.getAvailable(), s::toString);
+        assertTrue(s.getDegraded() && s.getDegradedMode().contains("none is configured"), s::toString);
+        assertEquals(200_000, s.getDailyTokenBudget());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.proto.v1.ProposalState;
+import dev.arbiter.proto.v1.ProposeRulesRequest;
 import dev.arbiter.proto.v1.Rule;
 import dev.arbiter.proto.v1.RuleKind;
 import dev.arbiter.proto.v1.RuleProposal;
@@ -39,6 +40,12 @@ class RuleServiceWithoutDecisionsTest {
         RuleValidation v = rules.validateRule(ValidateRuleRequest.newBuilder().setRule(RULE).build());
         assertTrue(v.getValid(), v::toString);
         assertTrue(v.getSteps(5).getDetail().contains("decision-service's live rules were not compared"), v.getSteps(5).getDetail());
+    }
+
+    @Test
+    void aRoundWithoutASummaryNeedsDecisionServicesPerformance() {
+        refused(Status.Code.UNAVAILABLE, "summary", () -> rules.proposeRules(ProposeRulesRequest.newBuilder()
+                .setAuthor("ana").build()));
     }
 
     @Test

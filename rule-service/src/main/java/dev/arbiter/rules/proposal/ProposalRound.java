@@ -1,0 +1,152 @@
+package dev.arbiter.rules.proposal;
+
+import static dev.arbiter.service.RequestRefused.invalid;
+
+import dev.arbiter.proto.v1.DecisionServiceGrpc;
+import dev.arbiter.proto.v1.GateStatistics;
+import dev.arbiter.proto.v1.GetPerformanceRequest;
+import dev.arbiter.proto.v1.GetPerformanceResponse;
+import dev.arbiter.proto.v1.PerformanceSummary;
+import dev.arbiter.proto.v1.ProposalSource;
+import dev.arbiter.proto.v1.ProposeRulesRequest;
+import dev.arbiter.proto.v1.ProposeRulesResponse;
+import dev.arbiter.proto.v1.Rule;
+import dev.arbiter.proto.v1.RuleEnvironment;
+import dev.arbiter.proto.v1.RuleKind;
+import dev.arbiter.proto.v1.RuleProposal;
+import dev.arbiter.proto.v1.VariantPerformance;
+import dev.arbiter.rules.config.RulesConfig;
+import dev.arbiter.rules.llm.LlmClient;
+import dev.arbiter.rules.llm.RulePrompt;
+import dev.arbiter.rules.validation.RuleValidator;
+import dev.arbiter.service.Identifiers;
+import dev.arbiter.service.RequestRefused;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * One ProposeRules round: the performance summary (the request's, or decision-service's live performance), the
+ * environment and the live rules go into a prompt; each proposal is one call to the LLM, its answer stored as a
+ * proposal (parsed strictly, then validated). When the LLM cannot be used the round stops and answers degraded with
+ * what it made so far. The offline proposer that is to take over then is not built yet: a degraded round that made
+ * nothing says so.
+ */
+@ApplicationScoped
+public class ProposalRound {
+
+    private static final Logger LOG = Logger.getLogger(ProposalRound.class);
+    static final int MAX_GUIDANCE = 2000;
+    static final int MAX_NOTES = 4000;
+    static final int MAX_GATES = 200;
+    private static final String NO_OFFLINE = "the offline proposer is not served yet, so no proposals were made";
+
+    private final LlmClient llm;
+    private final Proposals proposals;
+    private final RuleValidator validator;
+    private final RulesConfig config;
+    private final DecisionServiceGrpc.DecisionServiceBlockingStub decisions;
+
+    public ProposalRound(LlmClient llm, Proposals proposals, RuleValidator validator, RulesConfig config,
+                         @GrpcClient("decisions") Channel decisions) {
+        this.llm = llm;
+        this.proposals = proposals;
+        this.validator = validator;
+        this.config = config;
+        this.decisions = DecisionServiceGrpc.newBlockingStub(decisions);
+    }
+
+    public ProposeRulesResponse propose(ProposeRulesRequest request) {
+        int max = config.llm().maxProposals();
+        if (request.getMaxProposals() > max) {
+            throw invalid("max_proposals", "max_proposals is " + request.getMaxProposals() + "; ask for 1-" + max
+                    + " (each is one call to the LLM), or 0 for the default (" + config.llm().defaultProposals() + ")");
+        }
+        int wanted = request.getMaxProposals() == 0 ? config.llm().defaultProposals() : request.getMaxProposals();
+        if (request.getKind() == RuleKind.UNRECOGNIZED) {
+            throw invalid("kind", "kind is the unknown value " + request.getKindValue() + "; send RULE_KIND_GATE, "
+                    + "RULE_KIND_SIZING, or leave it unset for either");
+        }
+        Identifiers.requireText("guidance", request.getGuidance(), MAX_GUIDANCE);
+        if (request.getAuthor().isBlank()) {
+            throw invalid("author", "author is missing; say who asks for proposals (a person or a program)");
+        }
+        String author = Identifiers.requireText("author", request.getAuthor(), Proposals.MAX_AUTHOR);
+        PerformanceSummary summary = request.hasSummary() ? checked(request.getSummary()) : livePerformance();
+        RuleEnvironment env = validator.environment();
+        RuleValidator.LiveRules live = validator.liveRules();
+
+        ProposeRulesResponse.Builder out = ProposeRulesResponse.newBuilder().setSummary(summary);
+        String system = RulePrompt.system(env, config.limits());
+        List<Rule> made = new ArrayList<>();
+        String degraded = null;
+        for (int i = 0; i < wanted; i++) {
+            LlmClient.Answer answer;
+            try {
+                answer = llm.ask(system, RulePrompt.user(summary, live.rules(), request.getKind(), request.getGuidance(), made));
+            } catch (LlmClient.Unavailable e) {
+                degraded = e.getMessage();
+                break;
+            }
+            RuleProposal p = proposals.storeAnswer(answer.text(), request.getKind(), live, llm.model(), author);
+            out.addProposals(p);
+            if (p.hasRule()) {
+                made.add(p.getRule());
+            }
+        }
+        if (degraded == null) {
+            return out.setSource(ProposalSource.PROPOSAL_SOURCE_LLM).build();
+        }
+        LOG.infof("proposal round for %s degraded after %d of %d proposals: %s", Identifiers.escaped(author),
+                out.getProposalsCount(), wanted, degraded);
+        return out.setSource(out.getProposalsCount() > 0 ? ProposalSource.PROPOSAL_SOURCE_LLM
+                        : ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH)
+                .setDegraded(true)
+                .setDegradedReason(degraded + "; " + (out.getProposalsCount() > 0
+                        ? out.getProposalsCount() + " of " + wanted + " proposals were made before it" : NO_OFFLINE))
+                .build();
+    }
+
+    private static PerformanceSummary checked(PerformanceSummary s) {
+        Identifiers.requireText("summary.notes", s.getNotes(), MAX_NOTES);
+        Identifiers.requireText("summary.variant_name", s.getVariantName(), 64);
+        if (s.getGatesCount() > MAX_GATES) {
+            throw invalid("summary.gates", "summary.gates has " + s.getGatesCount() + " gates; send at most " + MAX_GATES);
+        }
+        for (int i = 0; i < s.getGatesCount(); i++) {
+            GateStatistics g = s.getGates(i);
+            Identifiers.requireText("summary.gates[" + i + "].gate_name", g.getGateName(), 64);
+        }
+        return s;
+    }
+
+    /** decision-service's performance of the live policy over its rolling window. */
+    private PerformanceSummary livePerformance() {
+        GetPerformanceResponse r;
+        try {
+            r = decisions.withDeadlineAfter(config.dependencyDeadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").build());
+        } catch (StatusRuntimeException e) {
+            throw new RequestRefused(Status.Code.UNAVAILABLE, "summary", "decision-service did not answer for the live "
+                    + "performance (" + e.getStatus().getCode() + "); send a summary, or retry");
+        }
+        PerformanceSummary.Builder b = PerformanceSummary.newBuilder().setRange(r.getRange()).setVariantName("live");
+        for (VariantPerformance v : r.getVariantsList()) {
+            if (v.getVariantName().equals("live")) {
+                b.setRuleSetVersion(v.getRuleSetVersion()).setParameterSetVersion(v.getParameterSetVersion())
+                        .setMetrics(v.getMetrics()).addAllGates(v.getGatesList());
+                if (v.getPendingOutcomes() > 0 || v.getDegradedDecisions() > 0) {
+                    b.setNotes(v.getPendingOutcomes() + " acted decisions still wait for an outcome; "
+                            + v.getDegradedDecisions() + " decisions were made degraded.");
+                }
+            }
+        }
+        return b.build();
+    }
+}
