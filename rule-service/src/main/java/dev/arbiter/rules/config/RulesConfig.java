@@ -3,6 +3,7 @@ package dev.arbiter.rules.config;
 import dev.arbiter.engine.rules.ProposalChecks;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,6 +30,19 @@ public interface RulesConfig {
 
     /** The LLM that proposes rules (the HTTP client itself is quarkus-langchain4j-openai's, set from these). */
     Llm llm();
+
+    /** Where proposal events (rejections; promotions and rollbacks when they land) are posted. */
+    Alerts alerts();
+
+    interface Alerts {
+
+        /** A Slack-compatible incoming webhook (env ARBITER_RULES_ALERTS_WEBHOOK_URL); absent means no alerts. Never logged. */
+        Optional<URI> webhookUrl();
+
+        /** Connect and response timeout of one webhook call. */
+        @WithDefault("5s")
+        Duration webhookTimeout();
+    }
 
     interface Llm {
 

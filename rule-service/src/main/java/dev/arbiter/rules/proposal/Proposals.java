@@ -52,11 +52,13 @@ public class Proposals {
     private final ProposalStore store;
     private final RuleValidator validator;
     private final RulesConfig config;
+    private final ProposalAlerts alerts;
 
-    public Proposals(ProposalStore store, RuleValidator validator, RulesConfig config) {
+    public Proposals(ProposalStore store, RuleValidator validator, RulesConfig config, ProposalAlerts alerts) {
         this.store = store;
         this.validator = validator;
         this.config = config;
+        this.alerts = alerts;
     }
 
     /** Validates and stores a rule a person wrote. */
@@ -229,6 +231,7 @@ public class Proposals {
                             .build(), author, reason)
                     .orElseThrow(() -> unknown(request.getProposalId()));
             LOG.infof("proposal %s rejected by %s", rejected.getProposalId(), Identifiers.escaped(author));
+            alerts.rejected(rejected, author, reason);
             return rejected;
         } catch (ProposalStore.WrongState e) {
             RuleProposal current = e.current();

@@ -21,7 +21,9 @@ import dev.arbiter.proto.v1.RuleSet;
 import dev.arbiter.proto.v1.SubmitProposalRequest;
 import dev.arbiter.proto.v1.ValidationStage;
 import dev.arbiter.rules.testing.ServicesResource;
+import dev.arbiter.rules.testing.WebhookReceiverResource;
 import dev.arbiter.service.PageTokens;
+import dev.arbiter.service.WebhookAlerts;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = ServicesResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = WebhookReceiverResource.class, restrictToAnnotatedClass = true)
 class ProposalsTest {
 
     /** Distinct thresholds make distinct rules only up to 5%; distinct variables make distinct structures. */
@@ -186,7 +189,7 @@ class ProposalsTest {
     }
 
     @Test
-    void rejectingEndsAProposalOnceAndKeepsWhoAndWhy() {
+    void rejectingEndsAProposalOnceAndKeepsWhoAndWhyAndPostsIt() throws Exception {
         RuleProposal p = submit("features.atr_14 < 3.0 && agreement > 0.55");
         RuleProposal rejected = reject(p.getProposalId());
         assertEquals(ProposalState.PROPOSAL_STATE_REJECTED, rejected.getState());
@@ -197,6 +200,9 @@ class ProposalsTest {
                 read.getHistoryList().stream().map(ProposalEvent::getState).toList());
         assertEquals("bo", read.getHistory(1).getAuthor());
         assertEquals("not convinced", read.getHistory(1).getReason());
+        String posted = WebhookReceiverResource.awaitBody(p.getProposalId() + " ");
+        assertEquals(WebhookAlerts.json("rule-service: proposal " + p.getProposalId() + " (rule " + p.getRule().getRuleId()
+                + ": features.atr_14 < 3.0 && agreement > 0.55, by ana) was rejected by bo: not convinced"), posted);
 
         refused(Status.Code.FAILED_PRECONDITION, "proposal_id", () -> reject(p.getProposalId()));
         RuleProposal failed = submit("outcome > 0.0");
