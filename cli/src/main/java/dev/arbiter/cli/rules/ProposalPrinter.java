@@ -2,6 +2,8 @@ package dev.arbiter.cli.rules;
 
 import dev.arbiter.cli.output.Fmt;
 import dev.arbiter.cli.output.Table;
+import dev.arbiter.proto.v1.BacktestComparison;
+import dev.arbiter.proto.v1.PerformanceMetrics;
 import dev.arbiter.proto.v1.ProposalEvent;
 import dev.arbiter.proto.v1.ProposalSource;
 import dev.arbiter.proto.v1.ProposalState;
@@ -33,6 +35,18 @@ final class ProposalPrinter {
             out.println();
             validation(out, p.getValidation());
         }
+        if (p.hasBacktest()) {
+            BacktestComparison b = p.getBacktest();
+            out.println();
+            out.printf("backtest   %s (report %s, %s)%n", b.getBetter() ? "BETTER than the live rules" : "not better than the live rules",
+                    b.getBacktestReportId(), b.getWindow());
+            Table m = new Table().left("rules").right("decisions").right("actions").right("false positives").right("precision")
+                    .right("pnl").right("sharpe");
+            metrics(m, "live v" + b.getBaselineRuleSetVersion(), b.getBaseline());
+            metrics(m, "with this rule", b.getCandidate());
+            m.print(out);
+            out.printf("verdict    %s%n", b.getVerdict());
+        }
         if (p.getHistoryCount() > 0) {
             out.println();
             Table h = new Table().left("when").left("state").left("by").left("reason");
@@ -41,6 +55,11 @@ final class ProposalPrinter {
             }
             h.print(out);
         }
+    }
+
+    private static void metrics(Table t, String label, PerformanceMetrics m) {
+        t.row(label, Fmt.count(m.getDecisionCount()), Fmt.count(m.getActionCount()), Fmt.count(m.getFalsePositiveActions()),
+                Fmt.num(m.getPrecision(), 3), Fmt.num(m.getPnl(), 4), Fmt.num(m.getSharpe(), 4));
     }
 
     static void validation(PrintWriter out, RuleValidation v) {

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** rule-service's settings ({@code arbiter.rules.*}); the validation bounds are engine {@link ProposalChecks.Limits}. */
@@ -33,6 +34,54 @@ public interface RulesConfig {
 
     /** Where proposal events (rejections; promotions and rollbacks when they land) are posted. */
     Alerts alerts();
+
+    /** The backtest every VALIDATED proposal gets, through optimizer-service's walk-forward. */
+    Backtest backtest();
+
+    interface Backtest {
+
+        /**
+         * The series of optimizer-service's history the proposals are backtested on (env
+         * ARBITER_RULES_BACKTEST_SERIES). Unset: no backtests run and VALIDATED proposals wait.
+         */
+        Optional<String> series();
+
+        /** Observations in each fold's training window. */
+        @WithDefault("1500")
+        int trainObservations();
+
+        /** Observations in each fold's test window. */
+        @WithDefault("500")
+        int testObservations();
+
+        /** At most this many folds (the latest). */
+        @WithDefault("4")
+        int maxFolds();
+
+        /** The label: the sign of the return this many observations ahead (also the realised-return horizon). */
+        @WithDefault("4")
+        int horizon();
+
+        /** The ensemble members trained in each fold (model kinds: logreg, gbt, rf, svm). */
+        @WithDefault("logreg")
+        List<String> members();
+
+        /** Trading cost per unit of turnover. */
+        @WithDefault("0.0002")
+        double costPerTurnover();
+
+        /** Share of the live rules' wins a candidate may give up and still count as "at equal wins". */
+        @WithDefault("0.1")
+        double winsTolerance();
+
+        /** The deflated Sharpe ratio a candidate must reach to be better. */
+        @WithDefault("0.95")
+        double minDeflatedSharpe();
+
+        /** Deadline of one backtest call. */
+        @WithDefault("10m")
+        Duration deadline();
+    }
 
     interface Alerts {
 

@@ -142,6 +142,16 @@ public class ProposalStore {
      */
     public Optional<RuleProposal> transition(String proposalId, Set<ProposalState> from, UnaryOperator<RuleProposal> change,
                                              String author, String reason) throws SQLException, WrongState {
+        return transition(proposalId, from, change, author, reason, Double.NaN, null);
+    }
+
+    /**
+     * The same, recording in the same transaction a backtest trial of the proposal on {@code window} with its Sharpe
+     * ratio (none when {@code window} is null).
+     */
+    public Optional<RuleProposal> transition(String proposalId, Set<ProposalState> from, UnaryOperator<RuleProposal> change,
+                                             String author, String reason, double sharpe, String window)
+            throws SQLException, WrongState {
         try {
             return transaction(c -> {
                 long seq;
@@ -170,10 +180,35 @@ public class ProposalStore {
                     ps.executeUpdate();
                 }
                 event(c, seq, changed, author, reason);
+                if (window != null) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO rule.backtest_trial (proposal_seq,"
+                            + " window_text, sharpe, ts_micros) VALUES (?, ?, ?, ?)")) {
+                        ps.setLong(1, seq);
+                        ps.setString(2, window);
+                        ps.setDouble(3, sharpe);
+                        ps.setLong(4, changed.getUpdatedTsMicros());
+                        ps.executeUpdate();
+                    }
+                }
                 return Optional.of(changed);
             });
         } catch (WrongStateUnchecked e) {
             throw e.wrong;
+        }
+    }
+
+    /** The Sharpe ratios of every proposal backtested on {@code window} so far. */
+    public List<Double> sharpesTried(String window) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT sharpe FROM rule.backtest_trial WHERE window_text = ?")) {
+            ps.setString(1, window);
+            List<Double> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getDouble(1));
+                }
+            }
+            return out;
         }
     }
 

@@ -15,6 +15,7 @@ import dev.arbiter.proto.v1.RuleValidation;
 import dev.arbiter.proto.v1.ValidationStage;
 import dev.arbiter.proto.v1.ValidationStep;
 import dev.arbiter.proto.v1.SubmitProposalRequest;
+import dev.arbiter.rules.backtest.ProposalBacktests;
 import dev.arbiter.rules.config.RulesConfig;
 import dev.arbiter.rules.llm.ProposalAnswer;
 import dev.arbiter.rules.validation.RuleValidator;
@@ -53,12 +54,15 @@ public class Proposals {
     private final RuleValidator validator;
     private final RulesConfig config;
     private final ProposalAlerts alerts;
+    private final ProposalBacktests backtests;
 
-    public Proposals(ProposalStore store, RuleValidator validator, RulesConfig config, ProposalAlerts alerts) {
+    public Proposals(ProposalStore store, RuleValidator validator, RulesConfig config, ProposalAlerts alerts,
+                     ProposalBacktests backtests) {
         this.store = store;
         this.validator = validator;
         this.config = config;
         this.alerts = alerts;
+        this.backtests = backtests;
     }
 
     /** Validates and stores a rule a person wrote. */
@@ -163,7 +167,8 @@ public class Proposals {
                 return proposal.clone()
                         .setState(validation.getValid() ? ProposalState.PROPOSAL_STATE_VALIDATED
                                 : ProposalState.PROPOSAL_STATE_VALIDATION_FAILED)
-                        .setStateReason(validation.getValid() ? VALIDATED_REASON : validation.getMessage())
+                        .setStateReason(!validation.getValid() ? validation.getMessage() : backtests.configured()
+                                ? "passed every validation step; its backtest is queued" : NO_BACKTEST)
                         .setValidation(validation)
                         .setCreatedTsMicros(now)
                         .setUpdatedTsMicros(now)
@@ -171,15 +176,18 @@ public class Proposals {
             }, eventAuthor, eventReason);
             LOG.infof("proposal %s (%s, by %s): %s", stored.getProposalId(), ProposalStore.name(stored.getState()),
                     Identifiers.escaped(stored.getAuthor()), Identifiers.escaped(stored.getStateReason()));
+            if (stored.getState() == ProposalState.PROPOSAL_STATE_VALIDATED) {
+                backtests.enqueue(stored.getProposalId());
+            }
             return stored;
         } catch (SQLException e) {
             throw storeUnavailable(e);
         }
     }
 
-    /** Why a valid proposal waits: this version stops at validation. */
-    static final String VALIDATED_REASON = "passed every validation step; waiting for a backtest (this rule-service "
-            + "does not run backtests yet: reject it, or keep it for when it does)";
+    /** Why a valid proposal waits when no backtest is configured. */
+    static final String NO_BACKTEST = "passed every validation step; waiting for a backtest: none runs until "
+            + "arbiter.rules.backtest.series names a series of optimizer-service's history";
 
     /** One proposal with its history. */
     public RuleProposal get(String proposalId) {
