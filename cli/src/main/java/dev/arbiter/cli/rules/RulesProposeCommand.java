@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
         header = "Ask for rule proposals: each is validated and stored.",
         description = {"rule-service asks the LLM (when one is configured: ARBITER_LLM_BASE_URL on rule-service) with the "
                 + "live policy's performance, the live rules and the variables; each answer is parsed strictly and "
-                + "validated. When the LLM cannot be used the round is degraded, which is not an error: the reason is "
-                + "printed on standard error and the exit code stays 0.",
+                + "validated. When the LLM cannot be used the round is degraded, which is not an error: rule-service's "
+                + "offline search proposes instead (rule templates tuned on history, when it has a series to tune on), "
+                + "the reason is printed on standard error and the exit code stays 0.",
                 "Example: arbiter rules propose --max 2 --guidance 'fewer losing trades in volatile hours'"})
 public class RulesProposeCommand extends CliCommand {
 

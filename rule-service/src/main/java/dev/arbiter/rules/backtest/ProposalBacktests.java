@@ -17,6 +17,7 @@ import dev.arbiter.proto.v1.Rule;
 import dev.arbiter.proto.v1.RuleProposal;
 import dev.arbiter.proto.v1.RuleSet;
 import dev.arbiter.proto.v1.RunBacktestRequest;
+import dev.arbiter.proto.v1.TimeRange;
 import dev.arbiter.proto.v1.WalkForwardConfig;
 import dev.arbiter.rules.config.RulesConfig;
 import dev.arbiter.rules.proposal.ProposalStore;
@@ -70,6 +71,11 @@ public class ProposalBacktests {
         this.validator = validator;
         this.config = config.backtest();
         this.optimizer = OptimizerServiceGrpc.newBlockingStub(optimizer);
+    }
+
+    /** optimizer-service, for what else the offline search asks it. */
+    OptimizerServiceGrpc.OptimizerServiceBlockingStub optimizer() {
+        return optimizer.withDeadlineAfter(config.deadline().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Whether backtests run at all (a series is configured). */
@@ -191,17 +197,30 @@ public class ProposalBacktests {
     }
 
     private BacktestReport backtest(String name, List<Rule> rules) {
+        return backtest(name, rules, null, config.maxFolds());
+    }
+
+    /**
+     * One walk-forward backtest of {@code rules} on the configured series, its folds and label; within {@code range}
+     * (null: all the history) and at most {@code maxFolds} folds.
+     *
+     * @throws StatusRuntimeException what optimizer-service answered
+     */
+    BacktestReport backtest(String name, List<Rule> rules, TimeRange range, int maxFolds) {
         BacktestSpec.Builder spec = BacktestSpec.newBuilder()
                 .setName("rule-service " + name)
                 .addSeriesIds(config.series().orElseThrow())
                 .setWalkForward(WalkForwardConfig.newBuilder().setScheme(FoldScheme.FOLD_SCHEME_ROLLING)
                         .setTrainObservations(config.trainObservations()).setTestObservations(config.testObservations())
-                        .setMaxFolds(config.maxFolds()))
+                        .setMaxFolds(maxFolds))
                 .setLabel(LabelSpec.newBuilder().setForwardReturnSign(ForwardReturnSignLabel.newBuilder()
                         .setHorizonObservations(config.horizon())))
                 .setInlineRuleSet(RuleSet.newBuilder().addAllRules(rules))
                 .setCostPerTurnover(config.costPerTurnover())
                 .setSeed(1);
+        if (range != null) {
+            spec.setRange(range);
+        }
         for (String member : config.members()) {
             spec.addMembers(ModelTrainingConfig.newBuilder().setKind(kind(member)));
         }

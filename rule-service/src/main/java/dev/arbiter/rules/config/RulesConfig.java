@@ -38,6 +38,20 @@ public interface RulesConfig {
     /** The backtest every VALIDATED proposal gets, through optimizer-service's walk-forward. */
     Backtest backtest();
 
+    /** The offline search: rule templates tuned by TPE on the tuning window, when no LLM answers. */
+    Offline offline();
+
+    interface Offline {
+
+        /** Backtests (TPE trials) per template. */
+        @WithDefault("12")
+        int trials();
+
+        /** The sampler's seed: the same history and live rules give the same proposals. */
+        @WithDefault("1")
+        long seed();
+    }
+
     interface Backtest {
 
         /**
@@ -47,7 +61,7 @@ public interface RulesConfig {
         Optional<String> series();
 
         /** Observations in each fold's training window. */
-        @WithDefault("1500")
+        @WithDefault("1000")
         int trainObservations();
 
         /** Observations in each fold's test window. */

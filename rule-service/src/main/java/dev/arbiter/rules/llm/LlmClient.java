@@ -62,11 +62,13 @@ public class LlmClient {
     private volatile long lastSuccessMicros;
     private volatile long lastLatencyMs;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final boolean offlineReady;
 
     public LlmClient(ChatModel chat, RulesConfig config, UsageLedger usage) {
         this.chat = chat;
         this.config = config.llm();
         this.usage = usage;
+        this.offlineReady = config.backtest().series().isPresent();
         this.guard = TypedGuard.create(ChatResponse.class)
                 .withTimeout().duration(this.config.callTimeout().toMillis(), ChronoUnit.MILLIS).done()
                 .withCircuitBreaker()
@@ -242,7 +244,8 @@ public class LlmClient {
             b.setDegradedMode("no proposals from the LLM: " + (!configured() ? "none is configured"
                     : circuit == CircuitBreakerState.OPEN ? "its circuit is open"
                     : rateLimited ? "it asked to wait (429)" : "the daily budget is spent")
-                    + "; the offline proposer is not served yet, so ProposeRules makes none");
+                    + (offlineReady ? "; ProposeRules proposes from the offline search (rule templates tuned on history)"
+                    : "; the offline search needs arbiter.rules.backtest.series, so ProposeRules makes none"));
         }
         return b.build();
     }

@@ -15,6 +15,7 @@ import dev.arbiter.proto.v1.RuleEnvironment;
 import dev.arbiter.proto.v1.RuleKind;
 import dev.arbiter.proto.v1.RuleProposal;
 import dev.arbiter.proto.v1.VariantPerformance;
+import dev.arbiter.rules.backtest.OfflineSearch;
 import dev.arbiter.rules.config.RulesConfig;
 import dev.arbiter.rules.llm.LlmClient;
 import dev.arbiter.rules.llm.RulePrompt;
@@ -35,8 +36,7 @@ import org.jboss.logging.Logger;
  * One ProposeRules round: the performance summary (the request's, or decision-service's live performance), the
  * environment and the live rules go into a prompt; each proposal is one call to the LLM, its answer stored as a
  * proposal (parsed strictly, then validated). When the LLM cannot be used the round stops and answers degraded with
- * what it made so far. The offline proposer that is to take over then is not built yet: a degraded round that made
- * nothing says so.
+ * what it made so far; when it made nothing, {@link OfflineSearch} proposes instead (gates only).
  */
 @ApplicationScoped
 public class ProposalRound {
@@ -45,17 +45,18 @@ public class ProposalRound {
     static final int MAX_GUIDANCE = 2000;
     static final int MAX_NOTES = 4000;
     static final int MAX_GATES = 200;
-    private static final String NO_OFFLINE = "the offline proposer is not served yet, so no proposals were made";
 
     private final LlmClient llm;
+    private final OfflineSearch offline;
     private final Proposals proposals;
     private final RuleValidator validator;
     private final RulesConfig config;
     private final DecisionServiceGrpc.DecisionServiceBlockingStub decisions;
 
-    public ProposalRound(LlmClient llm, Proposals proposals, RuleValidator validator, RulesConfig config,
-                         @GrpcClient("decisions") Channel decisions) {
+    public ProposalRound(LlmClient llm, OfflineSearch offline, Proposals proposals, RuleValidator validator,
+                         RulesConfig config, @GrpcClient("decisions") Channel decisions) {
         this.llm = llm;
+        this.offline = offline;
         this.proposals = proposals;
         this.validator = validator;
         this.config = config;
@@ -105,12 +106,25 @@ public class ProposalRound {
         }
         LOG.infof("proposal round for %s degraded after %d of %d proposals: %s", Identifiers.escaped(author),
                 out.getProposalsCount(), wanted, degraded);
-        return out.setSource(out.getProposalsCount() > 0 ? ProposalSource.PROPOSAL_SOURCE_LLM
-                        : ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH)
-                .setDegraded(true)
-                .setDegradedReason(degraded + "; " + (out.getProposalsCount() > 0
-                        ? out.getProposalsCount() + " of " + wanted + " proposals were made before it" : NO_OFFLINE))
-                .build();
+        out.setDegraded(true);
+        if (out.getProposalsCount() > 0) {
+            return out.setSource(ProposalSource.PROPOSAL_SOURCE_LLM).setDegradedReason(degraded + "; "
+                    + out.getProposalsCount() + " of " + wanted + " proposals were made before it").build();
+        }
+        out.setSource(ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH);
+        if (request.getKind() == RuleKind.RULE_KIND_SIZING) {
+            return out.setDegradedReason(degraded + "; the offline search proposes gates only, so no proposals were made")
+                    .build();
+        }
+        try {
+            for (OfflineSearch.Candidate c : offline.search(wanted, (int) (proposals.offlineProposals()
+                    % OfflineSearch.templates()), live.rules())) {
+                out.addProposals(proposals.storeOffline(c, live, author));
+            }
+            return out.setDegradedReason(degraded + "; the proposals come from the offline search").build();
+        } catch (OfflineSearch.Unavailable e) {
+            return out.setDegradedReason(degraded + "; " + e.getMessage() + ", so no proposals were made").build();
+        }
     }
 
     private static PerformanceSummary checked(PerformanceSummary s) {

@@ -197,6 +197,18 @@ public class ProposalStore {
         }
     }
 
+    /** How many proposals came from {@code source}. */
+    public long count(ProposalSource source) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM rule.proposal WHERE source = ?")) {
+            ps.setString(1, name(source));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** The Sharpe ratios of every proposal backtested on {@code window} so far. */
     public List<Double> sharpesTried(String window) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(

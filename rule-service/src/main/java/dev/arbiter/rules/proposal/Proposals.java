@@ -15,6 +15,7 @@ import dev.arbiter.proto.v1.RuleValidation;
 import dev.arbiter.proto.v1.ValidationStage;
 import dev.arbiter.proto.v1.ValidationStep;
 import dev.arbiter.proto.v1.SubmitProposalRequest;
+import dev.arbiter.rules.backtest.OfflineSearch;
 import dev.arbiter.rules.backtest.ProposalBacktests;
 import dev.arbiter.rules.config.RulesConfig;
 import dev.arbiter.rules.llm.ProposalAnswer;
@@ -155,6 +156,29 @@ public class Proposals {
             throw storeUnavailable(e);
         }
     }
+
+    /** Stores a rule the offline search found (source LOCAL_SEARCH, author "local-search"), validated as any other. */
+    public RuleProposal storeOffline(OfflineSearch.Candidate candidate, RuleValidator.LiveRules live, String askedBy) {
+        return validateAndStore(RuleProposal.newBuilder()
+                .setRule(candidate.rule())
+                .setRationale(candidate.rationale())
+                .setSource(ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH)
+                .setReplacesRuleId(live.ruleIds().contains(candidate.rule().getRuleId()) ? candidate.rule().getRuleId() : "")
+                .setBaseRuleSetVersion(live.version())
+                .setAuthor(LOCAL_SEARCH), askedBy, "found by the offline search");
+    }
+
+    /** How many proposals the offline search made so far (its rounds go round the templates). */
+    public long offlineProposals() {
+        try {
+            return store.count(ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH);
+        } catch (SQLException e) {
+            throw storeUnavailable(e);
+        }
+    }
+
+    /** The author of the offline search's proposals. */
+    public static final String LOCAL_SEARCH = "local-search";
 
     /** Validates the proposal's rule against the live rules and the earlier proposals, and stores it with the result. */
     private RuleProposal validateAndStore(RuleProposal.Builder proposal, String eventAuthor, String eventReason) {

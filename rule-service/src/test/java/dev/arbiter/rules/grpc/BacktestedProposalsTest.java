@@ -9,6 +9,9 @@ import dev.arbiter.proto.v1.GetBacktestReportRequest;
 import dev.arbiter.proto.v1.GetProposalRequest;
 import dev.arbiter.proto.v1.OptimizerServiceGrpc;
 import dev.arbiter.proto.v1.ProposalEvent;
+import dev.arbiter.proto.v1.ProposalSource;
+import dev.arbiter.proto.v1.ProposeRulesRequest;
+import dev.arbiter.proto.v1.ProposeRulesResponse;
 import dev.arbiter.proto.v1.ProposalState;
 import dev.arbiter.proto.v1.Rule;
 import dev.arbiter.proto.v1.RuleKind;
@@ -24,7 +27,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A VALIDATED proposal is backtested through a real optimizer-service's walk-forward on the real electricity series
@@ -34,6 +40,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = ServicesResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = OptimizerResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BacktestedProposalsTest {
 
     @GrpcClient("rules")
@@ -53,6 +60,7 @@ class BacktestedProposalsTest {
     }
 
     @Test
+    @Order(1)
     void validatedProposalsAreBacktestedAgainstTheLiveRulesAndCountedPerWindow() throws Exception {
         RuleProposal never = submitAndBacktest("never_acts", "agreement > 2.0");
         assertEquals(ProposalState.PROPOSAL_STATE_BACKTESTED, never.getState(), never::toString);
@@ -78,5 +86,36 @@ class BacktestedProposalsTest {
         assertEquals(first.getBaseline(), second.getBaseline(), "the same live rules, the same baseline");
         assertTrue(second.getDeflatedSharpe() < 0.5, second::toString);
         assertFalse(second.getBetter());
+    }
+
+    @Test
+    @Order(2)
+    void withoutAnLlmTheOfflineSearchProposesTunedRulesJudgedOnHistoryItNeverSaw() throws Exception {
+        long start = System.nanoTime();
+        ProposeRulesResponse r = rules.proposeRules(ProposeRulesRequest.newBuilder().setMaxProposals(2).setAuthor("ana").build());
+        assertTrue(r.getDegraded(), r::toString);
+        assertEquals(ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH, r.getSource());
+        assertTrue(r.getDegradedReason().startsWith("no LLM is configured") && r.getDegradedReason()
+                .endsWith("the proposals come from the offline search"), r.getDegradedReason());
+        assertEquals(List.of("offline_agreement_floor", "offline_confidence_floor"),
+                r.getProposalsList().stream().map(p -> p.getRule().getRuleId()).toList());
+        for (RuleProposal p : r.getProposalsList()) {
+            assertEquals(ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH, p.getSource());
+            assertEquals("local-search", p.getAuthor());
+            assertTrue(p.getRule().getExpression().matches("(agreement|confidence) >= 0\\.\\d\\d"), p.getRule().getExpression());
+            assertTrue(p.getRationale().contains("tuned by TPE over 12 walk-forward backtests on the tuning window"),
+                    p.getRationale());
+            assertEquals(ProposalState.PROPOSAL_STATE_VALIDATED, p.getState(), p::toString);
+        }
+        backtests.drained().get(5, TimeUnit.MINUTES);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        for (RuleProposal p : r.getProposalsList()) {
+            RuleProposal judged = rules.getProposal(GetProposalRequest.newBuilder().setProposalId(p.getProposalId()).build());
+            assertEquals(ProposalState.PROPOSAL_STATE_BACKTESTED, judged.getState(), judged::toString);
+            assertTrue(judged.getBacktest().getProposalsTested() >= 2, "the earlier proposals on this window count");
+            System.out.printf("offline proposal %s: %s -> %s%n", judged.getProposalId(), judged.getRule().getExpression(),
+                    judged.getStateReason());
+        }
+        System.out.printf("offline round: 2 proposals tuned, validated and backtested in %d ms%n", millis);
     }
 }

@@ -198,7 +198,7 @@ class ProposeRulesTest {
         ProposeRulesResponse r = propose(1);
         assertTrue(r.getDegraded(), r::toString);
         assertTrue(r.getDegradedReason().contains("daily token budget is spent"), r.getDegradedReason());
-        assertTrue(r.getDegradedReason().contains("the offline proposer is not served yet"), r.getDegradedReason());
+        assertTrue(r.getDegradedReason().contains("the offline search needs history to tune on"), r.getDegradedReason());
         assertEquals(ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH, r.getSource());
         assertEquals(calls, stub().requests().size(), "no call was made");
         assertTrue(status().getDegraded());
