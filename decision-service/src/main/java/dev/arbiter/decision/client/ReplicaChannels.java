@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -18,13 +20,17 @@ import java.util.concurrent.TimeUnit;
  * The replicas of one dependency ({@code arbiter.decision.replicas.*}) as channels: either one channel per replica,
  * each key (a series id) sent to the replica rendezvous hashing gives it ({@link #ownerOf}), or one channel over all of
  * them whose calls gRPC's {@code round_robin} spreads ({@link #balanced}). A channel to a replica that left is shut
- * down once its calls in flight end. The member count is the gauge {@code arbiter.decision.dependency.replicas}.
+ * down after a grace period, so that the calls that picked it just before the change still run. The member count is the gauge {@code arbiter.decision.dependency.replicas}.
  */
 final class ReplicaChannels implements AutoCloseable {
 
     private final Replicas replicas;
     private final ConcurrentHashMap<String, ManagedChannel> perReplica = new ConcurrentHashMap<>();
     private final ManagedChannel balanced;
+    /** Channels of replicas that left, open until their grace period ends. */
+    private final Set<ManagedChannel> leaving = ConcurrentHashMap.newKeySet();
+    /** How long the channel of a replica that left stays open for the calls that picked it before the change. */
+    static final Duration LEAVING_GRACE = Duration.ofSeconds(10);
 
     private ReplicaChannels(String name, String source, Duration refresh, boolean roundRobin, MeterRegistry registry) {
         this.replicas = new Replicas(name, ReplicaSource.parse(source), refresh);
@@ -93,7 +99,16 @@ final class ReplicaChannels implements AutoCloseable {
             if (members.contains(e.getKey())) {
                 return false;
             }
-            e.getValue().shutdown(); // calls in flight end first
+            // A decision that picked this replica just before the change may not have started its call yet: a channel
+            // shut down now would refuse it ("Channel shutdown invoked") and degrade a decision that could still be
+            // served. New calls already go to the new owners; this one closes after a grace period (calls in flight
+            // end first).
+            ManagedChannel leaving = e.getValue();
+            this.leaving.add(leaving);
+            CompletableFuture.delayedExecutor(LEAVING_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+                leaving.shutdown();
+                this.leaving.remove(leaving);
+            });
             return true;
         });
     }
@@ -105,6 +120,7 @@ final class ReplicaChannels implements AutoCloseable {
             balanced.shutdown();
         }
         perReplica.values().forEach(ManagedChannel::shutdown);
+        leaving.forEach(ManagedChannel::shutdown);
         for (ManagedChannel c : perReplica.values()) {
             try {
                 c.awaitTermination(5, TimeUnit.SECONDS);
