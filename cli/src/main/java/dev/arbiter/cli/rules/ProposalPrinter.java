@@ -4,6 +4,8 @@ import dev.arbiter.cli.output.Fmt;
 import dev.arbiter.cli.output.Table;
 import dev.arbiter.proto.v1.BacktestComparison;
 import dev.arbiter.proto.v1.PerformanceMetrics;
+import dev.arbiter.proto.v1.PromotionGuard;
+import dev.arbiter.proto.v1.ShadowResult;
 import dev.arbiter.proto.v1.ProposalEvent;
 import dev.arbiter.proto.v1.ProposalSource;
 import dev.arbiter.proto.v1.ProposalState;
@@ -46,6 +48,29 @@ final class ProposalPrinter {
             metrics(m, "with this rule", b.getCandidate());
             m.print(out);
             out.printf("verdict    %s%n", b.getVerdict());
+        }
+        if (p.hasShadow()) {
+            ShadowResult sh = p.getShadow();
+            out.println();
+            out.printf("shadow     %s on decision-service rule set v%d, since %s: %d of %d settled decisions compared (%d logged)%n",
+                    !sh.getComplete() ? "RUNNING" : sh.getBetter() ? "complete, BETTER" : "complete, not better",
+                    sh.getRuleSetVersion(), Fmt.moment(sh.getStartedTsMicros()), sh.getDecisionsCompared(), sh.getMinDecisions(),
+                    sh.getDecisionsLogged());
+            Table m = new Table().left("rules").right("decisions").right("actions").right("false positives").right("precision")
+                    .right("pnl").right("sharpe");
+            metrics(m, "live", sh.getBaseline());
+            metrics(m, "with this rule", sh.getCandidate());
+            m.print(out);
+            out.printf("sign test  better on %d, worse on %d, p = %s%n", sh.getCandidateBetter(), sh.getCandidateWorse(),
+                    Fmt.num(sh.getPValue(), 4));
+            out.printf("verdict    %s%n", sh.getVerdict());
+        }
+        if (p.hasGuard()) {
+            PromotionGuard g = p.getGuard();
+            out.println();
+            out.printf("promoted   as rule set v%d on %s; guard until %s%s%n", p.getPromotedRuleSetVersion(),
+                    Fmt.moment(g.getPromotedTsMicros()), Fmt.moment(g.getWindowEndsTsMicros()), g.getBreached() ? ", BREACHED" : "");
+            out.printf("guard      %s%n", g.getStatus());
         }
         if (p.getHistoryCount() > 0) {
             out.println();

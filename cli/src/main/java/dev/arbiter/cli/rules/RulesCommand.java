@@ -5,11 +5,12 @@ import picocli.CommandLine.Command;
 
 /** {@code arbiter rules}: rule-service. */
 @Command(name = "rules", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
-        header = "Propose and validate CEL decision rules; list, show and reject proposals; the LLM's status.",
+        header = "Propose and validate CEL decision rules; shadow, promote, reject and roll back proposals; the LLM's status.",
         description = {"rule-service checks every proposed rule (parse, look-ahead, type check, cost, complexity, "
-                + "near-duplicates) and keeps proposals with each step's result and their history.",
-                "Still to come: shadow, promote, rollback."},
+                + "near-duplicates), backtests it against the live rules, runs it in shadow beside them in decision-service, "
+                + "and promotes or rolls it back; every proposal keeps each step's result and its history."},
         subcommands = {RulesProposeCommand.class, RulesValidateCommand.class, RulesSubmitCommand.class,
-                RulesListCommand.class, RulesShowCommand.class, RulesRejectCommand.class, RulesLlmStatusCommand.class})
+                RulesListCommand.class, RulesShowCommand.class, RulesShadowCommand.class, RulesPromoteCommand.class,
+                RulesRejectCommand.class, RulesRollbackCommand.class, RulesLlmStatusCommand.class})
 public class RulesCommand extends GroupCommand {
 }

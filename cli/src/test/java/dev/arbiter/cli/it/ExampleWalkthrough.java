@@ -48,7 +48,18 @@ final class ExampleWalkthrough {
             "train", "models upload", "models list", "models activate", "models define-ensemble", "models ensembles",
             "models drift", "backtest", "stress", "reports", "study create", "study run", "study show", "study best",
             "study report", "study promote", "decide", "outcome", "performance", "rules validate", "rules submit", "rules list",
-            "rules show", "rules reject", "rules propose", "rules llm-status", "demo");
+            "rules show", "rules shadow", "rules promote", "rules rollback", "rules reject", "rules propose", "rules llm-status",
+            "demo");
+
+    /**
+     * Commands whose examples need a proposal further along than a walkthrough gets one (the one 'rules submit' made
+     * stays VALIDATED: no backtest runs here): each is run on it and must be refused for that state, as shown here,
+     * which proves the command reaches rule-service and prints its refusal.
+     */
+    static final Map<String, String> REFUSED_FOR_STATE = Map.of(
+            "rules shadow", "only a BACKTESTED proposal can start a shadow run",
+            "rules promote", "only a SHADOW proposal whose run completed better can be promoted",
+            "rules rollback", "only a PROMOTED proposal can be rolled back");
 
     private static final Pattern NAME = Pattern.compile("([A-Za-z]+(?:-[a-z]+)*)(:\\d+(?:=[\\d.]+)?)?");
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -104,6 +115,14 @@ final class ExampleWalkthrough {
             }
             Cli.Result r = execute(args, e.silentService(), e.stdin() == null ? null : Files.readString(file(e.stdin(), e.args())));
             ran++;
+            String refusal = REFUSED_FOR_STATE.get(e.command());
+            if (refusal != null) {
+                if (r.exitCode() != 1 || !(r.out() + r.err()).contains(refusal)) {
+                    failures.add(e + " (run as arbiter " + String.join(" ", args) + ") on a VALIDATED proposal should be refused"
+                            + " with exit 1 and \"" + refusal + "\"\n" + clip(r.toString()));
+                }
+                continue;
+            }
             if (r.exitCode() != e.expectedExit()) {
                 failures.add(e + " (run as arbiter " + String.join(" ", args) + ") exited " + r.exitCode() + ", the document shows "
                         + e.expectedExit() + "\n" + clip(r.toString()));

@@ -10,6 +10,8 @@ import dev.arbiter.engine.rules.RuleKind;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.Direction;
 import dev.arbiter.proto.v1.GateResult;
+import dev.arbiter.proto.v1.ShadowDecision;
+import dev.arbiter.decision.policy.PolicySnapshot;
 import java.util.Locale;
 
 /**
@@ -61,5 +63,21 @@ public final class DecisionExplanation {
             b.addGates(r);
         }
         b.addAllReasons(policy.reasons(in, rules, out));
+    }
+
+    /**
+     * What the shadow run's rules decide on the same input (features, prediction, risk state read before the
+     * decision), explained as {@link #apply} explains a decision; never acted on.
+     */
+    public static ShadowDecision shadow(DecisionPolicy policy, PolicyInput in, PolicySnapshot.Shadow shadow) {
+        ShadowDecision.Builder s = ShadowDecision.newBuilder().setShadowId(shadow.shadowId()).setRuleSetVersion(shadow.ruleSetVersion());
+        if (shadow.rules() == null) {
+            return s.setDirection(Direction.DIRECTION_FLAT).setError(shadow.error()).build();
+        }
+        PolicyResult out = new PolicyResult();
+        policy.decide(in, shadow.rules(), out);
+        Decision.Builder explained = Decision.newBuilder();
+        apply(explained, policy, in, shadow.rules(), out);
+        return s.setDirection(explained.getDirection()).setSize(explained.getSize()).addAllGates(explained.getGatesList()).build();
     }
 }

@@ -383,6 +383,9 @@ public class DecisionPath {
         Decision.Builder d = base(a, snapshot.variantName(), snapshot.parameterSetVersion(), snapshot.ruleSetVersion());
         // the same explanation a replay writes: direction, size, confidence, every gate and rule, reasons
         DecisionExplanation.apply(d, decisionPolicy, in, snapshot.rules(), out);
+        if (snapshot.shadow() != null) {
+            d.setShadow(DecisionExplanation.shadow(decisionPolicy, in, snapshot.shadow()));
+        }
         return logged(a, d, direction, size, cooldownConsumed, true);
     }
 

@@ -6,6 +6,7 @@ import dev.arbiter.decision.policy.LivePolicy;
 import dev.arbiter.decision.outcome.OutcomeService;
 import dev.arbiter.decision.outcome.PerformanceTracker;
 import dev.arbiter.decision.policy.PolicyVersions;
+import dev.arbiter.decision.policy.ShadowRuns;
 import dev.arbiter.decision.policy.PolicyVersions.ParameterSetView;
 import dev.arbiter.decision.policy.PolicyVersions.RuleSetView;
 import dev.arbiter.decision.policy.PolicyVersions.VersionPage;
@@ -26,15 +27,17 @@ public class DecisionAdminRpcs {
     private final PerformanceTracker performance;
     private final DecisionReplay replay;
     private final LivePolicy live;
+    private final ShadowRuns shadows;
 
     public DecisionAdminRpcs(DecisionQueries queries, OutcomeService outcomes, PolicyVersions versions, PerformanceTracker performance,
-                             DecisionReplay replay, LivePolicy live) {
+                             DecisionReplay replay, LivePolicy live, ShadowRuns shadows) {
         this.queries = queries;
         this.outcomes = outcomes;
         this.versions = versions;
         this.performance = performance;
         this.replay = replay;
         this.live = live;
+        this.shadows = shadows;
     }
 
     public ReportOutcomeResponse reportOutcome(ReportOutcomeRequest r) {
@@ -98,7 +101,19 @@ public class DecisionAdminRpcs {
     }
 
     public RuleSet rollbackRuleSet(RollbackRuleSetRequest r) {
-        return PolicyProtoMapper.ruleSet(versions.rollbackRuleSet(r.getToVersion(), r.getAuthor(), r.getReason()));
+        return PolicyProtoMapper.ruleSet(versions.rollbackRuleSet(r.getToVersion(), r.getAuthor(), r.getReason(), r.getExpectedLiveVersion()));
+    }
+
+    public ShadowRun startShadowRun(StartShadowRunRequest r) {
+        return shadows.start(r.getShadowId(), r.getRuleSetVersion(), r.getAuthor(), r.getReason());
+    }
+
+    public ShadowRun stopShadowRun(StopShadowRunRequest r) {
+        return shadows.stop(r.getShadowId(), r.getAuthor(), r.getReason());
+    }
+
+    public ShadowRun getShadowRun(GetShadowRunRequest r) {
+        return shadows.get(r.getShadowId());
     }
 
     public ListVariantsResponse listVariants(ListVariantsRequest r) {
@@ -111,7 +126,8 @@ public class DecisionAdminRpcs {
     }
 
     public GetPerformanceResponse getPerformance(GetPerformanceRequest r) {
-        PerformanceTracker.Report report = performance.performance(r.getVariantNamesList(), r.getSeriesId(), r.hasRange() ? r.getRange() : null);
+        PerformanceTracker.Report report = performance.performance(r.getVariantNamesList(), r.getSeriesId(), r.hasRange() ? r.getRange() : null,
+                r.getRuleSetVersion());
         return GetPerformanceResponse.newBuilder()
                 .addAllVariants(report.variants())
                 .setRange(TimeRange.newBuilder().setStartTsMicros(report.startTsMicros()).setEndTsMicros(report.endTsMicros()))

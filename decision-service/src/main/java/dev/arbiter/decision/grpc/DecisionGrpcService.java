@@ -9,6 +9,10 @@ import dev.arbiter.proto.v1.GetParameterSetRequest;
 import dev.arbiter.proto.v1.GetPerformanceRequest;
 import dev.arbiter.proto.v1.GetPerformanceResponse;
 import dev.arbiter.proto.v1.GetRuleSetRequest;
+import dev.arbiter.proto.v1.GetShadowRunRequest;
+import dev.arbiter.proto.v1.ShadowRun;
+import dev.arbiter.proto.v1.StartShadowRunRequest;
+import dev.arbiter.proto.v1.StopShadowRunRequest;
 import dev.arbiter.proto.v1.ListDecisionsRequest;
 import dev.arbiter.proto.v1.ListDecisionsResponse;
 import dev.arbiter.proto.v1.ListParameterSetsRequest;
@@ -177,6 +181,24 @@ public class DecisionGrpcService extends MutinyDecisionServiceGrpc.DecisionServi
     @Blocking
     public Uni<RuleSet> rollbackRuleSet(RollbackRuleSetRequest request) {
         return blocking(() -> admin.rollbackRuleSet(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ShadowRun> startShadowRun(StartShadowRunRequest request) {
+        return blocking(() -> admin.startShadowRun(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ShadowRun> stopShadowRun(StopShadowRunRequest request) {
+        return blocking(() -> admin.stopShadowRun(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ShadowRun> getShadowRun(GetShadowRunRequest request) {
+        return blocking(() -> admin.getShadowRun(request));
     }
 
     @Override

@@ -28,6 +28,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,8 @@ public class DecisionLog {
 
     static final String INSERT = "INSERT INTO decision.decision (decision_id, series_id, ts_micros, variant, direction, size, acted,"
             + " degraded, prediction_id, has_prediction, ensemble_probability, leaning, parameter_set_version, rule_set_version,"
-            + " decided_ts_micros, gates, blocked, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " decided_ts_micros, gates, blocked, decision, shadow_id, shadow_direction, shadow_size)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT DO NOTHING";
 
     static final String DEAD_LETTER = "INSERT INTO decision.decision_dead_letter (decision_id, series_id, ts_micros, sql_state,"
@@ -636,6 +638,15 @@ public class DecisionLog {
         ps.setArray(16, c.createArrayOf("text", gates.toArray()));
         ps.setArray(17, c.createArrayOf("text", blocked.toArray()));
         ps.setBytes(18, bytes);
+        if (d.hasShadow()) {
+            ps.setString(19, d.getShadow().getShadowId());
+            ps.setShort(20, (short) direction(d.getShadow().getDirection()));
+            ps.setDouble(21, d.getShadow().getSize());
+        } else {
+            ps.setNull(19, Types.VARCHAR);
+            ps.setNull(20, Types.SMALLINT);
+            ps.setNull(21, Types.DOUBLE);
+        }
     }
 
     /** +1 LONG, -1 SHORT, 0 otherwise. */

@@ -60,7 +60,16 @@ public class PerformanceTracker {
      *                     (so no series, however far ahead its times are, moves another's window)
      */
     public Report performance(List<String> variantNames, String seriesId, TimeRange range) {
+        return performance(variantNames, seriesId, range, 0);
+    }
+
+    /** As above, over the decisions made with rule set version {@code ruleSetVersion} only (0 = any). */
+    public Report performance(List<String> variantNames, String seriesId, TimeRange range, int ruleSetVersion) {
         DecisionQueries.checkSeriesId(seriesId, "series_id");
+        if (ruleSetVersion < 0) {
+            throw RequestRefused.invalid("rule_set_version", "rule_set_version is " + ruleSetVersion
+                    + "; send a rule set version (>= 1) to count only its decisions, or 0 for every decision");
+        }
         if (range != null) {
             TimeRanges.check("range", range.getStartTsMicros(), range.getEndTsMicros());
         }
@@ -88,7 +97,7 @@ public class PerformanceTracker {
                     end = latest[1] + 1;
                 }
             }
-            Where where = new Where(seriesId, start, end, window);
+            Where where = new Where(seriesId, start, end, window, ruleSetVersion);
             LivePolicy.State state = policy.state();
             Set<String> seen = distinctVariants(c, where);
             Set<String> chosen = new TreeSet<>();
@@ -136,7 +145,7 @@ public class PerformanceTracker {
      * The WHERE clause of every query: series and observation-time range; or, with a {@code window} (no range asked
      * for), each series' own last {@code window} micros up to its latest decision.
      */
-    private record Where(String seriesId, long start, long end, long window) {
+    private record Where(String seriesId, long start, long end, long window, int ruleSetVersion) {
 
         String sql() {
             if (window > 0) {
@@ -145,6 +154,9 @@ public class PerformanceTracker {
                         + " WHERE m.series_id = decision.series_id) - ?");
                 if (!seriesId.isEmpty()) {
                     s.append(" AND series_id = ?");
+                }
+                if (ruleSetVersion > 0) {
+                    s.append(" AND rule_set_version = ?");
                 }
                 return s.toString();
             }
@@ -155,6 +167,9 @@ public class PerformanceTracker {
             }
             if (!seriesId.isEmpty()) {
                 s.append(" AND series_id = ?");
+            }
+            if (ruleSetVersion > 0) {
+                s.append(" AND rule_set_version = ?");
             }
             return s.toString();
         }
@@ -171,6 +186,9 @@ public class PerformanceTracker {
             }
             if (!seriesId.isEmpty()) {
                 ps.setString(i++, seriesId);
+            }
+            if (ruleSetVersion > 0) {
+                ps.setInt(i++, ruleSetVersion);
             }
             return i;
         }

@@ -5,6 +5,7 @@ import dev.arbiter.decision.repository.LiveChangeEntity;
 import dev.arbiter.decision.repository.ParameterSetEntity;
 import dev.arbiter.decision.repository.RuleEntity;
 import dev.arbiter.decision.repository.RuleSetEntity;
+import dev.arbiter.decision.repository.ShadowRunEntity;
 import dev.arbiter.decision.repository.VariantEntity;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.engine.rules.CompiledRuleSet;
@@ -55,8 +56,11 @@ public class LivePolicy {
     public record VariantState(String name, double splitFraction, int parameterSetVersion, int ruleSetVersion,
                                String description, long createdTsMicros) {}
 
-    /** The live versions and the variants, as read together from PostgreSQL. */
-    public record State(int parameterSetVersion, int ruleSetVersion, List<VariantState> variants) {
+    /** The running shadow run (StartShadowRun): its id and rule set version. */
+    public record ShadowState(String shadowId, int ruleSetVersion) {}
+
+    /** The live versions, the variants and the running shadow run (null when none), as read together from PostgreSQL. */
+    public record State(int parameterSetVersion, int ruleSetVersion, List<VariantState> variants, ShadowState shadow) {
 
         /** The variant named {@code name}, if configured. */
         public Optional<VariantState> variant(String name) {
@@ -173,7 +177,9 @@ public class LivePolicy {
             for (VariantEntity v : VariantEntity.<VariantEntity>listAll(io.quarkus.panache.common.Sort.by("name"))) {
                 variants.add(new VariantState(v.name, v.splitFraction, v.parameterSetVersion, v.ruleSetVersion, v.description, v.createdTsMicros));
             }
-            return new State(p, r, List.copyOf(variants));
+            ShadowRunEntity running = ShadowRunEntity.running();
+            ShadowState shadow = running == null ? null : new ShadowState(running.shadowId, running.ruleSetVersion);
+            return new State(p, r, List.copyOf(variants), shadow);
         });
         // Versions are immutable: load what the new state uses before it is served.
         parameters(s.parameterSetVersion());
@@ -182,6 +188,9 @@ public class LivePolicy {
             parameters(v.parameterSetVersion() == 0 ? s.parameterSetVersion() : v.parameterSetVersion());
             ruleDefinitions(v.ruleSetVersion() == 0 ? s.ruleSetVersion() : v.ruleSetVersion());
         }
+        if (s.shadow() != null) {
+            ruleDefinitions(s.shadow().ruleSetVersion());
+        }
         // Compile the rule sets the new state uses against the schema decisions use now, before it is served.
         List<String> names = lastFeatureNames;
         if (names != null) {
@@ -189,12 +198,16 @@ public class LivePolicy {
             for (VariantState v : s.variants()) {
                 precompile(v.ruleSetVersion() == 0 ? s.ruleSetVersion() : v.ruleSetVersion(), names);
             }
+            if (s.shadow() != null) {
+                precompile(s.shadow().ruleSetVersion(), names);
+            }
         }
         State before = state;
         state = s;
         if (before != null && !before.equals(s)) {
-            LOG.infof("live policy now: parameters v%d, rules v%d, variants %s", s.parameterSetVersion(), s.ruleSetVersion(),
-                    s.variants().stream().map(VariantState::name).toList());
+            LOG.infof("live policy now: parameters v%d, rules v%d, variants %s, shadow run %s", s.parameterSetVersion(),
+                    s.ruleSetVersion(), s.variants().stream().map(VariantState::name).toList(),
+                    s.shadow() == null ? "none" : s.shadow().shadowId() + " (rules v" + s.shadow().ruleSetVersion() + ")");
         }
         if (compiled.size() > 1000) {
             compiled.clear(); // many schemas or versions over a long run: recompiling is cheap enough
@@ -249,22 +262,36 @@ public class LivePolicy {
                     + forcedVariant + "\" is not a variant; send one of " + variantNames(s) + ", or leave it empty for assignment by series"));
         }
         if (v == null) {
-            return snapshot(LIVE, s.parameterSetVersion(), s.ruleSetVersion(), featureNames);
+            return snapshot(LIVE, s.parameterSetVersion(), s.ruleSetVersion(), featureNames, shadow(s.shadow(), featureNames));
         }
         return snapshot(v.name(),
                 v.parameterSetVersion() == 0 ? s.parameterSetVersion() : v.parameterSetVersion(),
                 v.ruleSetVersion() == 0 ? s.ruleSetVersion() : v.ruleSetVersion(),
-                featureNames);
+                featureNames, null);
+    }
+
+    /** The shadow run's rules against this schema; a rule set that does not compile is reported, never thrown. */
+    private PolicySnapshot.Shadow shadow(ShadowState s, List<String> featureNames) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return new PolicySnapshot.Shadow(s.shadowId(), s.ruleSetVersion(), compiledRules(s.ruleSetVersion(), featureNames), "");
+        } catch (RequestRefused e) {
+            return new PolicySnapshot.Shadow(s.shadowId(), s.ruleSetVersion(), null, e.getMessage());
+        }
     }
 
     /** Exact versions, for replay; NOT_FOUND when a version does not exist. */
     public PolicySnapshot forVersions(String variantName, int parameterSetVersion, int ruleSetVersion, List<String> featureNames) {
-        return snapshot(variantName == null || variantName.isEmpty() ? LIVE : variantName, parameterSetVersion, ruleSetVersion, featureNames);
+        return snapshot(variantName == null || variantName.isEmpty() ? LIVE : variantName, parameterSetVersion, ruleSetVersion,
+                featureNames, null);
     }
 
-    private PolicySnapshot snapshot(String variant, int parameterSetVersion, int ruleSetVersion, List<String> featureNames) {
+    private PolicySnapshot snapshot(String variant, int parameterSetVersion, int ruleSetVersion, List<String> featureNames,
+                                    PolicySnapshot.Shadow shadow) {
         return new PolicySnapshot(variant, parameterSetVersion, parameters(parameterSetVersion), ruleSetVersion,
-                compiledRules(ruleSetVersion, featureNames));
+                compiledRules(ruleSetVersion, featureNames), shadow);
     }
 
     private static List<String> variantNames(State s) {

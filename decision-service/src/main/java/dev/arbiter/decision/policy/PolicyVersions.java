@@ -261,13 +261,18 @@ public class PolicyVersions {
         return created;
     }
 
-    /** A new live version copying {@code toVersion} (0 = the version live before the current one). */
-    public RuleSetView rollbackRuleSet(int toVersion, String author, String reason) {
+    /**
+     * A new live version copying {@code toVersion} (0 = the version live before the current one); when
+     * {@code expectedLiveVersion} > 0, only if it is still the live version.
+     */
+    public RuleSetView rollbackRuleSet(int toVersion, String author, String reason, int expectedLiveVersion) {
         checkWho(author, reason);
         checkRollbackTarget(toVersion);
+        checkExpected(expectedLiveVersion);
         RuleSetView created = QuarkusTransaction.requiringNew().call(() -> {
             LiveChangeEntity.lock(LiveChangeEntity.RULES);
             int liveVersion = LiveChangeEntity.live(LiveChangeEntity.RULES);
+            checkStillLive(expectedLiveVersion, liveVersion, "rule set");
             int target = rollbackTarget(toVersion, LiveChangeEntity.RULES, liveVersion, "rule set");
             RuleSetEntity source = RuleSetEntity.findById(target);
             if (source == null) {

@@ -1,5 +1,9 @@
 package dev.arbiter.decision.testing;
 
+import static dev.arbiter.testing.XgboostModels.META_INPUTS;
+import static dev.arbiter.testing.XgboostModels.SHAPE_INPUTS;
+import static dev.arbiter.testing.XgboostModels.TREND_INPUTS;
+
 import com.google.protobuf.ByteString;
 import dev.arbiter.engine.features.FeatureConfig;
 import dev.arbiter.engine.features.FeaturePipeline;
@@ -16,37 +20,31 @@ import dev.arbiter.proto.v1.ModelVersionRef;
 import dev.arbiter.proto.v1.UploadModelMetadata;
 import dev.arbiter.proto.v1.UploadModelRequest;
 import dev.arbiter.testing.ClientStreams;
+import dev.arbiter.testing.XgboostModels;
 import io.grpc.Channel;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.DMatrix;
-import ml.dmlc.xgboost4j.java.XGBoost;
 
 /**
- * A two-member ensemble for model-service, trained here with xgboost4j on the MSFT series' own features (the engine's
- * pipeline, as feature-service computes them) to predict whether the next close is above this one. Trained and
- * predicted on the same year, so it is confident: a smoke test of the decide path, not a model of anything.
+ * A two-member ensemble for model-service, trained here with xgboost4j (test-support's {@link XgboostModels}) on the
+ * MSFT series' own features (the engine's pipeline, as feature-service computes them) to predict whether the next close
+ * is above this one. Trained and predicted on the same year, so it is confident: a smoke test of the decide path, not
+ * a model of anything.
  */
 public final class MsftModels {
 
     public static final FeatureSchema SCHEMA = FeatureSchema.of(FeatureConfig.defaults());
-    static final List<String> TREND_INPUTS = List.of("vol_10", "vol_20", "roc_10", "efficiency_ratio_14", "drawdown", "vol_cluster_10_50");
-    /** The meta model's inputs: the ensemble's probability and agreement (engine MetaGate.INPUTS) and a feature. */
-    static final List<String> META_INPUTS = List.of("ensemble_probability", "ensemble_agreement", "vol_20");
-    static final List<String> SHAPE_INPUTS = List.of("roc_10", "mom_10", "skew_50", "kurt_50", "atr_14", "efficiency_ratio_14", "dow_sin", "dow_cos");
 
     private MsftModels() {}
 
     /** Trains both members, uploads and activates them, and defines them as model-service's default ensemble. */
     public static void deploy(Channel modelService) throws Exception {
-        ModelVersion trend = activate(modelService, upload(modelService, "msft-trend", TREND_INPUTS, train(TREND_INPUTS, 3, 30, Map.of())));
-        ModelVersion shape = activate(modelService, upload(modelService, "msft-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 2, 40, Map.of())));
-        defineDefault(modelService, "decision-service integration tests", trend, shape);
+        ModelVersion trend = activate(modelService, upload(modelService, "msft-trend", TREND_INPUTS, train(TREND_INPUTS, 3, 30)));
+        ModelVersion shape = activate(modelService, upload(modelService, "msft-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 2, 40)));
+        defineDefault(modelService, "decision-service integration tests", trend, shape, null);
     }
 
     /**
@@ -55,10 +53,11 @@ public final class MsftModels {
      * whose output a test chooses. Each call uploads new versions.
      */
     public static void deployConstant(Channel modelService, double probability) throws Exception {
-        Map<String, Object> constant = Map.of("base_score", probability, "eta", 0.0);
-        ModelVersion a = activate(modelService, upload(modelService, "constant-trend", TREND_INPUTS, train(TREND_INPUTS, 1, 1, constant)));
-        ModelVersion b = activate(modelService, upload(modelService, "constant-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 1, 1, constant)));
-        defineDefault(modelService, "constant probability " + probability, a, b);
+        ModelVersion a = activate(modelService, upload(modelService, "constant-trend", TREND_INPUTS,
+                XgboostModels.constant(TREND_INPUTS.size(), probability)));
+        ModelVersion b = activate(modelService, upload(modelService, "constant-shape", SHAPE_INPUTS,
+                XgboostModels.constant(SHAPE_INPUTS.size(), probability)));
+        defineDefault(modelService, "constant probability " + probability, a, b, null);
     }
 
     /**
@@ -66,16 +65,13 @@ public final class MsftModels {
      * {@code metaProbability} for every row; it reads two of the ensemble's outputs and a feature, by name.
      */
     public static void deployConstant(Channel modelService, double probability, double metaProbability) throws Exception {
-        Map<String, Object> constant = Map.of("base_score", probability, "eta", 0.0);
-        ModelVersion a = activate(modelService, upload(modelService, "constant-trend", TREND_INPUTS, train(TREND_INPUTS, 1, 1, constant)));
-        ModelVersion b = activate(modelService, upload(modelService, "constant-shape", SHAPE_INPUTS, train(SHAPE_INPUTS, 1, 1, constant)));
-        ModelVersion meta = activate(modelService, upload(modelService, "constant-meta", META_INPUTS, constant(META_INPUTS.size(),
-                metaProbability)));
+        ModelVersion a = activate(modelService, upload(modelService, "constant-trend", TREND_INPUTS,
+                XgboostModels.constant(TREND_INPUTS.size(), probability)));
+        ModelVersion b = activate(modelService, upload(modelService, "constant-shape", SHAPE_INPUTS,
+                XgboostModels.constant(SHAPE_INPUTS.size(), probability)));
+        ModelVersion meta = activate(modelService, upload(modelService, "constant-meta", META_INPUTS,
+                XgboostModels.constant(META_INPUTS.size(), metaProbability)));
         defineDefault(modelService, "constant probability " + probability + ", meta model " + metaProbability, a, b, meta);
-    }
-
-    private static void defineDefault(Channel modelService, String description, ModelVersion a, ModelVersion b) {
-        defineDefault(modelService, description, a, b, null);
     }
 
     private static void defineDefault(Channel modelService, String description, ModelVersion a, ModelVersion b, ModelVersion meta) {
@@ -88,19 +84,7 @@ public final class MsftModels {
         ModelServiceGrpc.newBlockingStub(modelService).defineEnsemble(DefineEnsembleRequest.newBuilder().setEnsemble(e).build());
     }
 
-    /** An XGBoost model of {@code inputs} inputs that answers {@code probability} for every row (learning rate 0). */
-    static byte[] constant(int inputs, double probability) throws Exception {
-        int n = 8;
-        float[] x = new float[n * inputs];
-        float[] y = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i * inputs] = i;
-            y[i] = i % 2;
-        }
-        return fit(x, y, n, inputs, 1, 1, Map.of("base_score", probability, "eta", 0.0));
-    }
-
-    static byte[] train(List<String> inputs, int depth, int rounds, Map<String, Object> extra) throws Exception {
+    static byte[] train(List<String> inputs, int depth, int rounds) throws Exception {
         List<Msft.Row> rows = Msft.rows();
         FeaturePipeline pipeline = new FeaturePipeline(FeatureConfig.defaults());
         double[] all = new double[pipeline.size()];
@@ -115,32 +99,7 @@ public final class MsftModels {
             }
             y[i] = rows.get(i + 1).close() > r.close() ? 1 : 0;
         }
-        return fit(x, y, n, inputs.size(), depth, rounds, extra);
-    }
-
-    private static byte[] fit(float[] x, float[] y, int n, int columns, int depth, int rounds, Map<String, Object> extra)
-            throws Exception {
-        DMatrix matrix = new DMatrix(x, n, columns, Float.NaN);
-        matrix.setLabel(y);
-        Map<String, Object> params = new HashMap<>();
-        params.put("objective", "binary:logistic");
-        params.put("tree_method", "hist");
-        params.put("max_depth", depth);
-        params.put("eta", 0.3);
-        params.put("seed", 42);
-        params.put("nthread", 1);
-        params.put("verbosity", 0);
-        params.putAll(extra);
-        try {
-            Booster booster = XGBoost.train(matrix, params, rounds, new HashMap<>(), null, null);
-            try {
-                return booster.toByteArray("json");
-            } finally {
-                booster.dispose();
-            }
-        } finally {
-            matrix.dispose();
-        }
+        return XgboostModels.fit(x, y, n, inputs.size(), depth, rounds, Map.of());
     }
 
     private static ModelVersion upload(Channel channel, String name, List<String> inputs, byte[] bytes) throws Exception {

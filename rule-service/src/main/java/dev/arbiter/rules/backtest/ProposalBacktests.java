@@ -21,6 +21,7 @@ import dev.arbiter.proto.v1.TimeRange;
 import dev.arbiter.proto.v1.WalkForwardConfig;
 import dev.arbiter.rules.config.RulesConfig;
 import dev.arbiter.rules.proposal.ProposalStore;
+import dev.arbiter.rules.proposal.Proposals;
 import dev.arbiter.rules.validation.RuleValidator;
 import dev.arbiter.service.ModelKindNames;
 import io.grpc.Channel;
@@ -31,7 +32,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
@@ -134,20 +134,7 @@ public class ProposalBacktests {
             return;
         }
         RuleValidator.LiveRules live = validator.liveRules();
-        List<Rule> candidate = new ArrayList<>();
-        String replaced = p.getReplacesRuleId().isEmpty() ? p.getRule().getRuleId() : p.getReplacesRuleId();
-        boolean placed = false;
-        for (Rule r : live.rules()) {
-            if (r.getRuleId().equals(replaced)) {
-                candidate.add(p.getRule());
-                placed = true;
-            } else {
-                candidate.add(r);
-            }
-        }
-        if (!placed) {
-            candidate.add(p.getRule());
-        }
+        List<Rule> candidate = Proposals.candidateRules(live.rules(), p);
         String window = window();
         long started = System.nanoTime();
         try {

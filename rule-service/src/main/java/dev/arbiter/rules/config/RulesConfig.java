@@ -41,6 +41,61 @@ public interface RulesConfig {
     /** The offline search: rule templates tuned by TPE on the tuning window, when no LLM answers. */
     Offline offline();
 
+    /** Shadow runs, the promotion test and the guard that rolls a promotion back. */
+    Shadow shadow();
+
+    interface Shadow {
+
+        /** Settled decisions a shadow run compares before it completes (StartShadow's min_decisions 0). */
+        @WithDefault("200")
+        long minDecisions();
+
+        /** A shadow run ends after this long even with fewer settled decisions (StartShadow's max_duration_ms 0). */
+        @WithDefault("7d")
+        Duration maxDuration();
+
+        /** How often running shadow runs and guarded promotions are read from decision-service; 0 = never (tests). */
+        @WithDefault("30s")
+        Duration checkInterval();
+
+        /** The promotion test's level: the one-sided sign test's p-value must be below it. */
+        @WithDefault("0.05")
+        double alpha();
+
+        /** Promote a proposal as soon as its shadow run completes better (else PromoteProposal does it). */
+        @WithDefault("false")
+        boolean autoPromote();
+
+        /** Whether PromoteProposal may skip the shadow run (skip_shadow) for a BACKTESTED proposal with a better backtest. */
+        @WithDefault("false")
+        boolean allowSkip();
+
+        /** The guard over a promotion. */
+        Guard guard();
+
+        interface Guard {
+
+            /** How long after a promotion the guard watches it. */
+            @WithDefault("7d")
+            Duration window();
+
+            /** Acted decisions with an outcome the promoted rule set needs before its false-positive rate is judged. */
+            @WithDefault("30")
+            long minOutcomes();
+
+            /**
+             * Rolled back when the promoted rule set's false-positive rate (losing / judged acted decisions) exceeds the
+             * live rules' rate in the shadow run by more than this.
+             */
+            @WithDefault("0.10")
+            double falsePositiveMargin();
+
+            /** Rolled back when the promoted rule set's drawdown (fraction of capital) exceeds this. */
+            @WithDefault("0.10")
+            double maxDrawdown();
+        }
+    }
+
     interface Offline {
 
         /** Backtests (TPE trials) per template. */

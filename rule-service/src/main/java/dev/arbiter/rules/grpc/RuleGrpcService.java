@@ -18,6 +18,10 @@ import dev.arbiter.proto.v1.ValidateRuleRequest;
 import dev.arbiter.rules.llm.LlmClient;
 import dev.arbiter.rules.proposal.ProposalRound;
 import dev.arbiter.rules.proposal.Proposals;
+import dev.arbiter.rules.proposal.ShadowPromotions;
+import dev.arbiter.proto.v1.PromoteProposalRequest;
+import dev.arbiter.proto.v1.RollbackProposalRequest;
+import dev.arbiter.proto.v1.StartShadowRequest;
 import dev.arbiter.rules.validation.RuleValidator;
 import dev.arbiter.service.RequestRefused;
 import dev.arbiter.service.Utf8Guard;
@@ -28,12 +32,7 @@ import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.function.Supplier;
 
-/**
- * The RuleService gRPC adapter: maps proto ⇄ domain and RequestRefused ⇄ status, nothing else. The RPCs served so far
- * are ValidateRule, GetRuleEnvironment, SubmitProposal, GetProposal, ListProposals, RejectProposal, ProposeRules (the
- * LLM) and GetLlmStatus; the others answer UNIMPLEMENTED (the generated base class) until backtests and shadow runs
- * land (README "Status").
- */
+/** The RuleService gRPC adapter: maps proto ⇄ domain and RequestRefused ⇄ status, nothing else. */
 @GrpcService
 public class RuleGrpcService extends MutinyRuleServiceGrpc.RuleServiceImplBase {
 
@@ -41,8 +40,11 @@ public class RuleGrpcService extends MutinyRuleServiceGrpc.RuleServiceImplBase {
     private final Proposals proposals;
     private final ProposalRound round;
     private final LlmClient llm;
+    private final ShadowPromotions shadows;
 
-    public RuleGrpcService(RuleValidator validator, Proposals proposals, ProposalRound round, LlmClient llm) {
+    public RuleGrpcService(RuleValidator validator, Proposals proposals, ProposalRound round, LlmClient llm,
+                           ShadowPromotions shadows) {
+        this.shadows = shadows;
         this.validator = validator;
         this.proposals = proposals;
         this.round = round;
@@ -109,5 +111,23 @@ public class RuleGrpcService extends MutinyRuleServiceGrpc.RuleServiceImplBase {
     @Blocking
     public Uni<RuleProposal> rejectProposal(RejectProposalRequest request) {
         return call(() -> proposals.reject(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleProposal> startShadow(StartShadowRequest request) {
+        return call(() -> shadows.startShadow(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleProposal> promoteProposal(PromoteProposalRequest request) {
+        return call(() -> shadows.promote(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<RuleProposal> rollbackProposal(RollbackProposalRequest request) {
+        return call(() -> shadows.rollback(request));
     }
 }

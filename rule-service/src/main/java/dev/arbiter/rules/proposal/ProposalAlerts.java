@@ -25,8 +25,32 @@ public class ProposalAlerts {
     /** A proposal was rejected. */
     public CompletableFuture<Void> rejected(RuleProposal p, String author, String reason) {
         return alerts.send("proposal " + p.getProposalId() + " rejected", "rule-service: proposal " + p.getProposalId()
-                + " (" + (p.getRule().getRuleId().isEmpty() ? "no rule" : "rule " + p.getRule().getRuleId() + ": "
-                + p.getRule().getExpression()) + ", by " + p.getAuthor() + ") was rejected by " + author + ": " + reason);
+                + " (" + describe(p) + ") was rejected by " + author + ": " + reason);
+    }
+
+    /** A proposal was promoted into the live rules. */
+    public CompletableFuture<Void> promoted(RuleProposal p, String author, String reason) {
+        return alerts.send("proposal " + p.getProposalId() + " promoted", "rule-service: proposal " + p.getProposalId() + " ("
+                + describe(p) + ") was promoted by " + author + " as decision-service rule set v" + p.getPromotedRuleSetVersion()
+                + ": " + reason);
+    }
+
+    /** A promoted proposal was rolled back, by a person or by its guard. */
+    public CompletableFuture<Void> rolledBack(RuleProposal p, String author, String reason) {
+        return alerts.send("proposal " + p.getProposalId() + " rolled back", "rule-service: proposal " + p.getProposalId() + " ("
+                + describe(p) + ") was rolled back by " + author + " (rule set v" + p.getRollbackRuleSetVersion() + " is live): "
+                + reason);
+    }
+
+    /** A proposal's shadow run completed. */
+    public CompletableFuture<Void> shadowComplete(RuleProposal p) {
+        return alerts.send("proposal " + p.getProposalId() + " shadow run complete", "rule-service: proposal "
+                + p.getProposalId() + " (" + describe(p) + ") completed its shadow run: " + p.getShadow().getVerdict());
+    }
+
+    private static String describe(RuleProposal p) {
+        return (p.getRule().getRuleId().isEmpty() ? "no rule" : "rule " + p.getRule().getRuleId() + ": "
+                + p.getRule().getExpression()) + ", by " + p.getAuthor();
     }
 
     void drain(@Observes ShutdownEvent e) {

@@ -146,6 +146,15 @@ public class ProposalStore {
     }
 
     /**
+     * Applies {@code change} to a proposal in one of the states {@code from} without recording an event: progress
+     * within a state (a shadow run's comparison, a guard's last check), not a state change.
+     */
+    public Optional<RuleProposal> update(String proposalId, Set<ProposalState> from, UnaryOperator<RuleProposal> change)
+            throws SQLException, WrongState {
+        return transition(proposalId, from, change, null, null, Double.NaN, null);
+    }
+
+    /**
      * The same, recording in the same transaction a backtest trial of the proposal on {@code window} with its Sharpe
      * ratio (none when {@code window} is null).
      */
@@ -179,7 +188,9 @@ public class ProposalStore {
                     ps.setLong(4, seq);
                     ps.executeUpdate();
                 }
-                event(c, seq, changed, author, reason);
+                if (author != null) {
+                    event(c, seq, changed, author, reason);
+                }
                 if (window != null) {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO rule.backtest_trial (proposal_seq,"
                             + " window_text, sharpe, ts_micros) VALUES (?, ?, ?, ?)")) {

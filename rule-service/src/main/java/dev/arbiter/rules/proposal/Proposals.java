@@ -26,16 +26,18 @@ import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * The life of a proposal, as far as rule-service runs it today: a rule is submitted, validated (every step of
- * {@link RuleValidator}, near-duplicates looked for among the live rules and the earlier proposals) and stored as
- * VALIDATED or VALIDATION_FAILED; it can be read, listed and rejected. Backtests, shadow runs, promotion and rollback
- * are still to come (README "Status"), so a VALIDATED proposal stays VALIDATED until it is rejected.
+ * The life of a proposal up to its backtest: a rule is submitted (or answered by the LLM, or found by the offline
+ * search), validated (every step of {@link RuleValidator}, near-duplicates looked for among the live rules and the
+ * earlier proposals) and stored as VALIDATED or VALIDATION_FAILED, then queued for its backtest
+ * ({@link ProposalBacktests}); it can be read, listed and rejected. Shadow runs, promotion and rollback are
+ * {@link ShadowPromotions}'.
  */
 @ApplicationScoped
 public class Proposals {
@@ -56,9 +58,11 @@ public class Proposals {
     private final RulesConfig config;
     private final ProposalAlerts alerts;
     private final ProposalBacktests backtests;
+    private final ShadowPromotions shadows;
 
     public Proposals(ProposalStore store, RuleValidator validator, RulesConfig config, ProposalAlerts alerts,
-                     ProposalBacktests backtests) {
+                     ProposalBacktests backtests, ShadowPromotions shadows) {
+        this.shadows = shadows;
         this.store = store;
         this.validator = validator;
         this.config = config;
@@ -177,6 +181,28 @@ public class Proposals {
         }
     }
 
+    /**
+     * The rule set a proposal makes: the live rules with the proposal's rule in place of the rule it replaces (the
+     * rule of the same id when it names none), or added at the end.
+     */
+    public static List<Rule> candidateRules(List<Rule> live, RuleProposal p) {
+        List<Rule> candidate = new ArrayList<>();
+        String replaced = p.getReplacesRuleId().isEmpty() ? p.getRule().getRuleId() : p.getReplacesRuleId();
+        boolean placed = false;
+        for (Rule r : live) {
+            if (r.getRuleId().equals(replaced)) {
+                candidate.add(p.getRule());
+                placed = true;
+            } else {
+                candidate.add(r);
+            }
+        }
+        if (!placed) {
+            candidate.add(p.getRule());
+        }
+        return candidate;
+    }
+
     /** The author of the offline search's proposals. */
     public static final String LOCAL_SEARCH = "local-search";
 
@@ -263,6 +289,7 @@ public class Proposals {
                             .build(), author, reason)
                     .orElseThrow(() -> unknown(request.getProposalId()));
             LOG.infof("proposal %s rejected by %s", rejected.getProposalId(), Identifiers.escaped(author));
+            shadows.stopRejected(rejected, author, reason);
             alerts.rejected(rejected, author, reason);
             return rejected;
         } catch (ProposalStore.WrongState e) {
@@ -277,30 +304,30 @@ public class Proposals {
         }
     }
 
-    private static void requireProposalId(String proposalId) {
+    static void requireProposalId(String proposalId) {
         Identifiers.requireIdentifier("proposal_id", proposalId, MAX_PROPOSAL_ID,
                 "the proposal, e.g. \"proposal-12\" as SubmitProposal, ProposeRules or ListProposals answered");
     }
 
-    private static String requireAuthor(String author, String what) {
+    static String requireAuthor(String author, String what) {
         if (author.isBlank()) {
             throw invalid("author", "author is missing; say " + what + " (a person or a program)");
         }
         return Identifiers.requireText("author", author, MAX_AUTHOR);
     }
 
-    private static String requireReason(String reason, String what) {
+    static String requireReason(String reason, String what) {
         if (reason.isBlank()) {
             throw invalid("reason", "reason is missing; say " + what + " (kept in the proposal's history)");
         }
         return Identifiers.requireText("reason", reason, MAX_REASON);
     }
 
-    private static RequestRefused unknown(String proposalId) {
+    static RequestRefused unknown(String proposalId) {
         return RequestRefused.notFound("proposal_id", "no proposal \"" + proposalId + "\"; ListProposals lists them");
     }
 
-    private static RequestRefused storeUnavailable(SQLException e) {
+    static RequestRefused storeUnavailable(SQLException e) {
         LOG.warnf("proposal store: %s (SQLSTATE %s)", e.getMessage(), e.getSQLState());
         return new RequestRefused(Status.Code.UNAVAILABLE, "", "rule-service's proposal store (PostgreSQL) did not "
                 + "answer; nothing was changed, retry");
