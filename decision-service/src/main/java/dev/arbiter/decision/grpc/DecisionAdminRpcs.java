@@ -127,7 +127,7 @@ public class DecisionAdminRpcs {
 
     public GetPerformanceResponse getPerformance(GetPerformanceRequest r) {
         PerformanceTracker.Report report = performance.performance(r.getVariantNamesList(), r.getSeriesId(), r.hasRange() ? r.getRange() : null,
-                r.getRuleSetVersion());
+                r.getRuleSetVersion(), r.getBreakdown());
         return GetPerformanceResponse.newBuilder()
                 .addAllVariants(report.variants())
                 .setRange(TimeRange.newBuilder().setStartTsMicros(report.startTsMicros()).setEndTsMicros(report.endTsMicros()))

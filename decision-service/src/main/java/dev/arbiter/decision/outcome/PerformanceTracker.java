@@ -1,9 +1,14 @@
 package dev.arbiter.decision.outcome;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.arbiter.decision.config.DecisionConfig;
 import dev.arbiter.decision.config.OutcomeConfig;
 import dev.arbiter.decision.log.DecisionQueries;
+import dev.arbiter.decision.policy.FeatureSchemas;
 import dev.arbiter.decision.policy.LivePolicy;
 import dev.arbiter.engine.policy.BuiltInGate;
+import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.FeatureVector;
 import dev.arbiter.proto.v1.GateStatistics;
 import dev.arbiter.proto.v1.PerformanceMetrics;
 import dev.arbiter.proto.v1.TimeRange;
@@ -19,6 +24,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +49,22 @@ public class PerformanceTracker {
     /** The variants' performance and the range covered. */
     public record Report(List<VariantPerformance> variants, long startTsMicros, long endTsMicros) {}
 
+    /** The most decisions per variant a breakdown reads (the latest). */
+    static final int BREAKDOWN_DECISIONS = 20_000;
+
     private final DataSource db;
     private final LivePolicy policy;
     private final OutcomeConfig config;
+    private final FeatureSchemas schemas;
+    private final DecisionConfig decisionConfig;
 
-    public PerformanceTracker(DataSource db, LivePolicy policy, OutcomeConfig config) {
+    public PerformanceTracker(DataSource db, LivePolicy policy, OutcomeConfig config, FeatureSchemas schemas,
+                              DecisionConfig decisionConfig) {
         this.db = db;
         this.policy = policy;
         this.config = config;
+        this.schemas = schemas;
+        this.decisionConfig = decisionConfig;
     }
 
     /**
@@ -60,11 +74,15 @@ public class PerformanceTracker {
      *                     (so no series, however far ahead its times are, moves another's window)
      */
     public Report performance(List<String> variantNames, String seriesId, TimeRange range) {
-        return performance(variantNames, seriesId, range, 0);
+        return performance(variantNames, seriesId, range, 0, false);
     }
 
-    /** As above, over the decisions made with rule set version {@code ruleSetVersion} only (0 = any). */
-    public Report performance(List<String> variantNames, String seriesId, TimeRange range, int ruleSetVersion) {
+    /**
+     * As above, over the decisions made with rule set version {@code ruleSetVersion} only (0 = any); with
+     * {@code breakdown}, the losing actions by regime and feature decile and the observed ranges too
+     * ({@link LossBreakdown}, over each variant's latest {@link #BREAKDOWN_DECISIONS} decisions).
+     */
+    public Report performance(List<String> variantNames, String seriesId, TimeRange range, int ruleSetVersion, boolean breakdown) {
         DecisionQueries.checkSeriesId(seriesId, "series_id");
         if (ruleSetVersion < 0) {
             throw RequestRefused.invalid("rule_set_version", "rule_set_version is " + ruleSetVersion
@@ -133,6 +151,9 @@ public class PerformanceTracker {
             metrics(c, where, out);
             drawdowns(c, where, out);
             gates(c, where, out);
+            if (breakdown) {
+                breakdown(c, where, out);
+            }
             List<VariantPerformance> list = new ArrayList<>();
             out.values().forEach(b -> list.add(b.build()));
             return new Report(list, start, end);
@@ -315,6 +336,78 @@ public class PerformanceTracker {
                 b.addAllGates(stats);
             }
         });
+    }
+
+    /**
+     * Each variant's latest non-degraded decisions with a prediction, decoded from the log into {@link LossBreakdown}
+     * rows: the rule variables as the policy saw them (features, prediction, risk state before the decision) and how
+     * the action went.
+     */
+    private void breakdown(Connection c, Where where, Map<String, VariantPerformance.Builder> out) throws SQLException {
+        String sql = "SELECT decision, CASE WHEN outcome_status = 1 AND acted THEN sign(direction * realised_return) ELSE 0 END"
+                + " FROM decision.decision" + where.sql() + " AND variant = ? AND NOT degraded AND has_prediction"
+                + " ORDER BY ts_micros DESC LIMIT " + BREAKDOWN_DECISIONS;
+        Map<String, FeatureSchemas.Schema> known = new HashMap<>();
+        for (Map.Entry<String, VariantPerformance.Builder> v : out.entrySet()) {
+            List<LossBreakdown.Row> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(where.bind(ps), v.getKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        LossBreakdown.Row row = row(rs.getBytes(1), (int) rs.getDouble(2), known);
+                        if (row != null) {
+                            rows.add(row);
+                        }
+                    }
+                }
+            }
+            LossBreakdown.Result r = LossBreakdown.of(rows);
+            v.getValue().addAllRegimes(r.regimes()).addAllFeatureDeciles(r.deciles()).addAllObserved(r.observed())
+                    .setBreakdownDecisions(rows.size());
+        }
+    }
+
+    private LossBreakdown.Row row(byte[] bytes, int result, Map<String, FeatureSchemas.Schema> known) {
+        Decision d;
+        try {
+            d = Decision.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            return null;
+        }
+        FeatureVector f = d.getFeatures();
+        FeatureSchemas.Schema schema = known.computeIfAbsent(f.getSchemaId(), id -> {
+            try {
+                return schemas.schema(id, "breakdown");
+            } catch (RequestRefused e) {
+                return null;
+            }
+        });
+        Map<String, Double> features = new LinkedHashMap<>();
+        double volatility = Double.NaN;
+        double trend = Double.NaN;
+        if (schema != null && schema.names().size() == f.getValuesCount()) {
+            for (int i = 0; i < f.getValuesCount(); i++) {
+                if (Double.isFinite(f.getValues(i))) {
+                    features.put(schema.names().get(i), f.getValues(i));
+                }
+            }
+            int vol = schema.volatilityIndex(decisionConfig.volatilityFeature());
+            int tr = schema.trendIndex(decisionConfig.trendFeature());
+            volatility = vol < 0 ? Double.NaN : f.getValues(vol);
+            trend = tr < 0 ? Double.NaN : f.getValues(tr);
+        }
+        double p = d.getEnsembleProbability();
+        Map<String, Double> variables = new HashMap<>();
+        variables.put("probability", p);
+        variables.put("confidence", d.getConfidence());
+        variables.put("agreement", d.getAgreement());
+        variables.put("volatility", volatility);
+        variables.put("trend_strength", trend);
+        variables.put("drawdown", d.getRiskState().getDrawdown());
+        variables.put("exposure", d.getRiskState().getExposure());
+        variables.put("series_exposure", d.getRiskState().getSeriesExposure());
+        variables.put("direction", p > 0.5 ? 1.0 : p < 0.5 ? -1.0 : 0.0);
+        return new LossBreakdown.Row(variables, features, volatility, trend, result);
     }
 
     /** Built-in gates in evaluation order, then rules by id. */

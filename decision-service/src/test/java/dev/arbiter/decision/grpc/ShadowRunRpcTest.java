@@ -13,13 +13,16 @@ import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.Decision;
 import dev.arbiter.proto.v1.DecisionServiceGrpc.DecisionServiceBlockingStub;
 import dev.arbiter.proto.v1.Direction;
+import dev.arbiter.proto.v1.FeatureDecileStatistics;
 import dev.arbiter.proto.v1.GateResult;
 import dev.arbiter.proto.v1.GetDecisionRequest;
 import dev.arbiter.proto.v1.GetPerformanceRequest;
 import dev.arbiter.proto.v1.GetRuleSetRequest;
 import dev.arbiter.proto.v1.GetShadowRunRequest;
 import dev.arbiter.proto.v1.Observation;
+import dev.arbiter.proto.v1.ObservedRange;
 import dev.arbiter.proto.v1.PerformanceMetrics;
+import dev.arbiter.proto.v1.RegimeStatistics;
 import dev.arbiter.proto.v1.ReportOutcomeRequest;
 import dev.arbiter.proto.v1.RollbackRuleSetRequest;
 import dev.arbiter.proto.v1.Rule;
@@ -30,6 +33,7 @@ import dev.arbiter.proto.v1.ShadowRun;
 import dev.arbiter.proto.v1.StartShadowRunRequest;
 import dev.arbiter.proto.v1.StopShadowRunRequest;
 import dev.arbiter.proto.v1.TimeRange;
+import dev.arbiter.proto.v1.VariantPerformance;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -187,6 +191,23 @@ class ShadowRunRpcTest {
         PerformanceMetrics underStaged = decisions.getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live")
                 .setSeriesId(series).setRange(TimeRange.getDefaultInstance()).setRuleSetVersion(staged).build()).getVariants(0).getMetrics();
         assertEquals(0, underStaged.getDecisionCount(), "no decision was made with the staged version");
+
+        // the breakdown rule-service shows a proposer: losing actions by regime and feature decile, observed ranges
+        VariantPerformance broken = decisions.getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live")
+                .setSeriesId(series).setRange(TimeRange.getDefaultInstance()).setBreakdown(true).build()).getVariants(0);
+        assertEquals(81, broken.getBreakdownDecisions());
+        assertEquals(6, broken.getRegimesCount());
+        assertEquals(acted.size(), broken.getRegimesList().stream().mapToLong(RegimeStatistics::getJudgedActions).sum());
+        assertEquals(acted.size() - 1, broken.getRegimesList().stream().mapToLong(RegimeStatistics::getFalsePositiveActions).sum());
+        List<FeatureDecileStatistics> vol = broken.getFeatureDecilesList().stream().filter(f -> f.getFeature().equals("vol_20")).toList();
+        assertEquals(10, vol.size());
+        assertEquals(acted.size(), vol.stream().mapToLong(FeatureDecileStatistics::getJudgedActions).sum());
+        ObservedRange confidence = broken.getObservedList().stream().filter(o -> o.getName().equals("confidence")).findFirst().orElseThrow();
+        assertEquals(81, confidence.getCount());
+        assertTrue(confidence.getMin() >= 0 && confidence.getMax() <= 1, confidence::toString);
+        assertTrue(broken.getObservedList().stream().anyMatch(o -> o.getName().equals("features.vol_20") && o.getCount() > 0));
+        assertEquals(0, decisions.getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").setSeriesId(series)
+                .setRange(TimeRange.getDefaultInstance()).build()).getVariants(0).getRegimesCount(), "only when asked for");
     }
 
     @Test

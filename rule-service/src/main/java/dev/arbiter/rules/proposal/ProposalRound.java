@@ -45,6 +45,8 @@ public class ProposalRound {
     static final int MAX_GUIDANCE = 2000;
     static final int MAX_NOTES = 4000;
     static final int MAX_GATES = 200;
+    static final int MAX_REGIMES = 12;
+    static final int MAX_DECILES = 500;
 
     private final LlmClient llm;
     private final OfflineSearch offline;
@@ -137,6 +139,20 @@ public class ProposalRound {
             GateStatistics g = s.getGates(i);
             Identifiers.requireText("summary.gates[" + i + "].gate_name", g.getGateName(), 64);
         }
+        if (s.getRegimesCount() > MAX_REGIMES) {
+            throw invalid("summary.regimes", "summary.regimes has " + s.getRegimesCount() + " regimes; send at most " + MAX_REGIMES);
+        }
+        for (int i = 0; i < s.getRegimesCount(); i++) {
+            Identifiers.requireText("summary.regimes[" + i + "].regime", s.getRegimes(i).getRegime(), 64);
+            Identifiers.requireText("summary.regimes[" + i + "].definition", s.getRegimes(i).getDefinition(), 200);
+        }
+        if (s.getFeatureDecilesCount() > MAX_DECILES) {
+            throw invalid("summary.feature_deciles", "summary.feature_deciles has " + s.getFeatureDecilesCount()
+                    + " entries; send at most " + MAX_DECILES);
+        }
+        for (int i = 0; i < s.getFeatureDecilesCount(); i++) {
+            Identifiers.requireText("summary.feature_deciles[" + i + "].feature", s.getFeatureDeciles(i).getFeature(), 64);
+        }
         return s;
     }
 
@@ -145,7 +161,7 @@ public class ProposalRound {
         GetPerformanceResponse r;
         try {
             r = decisions.withDeadlineAfter(config.dependencyDeadline().toMillis(), TimeUnit.MILLISECONDS)
-                    .getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").build());
+                    .getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").setBreakdown(true).build());
         } catch (StatusRuntimeException e) {
             throw new RequestRefused(Status.Code.UNAVAILABLE, "summary", "decision-service did not answer for the live "
                     + "performance (" + e.getStatus().getCode() + "); send a summary, or retry");
@@ -154,7 +170,8 @@ public class ProposalRound {
         for (VariantPerformance v : r.getVariantsList()) {
             if (v.getVariantName().equals("live")) {
                 b.setRuleSetVersion(v.getRuleSetVersion()).setParameterSetVersion(v.getParameterSetVersion())
-                        .setMetrics(v.getMetrics()).addAllGates(v.getGatesList());
+                        .setMetrics(v.getMetrics()).addAllGates(v.getGatesList())
+                        .addAllRegimes(v.getRegimesList()).addAllFeatureDeciles(v.getFeatureDecilesList());
                 if (v.getPendingOutcomes() > 0 || v.getDegradedDecisions() > 0) {
                     b.setNotes(v.getPendingOutcomes() + " acted decisions still wait for an outcome; "
                             + v.getDegradedDecisions() + " decisions were made degraded.");

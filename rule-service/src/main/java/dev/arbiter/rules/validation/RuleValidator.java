@@ -6,6 +6,9 @@ import dev.arbiter.engine.rules.RuleDefinition;
 import dev.arbiter.engine.rules.RuleVariables;
 import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.FeatureSchema;
+import dev.arbiter.proto.v1.GetPerformanceRequest;
+import dev.arbiter.proto.v1.ObservedRange;
+import dev.arbiter.proto.v1.VariantPerformance;
 import dev.arbiter.proto.v1.FeatureServiceGrpc;
 import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
 import dev.arbiter.proto.v1.GetRuleSetRequest;
@@ -88,8 +91,48 @@ public class RuleValidator {
                         + String.join(", ", c.schema().getNamesList())
                         + "; a feature that is not a number for this observation is absent, and a rule reading it blocks")
                 .build());
-        return RuleEnvironment.newBuilder().addAllVariables(byName.values())
+        List<ObservedRange> observed = observed();
+        List<ObservedRange> features = new ArrayList<>();
+        for (ObservedRange r : observed) {
+            if (r.getName().startsWith(RuleVariables.FEATURES + ".")) {
+                features.add(r);
+            } else if (byName.containsKey(r.getName())) {
+                byName.put(r.getName(), byName.get(r.getName()).toBuilder().setObserved(r).build());
+            }
+        }
+        return RuleEnvironment.newBuilder().addAllVariables(byName.values()).addAllObservedFeatures(features)
                 .setCostLimit(config.limits().costLimit()).setFeatureSchemaId(c.schema().getSchemaId()).build();
+    }
+
+    private record Observed(List<ObservedRange> ranges, long fetchedNanos) {}
+
+    private volatile Observed observed;
+
+    /**
+     * The observed ranges of the variables and features over decision-service's recent live decisions (GetPerformance
+     * with breakdown), kept for {@code cache-ttl}; the last ones read (or none) while decision-service does not answer.
+     */
+    private List<ObservedRange> observed() {
+        Observed o = observed;
+        if (o != null && !expired(o.fetchedNanos())) {
+            return o.ranges();
+        }
+        try {
+            List<ObservedRange> ranges = List.of();
+            for (VariantPerformance v : decisions.withDeadlineAfter(config.dependencyDeadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").setBreakdown(true).build())
+                    .getVariantsList()) {
+                if (v.getVariantName().equals("live")) {
+                    ranges = v.getObservedList();
+                }
+            }
+            observed = new Observed(ranges, System.nanoTime());
+            return ranges;
+        } catch (StatusRuntimeException e) {
+            // not worth failing GetRuleEnvironment or a validation for: the ranges are context for a proposer
+            observed = new Observed(o == null ? List.of() : o.ranges(), System.nanoTime());
+            return observed.ranges();
+        }
     }
 
     /**

@@ -13,7 +13,9 @@ import dev.arbiter.proto.v1.GateStatistics;
 import dev.arbiter.proto.v1.GetLlmStatusRequest;
 import dev.arbiter.proto.v1.GetProposalRequest;
 import dev.arbiter.proto.v1.LlmStatus;
+import dev.arbiter.proto.v1.FeatureDecileStatistics;
 import dev.arbiter.proto.v1.PerformanceSummary;
+import dev.arbiter.proto.v1.RegimeStatistics;
 import dev.arbiter.proto.v1.ProposalSource;
 import dev.arbiter.proto.v1.ProposalState;
 import dev.arbiter.proto.v1.ProposeRulesRequest;
@@ -107,7 +109,54 @@ class ProposeRulesTest {
         refused(Status.Code.INVALID_ARGUMENT, "summary.gates[0].gate_name", () -> rules.proposeRules(ProposeRulesRequest.newBuilder()
                 .setAuthor("ana").setSummary(PerformanceSummary.newBuilder().addGates(GateStatistics.newBuilder()
                         .setGateName("bell\u0007"))).build()));
+        PerformanceSummary.Builder regimes = PerformanceSummary.newBuilder();
+        for (int i = 0; i < 13; i++) {
+            regimes.addRegimes(RegimeStatistics.newBuilder().setRegime("r" + i));
+        }
+        refused(Status.Code.INVALID_ARGUMENT, "summary.regimes", () -> rules.proposeRules(ProposeRulesRequest.newBuilder()
+                .setAuthor("ana").setSummary(regimes).build()));
+        refused(Status.Code.INVALID_ARGUMENT, "summary.regimes[0].regime", () -> rules.proposeRules(ProposeRulesRequest.newBuilder()
+                .setAuthor("ana").setSummary(PerformanceSummary.newBuilder().addRegimes(RegimeStatistics.newBuilder()
+                        .setRegime("calm\u0000"))).build()));
+        PerformanceSummary.Builder deciles = PerformanceSummary.newBuilder();
+        for (int i = 0; i < 501; i++) {
+            deciles.addFeatureDeciles(FeatureDecileStatistics.newBuilder().setFeature("vol_20").setDecile(i % 10 + 1));
+        }
+        refused(Status.Code.INVALID_ARGUMENT, "summary.feature_deciles", () -> rules.proposeRules(ProposeRulesRequest.newBuilder()
+                .setAuthor("ana").setSummary(deciles).build()));
+        refused(Status.Code.INVALID_ARGUMENT, "summary.feature_deciles[0].feature", () -> rules.proposeRules(ProposeRulesRequest
+                .newBuilder().setAuthor("ana").setSummary(PerformanceSummary.newBuilder().addFeatureDeciles(
+                        FeatureDecileStatistics.newBuilder().setFeature("x".repeat(65)))).build()));
         assertEquals(before, stub().requests().size(), "no refused request reached the LLM");
+    }
+
+    @Test
+    @Order(3)
+    void thePromptShowsTheLosingActionsByRegimeAndTheWorstFeatureDeciles() {
+        stub().script(answer(rule("GATE", "calm_enough", "features.vol_20 < 0.021", "Losses concentrate in turbulent markets."), 90, 20));
+        PerformanceSummary.Builder summary = PerformanceSummary.newBuilder().setVariantName("live")
+                .setMetrics(dev.arbiter.proto.v1.PerformanceMetrics.newBuilder().setOutcomeCount(200).setFalsePositiveActions(60)
+                        .setPrecision(0.6).setActionCount(150))
+                .addRegimes(RegimeStatistics.newBuilder().setRegime("volatility high, trending")
+                        .setDefinition("volatility >= 0.02, trend_strength >= 0.3").setJudgedActions(40).setFalsePositiveActions(30))
+                .addRegimes(RegimeStatistics.newBuilder().setRegime("volatility low, choppy")
+                        .setDefinition("volatility < 0.01, trend_strength < 0.3").setJudgedActions(50).setFalsePositiveActions(10));
+        for (int d = 1; d <= 10; d++) {
+            // vol_20: the higher the decile, the more the actions lose
+            summary.addFeatureDeciles(FeatureDecileStatistics.newBuilder().setFeature("vol_20").setDecile(d).setLow(0.005 * d)
+                    .setHigh(0.005 * (d + 1)).setJudgedActions(15).setFalsePositiveActions(d));
+        }
+        ProposeRulesResponse r = rules.proposeRules(ProposeRulesRequest.newBuilder().setMaxProposals(1).setAuthor("ana")
+                .setSummary(summary).build());
+        assertEquals(1, r.getProposalsCount(), r::toString);
+        String body = stub().requests().get(stub().requests().size() - 1).body();
+        for (String expected : List.of("Losing actions by market regime", "volatility high, trending [volatility >= 0.02, "
+                + "trend_strength >= 0.3]: 40, 30, 75%", "Feature deciles where actions lost most often",
+                "features.vol_20, decile 10 [0.05000, 0.05500): 15, 10, 67%", "overall 40%")) {
+            assertTrue(body.contains(expected), "the prompt holds " + expected + ": " + body);
+        }
+        assertTrue(body.indexOf("decile 10 ") < body.indexOf("decile 9 "), "the worst decile first");
+        assertFalse(body.contains("decile 1 ["), "at most " + "8 deciles, the worst ones");
     }
 
     @Test
@@ -149,7 +198,7 @@ class ProposeRulesTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void brokenAndHostileAnswersAreStoredRefusedEachWithItsReason() {
         Map<String, ValidationStage> answers = new java.util.LinkedHashMap<>();
         answers.put("```json\n" + rule("GATE", "fenced", "agreement > 0.7", "Agreement matters.") + "\n```",
@@ -183,7 +232,7 @@ class ProposeRulesTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void onceTheDailyTokenBudgetIsSpentNoCallIsMade() throws Exception {
         LlmStatus before = status();
         long missing = before.getDailyTokenBudget() - before.getTokensToday();
@@ -212,7 +261,7 @@ class ProposeRulesTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aSlowAnswerTimesOutAndTheRoundIsDegradedWithTheReason() {
         stub().script(slow(OpenAiStub.CALL_TIMEOUT.toMillis() + 2_000,
                 rule("GATE", "late", "confidence > 0.8", "Too late to matter.")));
@@ -228,7 +277,7 @@ class ProposeRulesTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void a429StopsEveryCallUntilItsRetryAfter() {
         stub().script(error(429, "3600"));
         int calls = stub().requests().size();
