@@ -66,16 +66,20 @@ import picocli.CommandLine.Option;
  * {@code arbiter demo}: the whole loop on a real series, with the services started here as processes. It imports the
  * first part of the series as history, trains the four model kinds on it through optimizer-service, activates them
  * and makes them an ensemble, then replays the rest through DecideStream as a live feed, reporting each outcome once
- * its horizon has passed; it prints a summary, writes an HTML report and stops what it started.
+ * its horizon has passed; then rule-service runs one proposal round (offline, or the LLM's when ARBITER_LLM_BASE_URL
+ * is set), validating and backtesting each proposal on the history; it prints a summary, writes an HTML report and
+ * stops what it started.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, abbreviateSynopsis = true, sortOptions = false,
         header = "Run the whole loop on a real series with local services; print a summary, write an HTML report.",
-        description = {"Starts feature-service, model-service, decision-service and optimizer-service from their jars "
+        description = {"Starts feature-service, model-service, decision-service, optimizer-service and rule-service from their jars "
                 + "(PostgreSQL and Redis must answer), imports the first part of a series as history, trains gradient-"
                 + "boosted trees, a random forest, a logistic regression and a linear SVM on it, makes them an ensemble, "
                 + "replays the rest of the series through DecideStream as a live feed, reports each outcome once its "
                 + "horizon has passed, prints decisions, actions, hit rate, false-positive actions against the best "
-                + "single model and the latency, writes OUT/report.html and stops the services.",
+                + "single model and the latency, runs one rule proposal round (each rule validated, then backtested on "
+                + "the history against the live rules; proposed by the offline search, or by the LLM when "
+                + "ARBITER_LLM_BASE_URL is set), writes OUT/report.html and stops the services.",
                 "Without --data it uses the bundled half-hourly electricity demand of England and Wales (summer 2000).",
                 "Examples: ./arbiter demo",
                 "          ./arbiter demo --data prices.csv --time-col date --value-col close --high-col high "
@@ -185,10 +189,10 @@ public class DemoCommand extends CliCommand {
         err.println("arbiter demo: " + Fmt.count(all.size()) + " observations of " + seriesId + " (" + Fmt.time(all.get(0).getTsMicros())
                 + " .. " + Fmt.time(all.get(all.size() - 1).getTsMicros()) + "); training on the first " + Fmt.count(trainRows)
                 + ", replaying the last " + Fmt.count(all.size() - trainRows) + " as series " + live);
-        err.println("starting the four services (their logs go to " + out.resolve("logs") + ") ...");
+        err.println("starting the five services (their logs go to " + out.resolve("logs") + ") ...");
         err.flush();
         DemoServices started = DemoServices.start(new DemoServices.Setup(home, database, redis, name, runId, out,
-                serviceProperties));
+                ruleService(seriesId, trainRows), serviceProperties));
         boolean kept = false;
         try (Services s = services().at(started.addresses())) {
             err.println("services ready: " + started.addresses().values());
@@ -208,8 +212,11 @@ public class DemoCommand extends CliCommand {
                     members.stream().map(m -> m.label() + " (" + m.kind() + "): validation Brier " + Fmt.num(m.brier(), 4)
                             + ", AUC " + Fmt.num(m.auc(), 3)).toList());
             PerformanceMetrics logged = performance(s, live, replayed);
-            Path report = DemoReport.write(out, summary, steps, "Arbiter demo: " + seriesId);
-            print(summary, refusals.size(), logged, report);
+            err.println("rule proposals: one round of rule-service, each proposal validated and backtested ...");
+            err.flush();
+            RuleRound rules = RuleRound.run(s);
+            Path report = DemoReport.write(out, summary, steps, rules, "Arbiter demo: " + seriesId);
+            print(summary, refusals.size(), logged, rules, report);
             if (keepRunning) {
                 Map<Service, HostPort> addresses = started.addresses();
                 Path file = started.keepRunning(out);
@@ -393,7 +400,22 @@ public class DemoCommand extends CliCommand {
                 .orElse(PerformanceMetrics.getDefaultInstance());
     }
 
-    private void print(DemoSummary m, int refused, PerformanceMetrics logged, Path report) {
+    /**
+     * rule-service backtests proposals on the history imported here, on walk-forward folds scaled to it: the latest
+     * two test windows of a tenth of the rows (at least 50) are the validation window, a third of the rows trains each
+     * fold, and the label's horizon is the demo's; the offline search tunes on the rows before the validation window.
+     */
+    private Map<String, String> ruleService(String seriesId, int historyRows) {
+        int test = Math.max(50, historyRows / 10);
+        return Map.of(
+                "arbiter.rules.backtest.series", seriesId,
+                "arbiter.rules.backtest.train-observations", Integer.toString(historyRows / 3),
+                "arbiter.rules.backtest.test-observations", Integer.toString(test),
+                "arbiter.rules.backtest.max-folds", "2",
+                "arbiter.rules.backtest.horizon", Integer.toString(horizon));
+    }
+
+    private void print(DemoSummary m, int refused, PerformanceMetrics logged, RuleRound rules, Path report) {
         PrintWriter o = out();
         o.println();
         o.println("models (validation: the latest 20% of the training rows):");
@@ -413,6 +435,12 @@ public class DemoCommand extends CliCommand {
                 Fmt.num(m.p50Millis(), 2), Fmt.num(m.p99Millis(), 2), Fmt.num(m.maxMillis(), 1), window, budgetMs);
         o.printf(Locale.ROOT, "decision-service says  %s decisions logged, %s outcomes joined, pnl %s%n",
                 Fmt.count(logged.getDecisionCount()), Fmt.count(logged.getOutcomeCount()), Fmt.signed(logged.getPnl(), 4));
+        o.println();
+        o.println("rule proposals by " + rules.source() + ":");
+        if (!rules.degradedReason().isEmpty()) {
+            o.println("  (" + rules.degradedReason() + ")");
+        }
+        rules.lines().forEach(line -> o.println("  " + line));
         o.println();
         o.println("report: " + report.toAbsolutePath());
         o.flush();

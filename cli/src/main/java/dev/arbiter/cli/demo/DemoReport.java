@@ -2,6 +2,8 @@ package dev.arbiter.cli.demo;
 
 import dev.arbiter.cli.demo.Svg.Axis;
 import dev.arbiter.cli.output.Fmt;
+import dev.arbiter.proto.v1.BacktestComparison;
+import dev.arbiter.proto.v1.RuleProposal;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +48,7 @@ public final class DemoReport {
     public static final String CSS = """
             body { font: 14px/1.4 system-ui, sans-serif; color: #222; max-width: 900px; margin: 24px auto; padding: 0 12px; }
             h1 { font-size: 22px; margin: 0 0 12px; }
+            h2 { font-size: 18px; margin: 24px 0 8px; }
             table { border-collapse: collapse; margin-bottom: 16px; }
             th, td { text-align: left; padding: 2px 12px 2px 0; vertical-align: top; }
             th { font-weight: 600; color: #555; }
@@ -83,6 +86,11 @@ public final class DemoReport {
 
     /** The report as one HTML document. */
     public static String html(DemoSummary summary, List<DemoStep> steps, String title) {
+        return html(summary, steps, null, title);
+    }
+
+    /** The report as one HTML document, with the rule proposal round when {@code rules} is not null. */
+    static String html(DemoSummary summary, List<DemoStep> steps, RuleRound rules, String title) {
         double[] times = column(steps, DemoStep::tsMicros);
         LongSummaryStatistics span = steps.stream().mapToLong(DemoStep::tsMicros).summaryStatistics();
         Axis time = steps.isEmpty() ? Axis.time(0, 0) : Axis.time(span.getMin(), span.getMax());
@@ -102,6 +110,9 @@ public final class DemoReport {
                 + "On the dashed diagonal the probabilities mean what they say.");
         figure(page, latencyPlot(summary, steps), "Client-observed decision latency on a log scale (ten bins per "
                 + "decade), with the median (p50) and the 99th percentile (p99) marked.");
+        if (rules != null) {
+            rules(page, rules);
+        }
         page.append("<footer>Produced by <code>arbiter demo</code> on ").append(GENERATED.format(Instant.now()))
                 .append(".</footer>\n</body>\n</html>\n");
         return page.toString();
@@ -109,8 +120,43 @@ public final class DemoReport {
 
     /** Writes the report to {@code dir/report.html}, creating {@code dir}; returns the file. */
     public static Path write(Path dir, DemoSummary summary, List<DemoStep> steps, String title) throws IOException {
+        return write(dir, summary, steps, null, title);
+    }
+
+    /** The same, with the rule proposal round when {@code rules} is not null. */
+    static Path write(Path dir, DemoSummary summary, List<DemoStep> steps, RuleRound rules, String title) throws IOException {
         Files.createDirectories(dir);
-        return Files.writeString(dir.resolve(FILE_NAME), html(summary, steps, title), StandardCharsets.UTF_8);
+        return Files.writeString(dir.resolve(FILE_NAME), html(summary, steps, rules, title), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The rule proposal round: who proposed, then per proposal its rule, rationale, where it ended and why, every
+     * validation step, and its backtest against the live rules.
+     */
+    private static void rules(StringBuilder page, RuleRound rules) {
+        page.append("<section>\n<h2>Rule proposals</h2>\n<p>").append(Svg.esc("One proposal round of rule-service, by "
+                + rules.source() + (rules.degradedReason().isEmpty() ? "" : " (" + rules.degradedReason() + ")")
+                + ". Each rule was validated step by step, then backtested through optimizer-service's "
+                + "walk-forward on the latest history (which the offline search never tuned on): the live rules against "
+                + "the live rules with the proposal, judged by the deflated Sharpe ratio.")).append("</p>\n");
+        if (rules.proposals().isEmpty()) {
+            page.append("<p>No proposal was made.</p>\n");
+        }
+        for (RuleProposal p : rules.proposals()) {
+            page.append("<table>\n");
+            row(page, "proposal", p.getProposalId() + " (" + RuleRound.state(p) + ")");
+            row(page, "rule", p.getRule().getRuleId() + ": " + p.getRule().getExpression());
+            row(page, "rationale", p.getRationale());
+            row(page, "validation", p.hasValidation() ? RuleRound.steps(p) : "none");
+            row(page, "why", p.getStateReason());
+            if (p.hasBacktest()) {
+                BacktestComparison b = p.getBacktest();
+                row(page, "backtest", RuleRound.backtestLine(b));
+                row(page, "window", b.getWindow());
+            }
+            page.append("</table>\n");
+        }
+        page.append("</section>\n");
     }
 
     /**

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * The four services the demo runs, started as processes from their packaged jars (each on the ports it binds and
+ * The five services the demo runs, started as processes from their packaged jars (each on the ports it binds and
  * reports), wired to each other, and stopped together (SIGTERM) at the end, also when the demo is interrupted.
  */
 final class DemoServices implements AutoCloseable {
@@ -32,9 +32,12 @@ final class DemoServices implements AutoCloseable {
     private final Map<Service, LocalService> running = new EnumMap<>(Service.class);
     private final Thread shutdownHook = new Thread(this::stopAll, "arbiter-demo-stop");
 
-    /** How the services are configured: where the jars are and what they share. */
+    /**
+     * How the services are configured: where the jars are and what they share; {@code ruleService} is rule-service's
+     * own configuration (the history its proposals are backtested on), {@code extra} goes to every service.
+     */
     record Setup(Path home, String database, String redis, String ensemble, String runId, Path workDir,
-            Map<String, String> extra) {
+            Map<String, String> ruleService, Map<String, String> extra) {
     }
 
     private DemoServices() {
@@ -67,9 +70,10 @@ final class DemoServices implements AutoCloseable {
         try {
             // Each service binds ports 0 and reports what it got, and is told where the services it calls listen:
             // model-service asks feature-service for the feature schema, decision-service and optimizer-service call
-            // both, so feature-service starts first, then model-service, then the other two.
+            // both, so feature-service starts first, then model-service, then those two, then rule-service, which
+            // calls feature-service, decision-service and optimizer-service.
             for (List<Service> stage : List.of(List.of(Service.FEATURES), List.of(Service.MODELS),
-                    List.of(Service.DECISIONS, Service.OPTIMIZER))) {
+                    List.of(Service.DECISIONS, Service.OPTIMIZER), List.of(Service.RULES))) {
                 for (Service service : stage) {
                     services.start(service, jars.get(service), s, logs);
                 }
@@ -127,6 +131,14 @@ final class DemoServices implements AutoCloseable {
                 p.put("quarkus.grpc.clients.models.port", Integer.toString(running.get(Service.MODELS).grpcPort()));
                 p.put("arbiter.optimizer.history.root", s.workDir().resolve("history").toAbsolutePath().toString());
             }
+            case RULES -> {
+                for (Service called : List.of(Service.FEATURES, Service.DECISIONS, Service.OPTIMIZER)) {
+                    String client = called == Service.FEATURES ? "features" : called == Service.DECISIONS ? "decisions" : "optimizer";
+                    p.put("quarkus.grpc.clients." + client + ".host", "127.0.0.1");
+                    p.put("quarkus.grpc.clients." + client + ".port", Integer.toString(running.get(called).grpcPort()));
+                }
+                p.putAll(s.ruleService());
+            }
         }
         p.putAll(s.extra());
         return p;
@@ -170,7 +182,7 @@ final class DemoServices implements AutoCloseable {
         return running.values().stream().map(l -> Long.toString(l.pid())).collect(Collectors.joining(" "));
     }
 
-    /** Stops every service (decision-service first, it calls the others), each with SIGTERM. */
+    /** Stops every service (rule-service, then decision-service: they call the others), each with SIGTERM. */
     @Override
     public void close() {
         stopAll();
@@ -182,7 +194,7 @@ final class DemoServices implements AutoCloseable {
     }
 
     private synchronized void stopAll() {
-        for (Service service : List.of(Service.DECISIONS, Service.OPTIMIZER, Service.FEATURES, Service.MODELS)) {
+        for (Service service : List.of(Service.RULES, Service.DECISIONS, Service.OPTIMIZER, Service.FEATURES, Service.MODELS)) {
             LocalService l = running.remove(service);
             if (l != null) {
                 l.close();

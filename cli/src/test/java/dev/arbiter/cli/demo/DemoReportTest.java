@@ -7,6 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.cli.demo.DemoReport.CalibrationBin;
 import dev.arbiter.cli.demo.Svg.Axis;
+import dev.arbiter.proto.v1.BacktestComparison;
+import dev.arbiter.proto.v1.PerformanceMetrics;
+import dev.arbiter.proto.v1.ProposalSource;
+import dev.arbiter.proto.v1.ProposalState;
+import dev.arbiter.proto.v1.ProposeRulesResponse;
+import dev.arbiter.proto.v1.Rule;
+import dev.arbiter.proto.v1.RuleProposal;
+import dev.arbiter.proto.v1.RuleValidation;
+import dev.arbiter.proto.v1.ValidationStage;
+import dev.arbiter.proto.v1.ValidationStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +83,42 @@ class DemoReportTest {
         assertFalse(html.contains("<b>") || html.contains("<i>"), html);
         assertTrue(html.contains("&lt;script&gt;alert(&#39;x &amp; y&#39;)&lt;/script&gt;"));
         assertTrue(html.contains("EUR&lt;&amp;&quot;&gt;"));
+    }
+
+    @Test
+    void theRuleRoundShowsEachProposalsStepsAndBacktestEscaped() {
+        RuleProposal backtested = RuleProposal.newBuilder().setProposalId("proposal-7").setState(ProposalState.PROPOSAL_STATE_BACKTESTED)
+                .setRule(Rule.newBuilder().setRuleId("calm").setExpression("features.vol_20 < 0.02"))
+                .setRationale("<b>losses</b> cluster in turbulent markets").setStateReason("not better than the live rules: DSR 0.4")
+                .setValidation(RuleValidation.newBuilder().addSteps(ValidationStep.newBuilder()
+                        .setStage(ValidationStage.VALIDATION_STAGE_PARSE).setPassed(true)).addSteps(ValidationStep.newBuilder()
+                        .setStage(ValidationStage.VALIDATION_STAGE_LEAKAGE).setPassed(true)))
+                .setBacktest(BacktestComparison.newBuilder().setWindow("series s, folds")
+                        .setBaseline(PerformanceMetrics.newBuilder().setFalsePositiveActions(30).setActionCount(90).setSharpe(0.1))
+                        .setCandidate(PerformanceMetrics.newBuilder().setFalsePositiveActions(21).setActionCount(70).setSharpe(0.12))
+                        .setDeflatedSharpe(0.4))
+                .build();
+        RuleProposal refused = RuleProposal.newBuilder().setProposalId("proposal-8").setState(ProposalState.PROPOSAL_STATE_VALIDATION_FAILED)
+                .setRule(Rule.newBuilder().setRuleId("peek").setExpression("next_return > 0.0"))
+                .setValidation(RuleValidation.newBuilder().addSteps(ValidationStep.newBuilder()
+                        .setStage(ValidationStage.VALIDATION_STAGE_PARSE).setPassed(true)).addSteps(ValidationStep.newBuilder()
+                        .setStage(ValidationStage.VALIDATION_STAGE_LEAKAGE).setPassed(false)))
+                .setStateReason("reads next_return (look-ahead)").build();
+        RuleRound round = new RuleRound(ProposeRulesResponse.newBuilder().setSource(ProposalSource.PROPOSAL_SOURCE_LOCAL_SEARCH)
+                .setDegraded(true).setDegradedReason("no LLM is configured").build(), List.of(backtested, refused));
+        String html = DemoReport.html(summary("s"), walk(100, 3), round, "t");
+        assertTrue(html.contains("<h2>Rule proposals</h2>"));
+        assertTrue(html.contains("by the offline search (no LLM is configured)"), html);
+        assertTrue(html.contains("<td>proposal-7 (BACKTESTED)</td>"));
+        assertTrue(html.contains("<td>PARSE passed, LEAKAGE passed</td>"));
+        assertTrue(html.contains("backtest false positives 30 -&gt; 21, actions 90 -&gt; 70, Sharpe 0.1000 -&gt; 0.1200, deflated Sharpe 0.400"),
+                html);
+        assertTrue(html.contains("<td>PARSE passed, LEAKAGE FAILED</td>"));
+        assertTrue(html.contains("reads next_return (look-ahead)"));
+        assertFalse(html.contains("<b>losses"), "the rationale is escaped");
+        assertEquals(List.of("proposal-7 calm: features.vol_20 < 0.02 -> BACKTESTED; backtest false positives 30 -> 21, actions 90 -> 70, "
+                + "Sharpe 0.1000 -> 0.1200, deflated Sharpe 0.400", "proposal-8 peek: next_return > 0.0 -> VALIDATION_FAILED"), round.lines());
+        assertFalse(DemoReport.html(summary("s"), walk(100, 3), "t").contains("Rule proposals"), "no round, no section");
     }
 
     @Test

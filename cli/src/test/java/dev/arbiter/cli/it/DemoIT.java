@@ -99,9 +99,29 @@ class DemoIT {
             }
         }
 
+        // One rule proposal round, offline (no LLM is configured here): each proposal validated, then backtested on the
+        // history the demo imported.
+        assertTrue(r.out().contains("rule proposals by the offline search:"), r.out());
+        Matcher proposal = Pattern.compile("  (proposal-\\d+) offline_\\w+: (agreement|confidence|trend_strength) >= [\\d.]+(?: && "
+                + "agreement >= [\\d.]+)? -> (BACKTESTED|VALIDATION_FAILED)(; backtest false positives \\S+ -> \\S+, actions .*)?")
+                .matcher(r.out());
+        int proposals = 0;
+        while (proposal.find()) {
+            proposals++;
+            if (proposal.group(3).equals("BACKTESTED")) {
+                assertTrue(proposal.group(4) != null, "a backtested proposal shows its backtest: " + proposal.group());
+            }
+        }
+        assertEquals(2, proposals, r.out());
+
         String html = Files.readString(out.resolve("report.html"));
         assertEquals(5, html.split("<svg", -1).length - 1, "five plots");
         assertTrue(html.contains(live), "the report names the series");
+        assertTrue(html.contains("<h2>Rule proposals</h2>"), "the proposal round is in the report");
+        assertTrue(html.contains("PARSE passed, LEAKAGE passed, TYPE_CHECK passed, COST passed, COMPLEXITY passed"),
+                "with each proposal's validation steps");
+        assertTrue(html.contains("series electricity, rolling folds of 140 + 50 observations (at most 2), label sign of the "
+                + "return 2 ahead"), "backtested on the demo's history, on folds scaled to it");
 
         // It stopped what it started: no service answers on the ports it announced.
         Matcher ready = Pattern.compile("services ready: \\[(.*)]").matcher(r.err());

@@ -90,13 +90,21 @@ public class OfflineSearch {
         TimeRange tuning = tuningWindow();
         BacktestReport baseline = run("offline baseline", live, tuning);
         List<Candidate> out = new ArrayList<>();
-        for (int i = 0; i < Math.min(wanted, TEMPLATES.size()); i++) {
+        // templates in turn from `first`, until `wanted` changed something or every template was tried
+        for (int i = 0; i < TEMPLATES.size() && out.size() < wanted; i++) {
             Template t = TEMPLATES.get((first + i) % TEMPLATES.size());
-            out.add(tune(t, live, tuning, baseline.getTotal()));
+            Candidate c = tune(t, live, tuning, baseline.getTotal());
+            if (c != null) {
+                out.add(c);
+            }
         }
         return out;
     }
 
+    /**
+     * The template's best constants on the tuning window; null when even the best changes no action there (the same
+     * actions and false positives as the live rules): a rule that does nothing is not worth a proposal.
+     */
     private Candidate tune(Template t, List<Rule> live, TimeRange tuning, PerformanceMetrics baseline) throws Unavailable {
         TpeSampler sampler = new TpeSampler(TpeSampler.Options.defaults().withStartupTrials(Math.min(5, offline.trials())),
                 List.of(Direction.MAXIMIZE), offline.seed());
@@ -115,6 +123,10 @@ public class OfflineSearch {
                 bestExpression = expression;
                 best = r.getTotal();
             }
+        }
+        if (best.getActionCount() == baseline.getActionCount() && best.getFalsePositiveActions() == baseline.getFalsePositiveActions()) {
+            LOG.infof("offline search: %s changes no action on the tuning window at any constant tried; not proposed", t.id());
+            return null;
         }
         String rationale = String.format(Locale.ROOT, "Offline search: the template \"%s\" (%s), its constants tuned by TPE "
                         + "over %d walk-forward backtests on the tuning window %s .. %s (before the validation window): "
