@@ -165,7 +165,7 @@ public class OfflineSearch {
 
     private BacktestReport run(String name, List<Rule> rules, TimeRange tuning) throws Unavailable {
         try {
-            return backtests.backtest(name, rules, tuning, 1);
+            return backtests.backtest(name, rules, tuning, config.maxFolds());
         } catch (StatusRuntimeException e) {
             throw new Unavailable("optimizer-service did not run the tuning backtest (" + e.getStatus().getCode() + ": "
                     + Optional.ofNullable(e.getStatus().getDescription()).orElse("") + ")");

@@ -123,6 +123,14 @@ public class ProposalRound {
                     % OfflineSearch.templates()), live.rules())) {
                 out.addProposals(proposals.storeOffline(c, live, author));
             }
+            if (out.getProposalsCount() == 0) {
+                return out.setDegradedReason(degraded + "; the offline search tuned every rule template on the tuning "
+                        + "window and none changed an action there, so no proposals were made").build();
+            }
+            if (out.getProposalsCount() < wanted) {
+                return out.setDegradedReason(degraded + "; the proposals come from the offline search (" + out.getProposalsCount()
+                        + " of " + wanted + ": the other rule templates changed no action on the tuning window)").build();
+            }
             return out.setDegradedReason(degraded + "; the proposals come from the offline search").build();
         } catch (OfflineSearch.Unavailable e) {
             return out.setDegradedReason(degraded + "; " + e.getMessage() + ", so no proposals were made").build();
