@@ -32,12 +32,13 @@ fi
 missing=0
 for jar in cli/target/quarkus-app/quarkus-run.jar feature-service/target/quarkus-app/quarkus-run.jar \
     model-service/target/quarkus-app/quarkus-run.jar decision-service/target/quarkus-app/quarkus-run.jar \
-    optimizer-service/target/quarkus-app/quarkus-run.jar bench/target/benchmarks.jar; do
+    optimizer-service/target/quarkus-app/quarkus-run.jar rule-service/target/quarkus-app/quarkus-run.jar \
+    bench/target/benchmarks.jar; do
   [[ -f "$jar" ]] || missing=1
 done
 if (( missing )); then
   echo "load.sh: building the CLI, the services and bench first" >&2
-  mvn -B -q package -DskipTests -pl cli,feature-service,model-service,decision-service,optimizer-service,bench -am
+  mvn -B -q package -DskipTests -pl cli,feature-service,model-service,decision-service,optimizer-service,rule-service,bench -am
 fi
 
 stop_services() {
