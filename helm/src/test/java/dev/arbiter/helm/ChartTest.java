@@ -168,6 +168,8 @@ class ChartTest {
             assertEquals(List.of("grpc", "http"), c.getPorts().stream().map(p -> p.getName()).toList());
             assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
             assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+            assertEquals("5s", env(c, "QUARKUS_SHUTDOWN_DELAY"), service + ": not ready for 5 s after SIGTERM, still serving");
+            assertTrue(pod.getTerminationGracePeriodSeconds() > 5, service + ": the grace period outlasts the delay");
             boolean jvmOptions = c.getEnv().stream().anyMatch(e -> e.getName().equals("JAVA_OPTS_APPEND"));
             assertEquals(!set.equals("native"), jvmOptions, service + ": JVM options only for JVM images");
         }
@@ -322,6 +324,7 @@ class ChartTest {
         bad.put("features:\n  env:\n    \"not a name\": x\n", "not a name");
         bad.put("networkPolicy:\n  enabled: \"yes\"\n", "enabled");
         bad.put("tls:\n  enabled: true\n", "existingSecret");
+        bad.put("shutdownDelay: soon\n", "shutdownDelay");
         bad.put("llm:\n  existingSecret: arbiter-llm\n  apiKeyKey: \"\"\n", "apiKeyKey");
         int i = 0;
         for (Map.Entry<String, String> b : bad.entrySet()) {
