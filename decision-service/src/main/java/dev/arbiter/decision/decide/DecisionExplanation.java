@@ -13,6 +13,7 @@ import dev.arbiter.proto.v1.GateResult;
 import dev.arbiter.proto.v1.ShadowDecision;
 import dev.arbiter.decision.policy.PolicySnapshot;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Writes what the engine policy decided into a Decision: direction, size, confidence, every gate (built-in gates in
@@ -24,11 +25,21 @@ public final class DecisionExplanation {
     private DecisionExplanation() {}
 
     public static void apply(Decision.Builder b, DecisionPolicy policy, PolicyInput in, CompiledRuleSet rules, PolicyResult out) {
-        b.setDirection(out.direction > 0 ? Direction.DIRECTION_LONG : out.direction < 0 ? Direction.DIRECTION_SHORT : Direction.DIRECTION_FLAT)
+        b.setDirection(direction(out))
                 .setSize(out.size)
                 .setConfidence(out.confidence)
                 .clearGates()
                 .clearReasons();
+        gates(out, rules, b::addGates);
+        b.addAllReasons(policy.reasons(in, rules, out));
+    }
+
+    private static Direction direction(PolicyResult out) {
+        return out.direction > 0 ? Direction.DIRECTION_LONG : out.direction < 0 ? Direction.DIRECTION_SHORT : Direction.DIRECTION_FLAT;
+    }
+
+    /** Every gate of a decision, built-in gates in evaluation order then every rule, each with its reason. */
+    private static void gates(PolicyResult out, CompiledRuleSet rules, Consumer<GateResult> add) {
         for (BuiltInGate g : BuiltInGate.values()) {
             int i = g.ordinal();
             GateResult.Builder r = GateResult.newBuilder()
@@ -41,7 +52,7 @@ public final class DecisionExplanation {
             if (Double.isFinite(out.gateThreshold[i])) {
                 r.setThreshold(out.gateThreshold[i]);
             }
-            b.addGates(r);
+            add.accept(r.build());
         }
         for (int i = 0; i < out.ruleCount && i < rules.size(); i++) {
             CompiledRule rule = rules.rules().get(i);
@@ -60,14 +71,13 @@ public final class DecisionExplanation {
             } else {
                 r.setReason("not evaluated: the decision does not act");
             }
-            b.addGates(r);
+            add.accept(r.build());
         }
-        b.addAllReasons(policy.reasons(in, rules, out));
     }
 
     /**
      * What the shadow run's rules decide on the same input (features, prediction, risk state read before the
-     * decision), explained as {@link #apply} explains a decision; never acted on.
+     * decision), its gates explained as {@link #apply} explains them (no reasons: nobody reads them); never acted on.
      */
     public static ShadowDecision shadow(DecisionPolicy policy, PolicyInput in, PolicySnapshot.Shadow shadow) {
         ShadowDecision.Builder s = ShadowDecision.newBuilder().setShadowId(shadow.shadowId()).setRuleSetVersion(shadow.ruleSetVersion());
@@ -76,8 +86,8 @@ public final class DecisionExplanation {
         }
         PolicyResult out = new PolicyResult();
         policy.decide(in, shadow.rules(), out);
-        Decision.Builder explained = Decision.newBuilder();
-        apply(explained, policy, in, shadow.rules(), out);
-        return s.setDirection(explained.getDirection()).setSize(explained.getSize()).addAllGates(explained.getGatesList()).build();
+        s.setDirection(direction(out)).setSize(out.size);
+        gates(out, shadow.rules(), s::addGates);
+        return s.build();
     }
 }

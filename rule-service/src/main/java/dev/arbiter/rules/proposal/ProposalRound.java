@@ -2,9 +2,7 @@ package dev.arbiter.rules.proposal;
 
 import static dev.arbiter.service.RequestRefused.invalid;
 
-import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.GateStatistics;
-import dev.arbiter.proto.v1.GetPerformanceRequest;
 import dev.arbiter.proto.v1.GetPerformanceResponse;
 import dev.arbiter.proto.v1.PerformanceSummary;
 import dev.arbiter.proto.v1.ProposalSource;
@@ -22,14 +20,10 @@ import dev.arbiter.rules.llm.RulePrompt;
 import dev.arbiter.rules.validation.RuleValidator;
 import dev.arbiter.service.Identifiers;
 import dev.arbiter.service.RequestRefused;
-import io.grpc.Channel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,16 +47,14 @@ public class ProposalRound {
     private final Proposals proposals;
     private final RuleValidator validator;
     private final RulesConfig config;
-    private final DecisionServiceGrpc.DecisionServiceBlockingStub decisions;
 
     public ProposalRound(LlmClient llm, OfflineSearch offline, Proposals proposals, RuleValidator validator,
-                         RulesConfig config, @GrpcClient("decisions") Channel decisions) {
+                         RulesConfig config) {
         this.llm = llm;
         this.offline = offline;
         this.proposals = proposals;
         this.validator = validator;
         this.config = config;
-        this.decisions = DecisionServiceGrpc.newBlockingStub(decisions);
     }
 
     public ProposeRulesResponse propose(ProposeRulesRequest request) {
@@ -164,15 +156,12 @@ public class ProposalRound {
         return s;
     }
 
-    /** decision-service's performance of the live policy over its rolling window. */
+    /** decision-service's performance of the live policy over its rolling window, with its breakdown. */
     private PerformanceSummary livePerformance() {
-        GetPerformanceResponse r;
-        try {
-            r = decisions.withDeadlineAfter(config.dependencyDeadline().toMillis(), TimeUnit.MILLISECONDS)
-                    .getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").setBreakdown(true).build());
-        } catch (StatusRuntimeException e) {
+        GetPerformanceResponse r = validator.livePerformance();
+        if (r == null) {
             throw new RequestRefused(Status.Code.UNAVAILABLE, "summary", "decision-service did not answer for the live "
-                    + "performance (" + e.getStatus().getCode() + "); send a summary, or retry");
+                    + "performance; send a summary, or retry");
         }
         PerformanceSummary.Builder b = PerformanceSummary.newBuilder().setRange(r.getRange()).setVariantName("live");
         for (VariantPerformance v : r.getVariantsList()) {

@@ -7,6 +7,7 @@ import dev.arbiter.engine.rules.RuleVariables;
 import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.GetPerformanceRequest;
+import dev.arbiter.proto.v1.GetPerformanceResponse;
 import dev.arbiter.proto.v1.ObservedRange;
 import dev.arbiter.proto.v1.VariantPerformance;
 import dev.arbiter.proto.v1.FeatureServiceGrpc;
@@ -104,35 +105,42 @@ public class RuleValidator {
                 .setCostLimit(config.limits().costLimit()).setFeatureSchemaId(c.schema().getSchemaId()).build();
     }
 
-    private record Observed(List<ObservedRange> ranges, long fetchedNanos) {}
+    private record Performance(GetPerformanceResponse response, long fetchedNanos) {}
 
-    private volatile Observed observed;
+    private volatile Performance performance;
 
     /**
-     * The observed ranges of the variables and features over decision-service's recent live decisions (GetPerformance
-     * with breakdown), kept for {@code cache-ttl}; the last ones read (or none) while decision-service does not answer.
+     * decision-service's performance of the live policy over its rolling window, with the breakdown (losing actions by
+     * regime and feature decile, observed ranges; GetPerformance with breakdown), kept for {@code cache-ttl}: what a
+     * proposal round's summary and GetRuleEnvironment's observed ranges both read, so one round reads the decision log
+     * once. While decision-service does not answer: the last answer, or null when there was none.
      */
-    private List<ObservedRange> observed() {
-        Observed o = observed;
-        if (o != null && !expired(o.fetchedNanos())) {
-            return o.ranges();
+    public GetPerformanceResponse livePerformance() {
+        Performance p = performance;
+        if (p != null && !expired(p.fetchedNanos())) {
+            return p.response();
         }
         try {
-            List<ObservedRange> ranges = List.of();
-            for (VariantPerformance v : decisions.withDeadlineAfter(config.dependencyDeadline().toMillis(), TimeUnit.MILLISECONDS)
-                    .getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").setBreakdown(true).build())
-                    .getVariantsList()) {
+            GetPerformanceResponse r = decisions.withDeadlineAfter(config.dependencyDeadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .getPerformance(GetPerformanceRequest.newBuilder().addVariantNames("live").setBreakdown(true).build());
+            performance = new Performance(r, System.nanoTime());
+            return r;
+        } catch (StatusRuntimeException e) {
+            return p == null ? null : p.response();
+        }
+    }
+
+    /** The observed ranges of the variables and features (none while decision-service has never answered). */
+    private List<ObservedRange> observed() {
+        GetPerformanceResponse r = livePerformance();
+        if (r != null) {
+            for (VariantPerformance v : r.getVariantsList()) {
                 if (v.getVariantName().equals("live")) {
-                    ranges = v.getObservedList();
+                    return v.getObservedList();
                 }
             }
-            observed = new Observed(ranges, System.nanoTime());
-            return ranges;
-        } catch (StatusRuntimeException e) {
-            // not worth failing GetRuleEnvironment or a validation for: the ranges are context for a proposer
-            observed = new Observed(o == null ? List.of() : o.ranges(), System.nanoTime());
-            return observed.ranges();
         }
+        return List.of();
     }
 
     /**
