@@ -3,7 +3,6 @@ package dev.arbiter.testing;
 import dev.arbiter.service.LocalService;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -34,11 +33,15 @@ public final class ServiceProcess implements AutoCloseable {
      * appended to target/NAME.log.
      */
     public static ServiceProcess start(String runnerProperty, String name, Map<String, String> properties) {
-        String runner = System.getProperty(runnerProperty, "target/quarkus-app/quarkus-run.jar");
-        if (!new File(runner).isFile()) {
+        return start(Path.of(System.getProperty(runnerProperty, "target/quarkus-app/quarkus-run.jar")), name, properties);
+    }
+
+    /** As {@link #start(String, String, Map)}, from the runner jar {@code runner} (another build's, for instance). */
+    public static ServiceProcess start(Path runner, String name, Map<String, String> properties) {
+        if (!runner.toFile().isFile()) {
             throw new IllegalStateException(runner + " is missing: run `mvn verify` (integration tests need the packaged service)");
         }
-        LocalService service = LocalService.start(name, Path.of(runner), properties, Path.of("target"), true);
+        LocalService service = LocalService.start(name, runner, properties, Path.of("target"), true);
         try {
             service.awaitReady(Duration.ofSeconds(60));
         } catch (RuntimeException e) {

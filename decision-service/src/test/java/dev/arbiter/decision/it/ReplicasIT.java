@@ -296,7 +296,7 @@ class ReplicasIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** The sum of a Prometheus metric's samples whose name and labels match {@code series}, from /q/metrics. */
-    private static double metric(ServiceProcess p, String series) {
+    static double metric(ServiceProcess p, String series) {
         try {
             String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.httpPort + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();

@@ -13,13 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP proxy in front of a real service (PostgreSQL, feature-service, model-service) that a test can cut and
- * restore: {@link #cut()} closes the listening socket (new connections are refused) and resets every open connection,
- * as a service that went away; {@link #restore()} listens again on the same port. Both legs send without delay
- * (TCP_NODELAY), so the proxy adds no Nagle wait to small gRPC frames.
+ * restore, or point at another replica: {@link #cut()} closes the listening socket (new connections are refused) and
+ * resets every open connection, as a service that went away; {@link #restore()} listens again on the same port;
+ * {@link #retarget} sends new connections elsewhere. Both legs send without delay (TCP_NODELAY), so the proxy adds no
+ * Nagle wait to small gRPC frames.
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private final int targetPort;
+    private volatile int targetPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
@@ -34,6 +35,19 @@ public final class TcpProxy implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * New connections go to {@code port} from now on; open ones stay where they are (as a Kubernetes Service's
+     * connection tracking keeps an open connection on the pod it chose).
+     */
+    public void retarget(int port) {
+        targetPort = port;
+    }
+
+    /** Where new connections go. */
+    public int target() {
+        return targetPort;
     }
 
     /** Listens again on the same port after {@link #cut()}. */
