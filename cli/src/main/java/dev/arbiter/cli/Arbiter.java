@@ -114,6 +114,7 @@ public final class Arbiter {
         g.put("Decisions (decision-service)", List.of("decide", "outcome", "performance"));
         g.put("Features (feature-service)", List.of("features"));
         g.put("Rules (rule-service)", List.of("rules"));
+        g.put("Access (no service)", List.of("token"));
         g.put("Help", List.of("help"));
         return g;
     }

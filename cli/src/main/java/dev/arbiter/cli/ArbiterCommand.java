@@ -17,12 +17,16 @@ import dev.arbiter.cli.optimizer.StressCommand;
 import dev.arbiter.cli.optimizer.TrainCommand;
 import dev.arbiter.cli.rules.RulesCommand;
 import dev.arbiter.cli.study.StudyCommand;
+import dev.arbiter.service.auth.CallerToken;
 import dev.arbiter.cli.output.ProgressMode;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;
@@ -48,6 +52,7 @@ import picocli.CommandLine.ScopeType;
                 DecideCommand.class, OutcomeCommand.class, PerformanceCommand.class,
                 FeaturesCommand.class,
                 RulesCommand.class,
+                TokenCommand.class,
                 HelpCommand.class})
 public class ArbiterCommand extends GroupCommand implements AutoCloseable {
 
@@ -87,6 +92,12 @@ public class ArbiterCommand extends GroupCommand implements AutoCloseable {
                     + "(default: ${DEFAULT-VALUE}; 0 = none, for a live feed on standard input).")
     double streamTimeoutSeconds;
 
+    @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_TOKEN_FILE}",
+            description = "A file holding your bearer token, sent on every call when the services require one (env "
+                    + "ARBITER_TOKEN_FILE; or the token itself in env ARBITER_TOKEN). Never give a token as an argument.")
+    Path tokenFile;
+
     @Option(names = "--progress", paramLabel = "MODE", scope = ScopeType.INHERIT, defaultValue = "auto",
             description = "Progress on standard error: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: a bar on a "
                     + "terminal, plain lines otherwise).")
@@ -105,9 +116,20 @@ public class ArbiterCommand extends GroupCommand implements AutoCloseable {
             addresses.put(Service.OPTIMIZER, address(Service.OPTIMIZER, optimizer));
             addresses.put(Service.RULES, address(Service.RULES, rules));
             services = new Services(addresses, seconds("--timeout", timeoutSeconds, false),
-                    seconds("--stream-timeout", streamTimeoutSeconds, true));
+                    seconds("--stream-timeout", streamTimeoutSeconds, true), token());
         }
         return services;
+    }
+
+    /** The caller's token: --token-file, else the environment's ARBITER_TOKEN, else none. */
+    private CallerToken token() {
+        if (tokenFile != null) {
+            if (!Files.isReadable(tokenFile)) {
+                throw new UsageError("--token-file " + tokenFile + " cannot be read; give the file that holds your token");
+            }
+            return new CallerToken(Optional.of(tokenFile));
+        }
+        return CallerToken.of(System.getenv("ARBITER_TOKEN"));
     }
 
     /** How progress is shown. */

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -175,6 +176,12 @@ class ChartTest {
                 String ttl = "-Dsun.net.inetaddr.ttl=5";
                 assertTrue(set.equals("native") ? c.getArgs().contains(ttl) : env(c, "JAVA_OPTS_APPEND").contains(ttl), set);
             }
+            // bearer tokens on every RPC (auth.proto): the tokens file and the service's own token, from the Secret
+            assertEquals("/etc/arbiter/auth/tokens", env(c, "ARBITER_AUTH_TOKENS_FILE"), service);
+            assertEquals("/etc/arbiter/auth/" + service + ".token", env(c, "ARBITER_AUTH_TOKEN_FILE"), service);
+            assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/arbiter/auth") && m.getReadOnly()), service);
+            assertEquals("arbiter-auth", pod.getVolumes().stream().filter(v -> v.getName().equals("auth")).findFirst().orElseThrow()
+                    .getSecret().getSecretName(), service);
             boolean jvmOptions = c.getEnv().stream().anyMatch(e -> e.getName().equals("JAVA_OPTS_APPEND"));
             assertEquals(!set.equals("native"), jvmOptions, service + ": JVM options only for JVM images");
         }
@@ -256,14 +263,25 @@ class ChartTest {
         assertEquals(2, decisions.getSpec().getIngress().get(0).getFrom().size(), "the release and the listed client");
     }
 
-    /** Secrets only ever come from Secrets: no env var that names a secret has a plain value, in any value set. */
+    /**
+     * Secrets only ever come from Secrets: no env var that names a secret has a plain value, in any value set, except a
+     * {@code *_FILE} path into a volume mounted from a Secret (the auth tokens).
+     */
     @Test
     void noSecretAppearsInPlainValues() throws Exception {
         Pattern secretName = Pattern.compile(".*(PASSWORD|API_KEY|SECRET|TOKEN).*");
         for (String set : VALUE_SETS.keySet()) {
             for (HasMetadata w : workloads(manifests(set))) {
-                for (EnvVar e : pod(w).getContainers().get(0).getEnv()) {
-                    if (secretName.matcher(e.getName()).matches()) {
+                PodSpec pod = pod(w);
+                Set<String> secretVolumes = pod.getVolumes().stream().filter(v -> v.getSecret() != null).map(v -> v.getName())
+                        .collect(java.util.stream.Collectors.toSet());
+                List<String> secretMounts = pod.getContainers().get(0).getVolumeMounts().stream()
+                        .filter(m -> secretVolumes.contains(m.getName())).map(m -> m.getMountPath() + "/").toList();
+                for (EnvVar e : pod.getContainers().get(0).getEnv()) {
+                    if (e.getName().endsWith("_FILE") && e.getValue() != null) {
+                        assertTrue(secretMounts.stream().anyMatch(e.getValue()::startsWith), set + ": " + e.getName() + "=" + e.getValue()
+                                + " is not in a volume mounted from a Secret " + secretMounts);
+                    } else if (secretName.matcher(e.getName()).matches()) {
                         assertEquals(null, e.getValue(), set + ": " + e.getName() + " has a plain value");
                         assertNotNull(e.getValueFrom().getSecretKeyRef(), set + ": " + e.getName());
                     }
@@ -329,6 +347,8 @@ class ChartTest {
         bad.put("features:\n  env:\n    \"not a name\": x\n", "not a name");
         bad.put("networkPolicy:\n  enabled: \"yes\"\n", "enabled");
         bad.put("tls:\n  enabled: true\n", "existingSecret");
+        bad.put("auth:\n  existingSecret: \"\"\n", "existingSecret");
+        bad.put("auth:\n  enabled: \"on\"\n", "enabled");
         bad.put("shutdownDelay: soon\n", "shutdownDelay");
         bad.put("llm:\n  existingSecret: arbiter-llm\n  apiKeyKey: \"\"\n", "apiKeyKey");
         int i = 0;

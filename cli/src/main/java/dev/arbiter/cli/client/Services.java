@@ -1,6 +1,8 @@
 package dev.arbiter.cli.client;
 
+import dev.arbiter.service.auth.CallerToken;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -27,11 +29,18 @@ public final class Services implements AutoCloseable {
     private final Duration callTimeout;
     private final Duration streamTimeout;
     private final Map<Service, ManagedChannel> channels = new EnumMap<>(Service.class);
+    /** The caller's token on every call (auth.proto), or none. */
+    private final ClientInterceptor token;
 
     public Services(Map<Service, HostPort> addresses, Duration callTimeout, Duration streamTimeout) {
+        this(addresses, callTimeout, streamTimeout, CallerToken.of(null));
+    }
+
+    public Services(Map<Service, HostPort> addresses, Duration callTimeout, Duration streamTimeout, ClientInterceptor token) {
         this.addresses = new EnumMap<>(addresses);
         this.callTimeout = callTimeout;
         this.streamTimeout = streamTimeout;
+        this.token = token;
     }
 
     public HostPort address(Service service) {
@@ -44,7 +53,7 @@ public final class Services implements AutoCloseable {
 
     /** Channels to other addresses with the same deadlines (e.g. services the demo started on free ports). */
     public Services at(Map<Service, HostPort> otherAddresses) {
-        return new Services(otherAddresses, callTimeout, streamTimeout);
+        return new Services(otherAddresses, callTimeout, streamTimeout, token);
     }
 
     /** The channel to a service; grpc-netty is the transport Quarkus' gRPC extension puts on the classpath. */
@@ -54,6 +63,7 @@ public final class Services implements AutoCloseable {
                 .usePlaintext()
                 .maxInboundMessageSize(MAX_INBOUND_BYTES)
                 .userAgent("arbiter-cli")
+                .intercept(token)
                 .build());
     }
 

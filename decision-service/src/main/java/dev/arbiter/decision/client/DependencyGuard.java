@@ -144,6 +144,10 @@ public final class DependencyGuard {
                     deadlineNanos >= minCountedNanos, e);
             case UNAVAILABLE, UNKNOWN, INTERNAL, CANCELLED, ABORTED, DATA_LOSS, UNIMPLEMENTED ->
                     new DependencyFailure(DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, name + ": " + status.getCode() + describe(status), true, e);
+            // this service's own identity was refused (arbiter.auth.token-file): a deployment fault, not the caller's
+            case UNAUTHENTICATED, PERMISSION_DENIED ->
+                    new DependencyFailure(DegradedCause.DEGRADED_CAUSE_DEPENDENCY_UNAVAILABLE, name + ": " + status.getCode() + describe(status)
+                            + "; decision-service's own token (arbiter.auth.token-file) lacks a role the call needs", true, e);
             // the request itself was refused: the caller's problem, not the dependency's
             default -> e;
         };

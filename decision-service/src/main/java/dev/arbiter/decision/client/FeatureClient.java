@@ -12,6 +12,7 @@ import dev.arbiter.proto.v1.IngestResponse;
 import dev.arbiter.proto.v1.Observation;
 import dev.arbiter.service.Answer;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.arbiter.service.auth.CallerToken;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,9 +40,10 @@ public class FeatureClient {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, FeatureSchema> schemas = new ConcurrentHashMap<>();
 
-    public FeatureClient(@GrpcClient("features") Channel channel, DecisionConfig config, MeterRegistry registry) {
+    public FeatureClient(@GrpcClient("features") Channel channel, DecisionConfig config, MeterRegistry registry,
+                       CallerToken identity) {
         this.replicas = config.replicas().features()
-                .map(source -> ReplicaChannels.sharded(NAME, source, config.replicas().refresh(), registry))
+                .map(source -> ReplicaChannels.sharded(NAME, source, config.replicas().refresh(), registry, identity))
                 .orElse(null);
         this.stub = stub(channel);
         this.config = config;

@@ -11,6 +11,7 @@ import dev.arbiter.proto.v1.PredictionInput;
 import dev.arbiter.proto.v1.PredictionTarget;
 import dev.arbiter.service.Answer;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.arbiter.service.auth.CallerToken;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,9 +33,10 @@ public class ModelClient {
     private final DependencyGuard guard;
     private final PredictionTarget target;
 
-    public ModelClient(@GrpcClient("models") Channel channel, DecisionConfig config, MeterRegistry registry) {
+    public ModelClient(@GrpcClient("models") Channel channel, DecisionConfig config, MeterRegistry registry,
+                       CallerToken identity) {
         this.replicas = config.replicas().models()
-                .map(source -> ReplicaChannels.roundRobin(NAME, source, config.replicas().refresh(), registry))
+                .map(source -> ReplicaChannels.roundRobin(NAME, source, config.replicas().refresh(), registry, identity))
                 .orElse(null);
         // answers are handled on the transport thread: the path only completes futures there and moves anything
         // that may block to a worker, so a hop to another executor would only add latency

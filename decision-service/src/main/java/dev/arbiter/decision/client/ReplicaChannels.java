@@ -5,6 +5,7 @@ import dev.arbiter.service.replicas.ReplicaSource;
 import dev.arbiter.service.replicas.Replicas;
 import dev.arbiter.service.replicas.Rendezvous;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.core.instrument.Gauge;
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 final class ReplicaChannels implements AutoCloseable {
 
     private final Replicas replicas;
+    /** This service's own token on every call (CallerToken; none when authentication is off). */
+    private final ClientInterceptor identity;
     private final ConcurrentHashMap<String, ManagedChannel> perReplica = new ConcurrentHashMap<>();
     private final ManagedChannel balanced;
     /** Channels of replicas that left, open until their grace period ends. */
@@ -32,9 +35,11 @@ final class ReplicaChannels implements AutoCloseable {
     /** How long the channel of a replica that left stays open for the calls that picked it before the change. */
     static final Duration LEAVING_GRACE = Duration.ofSeconds(10);
 
-    private ReplicaChannels(String name, String source, Duration refresh, boolean roundRobin, MeterRegistry registry) {
+    private ReplicaChannels(String name, String source, Duration refresh, boolean roundRobin, MeterRegistry registry,
+                            ClientInterceptor identity) {
+        this.identity = identity;
         this.replicas = new Replicas(name, ReplicaSource.parse(source), refresh);
-        this.balanced = roundRobin ? roundRobin(replicas) : null;
+        this.balanced = roundRobin ? roundRobin(replicas, identity) : null;
         if (!roundRobin) {
             replicas.onChange(this::retain);
         }
@@ -45,21 +50,22 @@ final class ReplicaChannels implements AutoCloseable {
     }
 
     /** Channels to each replica of {@code source}, chosen per key. */
-    static ReplicaChannels sharded(String name, String source, Duration refresh, MeterRegistry registry) {
-        return new ReplicaChannels(name, source, refresh, false, registry);
+    static ReplicaChannels sharded(String name, String source, Duration refresh, MeterRegistry registry, ClientInterceptor identity) {
+        return new ReplicaChannels(name, source, refresh, false, registry, identity);
     }
 
     /** One channel over the replicas of {@code source}, balanced by gRPC's round_robin. */
-    static ReplicaChannels roundRobin(String name, String source, Duration refresh, MeterRegistry registry) {
-        return new ReplicaChannels(name, source, refresh, true, registry);
+    static ReplicaChannels roundRobin(String name, String source, Duration refresh, MeterRegistry registry, ClientInterceptor identity) {
+        return new ReplicaChannels(name, source, refresh, true, registry, identity);
     }
 
     @SuppressWarnings("deprecation") // nameResolverFactory: the one way to give a single channel a resolver of its own
-    private static ManagedChannel roundRobin(Replicas replicas) {
+    private static ManagedChannel roundRobin(Replicas replicas, ClientInterceptor identity) {
         return NettyChannelBuilder.forTarget("arbiter-replicas:///dependency")
                 .nameResolverFactory(ReplicaNameResolver.factory(replicas))
                 .defaultLoadBalancingPolicy("round_robin")
                 .usePlaintext()
+                .intercept(identity)
                 .build();
     }
 
@@ -70,7 +76,7 @@ final class ReplicaChannels implements AutoCloseable {
 
     /** The channel to one replica. */
     Channel channel(String member) {
-        return perReplica.computeIfAbsent(member, ReplicaChannels::open);
+        return perReplica.computeIfAbsent(member, this::open);
     }
 
     /** Calls {@code listener} with the members now and after every change. */
@@ -87,10 +93,11 @@ final class ReplicaChannels implements AutoCloseable {
         return replicas.members();
     }
 
-    private static ManagedChannel open(String member) {
+    private ManagedChannel open(String member) {
         int colon = member.lastIndexOf(':');
         return NettyChannelBuilder.forAddress(member.substring(0, colon), Integer.parseInt(member.substring(colon + 1)))
                 .usePlaintext()
+                .intercept(identity)
                 .build();
     }
 

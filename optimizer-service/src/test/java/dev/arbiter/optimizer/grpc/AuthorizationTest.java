@@ -1,0 +1,27 @@
+package dev.arbiter.optimizer.grpc;
+
+import dev.arbiter.proto.v1.OptimizerServiceGrpc;
+import dev.arbiter.testing.RoleMatrix;
+import io.grpc.Channel;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With authentication on (a tokens file, as the Helm chart always sets), every RPC of OptimizerService answers each role as
+ * auth.proto's allowed_roles say: admitted, or PERMISSION_DENIED naming the roles it admits; without a token, with an
+ * unknown one or another scheme, UNAUTHENTICATED (test-support's RoleMatrix).
+ */
+@QuarkusTest
+@TestProfile(RoleMatrix.TokensRequired.class)
+class AuthorizationTest {
+
+    @GrpcClient("optimizer")
+    Channel channel;
+
+    @Test
+    void everyRpcAdmitsItsRolesAndRefusesTheOthers() {
+        RoleMatrix.assertEveryRpc(channel, OptimizerServiceGrpc.getServiceDescriptor());
+    }
+}

@@ -1,0 +1,101 @@
+package dev.arbiter.service.auth;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.quarkus.grpc.GlobalInterceptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Every call's bearer token checked against the service's {@link Tokens} and the RPC's allowed roles
+ * ({@link MethodRoles}), before the service sees the call (auth.proto states the rules for clients). Off when
+ * {@code arbiter.auth.tokens-file} is not set (development, tests, the local demo); the Helm chart always sets it.
+ * {@code grpc.health.v1.Health} is always open, for probes. A refused call is closed with UNAUTHENTICATED or
+ * PERMISSION_DENIED; the token is never logged or echoed. A global interceptor of every service (a bean of service-support, whose beans.xml makes its beans discovered).
+ */
+@GlobalInterceptor
+@ApplicationScoped
+public class BearerAuth implements ServerInterceptor {
+
+    /** The metadata header, and its scheme. */
+    public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final String SCHEME = "Bearer ";
+    /** The caller of the current call, for audit fields (null when authentication is off). */
+    public static final Context.Key<Tokens.Identity> CALLER = Context.key("arbiter-caller");
+
+    private static final Logger LOG = Logger.getLogger(BearerAuth.class);
+
+    private final Tokens tokens;
+    private final MethodRoles roles = new MethodRoles();
+
+    /** From the configuration: {@code arbiter.auth.tokens-file}, or off. */
+    public BearerAuth() {
+        this(ConfigProvider.getConfig().getOptionalValue("arbiter.auth.tokens-file", String.class)
+                .filter(s -> !s.isBlank()).map(Path::of));
+    }
+
+    /** With the tokens in {@code tokensFile}, or off when empty. */
+    public BearerAuth(Optional<Path> tokensFile) {
+        this.tokens = tokensFile.map(Tokens::read).orElse(null);
+        if (tokens == null) {
+            LOG.warn("authentication is off (arbiter.auth.tokens-file is not set): every RPC is open to whoever reaches the port");
+        } else {
+            LOG.infof("authentication on: %d tokens from %s", tokens.size(), tokensFile.get());
+        }
+    }
+
+    /** Whether calls are checked. */
+    public boolean enabled() {
+        return tokens != null;
+    }
+
+    /** Builds the bean as the service starts, so that a missing or broken tokens file stops the start, not the first call. */
+    void atStart(@Observes Startup event) {
+        // constructing this bean read the tokens file
+    }
+
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+        if (tokens == null || call.getMethodDescriptor().getServiceName() != null
+                && call.getMethodDescriptor().getServiceName().startsWith("grpc.health.v1.")) {
+            return next.startCall(call, headers);
+        }
+        String method = call.getMethodDescriptor().getFullMethodName();
+        String header = headers.get(AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+            return refuse(call, Status.UNAUTHENTICATED.withDescription(method + " needs the metadata header 'authorization: Bearer"
+                    + " <token>'" + (header == null ? "; the call had none" : "; the call's header is not a Bearer token")));
+        }
+        Tokens.Identity caller = tokens.find(header.substring(SCHEME.length()).strip());
+        if (caller == null) {
+            return refuse(call, Status.UNAUTHENTICATED.withDescription("the bearer token of this call is not known here (revoked, mistyped"
+                    + " or for another installation): ask the operator for a token"));
+        }
+        Set<String> admits = roles.of(call.getMethodDescriptor());
+        Set<String> required = admits.isEmpty() ? Set.of("read") : admits; // reflection and the like: read
+        if (required.stream().noneMatch(caller.roles()::contains)) {
+            LOG.debugf("%s refused to %s (roles %s)", method, caller.name(), caller.roles());
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(method + " admits the role" + (required.size() > 1 ? "s " : " ")
+                    + String.join(" or ", new TreeSet<>(required)) + "; the token '" + caller.name() + "' holds "
+                    + (caller.roles().isEmpty() ? "none" : String.join(", ", new TreeSet<>(caller.roles())))));
+        }
+        return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+    }
+
+    private static <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, Status status) {
+        call.close(status, new Metadata());
+        return new ServerCall.Listener<>() {};
+    }
+}
