@@ -6,6 +6,8 @@ import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,8 +16,18 @@ import org.junit.jupiter.api.Test;
  * unknown one or another scheme, UNAUTHENTICATED (test-support's RoleMatrix).
  */
 @QuarkusTest
-@TestProfile(RoleMatrix.TokensRequired.class)
+@TestProfile(AuthorizationTest.TokensRequired.class)
 class AuthorizationTest {
+
+    /** RoleMatrix's tokens, and a spool of its own: a spool directory is held by one application at a time. */
+    public static class TokensRequired extends RoleMatrix.TokensRequired {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            config.put("arbiter.decision.log.spool-dir", "target/decision-spool-authorization-test");
+            return config;
+        }
+    }
 
     @GrpcClient("decision")
     Channel channel;

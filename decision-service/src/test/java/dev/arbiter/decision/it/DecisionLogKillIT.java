@@ -16,10 +16,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -131,17 +127,7 @@ class DecisionLogKillIT {
     }
 
     static Set<String> storedIds(String seriesPattern) throws Exception {
-        Set<String> ids = new HashSet<>();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/arbiter_test", "postgres", "");
-                PreparedStatement ps = c.prepareStatement("SELECT decision_id FROM decision.decision WHERE series_id LIKE ?")) {
-            ps.setString(1, seriesPattern);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-        }
-        return ids;
+        return LoggedDecisions.read("arbiter_test", seriesPattern).ids();
     }
 
     static int freePort() throws IOException {

@@ -40,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -229,14 +228,11 @@ class RollingUpgradeIT {
                     assertTrue(r.decided > 0, r.name + " (" + r.build + " build) decided nothing: the load did not reach it");
                 }
             }
-            Map<String, Long> logged = awaitLogged(all, "upgrade-" + run + "-%");
-            Map<String, Long> notOnce = new TreeMap<>();
-            for (Call c : all) {
-                if (c.decision() != null && logged.getOrDefault(c.decision().getDecisionId(), 0L) != 1) {
-                    notOnce.put(c.decision().getDecisionId(), logged.getOrDefault(c.decision().getDecisionId(), 0L));
-                }
-            }
-            assertEquals(Map.of(), notOnce, "acknowledged decisions not in PostgreSQL exactly once (id -> rows)");
+            Set<String> acknowledged = all.stream().filter(c -> c.decision() != null).map(c -> c.decision().getDecisionId())
+                    .collect(Collectors.toSet());
+            LoggedDecisions logged = LoggedDecisions.await(DATABASE, "upgrade-" + run + "-%", acknowledged);
+            assertEquals(Set.of(), logged.missing(acknowledged), "acknowledged decisions not in PostgreSQL");
+            assertEquals(Map.of(), logged.duplicated(), "observations logged more than once (series@ts -> rows)");
             assertFeaturesContinue(all);
         } finally {
             loading.set(false);
@@ -518,30 +514,6 @@ class RollingUpgradeIT {
                             "series " + e.getKey() + " step " + step + " feature " + i);
                 }
             }
-        }
-    }
-
-    /** Waits (up to 60 s: the log commits in groups, and a spool drains) until every acknowledged id is logged. */
-    private static Map<String, Long> awaitLogged(List<Call> all, String seriesPattern) throws Exception {
-        Set<String> acknowledged = all.stream().filter(c -> c.decision() != null).map(c -> c.decision().getDecisionId())
-                .collect(Collectors.toSet());
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            Map<String, Long> rows = new HashMap<>();
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "postgres", "");
-                    java.sql.PreparedStatement ps = c.prepareStatement(
-                            "SELECT decision_id, count(*) FROM decision.decision WHERE series_id LIKE ? GROUP BY decision_id")) {
-                ps.setString(1, seriesPattern);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-            if (rows.keySet().containsAll(acknowledged) || System.nanoTime() > end) {
-                return rows;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // between polls of the log
         }
     }
 

@@ -7,15 +7,23 @@ import dev.arbiter.model.service.ModelRegistry;
 import dev.arbiter.model.service.NewVersion;
 import dev.arbiter.model.service.VersionInfo;
 import dev.arbiter.proto.v1.UploadModelRequest;
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
-/** Collects one UploadModel stream: metadata first and once, then chunks, never more bytes than announced. */
+/**
+ * Collects one UploadModel stream: metadata first and once, then chunks, never more bytes than announced. Memory
+ * follows the bytes that arrived, not the size announced: the buffer starts at {@link #FIRST_BUFFER} at most and
+ * doubles as chunks come (never past the announced size), so a stream that announces the maximum and sends nothing
+ * holds 64 KiB, not the maximum.
+ */
 final class UploadAssembler {
+
+    static final int FIRST_BUFFER = 64 * 1024;
 
     private final ModelRegistry registry;
     private final ModelServiceConfig config;
     private NewVersion metadata;
-    private ByteArrayOutputStream bytes;
+    private byte[] buffer;
+    private int size;
 
     UploadAssembler(ModelRegistry registry, ModelServiceConfig config) {
         this.registry = registry;
@@ -31,7 +39,7 @@ final class UploadAssembler {
                 NewVersion m = ProtoMapper.newVersion(part.getMetadata());
                 registry.checkMetadata(m);
                 metadata = m;
-                bytes = new ByteArrayOutputStream((int) m.sizeBytes());
+                buffer = new byte[(int) Math.min(m.sizeBytes(), FIRST_BUFFER)];
             }
             case CHUNK -> {
                 if (metadata == null) {
@@ -41,12 +49,17 @@ final class UploadAssembler {
                 if (n > config.maxChunkBytes()) {
                     throw invalid("chunk", "a chunk of " + n + " bytes is over the limit of " + config.maxChunkBytes() + "; split the artifact into smaller chunks");
                 }
-                if (bytes.size() + (long) n > metadata.sizeBytes()) {
+                if (size + (long) n > metadata.sizeBytes()) {
                     throw invalid(
                             "chunk",
                             "more bytes arrived than metadata.size_bytes (" + metadata.sizeBytes() + "); send the artifact's exact size");
                 }
-                bytes.writeBytes(part.getChunk().toByteArray());
+                if (size + n > buffer.length) {
+                    long grown = Math.max(size + (long) n, Math.min(metadata.sizeBytes(), 2L * buffer.length));
+                    buffer = Arrays.copyOf(buffer, (int) grown);
+                }
+                part.getChunk().copyTo(buffer, size);
+                size += n;
             }
             default -> throw invalid("part", "part is empty: an upload message carries neither metadata nor a chunk; send metadata first, then chunks");
         }
@@ -56,6 +69,11 @@ final class UploadAssembler {
         if (metadata == null) {
             throw invalid("metadata", "the upload carried no metadata; send it in the first message, then the chunks");
         }
-        return registry.register(metadata, bytes.toByteArray());
+        return registry.register(metadata, size == buffer.length ? buffer : Arrays.copyOf(buffer, size));
+    }
+
+    /** The bytes held now for the artifact (the buffer's length), for tests. */
+    int bufferedCapacity() {
+        return buffer == null ? 0 : buffer.length;
     }
 }

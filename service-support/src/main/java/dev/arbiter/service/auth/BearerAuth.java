@@ -2,6 +2,7 @@ package dev.arbiter.service.auth;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -39,15 +40,22 @@ public class BearerAuth implements ServerInterceptor {
 
     private final Tokens tokens;
     private final MethodRoles roles = new MethodRoles();
+    private final AdminRateLimit adminLimit;
 
-    /** From the configuration: {@code arbiter.auth.tokens-file}, or off. */
+    /**
+     * From the configuration: {@code arbiter.auth.tokens-file} (or off), and the admin RPCs' limit per client,
+     * {@code arbiter.limits.admin-per-minute} (default 300) after {@code arbiter.limits.admin-burst} (default 50).
+     */
     public BearerAuth() {
         this(ConfigProvider.getConfig().getOptionalValue("arbiter.auth.tokens-file", String.class)
-                .filter(s -> !s.isBlank()).map(Path::of));
+                .filter(s -> !s.isBlank()).map(Path::of),
+                new AdminRateLimit(ConfigProvider.getConfig().getOptionalValue("arbiter.limits.admin-per-minute", Double.class).orElse(300.0),
+                        ConfigProvider.getConfig().getOptionalValue("arbiter.limits.admin-burst", Integer.class).orElse(50), System::nanoTime));
     }
 
-    /** With the tokens in {@code tokensFile}, or off when empty. */
-    public BearerAuth(Optional<Path> tokensFile) {
+    /** With the tokens in {@code tokensFile}, or off when empty, and the admin RPCs' limit. */
+    public BearerAuth(Optional<Path> tokensFile, AdminRateLimit adminLimit) {
+        this.adminLimit = adminLimit;
         this.tokens = tokensFile.map(Tokens::read).orElse(null);
         if (tokens == null) {
             LOG.warn("authentication is off (arbiter.auth.tokens-file is not set): every RPC is open to whoever reaches the port");
@@ -68,9 +76,13 @@ public class BearerAuth implements ServerInterceptor {
 
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-        if (tokens == null || call.getMethodDescriptor().getServiceName() != null
-                && call.getMethodDescriptor().getServiceName().startsWith("grpc.health.v1.")) {
+        String service = call.getMethodDescriptor().getServiceName();
+        if (service != null && service.startsWith("grpc.health.v1.")) {
             return next.startCall(call, headers);
+        }
+        if (tokens == null) {
+            String refusal = overAdminLimit(call, host(call));
+            return refusal == null ? next.startCall(call, headers) : refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(refusal));
         }
         String method = call.getMethodDescriptor().getFullMethodName();
         String header = headers.get(AUTHORIZATION);
@@ -91,7 +103,30 @@ public class BearerAuth implements ServerInterceptor {
                     + String.join(" or ", new TreeSet<>(required)) + "; the token '" + caller.name() + "' holds "
                     + (caller.roles().isEmpty() ? "none" : String.join(", ", new TreeSet<>(caller.roles())))));
         }
+        String refusal = overAdminLimit(call, caller.name());
+        if (refusal != null) {
+            return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(refusal));
+        }
         return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+    }
+
+    /** The caller's host, without the port (a client's connections share one limit). */
+    private static String host(ServerCall<?, ?> call) {
+        java.net.SocketAddress a = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        return a instanceof java.net.InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : String.valueOf(a);
+    }
+
+    /** Null when {@code client} may make this call now; else why not and when to retry (admin RPCs only). */
+    private String overAdminLimit(ServerCall<?, ?> call, String client) {
+        if (!roles.of(call.getMethodDescriptor()).contains("admin")) {
+            return null;
+        }
+        long waitNanos = adminLimit.take(client);
+        if (waitNanos == 0) {
+            return null;
+        }
+        return call.getMethodDescriptor().getFullMethodName() + ": changes are limited to " + adminLimit.describe()
+                + " per client; retry in " + Math.max(1, waitNanos / 1_000_000) + " ms";
     }
 
     private static <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, Status status) {
