@@ -4,10 +4,10 @@ The five components: values key -> service name, ports, and what each needs. Por
 */}}
 {{- define "arbiter.components" -}}
 features: {service: feature-service, grpcPort: 9101, httpPort: 8101, database: false, hotPath: true}
-models: {service: model-service, grpcPort: 9102, httpPort: 8102, database: true, hotPath: true}
-decisions: {service: decision-service, grpcPort: 9103, httpPort: 8103, database: true, hotPath: true}
-optimizer: {service: optimizer-service, grpcPort: 9104, httpPort: 8104, database: true, hotPath: false}
-rules: {service: rule-service, grpcPort: 9105, httpPort: 8105, database: true, hotPath: false}
+models: {service: model-service, grpcPort: 9102, httpPort: 8102, database: true, schema: model, hotPath: true}
+decisions: {service: decision-service, grpcPort: 9103, httpPort: 8103, database: true, schema: decision, hotPath: true}
+optimizer: {service: optimizer-service, grpcPort: 9104, httpPort: 8104, database: true, schema: optimizer, hotPath: false}
+rules: {service: rule-service, grpcPort: 9105, httpPort: 8105, database: true, schema: rule, hotPath: false}
 {{- end -}}
 
 {{- define "arbiter.fullname" -}}

@@ -176,6 +176,15 @@ class ChartTest {
                 String ttl = "-Dsun.net.inetaddr.ttl=5";
                 assertTrue(set.equals("native") ? c.getArgs().contains(ttl) : env(c, "JAVA_OPTS_APPEND").contains(ttl), set);
             }
+            // its own PostgreSQL role, owning only its schema (files/database-roles.sql), its password under its own key
+            if (service.equals("feature-service")) {
+                assertEquals(null, env(c, "QUARKUS_DATASOURCE_USERNAME"), "feature-service uses no database");
+            } else {
+                String schema = service.equals("rule-service") ? "rule" : service.substring(0, service.indexOf("-service"));
+                assertEquals("arbiter_" + schema, env(c, "QUARKUS_DATASOURCE_USERNAME"), service);
+                assertEquals(service + "-password", c.getEnv().stream().filter(e -> e.getName().equals("QUARKUS_DATASOURCE_PASSWORD"))
+                        .findFirst().orElseThrow().getValueFrom().getSecretKeyRef().getKey(), service);
+            }
             // bearer tokens on every RPC (auth.proto): the tokens file and the service's own token, from the Secret
             assertEquals("/etc/arbiter/auth/tokens", env(c, "ARBITER_AUTH_TOKENS_FILE"), service);
             assertEquals("/etc/arbiter/auth/" + service + ".token", env(c, "ARBITER_AUTH_TOKEN_FILE"), service);

@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A loopback TCP proxy in front of a real service (PostgreSQL, feature-service, model-service) that a test can cut and
  * restore, or point at another replica: {@link #cut()} closes the listening socket (new connections are refused) and
  * resets every open connection, as a service that went away; {@link #restore()} listens again on the same port;
- * {@link #retarget} sends new connections elsewhere. Both legs send without delay (TCP_NODELAY), so the proxy adds no
- * Nagle wait to small gRPC frames.
+ * {@link #retarget} sends new connections elsewhere; {@link #partition()} holds every byte until {@link #heal()}. Both
+ * legs send without delay (TCP_NODELAY), so the proxy adds no Nagle wait to small gRPC frames.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -24,6 +24,9 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    /** While set, bytes are held in both directions (connections stay open): a network partition. */
+    private final Object partition = new Object();
+    private volatile boolean partitioned;
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -48,6 +51,22 @@ public final class TcpProxy implements AutoCloseable {
     /** Where new connections go. */
     public int target() {
         return targetPort;
+    }
+
+    /**
+     * A network partition: every connection, open or new, stays up but no byte crosses in either direction until
+     * {@link #heal()}, as when packets are dropped (the peers see silence, not a reset).
+     */
+    public void partition() {
+        partitioned = true;
+    }
+
+    /** Ends {@link #partition()}: the held bytes cross, in order, and traffic flows again. */
+    public void heal() {
+        synchronized (partition) {
+            partitioned = false;
+            partition.notifyAll();
+        }
     }
 
     /** Listens again on the same port after {@link #cut()}. */
@@ -138,6 +157,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitHealed();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -158,8 +178,22 @@ public final class TcpProxy implements AutoCloseable {
         t.start();
     }
 
+    private void awaitHealed() throws IOException {
+        synchronized (partition) {
+            while (partitioned) {
+                try {
+                    partition.wait(); // until heal()
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while partitioned", e);
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
+        heal();
         cut();
     }
 }
