@@ -82,6 +82,17 @@ class ServiceIdentityIT {
                     assertTrue(d.getDegradedReason().contains("PERMISSION_DENIED") && d.getDegradedReason().contains("decision-service-read-only")
                             && d.getDegradedReason().contains("arbiter.auth.token-file"), d.getDegradedReason());
                     assertFalse(d.getDegradedReason().contains(RoleMatrix.token("read")), "no token in a reason");
+                    // no token in any log line of the three services
+                    for (String log : List.of("service-identity-it-features", "service-identity-it-models", "service-identity-it-decisions",
+                            "service-identity-it-decisions-weak")) {
+                        String text = Files.readString(Path.of("target", log + ".log"));
+                        for (Path tokenFile : List.of(decisionToken, modelToken, weakToken)) {
+                            assertFalse(text.contains(Files.readString(tokenFile).strip()), log + " logs a service's token");
+                        }
+                        for (String role : RoleMatrix.ROLES) {
+                            assertFalse(text.contains(RoleMatrix.token(role)), log + " logs a caller's token");
+                        }
+                    }
                     System.out.println("ServiceIdentityIT: 80 decisions undegraded with decision-service's own token; with a read-only"
                             + " one: " + d.getDegradedReason());
                 }
