@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
  * ({@link MethodRoles}), before the service sees the call (auth.proto states the rules for clients). Off when
  * {@code arbiter.auth.tokens-file} is not set (development, tests, the local demo); the Helm chart always sets it.
  * {@code grpc.health.v1.Health} is always open, for probes. A refused call is closed with UNAUTHENTICATED or
- * PERMISSION_DENIED; the token is never logged or echoed. A global interceptor of every service (a bean of service-support, whose beans.xml makes its beans discovered).
+ * PERMISSION_DENIED; the token is never logged or echoed. A global interceptor of every service (a bean of
+ * service-support, whose beans.xml makes its beans discovered).
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -33,7 +34,7 @@ public class BearerAuth implements ServerInterceptor {
     /** The metadata header, and its scheme. */
     public static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     static final String SCHEME = "Bearer ";
-    /** The caller of the current call, for audit fields (null when authentication is off). */
+    /** The caller of the current call (null when authentication is off), for audit fields; no service reads it yet. */
     public static final Context.Key<Tokens.Identity> CALLER = Context.key("arbiter-caller");
 
     private static final Logger LOG = Logger.getLogger(BearerAuth.class);
