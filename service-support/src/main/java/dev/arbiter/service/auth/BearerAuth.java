@@ -82,7 +82,7 @@ public class BearerAuth implements ServerInterceptor {
             return next.startCall(call, headers);
         }
         if (tokens == null) {
-            String refusal = overAdminLimit(call, host(call));
+            String refusal = overAdminLimit(call, roles.of(call.getMethodDescriptor()), host(call));
             return refusal == null ? next.startCall(call, headers) : refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(refusal));
         }
         String method = call.getMethodDescriptor().getFullMethodName();
@@ -104,7 +104,7 @@ public class BearerAuth implements ServerInterceptor {
                     + String.join(" or ", new TreeSet<>(required)) + "; the token '" + caller.name() + "' holds "
                     + (caller.roles().isEmpty() ? "none" : String.join(", ", new TreeSet<>(caller.roles())))));
         }
-        String refusal = overAdminLimit(call, caller.name());
+        String refusal = overAdminLimit(call, admits, caller.name());
         if (refusal != null) {
             return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(refusal));
         }
@@ -118,8 +118,8 @@ public class BearerAuth implements ServerInterceptor {
     }
 
     /** Null when {@code client} may make this call now; else why not and when to retry (admin RPCs only). */
-    private String overAdminLimit(ServerCall<?, ?> call, String client) {
-        if (!roles.of(call.getMethodDescriptor()).contains("admin")) {
+    private String overAdminLimit(ServerCall<?, ?> call, Set<String> admits, String client) {
+        if (!admits.contains("admin")) {
             return null;
         }
         long waitNanos = adminLimit.take(client);
