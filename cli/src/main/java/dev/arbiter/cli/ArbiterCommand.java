@@ -18,6 +18,9 @@ import dev.arbiter.cli.optimizer.TrainCommand;
 import dev.arbiter.cli.rules.RulesCommand;
 import dev.arbiter.cli.study.StudyCommand;
 import dev.arbiter.service.auth.CallerToken;
+import dev.arbiter.service.tls.ClientTls;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import dev.arbiter.cli.output.ProgressMode;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import java.io.InputStream;
@@ -98,6 +101,13 @@ public class ArbiterCommand extends GroupCommand implements AutoCloseable {
                     + "ARBITER_TOKEN_FILE; or the token itself in env ARBITER_TOKEN). Never give a token as an argument.")
     Path tokenFile;
 
+    @Option(names = "--tls-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            defaultValue = "${env:ARBITER_TLS_DIR}",
+            description = "Mutual TLS, for services that run it (the Helm chart's default): a directory with your "
+                    + "certificate tls.crt, its key tls.key (PKCS#8) and the services' CA ca.crt (env ARBITER_TLS_DIR). "
+                    + "Unset: plaintext.")
+    Path tlsDir;
+
     @Option(names = "--progress", paramLabel = "MODE", scope = ScopeType.INHERIT, defaultValue = "auto",
             description = "Progress on standard error: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: a bar on a "
                     + "terminal, plain lines otherwise).")
@@ -116,9 +126,23 @@ public class ArbiterCommand extends GroupCommand implements AutoCloseable {
             addresses.put(Service.OPTIMIZER, address(Service.OPTIMIZER, optimizer));
             addresses.put(Service.RULES, address(Service.RULES, rules));
             services = new Services(addresses, seconds("--timeout", timeoutSeconds, false),
-                    seconds("--stream-timeout", streamTimeoutSeconds, true), token());
+                    seconds("--stream-timeout", streamTimeoutSeconds, true), token(), credentials());
         }
         return services;
+    }
+
+    /** Plaintext, or mutual TLS with the files in --tls-dir. */
+    private ChannelCredentials credentials() {
+        if (tlsDir == null) {
+            return InsecureChannelCredentials.create();
+        }
+        for (String file : new String[] {"tls.crt", "tls.key", "ca.crt"}) {
+            if (!Files.isReadable(tlsDir.resolve(file))) {
+                throw new UsageError("--tls-dir " + tlsDir + " has no readable " + file + "; give the directory with your certificate"
+                        + " (tls.crt), its key (tls.key) and the services' CA (ca.crt)");
+            }
+        }
+        return ClientTls.credentials(false, tlsDir);
     }
 
     /** The caller's token: --token-file, else the environment's ARBITER_TOKEN, else none. */

@@ -191,6 +191,19 @@ class ChartTest {
             assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/arbiter/auth") && m.getReadOnly()), service);
             assertEquals("arbiter-auth", pod.getVolumes().stream().filter(v -> v.getName().equals("auth")).findFirst().orElseThrow()
                     .getSecret().getSecretName(), service);
+            // mutual TLS (tls/ServerTls) unless the value set turns it off: the TLS registry's files from the mounted Secret
+            if (set.equals("minimal")) {
+                assertEquals("true", env(c, "ARBITER_TLS_PLAINTEXT"), service + ": tls.enabled=false is plaintext");
+            } else {
+                assertEquals("false", env(c, "ARBITER_TLS_PLAINTEXT"), service);
+                assertEquals("/etc/arbiter/tls/tls.crt", env(c, "QUARKUS_TLS_ARBITER_KEY_STORE_PEM_SERVICE_CERT"), service);
+                assertEquals("/etc/arbiter/tls/tls.key", env(c, "QUARKUS_TLS_ARBITER_KEY_STORE_PEM_SERVICE_KEY"), service);
+                assertEquals("/etc/arbiter/tls/ca.crt", env(c, "QUARKUS_TLS_ARBITER_TRUST_STORE_PEM_CERTS"), service);
+                assertEquals("/etc/arbiter/tls", env(c, "ARBITER_TLS_DIR"), service);
+                assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/arbiter/tls") && m.getReadOnly()), service);
+                assertEquals("arbiter-tls", pod.getVolumes().stream().filter(v -> v.getName().equals("tls")).findFirst().orElseThrow()
+                        .getSecret().getSecretName(), service);
+            }
             boolean jvmOptions = c.getEnv().stream().anyMatch(e -> e.getName().equals("JAVA_OPTS_APPEND"));
             assertEquals(!set.equals("native"), jvmOptions, service + ": JVM options only for JVM images");
         }
@@ -342,6 +355,23 @@ class ChartTest {
         return out;
     }
 
+    /** With a cert-manager issuer the chart asks for the one certificate every component presents, naming every Service. */
+    @Test
+    void certManagerIssuesOneCertificateNamingEveryServiceInPkcs8() {
+        String rendered = render(CHART, VALUE_SETS.get("high-availability"));
+        int at = rendered.indexOf("kind: Certificate");
+        assertTrue(at >= 0, "a cert-manager Certificate");
+        String certificate = rendered.substring(at, rendered.indexOf("---", at) < 0 ? rendered.length() : rendered.indexOf("---", at));
+        for (String service : SERVICES) {
+            assertTrue(certificate.contains("- " + RELEASE + "-arbiter-" + service + "\n")
+                    || certificate.contains("- " + RELEASE + "-" + service + "\n"), service + " in\n" + certificate);
+        }
+        assertTrue(certificate.contains("secretName: arbiter-tls"), certificate);
+        assertTrue(certificate.contains("encoding: PKCS8"), certificate);
+        assertTrue(certificate.contains("client auth"), certificate);
+        assertFalse(render(CHART, null).contains("kind: Certificate"), "no issuer, no Certificate");
+    }
+
     @Test
     void badValuesAreRefusedByTheSchemaNamingTheKey(@TempDir Path tmp) throws IOException {
         Map<String, String> bad = new LinkedHashMap<>();
@@ -355,7 +385,8 @@ class ChartTest {
         bad.put("decisions:\n  spool:\n    size: lots\n", "size");
         bad.put("features:\n  env:\n    \"not a name\": x\n", "not a name");
         bad.put("networkPolicy:\n  enabled: \"yes\"\n", "enabled");
-        bad.put("tls:\n  enabled: true\n", "existingSecret");
+        bad.put("tls:\n  existingSecret: \"\"\n", "existingSecret");
+        bad.put("tls:\n  certManager:\n    issuer: {name: ca, kind: Authority}\n", "kind");
         bad.put("auth:\n  existingSecret: \"\"\n", "existingSecret");
         bad.put("auth:\n  enabled: \"on\"\n", "enabled");
         bad.put("shutdownDelay: soon\n", "shutdownDelay");

@@ -3,9 +3,11 @@ package dev.arbiter.service;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import dev.arbiter.service.tls.ClientTls;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,9 +42,11 @@ public final class LocalService implements AutoCloseable {
     /** Where this process's output starts in the log: an appended log holds earlier runs' ports too. */
     private final long logStart;
     private volatile BoundPorts ports;
+    private final Map<String, String> properties;
 
-    private LocalService(String name, Process process, Path log, long logStart) {
+    private LocalService(String name, Process process, Path log, long logStart, Map<String, String> properties) {
         this.name = name;
+        this.properties = Map.copyOf(properties);
         this.process = process;
         this.log = log;
         this.logStart = logStart;
@@ -56,6 +60,18 @@ public final class LocalService implements AutoCloseable {
     public static final String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
 
     /** The jar of a module under the repository root {@code home}. */
+    /** TLS is off for a local service unless its properties set this to false (service-support tls/ServerTls). */
+    public static final String PLAINTEXT = "arbiter.tls.plaintext";
+
+    /**
+     * The credentials a client of this service needs: none when it runs plaintext, else the certificate, key and CA
+     * in its {@code arbiter.tls.dir} (a local test's own CA, presented back to it).
+     */
+    public ChannelCredentials credentials() {
+        boolean plaintext = !"false".equals(properties.get(PLAINTEXT));
+        return ClientTls.credentials(plaintext, Path.of(properties.getOrDefault("arbiter.tls.dir", "/etc/arbiter/tls")));
+    }
+
     public static Path jar(Path home, String module) {
         return home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
@@ -75,6 +91,9 @@ public final class LocalService implements AutoCloseable {
         command.add(VECTOR_MODULE); // the engine's vectorized simulations (optimizer-service's RunTrials)
         command.add("-Dquarkus.grpc.server.port=0");
         command.add("-Dquarkus.http.port=0");
+        if (!properties.containsKey(PLAINTEXT)) {
+            command.add("-D" + PLAINTEXT + "=true"); // on this machine's loopback only; a caller that wants TLS says so
+        }
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
@@ -85,7 +104,7 @@ public final class LocalService implements AutoCloseable {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log.toFile())
                             : ProcessBuilder.Redirect.to(log.toFile())).start();
-            return new LocalService(name, p, log, logStart);
+            return new LocalService(name, p, log, logStart, properties);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + jar + "): " + e.getMessage(), e);
         }
@@ -152,7 +171,7 @@ public final class LocalService implements AutoCloseable {
     public void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         awaitPorts(timeout);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext().build();
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort(), credentials()).build();
         try {
             HttpClient http = HttpClient.newHttpClient();
             URI ready = URI.create("http://127.0.0.1:" + httpPort() + "/q/health/ready");

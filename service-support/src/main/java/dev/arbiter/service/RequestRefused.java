@@ -32,6 +32,15 @@ public class RequestRefused extends RuntimeException {
     }
 
     /**
+     * Whether this refusal tells the client what it needs: a client status (never INTERNAL or UNKNOWN), the field of
+     * the request it is about and a sentence saying what to send instead. The fuzz targets require it of every refusal.
+     */
+    public boolean explained() {
+        return code != Status.Code.INTERNAL && code != Status.Code.UNKNOWN && code != Status.Code.OK
+                && field != null && !field.isBlank() && getMessage() != null && !getMessage().isBlank();
+    }
+
+    /**
      * The status for the whole call: the code, the message as its description, and in its details a
      * google.rpc.BadRequest whose one field violation is (field, message), so that a client reads the field with
      * {@link RefusalDetails} instead of parsing the text.

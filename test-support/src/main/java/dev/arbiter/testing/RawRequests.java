@@ -3,13 +3,18 @@ package dev.arbiter.testing;
 import com.google.protobuf.MessageLite;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +41,40 @@ public final class RawRequests {
     };
 
     private RawRequests() {}
+
+    /**
+     * One call of {@code method}, whatever its type, with {@code messages} as the request bodies (sent, then
+     * half-closed) and {@code headers}; every response is read and dropped. Answers the status it closed with, or
+     * UNKNOWN "no answer" when it did not close within the deadline and 25 s more.
+     */
+    public static Status call(Channel channel, MethodDescriptor<?, ?> method, Metadata headers, List<byte[]> messages,
+                              long deadlineSeconds) {
+        MethodDescriptor<byte[], byte[]> raw = method.toBuilder(BYTES, BYTES).build();
+        ClientCall<byte[], byte[]> call = channel.newCall(raw, CallOptions.DEFAULT.withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
+        CompletableFuture<Status> closed = new CompletableFuture<>();
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onMessage(byte[] message) {
+                call.request(1);
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                closed.complete(status);
+            }
+        }, headers);
+        call.request(1);
+        for (byte[] m : messages) {
+            call.sendMessage(m);
+        }
+        call.halfClose();
+        try {
+            return closed.get(deadlineSeconds + 25, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            call.cancel("no answer", e);
+            return Status.UNKNOWN.withDescription("no answer: " + e);
+        }
+    }
 
     /** Calls the unary {@code method} with {@code request} as its body; a refusal is thrown as StatusRuntimeException. */
     public static <A> A unary(Channel channel, MethodDescriptor<?, A> method, byte[] request) {

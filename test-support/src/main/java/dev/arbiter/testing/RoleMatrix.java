@@ -2,9 +2,7 @@ package dev.arbiter.testing;
 
 import dev.arbiter.service.auth.MethodRoles;
 import dev.arbiter.service.auth.Tokens;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
@@ -20,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Every RPC of a service called with every role (auth.proto): a test token per role, an unknown token, another
@@ -130,32 +126,10 @@ public final class RoleMatrix {
 
     /** One call with an empty request message (sent once, then half-closed), whatever the method's type. */
     private static Status call(Channel channel, MethodDescriptor<?, ?> method, String authorization) {
-        MethodDescriptor<byte[], byte[]> raw = method.toBuilder(RawRequests.BYTES, RawRequests.BYTES).build();
-        ClientCall<byte[], byte[]> call = channel.newCall(raw, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS));
-        CompletableFuture<Status> closed = new CompletableFuture<>();
         Metadata headers = new Metadata();
         if (authorization != null) {
             headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
         }
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(byte[] message) {
-                call.request(1);
-            }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                closed.complete(status);
-            }
-        }, headers);
-        call.request(1);
-        call.sendMessage(new byte[0]);
-        call.halfClose();
-        try {
-            return closed.get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            call.cancel("the matrix gave up", e);
-            return Status.UNKNOWN.withDescription("no answer: " + e);
-        }
+        return RawRequests.call(channel, method, headers, List.of(new byte[0]), 5);
     }
 }

@@ -2,7 +2,7 @@ package dev.arbiter.testing;
 
 import dev.arbiter.service.LocalService;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.Grpc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -24,7 +24,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.service = service;
         this.grpcPort = service.grpcPort();
         this.httpPort = service.httpPort();
-        this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        this.channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, service.credentials()).build();
     }
 
     /**

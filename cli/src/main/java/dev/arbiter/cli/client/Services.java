@@ -2,6 +2,8 @@ package dev.arbiter.cli.client;
 
 import dev.arbiter.service.auth.CallerToken;
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -31,16 +33,20 @@ public final class Services implements AutoCloseable {
     private final Map<Service, ManagedChannel> channels = new EnumMap<>(Service.class);
     /** The caller's token on every call (auth.proto), or none. */
     private final ClientInterceptor token;
+    /** Plaintext, or mutual TLS with the caller's certificate (service-support tls/ClientTls). */
+    private final ChannelCredentials credentials;
 
     public Services(Map<Service, HostPort> addresses, Duration callTimeout, Duration streamTimeout) {
-        this(addresses, callTimeout, streamTimeout, CallerToken.of(null));
+        this(addresses, callTimeout, streamTimeout, CallerToken.of(null), InsecureChannelCredentials.create());
     }
 
-    public Services(Map<Service, HostPort> addresses, Duration callTimeout, Duration streamTimeout, ClientInterceptor token) {
+    public Services(Map<Service, HostPort> addresses, Duration callTimeout, Duration streamTimeout, ClientInterceptor token,
+                    ChannelCredentials credentials) {
         this.addresses = new EnumMap<>(addresses);
         this.callTimeout = callTimeout;
         this.streamTimeout = streamTimeout;
         this.token = token;
+        this.credentials = credentials;
     }
 
     public HostPort address(Service service) {
@@ -51,16 +57,18 @@ public final class Services implements AutoCloseable {
         return callTimeout;
     }
 
-    /** Channels to other addresses with the same deadlines (e.g. services the demo started on free ports). */
+    /**
+     * Channels to other addresses with the same deadlines and token, plaintext: the services the demo started on free
+     * ports of this machine's loopback (service-support LocalService runs them without TLS).
+     */
     public Services at(Map<Service, HostPort> otherAddresses) {
-        return new Services(otherAddresses, callTimeout, streamTimeout, token);
+        return new Services(otherAddresses, callTimeout, streamTimeout, token, InsecureChannelCredentials.create());
     }
 
     /** The channel to a service; grpc-netty is the transport Quarkus' gRPC extension puts on the classpath. */
     public synchronized ManagedChannel channel(Service service) {
         return channels.computeIfAbsent(service, s -> NettyChannelBuilder
-                .forAddress(address(s).host(), address(s).port())
-                .usePlaintext()
+                .forAddress(address(s).host(), address(s).port(), credentials)
                 .maxInboundMessageSize(MAX_INBOUND_BYTES)
                 .userAgent("arbiter-cli")
                 .intercept(token)

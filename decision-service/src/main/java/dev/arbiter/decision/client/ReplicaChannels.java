@@ -4,6 +4,7 @@ import dev.arbiter.service.replicas.ReplicaNameResolver;
 import dev.arbiter.service.replicas.ReplicaSource;
 import dev.arbiter.service.replicas.Replicas;
 import dev.arbiter.service.replicas.Rendezvous;
+import dev.arbiter.service.tls.ClientTls;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The replicas of one dependency ({@code arbiter.decision.replicas.*}) as channels: either one channel per replica,
@@ -26,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 final class ReplicaChannels implements AutoCloseable {
 
     private final Replicas replicas;
+    /** The dependency's name, which its replicas' certificates carry. */
+    private final String name;
     /** This service's own token on every call (CallerToken; none when authentication is off). */
     private final ClientInterceptor identity;
     private final ConcurrentHashMap<String, ManagedChannel> perReplica = new ConcurrentHashMap<>();
@@ -38,8 +42,9 @@ final class ReplicaChannels implements AutoCloseable {
     private ReplicaChannels(String name, String source, Duration refresh, boolean roundRobin, MeterRegistry registry,
                             ClientInterceptor identity) {
         this.identity = identity;
+        this.name = name;
         this.replicas = new Replicas(name, ReplicaSource.parse(source), refresh);
-        this.balanced = roundRobin ? roundRobin(replicas, identity) : null;
+        this.balanced = roundRobin ? roundRobin(name, replicas, identity) : null;
         if (!roundRobin) {
             replicas.onChange(this::retain);
         }
@@ -60,11 +65,10 @@ final class ReplicaChannels implements AutoCloseable {
     }
 
     @SuppressWarnings("deprecation") // nameResolverFactory: the one way to give a single channel a resolver of its own
-    private static ManagedChannel roundRobin(Replicas replicas, ClientInterceptor identity) {
-        return NettyChannelBuilder.forTarget("arbiter-replicas:///dependency")
+    private static ManagedChannel roundRobin(String name, Replicas replicas, ClientInterceptor identity) {
+        return secured(NettyChannelBuilder.forTarget("arbiter-replicas:///dependency", ClientTls.credentials(ConfigProvider.getConfig())), name)
                 .nameResolverFactory(ReplicaNameResolver.factory(replicas))
                 .defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext()
                 .intercept(identity)
                 .build();
     }
@@ -95,10 +99,24 @@ final class ReplicaChannels implements AutoCloseable {
 
     private ManagedChannel open(String member) {
         int colon = member.lastIndexOf(':');
-        return NettyChannelBuilder.forAddress(member.substring(0, colon), Integer.parseInt(member.substring(colon + 1)))
-                .usePlaintext()
+        return secured(NettyChannelBuilder.forAddress(member.substring(0, colon), Integer.parseInt(member.substring(colon + 1)),
+                        ClientTls.credentials(ConfigProvider.getConfig())), name)
                 .intercept(identity)
                 .build();
+    }
+
+    /**
+     * With TLS on, every replica's certificate is checked against the host decision-service's Quarkus client of that
+     * dependency names ({@code quarkus.grpc.clients.features.host}, {@code ...models.host}: the dependency's Service),
+     * not the address a replica is listed under (a pod's IP), which no certificate carries.
+     */
+    private static NettyChannelBuilder secured(NettyChannelBuilder builder, String name) {
+        org.eclipse.microprofile.config.Config config = ConfigProvider.getConfig();
+        if (config.getOptionalValue("arbiter.tls.plaintext", Boolean.class).orElse(false)) {
+            return builder;
+        }
+        String client = FeatureClient.NAME.equals(name) ? "features" : "models";
+        return builder.overrideAuthority(config.getOptionalValue("quarkus.grpc.clients." + client + ".host", String.class).orElse(name));
     }
 
     private void retain(List<String> members) {

@@ -17,6 +17,13 @@ public interface DecisionConfig {
     @WithDefault("arbiter:decision:")
     String redisPrefix();
 
+    /**
+     * How often each replica checks that Redis still holds a known risk state, and rebuilds it from the decision log
+     * when Redis lost it (risk/RiskStateRebuild); 0 = only at start (tests call the rebuild themselves).
+     */
+    @WithDefault("1s")
+    Duration riskCheckInterval();
+
     /** Longest accepted series id (the same limit as feature-service's arbiter.features.max-series-id-length). */
     @WithDefault("200")
     int maxSeriesIdLength();

@@ -7,6 +7,7 @@ import dev.arbiter.decision.log.DecisionLog;
 import dev.arbiter.decision.log.DecisionQueries;
 import dev.arbiter.decision.policy.LivePolicy;
 import dev.arbiter.decision.risk.RiskStateStore;
+import dev.arbiter.decision.risk.RiskStateUnknown;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.proto.v1.ModelServiceGrpc.ModelServiceBlockingStub;
 import dev.arbiter.proto.v1.OutcomeStatus;
@@ -118,6 +119,9 @@ public class OutcomeService {
         } catch (SQLException e) {
             throw new RequestRefused(Status.Code.UNAVAILABLE, "decision_id",
                     "the decision log's database is unreachable (" + e.getMessage() + "); report the outcome again in a few seconds");
+        } catch (RiskStateUnknown e) {
+            throw new RequestRefused(Status.Code.UNAVAILABLE, "decision_id", "the outcome was not recorded: " + e.getMessage()
+                    + "; report it again in a few seconds");
         }
         if (joined.status() != OutcomeStatus.OUTCOME_STATUS_JOINED) {
             if (joined.status() == OutcomeStatus.OUTCOME_STATUS_UNKNOWN_DECISION && log.find(decisionId).isPresent()) {

@@ -13,6 +13,9 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,7 +35,16 @@ public class RiskStateStore {
     /** Units of capital per stored integer unit. */
     static final double SCALE = 1e9;
 
+    /**
+     * The field of the portfolio hash that says its state is known: written when the state is first set (at zero, or
+     * rebuilt from the decision log, {@link RiskStateRebuild}) and never removed. A Redis that lost its data (restarted
+     * without persistence, the key evicted) has no such field: every script below then answers "unknown" and changes
+     * nothing, so no decision is sized against an exposure that was forgotten.
+     */
+    static final String KNOWN = "known";
+
     private static final String READ = """
+            if redis.call('HEXISTS', KEYS[1], 'known') == 0 then return {-2} end
             local p = redis.call('HMGET', KEYS[1], 'exposure', 'equity', 'peak')
             local s = redis.call('HMGET', KEYS[2], 'position', 'cooldown', 'losses')
             return {p[1] or '0', p[2] or '0', p[3] or '0', s[1] or '0', s[2] or '0', s[3] or '0'}
@@ -40,6 +52,7 @@ public class RiskStateStore {
 
     /** ARGV: gross units to add to exposure, signed units to add to the position. Returns 1 when a cooldown observation was consumed. */
     private static final String ON_DECISION = """
+            if redis.call('HEXISTS', KEYS[1], 'known') == 0 then return 0 end
             if ARGV[1] ~= '0' then redis.call('HINCRBY', KEYS[1], 'exposure', ARGV[1]) end
             if ARGV[2] ~= '0' then redis.call('HINCRBY', KEYS[2], 'position', ARGV[2]) end
             local c = tonumber(redis.call('HGET', KEYS[2], 'cooldown') or '0')
@@ -57,6 +70,7 @@ public class RiskStateStore {
      * the room since the state was read); else it is ON_DECISION.
      */
     private static final String COMMIT = """
+            if redis.call('HEXISTS', KEYS[1], 'known') == 0 then return {-2} end
             local gross = tonumber(ARGV[1])
             if gross > 0 then
               local signed = tonumber(ARGV[2])
@@ -88,6 +102,7 @@ public class RiskStateStore {
 
     /** ARGV: gross units to remove, signed units to remove, cooldown observations to give back. */
     private static final String UNDO = """
+            if redis.call('HEXISTS', KEYS[1], 'known') == 0 then return 0 end
             if ARGV[1] ~= '0' then redis.call('HINCRBY', KEYS[1], 'exposure', '-' .. ARGV[1]) end
             if ARGV[2] ~= '0' then redis.call('HINCRBY', KEYS[2], 'position', ARGV[2]) end
             if ARGV[3] ~= '0' then redis.call('HINCRBY', KEYS[2], 'cooldown', ARGV[3]) end
@@ -97,9 +112,11 @@ public class RiskStateStore {
     /**
      * ARGV: gross units to remove, signed units to remove (already negated), pnl units, the sign of the pnl (-1, 0,
      * 1), risk.cooldown_losses, risk.cooldown_observations. The losses and cooldown rules are RiskManager.lossesAfter
-     * and RiskManager.cooldownAfter, written again in Lua (RiskStateStoreTest checks they agree).
+     * and RiskManager.cooldownAfter, written again in Lua (RiskStateStoreTest checks they agree). Answers -2 and changes
+     * nothing while the state is unknown.
      */
     private static final String SETTLE = """
+            if redis.call('HEXISTS', KEYS[1], 'known') == 0 then return -2 end
             if ARGV[1] ~= '0' then
               local e = redis.call('HINCRBY', KEYS[1], 'exposure', '-' .. ARGV[1])
               if e < 0 then redis.call('HSET', KEYS[1], 'exposure', '0') end
@@ -149,7 +166,11 @@ public class RiskStateStore {
      * @return how many keys were renamed
      */
     public int migrateLegacyKeys() {
-        int renamed = renameIfPresent(prefix + "risk:portfolio", portfolioKey) ? 1 : 0;
+        int renamed = 0;
+        if (renameIfPresent(prefix + "risk:portfolio", portfolioKey)) {
+            renamed++;
+            adoptIfPresent(); // an earlier version's state is the state
+        }
         String legacySeries = prefix + "risk:series:";
         KeyScanCursor<String> cursor = redis.key().scan(new KeyScanArgs().match(escapeGlob(legacySeries) + "*").count(1000));
         while (cursor.hasNext()) {
@@ -241,6 +262,9 @@ public class RiskStateStore {
                 Long.toString(units(p.get(PolicyParameter.RISK_MAX_TOTAL_EXPOSURE)) + CAP_TOLERANCE_UNITS),
                 Long.toString(units(p.get(PolicyParameter.RISK_MAX_SERIES_EXPOSURE)) + CAP_TOLERANCE_UNITS));
         long answer = r.get(0).toLong();
+        if (answer == UNKNOWN) {
+            throw new RiskStateUnknown();
+        }
         if (answer < 0) {
             return new Commit(false, false, toState(r, 1));
         }
@@ -263,12 +287,84 @@ public class RiskStateStore {
     public void settle(String seriesId, int direction, double size, double pnl, PolicyParameters p) {
         long gross = units(Math.abs(size));
         long signed = direction == 0 ? 0 : Long.signum(direction) * gross;
-        redis.execute("EVAL", SETTLE, "2", portfolioKey, seriesKey(seriesId),
+        Response r = redis.execute("EVAL", SETTLE, "2", portfolioKey, seriesKey(seriesId),
                 Long.toString(gross), Long.toString(-signed), Long.toString(units(pnl)),
                 Integer.toString(pnl < 0 ? -1 : pnl > 0 ? 1 : 0),
                 Long.toString((long) p.get(PolicyParameter.RISK_COOLDOWN_LOSSES)),
                 Long.toString((long) p.get(PolicyParameter.RISK_COOLDOWN_OBSERVATIONS)));
+        if (r.toLong() == UNKNOWN) {
+            throw new RiskStateUnknown();
+        }
     }
+
+    /** Whether Redis holds a known risk state (see {@link #KNOWN}). */
+    public boolean known() {
+        Response r = redis.execute("HEXISTS", portfolioKey, KNOWN);
+        return r != null && r.toLong() == 1;
+    }
+
+    /**
+     * Marks a portfolio state written by a version before {@link #KNOWN} existed as known, once: it is the live state,
+     * not a loss. Answers whether it did (false: no portfolio state at all, or it is known already).
+     */
+    public boolean adoptIfPresent() {
+        return redis.execute("EVAL", ADOPT, "1", portfolioKey, "adopted").toLong() == 1;
+    }
+
+    private static final String ADOPT = """
+            if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HEXISTS', KEYS[1], 'known') == 0 then
+              redis.call('HSET', KEYS[1], 'known', ARGV[1])
+              return 1
+            end
+            return 0
+            """;
+
+    /** A whole risk state in stored units, as {@link RiskStateRebuild} computes it from the decision log. */
+    public record Snapshot(long exposure, long equity, long peak, Map<String, SeriesState> series) {}
+
+    /** One series' open position (signed units), consecutive losses and cooldown observations left. */
+    public record SeriesState(long position, long losses, long cooldown) {}
+
+    /**
+     * Writes a whole state and marks it known with {@code origin}, in one script, only if the state is still unknown
+     * (another replica may have installed it meanwhile). Answers whether it was installed.
+     */
+    public boolean install(Snapshot s, String origin) {
+        List<Map.Entry<String, SeriesState>> series = new ArrayList<>(s.series().entrySet());
+        List<String> args = new ArrayList<>();
+        args.add(INSTALL);
+        args.add(Integer.toString(1 + series.size()));
+        args.add(portfolioKey);
+        for (Map.Entry<String, SeriesState> e : series) {
+            args.add(seriesKey(e.getKey()));
+        }
+        args.add(origin);
+        args.add(Long.toString(s.exposure()));
+        args.add(Long.toString(s.equity()));
+        args.add(Long.toString(s.peak()));
+        for (Map.Entry<String, SeriesState> e : series) {
+            args.add(Long.toString(e.getValue().position()));
+            args.add(Long.toString(e.getValue().losses()));
+            args.add(Long.toString(e.getValue().cooldown()));
+        }
+        return redis.execute("EVAL", args.toArray(String[]::new)).toLong() == 1;
+    }
+
+    /** KEYS: the portfolio, then each series; ARGV: origin, exposure, equity, peak, then position, losses, cooldown per series. */
+    private static final String INSTALL = """
+            if redis.call('HEXISTS', KEYS[1], 'known') == 1 then return 0 end
+            redis.call('DEL', KEYS[1])
+            redis.call('HSET', KEYS[1], 'exposure', ARGV[2], 'equity', ARGV[3], 'peak', ARGV[4], 'known', ARGV[1])
+            for i = 2, #KEYS do
+              local a = 5 + (i - 2) * 3
+              redis.call('DEL', KEYS[i])
+              redis.call('HSET', KEYS[i], 'position', ARGV[a], 'losses', ARGV[a + 1], 'cooldown', ARGV[a + 2])
+            end
+            return 1
+            """;
+
+    /** What a script answers while the state is unknown. */
+    private static final long UNKNOWN = -2;
 
     /** Consecutive losing outcomes of the series since its last win or cooldown (for tests and diagnostics). */
     public int consecutiveLosses(String seriesId) {
@@ -294,6 +390,9 @@ public class RiskStateStore {
     }
 
     private static RiskState toState(Response r) {
+        if (r.size() == 1 && r.get(0).toLong() == UNKNOWN) {
+            throw new RiskStateUnknown();
+        }
         return toState(r, 0);
     }
 

@@ -19,10 +19,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 record LoggedDecisions(Set<String> ids, Map<String, Long> rowsPerObservation) {
 
+    /** The log of {@code database} on the machine's PostgreSQL, or at a JDBC URL. */
     static LoggedDecisions read(String database, String seriesPattern) throws Exception {
         Set<String> ids = new HashSet<>();
         Map<String, Long> perObservation = new HashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", "");
+        String url = database.startsWith("jdbc:") ? database : "jdbc:postgresql://127.0.0.1:5432/" + database;
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
                 PreparedStatement ps = c.prepareStatement(
                         "SELECT decision_id::text, series_id, ts_micros FROM decision.decision WHERE series_id LIKE ?")) {
             ps.setString(1, seriesPattern);

@@ -213,6 +213,7 @@ class RiskStateStoreTest {
     void legacyKeysAreRenamedIntoOneClusterSlotAndKeepTheirState() {
         String prefix = RealDependenciesProfile.redisPrefix;
         String series = "legacy-" + UUID.randomUUID();
+        RiskReset.lose(redis, prefix); // a version before the cluster hash tag wrote only the old names
         redis.hash(String.class).hset(prefix + "risk:portfolio", Map.of("exposure", "300000000", "equity", "-50000000", "peak", "0"));
         redis.hash(String.class).hset(prefix + "risk:series:" + series, Map.of("position", "-300000000", "cooldown", "2", "losses", "1"));
         assertEquals(2, risk.migrateLegacyKeys());

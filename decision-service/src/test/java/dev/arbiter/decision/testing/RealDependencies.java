@@ -54,14 +54,22 @@ public final class RealDependencies implements AutoCloseable {
 
     /** The same, with {@code featureConfig} added to feature-service's configuration. */
     public static RealDependencies start(String name, String run, Map<String, String> featureConfig) throws Exception {
+        return start(name, run, featureConfig, Map.of());
+    }
+
+    /** The same, with {@code bothConfig} added to both services' configuration (TLS, for instance). */
+    public static RealDependencies start(String name, String run, Map<String, String> featureConfig, Map<String, String> bothConfig)
+            throws Exception {
         Map<String, String> featureService = new HashMap<>(Map.of(
                 "arbiter.features.snapshot.key-prefix", "arbiter-it:features:" + run + ":",
                 "arbiter.features.snapshot.ttl", "10m"));
         featureService.putAll(featureConfig);
+        featureService.putAll(bothConfig);
         ServiceProcess features = ServiceProcess.start("feature-service.runner", name + "-feature-service", featureService);
         try {
-            ServiceProcess models = ServiceProcess.start("model-service.runner", name + "-model-service",
-                    modelService(run, features.grpcPort, true));
+            Map<String, String> modelService = modelService(run, features.grpcPort, true);
+            modelService.putAll(bothConfig);
+            ServiceProcess models = ServiceProcess.start("model-service.runner", name + "-model-service", modelService);
             try {
                 MsftModels.deploy(models.channel);
                 return new RealDependencies(features, models);

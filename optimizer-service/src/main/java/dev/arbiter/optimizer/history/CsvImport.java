@@ -140,6 +140,12 @@ public final class CsvImport {
 
     /** Ends the CSV and stores its good rows; refuses a CSV without any. */
     public ImportResult finish() {
+        endOfCsv();
+        return store.store(this);
+    }
+
+    /** Parses the last record and checks the whole CSV: what {@link #finish} does before it stores the rows. */
+    void endOfCsv() {
         if (finished) {
             throw new IllegalStateException("import already finished");
         }
@@ -153,7 +159,6 @@ public final class CsvImport {
             throw invalid(dataField, csvName() + (spec.hasHeader() && !columnsKnown ? " is empty" : " has no data rows")
                     + "; send " + (spec.hasHeader() ? "the header line and " : "") + "at least one row");
         }
-        return store.store(this);
     }
 
     long rowsRead() {

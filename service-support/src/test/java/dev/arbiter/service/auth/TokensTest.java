@@ -49,6 +49,15 @@ class TokensTest {
         });
     }
 
+    /** A finding of TokensFuzzTest, kept: bytes that are not UTF-8 failed with "Input length = 1" and no line. */
+    @Test
+    void aLineThatIsNotUtf8IsRefusedByItsNumber(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tokens");
+        Files.write(file, new byte[] {'#', ' ', 'o', 'k', '\n', 'a', ' ', (byte) 0xff, (byte) 0xfe, '\n'});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tokens.read(file));
+        assertTrue(e.getMessage().contains("line 2: not UTF-8 text"), e.getMessage());
+    }
+
     @Test
     void aChangedFileIsReadAgainAndABrokenOneKeepsThePreviousTable(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("tokens"), "alice " + Tokens.sha256(ALICE) + " read\n");
