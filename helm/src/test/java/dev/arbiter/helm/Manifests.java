@@ -57,6 +57,10 @@ final class Manifests {
             }
             JsonNode node = YAML.readTree(body);
             String key = node.path("apiVersion").asText() + "/" + node.path("kind").asText();
+            if (key.equals("cert-manager.io/v1/Certificate")) {
+                out.add(certificate(node, body));
+                continue;
+            }
             Class<? extends HasMetadata> type = KINDS.get(key);
             if (type == null) {
                 throw new AssertionError("a manifest of an unexpected kind: " + key + "\n" + body);
@@ -70,6 +74,36 @@ final class Manifests {
             out.add(m);
         }
         return out;
+    }
+
+    /**
+     * cert-manager's Certificate (no model of it is served here): its spec's fields checked against the names
+     * cert-manager v1 defines, strictly as the others, and the resource kept generic.
+     */
+    private static HasMetadata certificate(JsonNode node, String body) throws Exception {
+        Map<String, Set<String>> known = Map.of(
+                "spec", Set.of("secretName", "duration", "renewBefore", "privateKey", "usages", "dnsNames", "issuerRef", "commonName",
+                        "ipAddresses", "subject", "secretTemplate"),
+                "privateKey", Set.of("algorithm", "size", "encoding", "rotationPolicy"),
+                "issuerRef", Set.of("name", "kind", "group"));
+        List<String> unknown = new ArrayList<>();
+        JsonNode spec = node.path("spec");
+        spec.fieldNames().forEachRemaining(f -> {
+            if (!known.get("spec").contains(f)) {
+                unknown.add("spec." + f);
+            }
+        });
+        for (String part : List.of("privateKey", "issuerRef")) {
+            spec.path(part).fieldNames().forEachRemaining(f -> {
+                if (!known.get(part).contains(f)) {
+                    unknown.add("spec." + part + "." + f);
+                }
+            });
+        }
+        if (!unknown.isEmpty()) {
+            throw new AssertionError("fields cert-manager's Certificate does not have: " + unknown + "\n" + body);
+        }
+        return YAML.treeToValue(node, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
     }
 
     /** Adds the path of every non-empty additionalProperties map under {@code o} to {@code unknown}. */
