@@ -48,7 +48,7 @@ public class FeatureClient {
         this.stub = stub(channel);
         this.config = config;
         this.registry = registry;
-        this.guard = replicas == null ? new DependencyGuard(NAME, config, registry) : null;
+        this.guard = replicas == null ? new DependencyGuard(NAME, config, registry, channel) : null;
         if (replicas != null) {
             replicas.onChange(members -> guards.entrySet().removeIf(e -> {
                 if (members.contains(e.getKey())) {
@@ -62,7 +62,7 @@ public class FeatureClient {
 
     /** The breaker of the replica {@code member}: each replica's circuit opens on its own failures only. */
     private DependencyGuard guardOf(String member) {
-        return guards.computeIfAbsent(member, m -> new DependencyGuard(NAME, m, config, registry));
+        return guards.computeIfAbsent(member, m -> new DependencyGuard(NAME, m, config, registry, replicas.channel(m)));
     }
 
     private static FeatureServiceStub stub(Channel channel) {

@@ -41,7 +41,7 @@ public class ModelClient {
         // answers are handled on the transport thread: the path only completes futures there and moves anything
         // that may block to a worker, so a hop to another executor would only add latency
         this.stub = ModelServiceGrpc.newStub(replicas == null ? channel : replicas.balanced()).withExecutor(Runnable::run);
-        this.guard = new DependencyGuard(NAME, config, registry);
+        this.guard = new DependencyGuard(NAME, config, registry, replicas == null ? channel : replicas.balanced());
         this.target = config.ensemble().filter(e -> !e.isBlank())
                 .map(e -> PredictionTarget.newBuilder().setEnsembleName(e).build())
                 .orElse(PredictionTarget.getDefaultInstance());

@@ -65,7 +65,10 @@ class JepsenIT {
     static final double CAP = 1.0; // risk.max_total_exposure, the default
     static final double TOLERANCE = 1e-6;
 
-    record Acked(String id, String series, long ts, int direction, double size) {}
+    record Acked(String id, String series, long ts, int direction, double size, long decidedMicros, boolean degraded) {}
+
+    /** A fault, and when the nemesis had it done (the process started again, the store back), in epoch micros. */
+    record Fault(String kind, long doneMicros) {}
 
     @Test
     void killsAndRestartsUnderLoadLoseNothingAcknowledgedAndNeverPassTheCap() throws Exception {
@@ -135,7 +138,7 @@ class JepsenIT {
         }
     }
 
-    record Result(Map<String, Acked> acked, Set<String> refused, Map<String, Integer> faults, long unknown, double maxRedisExposure,
+    record Result(Map<String, Acked> acked, Set<String> refused, List<Fault> faults, long unknown, double maxRedisExposure,
                   long seconds) {}
 
     static Result load(Restartable decisions, Restartable features, Restartable models, PrivateStores stores, int seriesCount,
@@ -143,7 +146,7 @@ class JepsenIT {
         List<Msft.Row> rows = Msft.rows();
         Map<String, Acked> acked = new ConcurrentHashMap<>();
         Set<String> refused = ConcurrentHashMap.newKeySet();
-        Map<String, Integer> faults = new TreeMap<>();
+        List<Fault> faults = new ArrayList<>();
         AtomicLong unknown = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
         double[] maxExposure = {0};
@@ -173,7 +176,7 @@ class JepsenIT {
                         throw new IllegalStateException(fault + " failed", e);
                     }
                     synchronized (faults) {
-                        faults.merge(fault, 1, Integer::sum);
+                        faults.add(new Fault(fault, dev.arbiter.service.ObservationTimes.nowMicros()));
                     }
                 }
                 return null;
@@ -220,7 +223,7 @@ class JepsenIT {
                             }
                             acked.put(d.getDecisionId(), new Acked(d.getDecisionId(), series, o.getTsMicros(),
                                     d.getDirection() == Direction.DIRECTION_LONG ? 1 : d.getDirection() == Direction.DIRECTION_SHORT ? -1 : 0,
-                                    d.getSize()));
+                                    d.getSize(), d.getDecidedTsMicros(), d.getDegraded()));
                             if (d.getSize() > 0 && !d.getDuplicate()) { // every action is settled, so the exposure keeps moving under the cap
                                 reportWithRetries(stub, d.getDecisionId(), (r.nextDouble() - 0.45) * 0.04);
                             }
@@ -325,21 +328,40 @@ class JepsenIT {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // poll the rebuild
         }
         long acted = result.acked().values().stream().filter(a -> a.size() > 0).count();
+        // recovery: from a fault's end to the first whole (undegraded) decision after it
+        List<Acked> byTime = result.acked().values().stream().sorted(java.util.Comparator.comparingLong(Acked::decidedMicros)).toList();
+        Map<String, List<Long>> recovery = new TreeMap<>();
+        for (Fault f : result.faults()) {
+            byTime.stream().filter(a -> a.decidedMicros() >= f.doneMicros() && !a.degraded()).findFirst()
+                    .ifPresent(a -> recovery.computeIfAbsent(f.kind(), k -> new ArrayList<>()).add(a.decidedMicros() - f.doneMicros()));
+        }
+        StringBuilder recoveries = new StringBuilder();
+        long worst = 0;
+        for (Map.Entry<String, List<Long>> e : recovery.entrySet()) {
+            List<Long> v = e.getValue().stream().sorted().toList();
+            worst = Math.max(worst, v.get(v.size() - 1));
+            recoveries.append(String.format("%s: %d, median %.2f s, max %.2f s; ", e.getKey(), v.size(), v.get(v.size() / 2) / 1e6,
+                    v.get(v.size() - 1) / 1e6));
+        }
+        Map<String, Long> faultCounts = new TreeMap<>();
+        result.faults().forEach(f -> faultCounts.merge(f.kind(), 1L, Long::sum));
+        long degraded = result.acked().values().stream().filter(Acked::degraded).count();
         String report = String.format("""
                 #### Jepsen-style run (`bench/jepsen.sh`, %s)
 
                 | | |
                 | --- | --- |
-                | decisions acknowledged | %,d (%,d acted) over %d s |
+                | decisions acknowledged | %,d (%,d acted, %,d degraded) over %d s |
                 | observations given up by the clients (240 tries, 60 s) | %,d |
                 | faults | %s |
+                | first whole decision after each fault (number, median, max) | %s |
                 | refused observations (NaN, must never be decided) | %,d |
                 | 1. acknowledged ids missing from the log | %d |
                 | 1. observations logged more than once | %d |
                 | 2. refused observations with a decision | %d |
                 | 3. highest open exposure: Redis (sampled every 100 ms) / replayed from the log / cap | %.6f / %.6f / %.1f |
                 | 3. open exposure at the end: Redis / log | %.6f / %.6f |
-                """, java.time.Instant.now(), ids.size(), acted, result.seconds(), result.unknown(), result.faults(),
+                """, java.time.Instant.now(), ids.size(), acted, degraded, result.seconds(), result.unknown(), faultCounts, recoveries,
                 result.refused().size(), missing.size(), duplicated.size(), decidedRefused.size(), result.maxRedisExposure(), maxLogged, CAP,
                 redisAtEnd, openAtEnd);
         Files.writeString(dir.resolve("jepsen-report.md"), report);
@@ -351,6 +373,9 @@ class JepsenIT {
         assertTrue(result.maxRedisExposure() <= CAP + TOLERANCE, "Redis exposure " + result.maxRedisExposure());
         assertTrue(maxLogged <= CAP + TOLERANCE, "open exposure replayed from the log " + maxLogged);
         assertEquals(openAtEnd, redisAtEnd, TOLERANCE, "Redis holds what the log says is open");
-        assertTrue(result.faults().values().stream().mapToInt(Integer::intValue).sum() >= 5, "faults: " + result.faults());
+        assertTrue(result.faults().size() >= 5, "faults: " + faultCounts);
+        // a dependency back from a restart is used again at once (DependencyGuard asks its channel to reconnect), not
+        // after gRPC's reconnect backoff of up to two minutes
+        assertTrue(worst <= 30_000_000, "recovery after a fault: " + recoveries);
     }
 }
