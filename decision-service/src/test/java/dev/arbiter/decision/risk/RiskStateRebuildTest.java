@@ -91,8 +91,10 @@ class RiskStateRebuildTest {
         for (String s : series) {
             observations.add(Msft.observations(s, 120));
         }
-        // Decide on the three series in turn; settle most acted decisions as they come: series a mostly loses (its
-        // losses reach the cooldown), b mostly wins, c is never settled.
+        // Decide on the three series in turn; settle most acted decisions as they come: series a always loses (its
+        // losses reach the cooldown and outweigh everything else, so the equity ends below its peak whatever the
+        // order), b wins or loses a little, c is never settled. A return's sign is relative to the decision's
+        // direction: pnl = direction x size x realised return.
         Random random = new Random(5);
         List<Decision> open = new ArrayList<>();
         int acted = 0;
@@ -106,7 +108,10 @@ class RiskStateRebuildTest {
                 }
                 acted++;
                 if (s < 2 && random.nextInt(4) != 0) {
-                    double r = (s == 0 ? -1 : 1) * (0.002 + random.nextDouble() * 0.01) * (random.nextInt(5) == 0 ? -1 : 1);
+                    int sign = d.getDirection() == Direction.DIRECTION_LONG ? 1 : -1;
+                    double r = s == 0
+                            ? -sign * (0.004 + random.nextDouble() * 0.01)
+                            : sign * (0.0005 + random.nextDouble() * 0.002) * (random.nextBoolean() ? 1 : -1);
                     assertEquals(OutcomeStatus.OUTCOME_STATUS_JOINED, report(d, r));
                     settled++;
                 } else {
