@@ -4,7 +4,10 @@
 # bench/target/fuzz-results.md. A finding stops that target with its input in bench/target/fuzz/NAME/ (crash-*) and a
 # Java reproducer beside it; keep the input under the target's ...FuzzTestInputs/METHOD/ directory once it is fixed.
 #
-#   bench/fuzz.sh [--runs N (1000000)] [TARGET_NAME...]
+#   bench/fuzz.sh [--runs N (1000000)] [--save-inputs N] [TARGET_NAME...]
+#
+# --save-inputs N copies up to N inputs of each target's corpus (the smallest first) into its saved inputs, which
+# `mvn verify` replays.
 #
 # Needs the modules' test classes (`mvn -B install -DskipTests` builds them) and a JDK 21+ (engine's tests are Java 21):
 # JDK21_HOME, else Temurin 25 where this machine has it.
@@ -13,10 +16,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 runs=1000000
+save=0
 only=()
 while (( $# )); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
+    --save-inputs) save="$2"; shift 2 ;;
     -h|--help) sed -n 2,10p "$0"; exit 0 ;;
     *) only+=("$1"); shift ;;
   esac
@@ -50,7 +55,7 @@ for t in "${targets[@]}"; do
   read -r name module class method <<< "$t"
   if (( ${#only[@]} )) && [[ ! " ${only[*]} " == *" $name "* ]]; then continue; fi
   if [[ -z "${classpath[$module]:-}" ]]; then
-    (cd "$module" && mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test >&2)
+    (cd "$module" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test >&2)
     classpath[$module]="$root/$module/target/test-classes:$root/$module/target/classes:$(cat "$module/target/fuzz-classpath.txt")"
   fi
   mkdir -p "$out/$name/corpus"
@@ -73,8 +78,14 @@ for t in "${targets[@]}"; do
   if (( status == 0 )); then
     result="no finding"
   else
-    result="**finding** (exit $status): $(grep -m1 -E '== Java Exception|FuzzTestFinding|Exception' "$log" | cut -c1-160)"
+    result="**finding** (exit $status): $(grep -m1 -E '== Java Exception|FuzzTestFinding' "$log" | cut -c1-160)"
   fi
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${executed:-?}" "$seconds" "${speed:-?}" "${cov:-?}" "$corpus" "$result" >> "$results"
+  if (( save > 0 )); then
+    inputs="$module/src/test/resources/$(tr . / <<< "$class")Inputs/$method"
+    mkdir -p "$inputs"
+    find "$out/$name/corpus" -type f -printf '%s %p\n' | sort -n | head -n "$save" | cut -d' ' -f2- \
+      | while read -r f; do cp "$f" "$inputs/"; done
+  fi
 done
 cat "$results"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # A Jepsen-style run on processes (bench/README.md, "Chaos"): packages feature-, model- and decision-service and runs
-# decision-service's JepsenIT: clients decide on SERIES x 250 MSFT observations and report outcomes while a seeded
+# decision-service's JepsenIT: clients decide on SERIES x 249 MSFT observations and report outcomes while a seeded
 # nemesis kills the three services with SIGKILL, crash-restarts PostgreSQL and replaces Redis with an empty one (both
 # private to the run, on ports 5544 and 6544); then it checks that every acknowledged decision is logged exactly once,
 # that no refused observation was decided, and that the exposure cap was never passed. The report is written to
 # decision-service/target/jepsen-report.md. Needs PostgreSQL's and Redis' programs (README.md) and root (initdb runs as
 # the postgres user through runuser).
 #
-#   bench/jepsen.sh [--series N (400)] [--clients N (8)] [--seed N (22)]
+#   bench/jepsen.sh [--series N (410)] [--clients N (8)] [--seed N (22)]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

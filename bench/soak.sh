@@ -28,13 +28,13 @@ report=bench/target/soak-results.md
 mkdir -p bench/target
 rm -f "$props"
 
-service_of() { # pid -> the module name in its command line
-  tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -o '[a-z]*-service' | head -n 1
+service_of() { # pid -> the module of the jar it runs
+  tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -o '[a-z]*-service/target' | head -n 1 | sed 's|/target||'
 }
 
 metric() { # http address, metric name -> the sum over its label sets (max for *_max)
   curl -sf "http://$1/q/metrics" 2>/dev/null | awk -v m="$2" '
-    $1 ~ "^"m"({|$)" { if (m ~ /_max$/) { if ($2 > v) v = $2 } else v += $2 }
+    index($0, m "{") == 1 || index($0, m " ") == 1 { if (m ~ /_max$/) { if ($NF > v) v = $NF } else v += $NF }
     END { printf "%.6f", v + 0 }'
 }
 
@@ -65,7 +65,7 @@ sample &
 sampler=$!
 trap 'kill $sampler 2>/dev/null || true' EXIT
 
-bench/load.sh --rate "$rate" --duration $(( minutes * 60 )) --warmup "$warmup" --series 200 \
+bench/load.sh --rate "$rate" --duration $(( minutes * 60 )) --warmup "$warmup" --floor-duration 10 --series 200 \
   --stream-rates "$rate" --stream-step 5
 
 wait "$sampler" || true
@@ -76,9 +76,9 @@ cp bench/target/load-results.md "$report"
   echo
   echo "| service | RSS at 1 min of Decide MiB | RSS at the end MiB | growth | RSS max MiB | GC pauses | GC pause total s | GC pause max s |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  # The Decide phase starts after the demo, the prewarm, the warm-up and the floor (each `warmup` s): its first minute
-  # ends at about the first sample + 2 * warmup + 60 s.
-  awk -F, -v base=$(( 2 * warmup + 60 )) -v decide_end=$(( 2 * warmup + minutes * 60 )) '
+  # The Decide phase starts after the prewarm (seconds), the warm-up and the 10 s floor: its first minute ends at about
+  # the first sample + warmup + 10 + 60 s (+ the prewarm), its end at + warmup + 10 + the soak.
+  awk -F, -v base=$(( warmup + 10 + 60 )) -v decide_end=$(( warmup + 10 + minutes * 60 )) '
     NR == 1 { next }
     {
       s = $2

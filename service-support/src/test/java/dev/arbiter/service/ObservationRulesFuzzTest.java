@@ -13,7 +13,7 @@ class ObservationRulesFuzzTest {
 
     private static final ObservationRules RULES = new ObservationRules(200, Duration.ofDays(1));
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "2h") // bench/fuzz.sh bounds a run by its count of inputs
     void everyObservationIsAcceptedOrRefusedNamingAField(FuzzedDataProvider data) {
         long ts = data.consumeLong();
         double value = data.consumeDouble();

@@ -10,7 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class PageTokensFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "2h") // bench/fuzz.sh bounds a run by its count of inputs
     void anyTokenIsReadOrRefusedAndIssuedTokensRoundTrip(FuzzedDataProvider data) {
         String kind = data.pickValue(new String[] {"decisions", "models", "studies", "x"});
         String key = data.consumeString(100);

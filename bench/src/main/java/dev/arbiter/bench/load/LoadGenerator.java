@@ -63,6 +63,10 @@ public final class LoadGenerator implements Callable<Integer> {
             description = "length of the floor and of the Decide phase (default ${DEFAULT-VALUE})")
     double duration;
 
+    @Option(names = "--floor-duration", paramLabel = "SECONDS",
+            description = "length of the floor alone (default: --duration; bench/soak.sh keeps it short)")
+    Double floorDuration;
+
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "10",
             description = "Decide at the rate before anything is recorded (default ${DEFAULT-VALUE})")
     double warmup;
@@ -156,7 +160,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 return NOT_ANSWERING;
             }
             System.err.printf(Locale.ROOT, "decision-service at %s is serving: %s s of warm-up, %s s of floor, %s s of Decide at"
-                    + " %d/s, then DecideStream steps of %s s%n", decisions, Report.number(warmup), Report.number(duration),
+                    + " %d/s, then DecideStream steps of %s s%n", decisions, Report.number(warmup), Report.number(floorSeconds()),
                     Report.number(duration), rate, Report.number(streamStep));
             String prefix = seriesPrefix != null ? seriesPrefix : "load-" + Long.toString(Instant.now().getEpochSecond(), 36) + "-";
             long startTsMicros = Instant.now().truncatedTo(ChronoUnit.MINUTES).toEpochMilli() * 1_000;
@@ -168,7 +172,7 @@ public final class LoadGenerator implements Callable<Integer> {
             OpenLoop.Fire decide = UnaryCalls.decide(channel, observations, budgetMs);
 
             progress(loop.run("warm-up", rate, warmup, decide));
-            Result floor = progress(loop.run("floor (Health/Check)", rate, duration, UnaryCalls.health(channel)));
+            Result floor = progress(loop.run("floor (Health/Check)", rate, floorSeconds(), UnaryCalls.health(channel)));
             Result decided = progress(loop.run("Decide", rate, duration, decide));
             List<Result> ladder = new ArrayList<>();
             for (long offered : streamRates) {
@@ -252,5 +256,9 @@ public final class LoadGenerator implements Callable<Integer> {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    double floorSeconds() {
+        return floorDuration != null ? floorDuration : duration;
     }
 }

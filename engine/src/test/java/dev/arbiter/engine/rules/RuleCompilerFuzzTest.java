@@ -20,7 +20,7 @@ class RuleCompilerFuzzTest {
     private static final RuleCompiler COMPILER = new RuleCompiler(FEATURES);
     private static final DecisionPolicy POLICY = new DecisionPolicy(PolicyParameters.defaults());
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "2h") // bench/fuzz.sh bounds a run by its count of inputs
     void anyExpressionCompilesOrIsRefusedAndACompiledRuleNeverThrows(FuzzedDataProvider data) {
         RuleKind kind = data.consumeBoolean() ? RuleKind.GATE : RuleKind.SIZING;
         double probability = data.consumeRegularDouble(0, 1);

@@ -15,7 +15,8 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Turns an XGBoost artifact (JSON or UBJ) into a {@link FlatTreeEnsemble}. xgboost4j reads every artifact once: a
+ * Turns an XGBoost artifact (JSON or UBJ) into a {@link FlatTreeEnsemble}. A UBJ artifact is first read strictly and
+ * rewritten as JSON ({@link UbjToJson}). xgboost4j reads every artifact once: a
  * corrupt file is refused with XGBoost's own message, the model is saved back as JSON for the ensemble to be built
  * from, and the ensemble is checked against xgboost4j's predictions on rows built from the model's thresholds; the
  * booster is disposed before {@link #load} returns.
@@ -46,9 +47,11 @@ final class XGBoostArtifacts {
         if (artifact.format() == ArtifactFormat.XGBOOST_UBJ && !looksLikeUbj(bytes)) {
             throw new ModelLoadException("the artifact says XGBOOST_UBJ but is not UBJ (it does not start with a UBJ object)");
         }
+        // XGBoost's UBJ reader trusts the lengths it reads (a crafted upload crashed the JVM): read UBJ here, give it JSON
+        byte[] readable = artifact.format() == ArtifactFormat.XGBOOST_UBJ ? UbjToJson.convert(bytes) : bytes;
         Booster booster;
         try {
-            booster = XGBoost.loadModel(bytes);
+            booster = XGBoost.loadModel(readable);
         } catch (XGBoostError | IOException e) {
             throw new ModelLoadException("XGBoost cannot read the artifact (corrupt or truncated?): "
                     + xgboostMessage(e.getMessage()), e);

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -78,7 +79,7 @@ class BadArtifactTest {
     void truncatedArtifactsAreRefused() {
         assertRefusedStartingWith("XGBoost cannot read the artifact (corrupt or truncated?): ",
                 xgb(ArtifactFormat.XGBOOST_JSON, Arrays.copyOf(json, json.length / 2)));
-        assertRefusedStartingWith("XGBoost cannot read the artifact (corrupt or truncated?): ",
+        assertRefusedStartingWith("the XGBoost UBJ artifact is corrupt or truncated at byte ",
                 xgb(ArtifactFormat.XGBOOST_UBJ, Arrays.copyOf(ubj, ubj.length / 2)));
         assertRefusedStartingWith("ONNX Runtime cannot read the artifact as an ONNX model: ",
                 onnx(Arrays.copyOf(onnx, onnx.length / 2), NAMES));
@@ -96,6 +97,25 @@ class BadArtifactTest {
         String text = new String(json, StandardCharsets.UTF_8).replace("\"split_conditions\":[", "\"split_conditions\":{");
         assertRefusedStartingWith("XGBoost cannot read the artifact (corrupt or truncated?): ",
                 xgb(ArtifactFormat.XGBOOST_JSON, text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aUbjLengthPastTheEndIsRefusedBeforeXGBoostReadsIt() {
+        // found by fuzzing: a key length of 0x7b4c0000 in 226 bytes crashed the JVM inside XGBoost's UBJ reader
+        byte[] crash = Base64.getDecoder().decode("e0wAAAAAe0wAAAAAAAAAAAAADQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDSANDQ0NDQ0N/N/y3yANAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKenp6cAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0gDQ0NDQ0NDfzf8t8gDQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACnp6enAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB9fX0kIA==");
+        assertRefused("the XGBoost UBJ artifact is corrupt or truncated at byte 10: a string needs 2068578304 bytes but 216 remain",
+                xgb(ArtifactFormat.XGBOOST_UBJ, crash));
+        // a count of zero-byte elements would ask for unbounded output; a typed container holds numbers only
+        assertRefusedStartingWith("the XGBoost UBJ artifact is corrupt or truncated at byte 7: a typed container of 'Z'",
+                xgb(ArtifactFormat.XGBOOST_UBJ, new byte[] {'{', 'i', 1, 'a', '[', '$', 'Z', '#', 'L', 0x7f, 0, 0, 0, 0, 0, 0, 0}));
+        assertRefused("the XGBoost UBJ artifact is corrupt or truncated at byte 17: a container counts 9223372036854775807 elements but 0 bytes remain",
+                xgb(ArtifactFormat.XGBOOST_UBJ, new byte[] {'{', 'i', 1, 'a', '[', '$', 'd', '#', 'L', 0x7f, -1, -1, -1, -1, -1, -1, -1}));
+        byte[] deep = new byte[1 + 4 * 70]; // {"a":{"a":{ ... 70 deep
+        deep[0] = '{';
+        for (int i = 0; i < 70; i++) {
+            System.arraycopy(new byte[] {'i', 1, 'a', '{'}, 0, deep, 1 + 4 * i, 4);
+        }
+        assertRefused("the XGBoost UBJ artifact is corrupt or truncated at byte 257: nested deeper than 64", xgb(ArtifactFormat.XGBOOST_UBJ, deep));
     }
 
     @Test

@@ -15,7 +15,7 @@ class ModelArtifactFuzzTest {
 
     private static final String[] NAMES = {"vol_20", "mom_10", "", "vol_20 ", "a,b", "\u0000", "x".repeat(300)};
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "2h") // bench/fuzz.sh bounds a run by its count of inputs
     void anyArtifactLoadsOrIsRefusedWithAReason(FuzzedDataProvider data) {
         ArtifactFormat format = data.pickValue(ArtifactFormat.values());
         List<String> names = new ArrayList<>();

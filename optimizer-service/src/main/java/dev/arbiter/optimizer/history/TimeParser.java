@@ -69,6 +69,11 @@ final class TimeParser {
         } catch (IllegalArgumentException e) {
             throw invalid(FIELD + "time_pattern", "spec.columns.time_pattern \"" + pattern + "\" is not a DateTimeFormatter pattern (" + e.getMessage()
                     + "); send one such as \"yyyy-MM-dd HH:mm:ss\"");
+        } catch (ClassCastException e) {
+            // The JDK's pattern builder fails this way (JDK 17 and 25) on a pad letter before adjacent number fields,
+            // "pyyyyMM" or "pHHmm": found by fuzzing (CsvImportFuzzTest).
+            throw invalid(FIELD + "time_pattern", "spec.columns.time_pattern \"" + pattern + "\" is not a pattern the JDK can build: a pad"
+                    + " letter 'p' before adjacent number fields; separate the fields or drop the padding, e.g. \"yyyy-MM-dd HH:mm:ss\"");
         }
         TimeParser parser = new TimeParser(TimeFormat.PATTERN, f, zone, "a time in the pattern \"" + pattern + "\"");
         // A pattern that cannot name a point in time (say "HH:mm") would reject every row: refuse it up front.

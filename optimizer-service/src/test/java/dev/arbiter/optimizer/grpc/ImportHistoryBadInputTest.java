@@ -211,6 +211,7 @@ class ImportHistoryBadInputTest {
         invalidSpec("spec.columns.time_pattern", spec(id, pattern("")).build(), GOOD);
         invalidSpec("spec.columns.time_pattern", spec(id, pattern("yyyy-MM-dd bb")).build(), GOOD);
         invalidSpec("spec.columns.time_pattern", spec(id, pattern("HH:mm")).build(), GOOD);
+        invalidSpec("spec.columns.time_pattern", spec(id, pattern("pyyyyMMdd")).build(), GOOD); // a JDK ClassCastException, found by fuzzing
         invalidSpec("spec.columns.time_pattern", spec(id, columns("t", "v").setTimePattern("yyyy-MM-dd")).build(), GOOD);
         invalidSpec("spec.columns.time_zone", spec(id, columns("t", "v").setTimeZone("Mars/Olympus_Mons")).build(), GOOD);
         invalidSpec("spec.columns.time_zone", spec(id, columns("t", "v").setTimeFormat(CsvTimeFormat.CSV_TIME_FORMAT_EPOCH_SECONDS).setTimeZone("UTC")).build(), GOOD);

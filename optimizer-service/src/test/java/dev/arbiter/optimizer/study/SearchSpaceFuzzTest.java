@@ -56,7 +56,7 @@ class SearchSpaceFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "2h") // bench/fuzz.sh bounds a run by its count of inputs
     void everySpaceAndValueIsTakenOrRefusedNamingTheField(FuzzedDataProvider data) {
         Map<String, Distribution> space = new HashMap<>();
         for (int i = data.consumeInt(0, 4); i > 0; i--) {

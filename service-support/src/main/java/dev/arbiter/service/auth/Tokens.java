@@ -110,7 +110,11 @@ public final class Tokens {
      * read failed with "Input length = 1" and no line).
      */
     static List<String> lines(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        return lines(file.toString(), Files.readAllBytes(file));
+    }
+
+    /** {@link #lines(Path)} of a file's bytes; {@code source} names it in errors. */
+    static List<String> lines(String source, byte[] bytes) {
         List<String> lines = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= bytes.length; i++) {
@@ -119,7 +123,7 @@ public final class Tokens {
                     lines.add(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                             .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, start, i - start)).toString());
                 } catch (CharacterCodingException e) {
-                    throw new IllegalArgumentException(file + " line " + (lines.size() + 1) + ": not UTF-8 text; write the"
+                    throw new IllegalArgumentException(source + " line " + (lines.size() + 1) + ": not UTF-8 text; write the"
                             + " file as UTF-8 (NAME SHA256 ROLES per line)");
                 }
                 start = i + 1;
