@@ -111,7 +111,7 @@ public final class Arbiter {
         g.put("Start here", List.of("demo"));
         g.put("History, training and evaluation (optimizer-service)", List.of("history", "train", "backtest", "stress", "reports"));
         g.put("Models (model-service)", List.of("models"));
-        g.put("Decisions (decision-service)", List.of("decide", "outcome", "performance"));
+        g.put("Decisions (decision-service)", List.of("decide", "outcome", "performance", "ab"));
         g.put("Features (feature-service)", List.of("features"));
         g.put("Rules (rule-service)", List.of("rules"));
         g.put("Access (no service)", List.of("token"));

@@ -7,6 +7,7 @@ import dev.arbiter.cli.client.UsageError;
 import dev.arbiter.cli.decisions.DecideCommand;
 import dev.arbiter.cli.demo.DemoCommand;
 import dev.arbiter.cli.decisions.OutcomeCommand;
+import dev.arbiter.cli.decisions.AbCommand;
 import dev.arbiter.cli.decisions.PerformanceCommand;
 import dev.arbiter.cli.features.FeaturesCommand;
 import dev.arbiter.cli.history.HistoryCommand;
@@ -52,7 +53,7 @@ import picocli.CommandLine.ScopeType;
                 HistoryCommand.class, TrainCommand.class, BacktestCommand.class, StressCommand.class, ReportsCommand.class,
                 StudyCommand.class,
                 ModelsCommand.class,
-                DecideCommand.class, OutcomeCommand.class, PerformanceCommand.class,
+                DecideCommand.class, OutcomeCommand.class, PerformanceCommand.class, AbCommand.class,
                 FeaturesCommand.class,
                 RulesCommand.class,
                 TokenCommand.class,

@@ -21,7 +21,7 @@ class ArbiterCommandTest {
             assertTrue(help.contains(group + ":"), group + "\n" + help);
         }
         for (String command : List.of("history", "train", "backtest", "stress", "reports", "models", "decide", "outcome",
-                "performance", "features")) {
+                "performance", "ab", "features")) {
             assertTrue(help.lines().anyMatch(l -> l.trim().startsWith(command + " ")), command + "\n" + help);
         }
         int previous = -1;
@@ -39,7 +39,7 @@ class ArbiterCommandTest {
         for (String[] command : new String[][] {{"history", "import"}, {"history", "list"}, {"train"}, {"backtest"},
                 {"stress"}, {"reports"}, {"models", "upload"}, {"models", "list"}, {"models", "activate"},
                 {"models", "define-ensemble"}, {"models", "ensembles"}, {"models", "drift"}, {"decide"}, {"outcome"},
-                {"performance"}, {"features", "ingest"}, {"features", "list"}}) {
+                {"performance"}, {"ab"}, {"features", "ingest"}, {"features", "list"}}) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);
             args[command.length] = "--help";
             Cli.Result r = Cli.run(args);

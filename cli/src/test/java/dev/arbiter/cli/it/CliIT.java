@@ -583,6 +583,10 @@ class CliIT {
         assertEquals(Failures.REFUSED, badColumn.exitCode(), badColumn.toString());
         assertTrue(badColumn.err().contains("datetime_local") && badColumn.err().contains("demand_mw"),
                 "the service lists the real columns: " + badColumn.err());
+        Cli.Result noVariant = cli("ab", "no-such-variant");
+        assertEquals(Failures.REFUSED, noVariant.exitCode(), noVariant.toString());
+        assertTrue(noVariant.err().startsWith("arbiter: decision-service refused (NOT_FOUND): ")
+                && noVariant.err().contains("variant_name \"no-such-variant\" is not a configured variant"), noVariant.err());
     }
 
     @Test

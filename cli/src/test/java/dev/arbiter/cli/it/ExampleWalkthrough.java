@@ -47,16 +47,17 @@ final class ExampleWalkthrough {
     static final List<String> ORDER = List.of("", "history import", "history list", "features ingest", "features list",
             "train", "models upload", "models list", "models activate", "models define-ensemble", "models ensembles",
             "models drift", "backtest", "stress", "reports", "study create", "study run", "study show", "study best",
-            "study report", "study promote", "decide", "outcome", "performance", "rules validate", "rules submit", "rules list",
+            "study report", "study promote", "decide", "outcome", "performance", "ab", "rules validate", "rules submit", "rules list",
             "rules show", "rules shadow", "rules promote", "rules rollback", "rules reject", "rules propose", "rules llm-status",
             "demo");
 
     /**
-     * Commands whose examples need a proposal further along than a walkthrough gets one (the one 'rules submit' made
-     * stays VALIDATED: no backtest runs here): each is run on it and must be refused for that state, as shown here,
-     * which proves the command reaches rule-service and prints its refusal.
+     * Commands whose examples need state further along than a walkthrough gets: a proposal past VALIDATED (the one
+     * 'rules submit' made stays VALIDATED: no backtest runs here), an A/B variant (none is set here). Each is run and
+     * must be refused for that state, as shown here, which proves the command reaches its service and prints its refusal.
      */
     static final Map<String, String> REFUSED_FOR_STATE = Map.of(
+            "ab", "is not a configured variant",
             "rules shadow", "only a BACKTESTED proposal can start a shadow run",
             "rules promote", "only a SHADOW proposal whose run completed better can be promoted",
             "rules rollback", "only a PROMOTED proposal can be rolled back");
@@ -118,7 +119,7 @@ final class ExampleWalkthrough {
             String refusal = REFUSED_FOR_STATE.get(e.command());
             if (refusal != null) {
                 if (r.exitCode() != 1 || !(r.out() + r.err()).contains(refusal)) {
-                    failures.add(e + " (run as arbiter " + String.join(" ", args) + ") on a VALIDATED proposal should be refused"
+                    failures.add(e + " (run as arbiter " + String.join(" ", args) + ") should be refused for the walkthrough's state"
                             + " with exit 1 and \"" + refusal + "\"\n" + clip(r.toString()));
                 }
                 continue;

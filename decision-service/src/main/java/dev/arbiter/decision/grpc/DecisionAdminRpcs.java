@@ -2,6 +2,7 @@ package dev.arbiter.decision.grpc;
 
 import dev.arbiter.decision.log.DecisionQueries;
 import dev.arbiter.decision.decide.DecisionReplay;
+import dev.arbiter.decision.experiment.AbReadouts;
 import dev.arbiter.decision.policy.LivePolicy;
 import dev.arbiter.decision.outcome.OutcomeService;
 import dev.arbiter.decision.outcome.PerformanceTracker;
@@ -28,9 +29,10 @@ public class DecisionAdminRpcs {
     private final DecisionReplay replay;
     private final LivePolicy live;
     private final ShadowRuns shadows;
+    private final AbReadouts abReadouts;
 
     public DecisionAdminRpcs(DecisionQueries queries, OutcomeService outcomes, PolicyVersions versions, PerformanceTracker performance,
-                             DecisionReplay replay, LivePolicy live, ShadowRuns shadows) {
+                             DecisionReplay replay, LivePolicy live, ShadowRuns shadows, AbReadouts abReadouts) {
         this.queries = queries;
         this.outcomes = outcomes;
         this.versions = versions;
@@ -38,6 +40,7 @@ public class DecisionAdminRpcs {
         this.replay = replay;
         this.live = live;
         this.shadows = shadows;
+        this.abReadouts = abReadouts;
     }
 
     public ReportOutcomeResponse reportOutcome(ReportOutcomeRequest r) {
@@ -120,9 +123,13 @@ public class DecisionAdminRpcs {
         return PolicyProtoMapper.variants(live.state());
     }
 
+    public AbReadout getAbReadout(GetAbReadoutRequest r) {
+        return PolicyProtoMapper.abReadout(abReadouts.readout(r.getVariantName(), r.getControlName()));
+    }
+
     public ListVariantsResponse setVariants(SetVariantsRequest r) {
         return PolicyProtoMapper.variants(versions.setVariants(
-                r.getVariantsList().stream().map(PolicyProtoMapper::variant).toList(), r.getAuthor(), r.getReason()));
+                r.getVariantsList().stream().map(PolicyProtoMapper::variant).toList(), r.getAuthor(), r.getReason(), r.getSalt()));
     }
 
     public GetPerformanceResponse getPerformance(GetPerformanceRequest r) {

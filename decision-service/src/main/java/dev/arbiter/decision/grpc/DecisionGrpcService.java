@@ -1,9 +1,11 @@
 package dev.arbiter.decision.grpc;
 
 import dev.arbiter.decision.decide.DecisionPath;
+import dev.arbiter.proto.v1.AbReadout;
 import dev.arbiter.proto.v1.DecideRequest;
 import dev.arbiter.proto.v1.DecideStreamResponse;
 import dev.arbiter.proto.v1.Decision;
+import dev.arbiter.proto.v1.GetAbReadoutRequest;
 import dev.arbiter.proto.v1.GetDecisionRequest;
 import dev.arbiter.proto.v1.GetParameterSetRequest;
 import dev.arbiter.proto.v1.GetPerformanceRequest;
@@ -211,6 +213,12 @@ public class DecisionGrpcService extends MutinyDecisionServiceGrpc.DecisionServi
     @Blocking
     public Uni<ListVariantsResponse> setVariants(SetVariantsRequest request) {
         return blocking(() -> admin.setVariants(request));
+    }
+
+    @Override
+    @Blocking
+    public Uni<AbReadout> getAbReadout(GetAbReadoutRequest request) {
+        return blocking(() -> admin.getAbReadout(request));
     }
 
     @Override

@@ -2,12 +2,18 @@ package dev.arbiter.decision.grpc;
 
 import static dev.arbiter.service.RequestRefused.invalid;
 
+import dev.arbiter.decision.experiment.AbReadouts;
 import dev.arbiter.decision.policy.LivePolicy;
+import dev.arbiter.engine.experiment.AbTest;
 import dev.arbiter.decision.policy.PolicyVersions.ParameterSetView;
 import dev.arbiter.decision.policy.PolicyVersions.RuleSetView;
 import dev.arbiter.engine.policy.PolicyParameter;
 import dev.arbiter.engine.rules.RuleDefinition;
 import dev.arbiter.engine.rules.RuleKind;
+import dev.arbiter.proto.v1.AbArm;
+import dev.arbiter.proto.v1.AbDifference;
+import dev.arbiter.proto.v1.AbReadout;
+import dev.arbiter.proto.v1.AbVerdict;
 import dev.arbiter.proto.v1.ListVariantsResponse;
 import dev.arbiter.proto.v1.ParameterSet;
 import dev.arbiter.proto.v1.ParameterValue;
@@ -107,7 +113,8 @@ final class PolicyProtoMapper {
     }
 
     static ListVariantsResponse variants(LivePolicy.State s) {
-        ListVariantsResponse.Builder b = ListVariantsResponse.newBuilder().setLiveFraction(s.liveFraction());
+        ListVariantsResponse.Builder b = ListVariantsResponse.newBuilder().setLiveFraction(s.liveFraction())
+                .setSalt(s.salt()).setStartedTsMicros(s.experimentStartedMicros());
         for (LivePolicy.VariantState v : s.variants()) {
             b.addVariants(Variant.newBuilder()
                     .setName(v.name())
@@ -118,5 +125,44 @@ final class PolicyProtoMapper {
                     .setCreatedTsMicros(v.createdTsMicros()));
         }
         return b.build();
+    }
+
+    static AbReadout abReadout(AbReadouts.Result r) {
+        AbTest.Readout o = r.readout();
+        return AbReadout.newBuilder()
+                .setControl(arm(r.control(), r.controlShare(), o.a()))
+                .setTreatment(arm(r.treatment(), r.treatmentShare(), o.b()))
+                .setPnlPerBlock(difference(o.pnl()))
+                .setFalsePositiveRate(difference(o.falsePositiveRate()))
+                .setHitRate(difference(o.hitRate()))
+                .setSrmPValue(o.srmPValue())
+                .setFalsePositiveGuardrail(o.fprGuardrail())
+                .setDrawdownGuardrail(o.drawdownGuardrail())
+                .setVerdict(switch (o.verdict()) {
+                    case CONTINUE -> AbVerdict.AB_VERDICT_CONTINUE;
+                    case SAMPLE_RATIO_MISMATCH -> AbVerdict.AB_VERDICT_SAMPLE_RATIO_MISMATCH;
+                    case STOP_GUARDRAIL -> AbVerdict.AB_VERDICT_STOP_GUARDRAIL;
+                    case B_WORSE -> AbVerdict.AB_VERDICT_B_WORSE;
+                    case B_BETTER -> AbVerdict.AB_VERDICT_B_BETTER;
+                })
+                .setRule(AbTest.RULE)
+                .setAlpha(r.config().alpha())
+                .setSinceTsMicros(r.sinceMicros())
+                .build();
+    }
+
+    private static AbArm arm(String name, double share, AbTest.ArmReadout a) {
+        return AbArm.newBuilder().setName(name).setShare(share).setSeries(a.series()).setBlocks(a.blocks())
+                .setPnlPerBlock(orZero(a.pnlPerBlock())).setFalsePositiveRate(orZero(a.falsePositiveRate()))
+                .setHitRate(orZero(a.hitRate())).setMaxDrawdown(a.maxDrawdown()).build();
+    }
+
+    /** An interval's ends may be infinite (proto doubles carry them); an estimate with no data is NaN, sent as 0. */
+    private static AbDifference difference(AbTest.Difference d) {
+        return AbDifference.newBuilder().setEstimate(orZero(d.estimate())).setLower(d.lower()).setUpper(d.upper()).build();
+    }
+
+    private static double orZero(double x) {
+        return Double.isNaN(x) ? 0 : x;
     }
 }

@@ -7,6 +7,8 @@ import dev.arbiter.decision.repository.RuleEntity;
 import dev.arbiter.decision.repository.RuleSetEntity;
 import dev.arbiter.decision.repository.ShadowRunEntity;
 import dev.arbiter.decision.repository.VariantEntity;
+import dev.arbiter.decision.repository.VariantExperimentEntity;
+import dev.arbiter.engine.experiment.Assignment;
 import dev.arbiter.engine.policy.PolicyParameters;
 import dev.arbiter.engine.rules.CompiledRuleSet;
 import dev.arbiter.engine.rules.RuleCompiler;
@@ -59,8 +61,12 @@ public class LivePolicy {
     /** The running shadow run (StartShadowRun): its id and rule set version. */
     public record ShadowState(String shadowId, int ruleSetVersion) {}
 
-    /** The live versions, the variants and the running shadow run (null when none), as read together from PostgreSQL. */
-    public record State(int parameterSetVersion, int ruleSetVersion, List<VariantState> variants, ShadowState shadow) {
+    /**
+     * The live versions, the variants with their experiment's salt and start (an empty salt: variants set before salts,
+     * series_id hashed alone) and the running shadow run (null when none), as read together from PostgreSQL.
+     */
+    public record State(int parameterSetVersion, int ruleSetVersion, List<VariantState> variants, String salt,
+                        long experimentStartedMicros, ShadowState shadow) {
 
         /** The variant named {@code name}, if configured. */
         public Optional<VariantState> variant(String name) {
@@ -179,7 +185,8 @@ public class LivePolicy {
             }
             ShadowRunEntity running = ShadowRunEntity.running();
             ShadowState shadow = running == null ? null : new ShadowState(running.shadowId, running.ruleSetVersion);
-            return new State(p, r, List.copyOf(variants), shadow);
+            VariantExperimentEntity experiment = VariantExperimentEntity.current();
+            return new State(p, r, List.copyOf(variants), experiment.salt, experiment.startedTsMicros, shadow);
         });
         // Versions are immutable: load what the new state uses before it is served.
         parameters(s.parameterSetVersion());
@@ -306,7 +313,7 @@ public class LivePolicy {
         if (s.variants().isEmpty()) {
             return null;
         }
-        double u = unitHash(seriesId);
+        double u = s.salt().isEmpty() ? unitHash(seriesId) : Assignment.unit(s.salt(), seriesId);
         double cumulative = 0;
         for (VariantState v : s.variants()) {
             cumulative += v.splitFraction();
@@ -317,7 +324,7 @@ public class LivePolicy {
         return null;
     }
 
-    /** A stable hash of a series id, uniform in [0, 1): the first 53 bits of its SHA-256. */
+    /** The unsalted hash of variants set before salts: uniform in [0, 1), the first 53 bits of SHA-256(series id). */
     public static double unitHash(String seriesId) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(seriesId.getBytes(StandardCharsets.UTF_8));

@@ -10,6 +10,7 @@ import dev.arbiter.decision.repository.ParameterSetEntity;
 import dev.arbiter.decision.repository.RuleEntity;
 import dev.arbiter.decision.repository.RuleSetEntity;
 import dev.arbiter.decision.repository.VariantEntity;
+import dev.arbiter.decision.repository.VariantExperimentEntity;
 import dev.arbiter.decision.policy.LivePolicy.VariantState;
 import dev.arbiter.engine.policy.BuiltInGate;
 import dev.arbiter.engine.policy.PolicyParameter;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -49,6 +51,7 @@ public class PolicyVersions {
     private static final Pattern VARIANT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     static final int MAX_AUTHOR = 200;
     static final int MAX_REASON = 2000;
+    static final int MAX_SALT = 64;
 
     /** A parameter set version: every parameter's value by name, in catalogue order. */
     public record ParameterSetView(int version, Map<String, Double> values, String author, String reason,
@@ -355,9 +358,17 @@ public class PolicyVersions {
 
     // ---------------------------------------------------------------- variants
 
-    /** Replaces every variant at once; {@code variants} carry version 0 to follow the live version. */
-    public LivePolicy.State setVariants(List<VariantState> variants, String author, String reason) {
+    /**
+     * Replaces every variant at once; {@code variants} carry version 0 to follow the live version. {@code salt} equal to
+     * the current one keeps the experiment (assignment and start); any other starts a new one now, an empty one with a
+     * fresh random salt.
+     */
+    public LivePolicy.State setVariants(List<VariantState> variants, String author, String reason, String salt) {
         checkWho(author, reason);
+        if (salt.length() > MAX_SALT || !salt.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            throw invalid("salt", "salt is \"" + (salt.length() > MAX_SALT ? salt.substring(0, MAX_SALT) + "..." : salt)
+                    + "\"; send at most " + MAX_SALT + " printable ASCII characters without spaces (ListVariants' salt keeps the experiment), or none for a new one");
+        }
         if (variants.size() > config.maxVariants()) {
             throw invalid("variants", "variants has " + variants.size() + " entries, more than " + config.maxVariants());
         }
@@ -424,7 +435,15 @@ public class PolicyVersions {
             }
             VariantEntity.deleteAll();
             VariantEntity.flush();
+            // the bulk delete leaves the variants read above in the persistence context: persisting one of the same
+            // name again (SetVariants keeping a variant) failed with EntityExistsException until they are detached
+            VariantEntity.getEntityManager().clear();
             long now = ObservationTimes.nowMicros();
+            VariantExperimentEntity experiment = VariantExperimentEntity.current();
+            if (salt.isEmpty() || !salt.equals(experiment.salt)) {
+                experiment.salt = salt.isEmpty() ? UUID.randomUUID().toString() : salt;
+                experiment.startedTsMicros = now;
+            }
             for (VariantState v : variants) {
                 VariantEntity e = new VariantEntity();
                 e.name = v.name();
