@@ -17,10 +17,39 @@ public class RequestRefused extends RuntimeException {
     private final Status.Code code;
     private final String field;
 
+    /**
+     * Most UTF-8 bytes of a message. It travels twice in the status trailers (grpc-message, percent-encoded: up to 3
+     * bytes per byte, and the BadRequest details, base64), and a client refuses trailers over 8 KiB with RST_STREAM, which
+     * it reports as INTERNAL: a message echoing a 70,000-character field did exactly that (found by the gRPC fuzzer).
+     */
+    static final int MAX_MESSAGE_BYTES = 1500;
+
     public RequestRefused(Status.Code code, String field, String message) {
-        super(message, null, false, false);
+        super(bounded(message), null, false, false);
         this.code = code;
         this.field = field;
+    }
+
+    /**
+     * {@code message} when it fits in {@link #MAX_MESSAGE_BYTES}; else its start and its end (where the fix is said)
+     * around a note of how much of the middle, usually an echoed value, was cut.
+     */
+    static String bounded(String message) {
+        if (message == null || message.length() * 3L <= MAX_MESSAGE_BYTES
+                || message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_MESSAGE_BYTES) {
+            return message;
+        }
+        // a char is at most 3 UTF-8 bytes (a surrogate pair 4 for two chars): 200 + 200 chars stay under the bound
+        int head = 200;
+        int tail = 200;
+        if (Character.isHighSurrogate(message.charAt(head - 1))) {
+            head--;
+        }
+        if (Character.isLowSurrogate(message.charAt(message.length() - tail))) {
+            tail--;
+        }
+        int cut = message.length() - head - tail;
+        return message.substring(0, head) + " [... " + cut + " characters cut ...] " + message.substring(message.length() - tail);
     }
 
     public Status.Code code() {

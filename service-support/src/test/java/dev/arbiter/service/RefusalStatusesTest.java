@@ -26,6 +26,23 @@ class RefusalStatusesTest {
     }
 
     @Test
+    void aMessageEchoingAHugeFieldKeepsItsStartAndItsFixAndFitsTheTrailers() {
+        // found by the gRPC fuzzer: a 70,000-character decision_id echoed in the message made trailers no client takes
+        String huge = "x".repeat(70_000);
+        RequestRefused r = RequestRefused.invalid("decision_id", "decision_id \"" + huge + "\" is not a UUID; send the decision_id Decide answered");
+        String message = r.getMessage();
+        assertTrue(message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= RequestRefused.MAX_MESSAGE_BYTES, message.length() + " chars");
+        assertTrue(message.startsWith("decision_id \"xxx"), message);
+        assertTrue(message.endsWith("is not a UUID; send the decision_id Decide answered"), message);
+        assertTrue(message.contains("characters cut"), message);
+        String fourByte = "\uD83D\uDE00".repeat(20_000); // surrogate pairs: never cut in half
+        String cut = RequestRefused.invalid("f", fourByte).getMessage();
+        assertTrue(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= RequestRefused.MAX_MESSAGE_BYTES);
+        assertTrue(!Character.isHighSurrogate(cut.charAt(cut.indexOf(" [...") - 1)), "no half pair before the note");
+        assertEquals("short stays as it is", RequestRefused.invalid("f", "short stays as it is").getMessage());
+    }
+
+    @Test
     void aBackingStoreThatCannotBeReachedInTimeIsUnavailableNotUnknown() {
         for (Throwable t : new Throwable[] {
                 new RuntimeException("redis", new ConnectException("Connection refused")),
