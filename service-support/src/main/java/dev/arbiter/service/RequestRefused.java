@@ -24,10 +24,14 @@ public class RequestRefused extends RuntimeException {
      */
     static final int MAX_MESSAGE_BYTES = 1500;
 
+    /** Most characters of a field path. */
+    static final int MAX_FIELD = 200;
+
     public RequestRefused(Status.Code code, String field, String message) {
         super(bounded(message), null, false, false);
         this.code = code;
-        this.field = field;
+        // a field path can carry a request's map key ("values[KEY]"): bounded too, as it travels in the details
+        this.field = field == null || field.length() <= MAX_FIELD ? field : field.substring(0, MAX_FIELD - 3) + "...";
     }
 
     /**

@@ -40,6 +40,10 @@ class RefusalStatusesTest {
         assertTrue(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= RequestRefused.MAX_MESSAGE_BYTES);
         assertTrue(!Character.isHighSurrogate(cut.charAt(cut.indexOf(" [...") - 1)), "no half pair before the note");
         assertEquals("short stays as it is", RequestRefused.invalid("f", "short stays as it is").getMessage());
+        // and a field path carrying a request's map key
+        RequestRefused key = RequestRefused.invalid("values[\"" + huge + "\"]", "values has an unknown parameter");
+        assertEquals(RequestRefused.MAX_FIELD, key.field().length());
+        assertTrue(key.field().startsWith("values[\"xxx") && key.field().endsWith("..."), key.field());
     }
 
     @Test

@@ -32,6 +32,9 @@ public class FeatureSchemas {
     private static final Logger LOG = Logger.getLogger(FeatureSchemas.class);
 
     /** A schema's id and feature names, in FeatureVector order. */
+    /** Longer than any schema id ("features-v1-" and a hash); a longer one is unknown. */
+    static final int MAX_ID = 200;
+
     public record Schema(String id, List<String> names, Map<String, Integer> index) {
 
         static Schema of(String id, List<String> names) {
@@ -88,6 +91,11 @@ public class FeatureSchemas {
      * case it moved to that schema since the last refresh; null when neither knows it.
      */
     public Schema byId(String id) {
+        // no schema id holds a control character (PostgreSQL refuses a NUL in text, which surfaced as UNKNOWN: found by
+        // the gRPC fuzzer) or is longer than this; such an id is unknown without asking anyone
+        if (id.isEmpty() || id.length() > MAX_ID || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            return null;
+        }
         Schema s = known.get(id);
         if (s != null) {
             return s;

@@ -149,6 +149,10 @@ class PredictBadInputTest {
         // A FeatureVector must be of the served schema and complete.
         predictRefused(Status.Code.INVALID_ARGUMENT, "input.features.schema_id", ensemble(f.both()), vector("some-other-schema", SCHEMA.size()));
         predictRefused(Status.Code.INVALID_ARGUMENT, "input.features.schema_id", ensemble(f.both()), vector("", SCHEMA.size()));
+        // a NUL (PostgreSQL refuses it in text: it was UNKNOWN, found by the gRPC fuzzer), a control character, too long
+        predictRefused(Status.Code.INVALID_ARGUMENT, "input.features.schema_id", ensemble(f.both()), vector("\0", SCHEMA.size()));
+        predictRefused(Status.Code.INVALID_ARGUMENT, "input.features.schema_id", ensemble(f.both()), vector("features\n", SCHEMA.size()));
+        predictRefused(Status.Code.INVALID_ARGUMENT, "input.features.schema_id", ensemble(f.both()), vector("f".repeat(70_000), SCHEMA.size()));
         e = predictRefused(Status.Code.INVALID_ARGUMENT, "input.features.values", ensemble(f.both()), vector(SCHEMA.id(), SCHEMA.size() - 1));
         assertTrue(e.getStatus().getDescription().contains(String.valueOf(SCHEMA.size())), e.getStatus().getDescription());
         predictRefused(Status.Code.INVALID_ARGUMENT, "input.features.values", ensemble(f.both()), vector(SCHEMA.id(), SCHEMA.size() + 1));
