@@ -72,7 +72,8 @@ class PolicyRpcTest {
         ParameterSet before = live();
         ParameterSet v = decisions.setParameters(set("gate.min_confidence", d(0.33)).putValues("risk.cooldown_losses", i(4))
                 .setExpectedLiveVersion(before.getVersion()).build());
-        assertEquals(before.getVersion() + 1, v.getVersion());
+        // a new number, after every version (another test may have staged some after the live one)
+        assertTrue(v.getVersion() > before.getVersion(), v.getVersion() + " after " + before.getVersion());
         assertTrue(v.getLive());
         assertEquals(before.getVersion(), v.getSourceVersion());
         assertEquals(0.33, v.getValuesOrThrow("gate.min_confidence").getDoubleValue());
@@ -193,7 +194,7 @@ class PolicyRpcTest {
                 rule("calm_only", "features.vol_20 < 0.05 && agreement >= 0.6", RuleKind.RULE_KIND_GATE),
                 rule("half_in_drawdown", "drawdown > 0.05 ? 0.5 : 1.0", RuleKind.RULE_KIND_SIZING))
                 .addProposalIds("proposal-1").setExpectedLiveVersion(before.getVersion()).build());
-        assertEquals(before.getVersion() + 1, v.getVersion());
+        assertTrue(v.getVersion() > before.getVersion(), v.getVersion() + " after " + before.getVersion());
         assertTrue(v.getLive());
         assertEquals(2, v.getRulesCount());
         assertEquals("calm_only", v.getRules(0).getRuleId());

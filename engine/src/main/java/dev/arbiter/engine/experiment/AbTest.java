@@ -177,13 +177,14 @@ public final class AbTest {
      * The standard deviation of an arm's cumulated daily mean pnl per block, the larger of the two arms': blocks being
      * independent, a day's mean of m blocks has variance sd(block)^2 / m, and the cumulated sum over the days the sum
      * of those (a random walk's scale, which its drawdown shares). Estimated from every block, not from the few days.
+     * An arm without variance (fewer than two blocks, or one that never acts) gives none; with neither, infinite.
      */
     private static double drawdownScale(Arm a, Arm b) {
         double scale = 0;
         for (Arm arm : new Arm[] {a, b}) {
             double sd = arm.pnl.standardDeviation();
             if (!(sd > 0)) {
-                return Double.POSITIVE_INFINITY;
+                continue;
             }
             double inverseBlocks = 0;
             for (double[] day : arm.days.values()) {
@@ -191,7 +192,7 @@ public final class AbTest {
             }
             scale = Math.max(scale, sd * Math.sqrt(inverseBlocks));
         }
-        return scale;
+        return scale > 0 ? scale : Double.POSITIVE_INFINITY;
     }
 
     private static Difference difference(ConfidenceSequence a, ConfidenceSequence b) {
