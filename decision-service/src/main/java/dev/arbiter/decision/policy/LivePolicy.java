@@ -24,10 +24,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -313,7 +309,7 @@ public class LivePolicy {
         if (s.variants().isEmpty()) {
             return null;
         }
-        double u = s.salt().isEmpty() ? unitHash(seriesId) : Assignment.unit(s.salt(), seriesId);
+        double u = Assignment.unit(s.salt(), seriesId);
         double cumulative = 0;
         for (VariantState v : s.variants()) {
             cumulative += v.splitFraction();
@@ -322,16 +318,6 @@ public class LivePolicy {
             }
         }
         return null;
-    }
-
-    /** The unsalted hash of variants set before salts: uniform in [0, 1), the first 53 bits of SHA-256(series id). */
-    public static double unitHash(String seriesId) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(seriesId.getBytes(StandardCharsets.UTF_8));
-            return (ByteBuffer.wrap(d).getLong() >>> 11) * 0x1.0p-53;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Parameter set {@code version}; NOT_FOUND when it does not exist. */

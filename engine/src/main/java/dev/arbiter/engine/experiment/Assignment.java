@@ -16,12 +16,17 @@ public final class Assignment {
     private Assignment() {
     }
 
-    /** Uniform in [0, 1): the first 53 bits of SHA-256(salt, 0x00, series id), both as UTF-8. */
+    /**
+     * Uniform in [0, 1): the first 53 bits of SHA-256(salt, 0x00, series id), both as UTF-8; with the empty salt, of
+     * SHA-256(series id) alone (how variants were assigned before experiments had salts).
+     */
     public static double unit(String salt, String seriesId) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(salt.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
+            if (!salt.isEmpty()) {
+                sha.update(salt.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
             byte[] d = sha.digest(seriesId.getBytes(StandardCharsets.UTF_8));
             return (ByteBuffer.wrap(d).getLong() >>> 11) * 0x1.0p-53;
         } catch (NoSuchAlgorithmException e) {

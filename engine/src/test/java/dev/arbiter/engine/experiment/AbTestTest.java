@@ -189,6 +189,14 @@ class AbTestTest {
         assertEquals(0.5, same / 10_000.0, 0.02, "two experiments' arms are unrelated");
         assertEquals(0.5, inB / 10_000.0, 0.02, "the shares hold");
         assertEquals(-1, Assignment.arm("exp", "x", new double[] {0, 0}), "no arm when the shares leave it out");
+        // the empty salt is the assignment of variants set before salts: SHA-256 of the series id alone
+        byte[] d;
+        try {
+            d = java.security.MessageDigest.getInstance("SHA-256").digest("series-7".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals((java.nio.ByteBuffer.wrap(d).getLong() >>> 11) * 0x1.0p-53, Assignment.unit("", "series-7"), 0.0);
     }
 
     @Test
