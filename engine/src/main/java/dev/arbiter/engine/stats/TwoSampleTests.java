@@ -1,5 +1,6 @@
 package dev.arbiter.engine.stats;
 
+import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.exception.MathArithmeticException;
 import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
@@ -22,6 +23,8 @@ public final class TwoSampleTests {
 
     /** Below this n·m, KS p-values are exact (commons-math's own bound); at or above, asymptotic. */
     private static final long KS_EXACT_BELOW_PRODUCT = 10_000L;
+
+    private static final NormalDistribution STANDARD_NORMAL = new NormalDistribution(null, 0.0, 1.0);
 
     private TwoSampleTests() {
     }
@@ -94,6 +97,53 @@ public final class TwoSampleTests {
         } catch (MathIllegalStateException | MathArithmeticException e) {
             return Result.UNTESTED;
         }
+    }
+
+    /**
+     * The Kolmogorov-Smirnov test of two dependent sequences: D as {@link #kolmogorovSmirnov(double[], double[])},
+     * its p-value from the effective sample sizes n/τx and m/τy ({@link Autocorrelation#integratedTime}), rounded and
+     * at least {@value #MIN_SAMPLE}. With τ = 1 for both it is the test of independent samples. Autocorrelated
+     * samples spread less over their distribution than independent ones of the same size, so D is larger by
+     * chance; testing at the nominal sizes would call that drift.
+     */
+    public static Result kolmogorovSmirnov(double[] x, double[] y, double tauX, double tauY) {
+        Result plain = kolmogorovSmirnov(x, y);
+        if (!plain.tested() || (tauX <= 1.0 && tauY <= 1.0) || plain.pValue() == 1.0 && plain.statistic() == 0.0) {
+            return plain;
+        }
+        int n = effective(x.length, tauX);
+        int m = effective(y.length, tauY);
+        KolmogorovSmirnovTest ks = new KolmogorovSmirnovTest();
+        try {
+            double p = (long) n * m < KS_EXACT_BELOW_PRODUCT
+                    ? ks.exactP(plain.statistic(), n, m, false)
+                    : ks.approximateP(plain.statistic(), n, m);
+            return result(plain.statistic(), p);
+        } catch (MathIllegalStateException | MathArithmeticException e) {
+            return Result.UNTESTED;
+        }
+    }
+
+    /**
+     * The Mann-Whitney U test of two dependent sequences: U as {@link #mannWhitneyU(double[], double[])}, its normal
+     * z scaled by sqrt((1/n + 1/m) / (τx/n + τy/m)), the ratio of U's standard deviation under independence to the
+     * one under the sequences' dependence (the variance of a mean of placements grows by τ).
+     */
+    public static Result mannWhitneyU(double[] x, double[] y, double tauX, double tauY) {
+        Result plain = mannWhitneyU(x, y);
+        if (!plain.tested() || (tauX <= 1.0 && tauY <= 1.0) || plain.pValue() == 1.0) {
+            return plain;
+        }
+        double n = x.length;
+        double m = y.length;
+        double uMin = n * m - plain.statistic();
+        double z = (uMin - n * m / 2.0) / Math.sqrt(n * m * (n + m + 1.0) / 12.0);
+        double scale = Math.sqrt((1.0 / n + 1.0 / m) / (Math.max(1.0, tauX) / n + Math.max(1.0, tauY) / m));
+        return result(plain.statistic(), 2.0 * STANDARD_NORMAL.cumulativeProbability(-Math.abs(z * scale)));
+    }
+
+    private static int effective(int size, double tau) {
+        return (int) Math.max(MIN_SAMPLE, Math.round(size / Math.max(1.0, tau)));
     }
 
     private static Result result(double statistic, double p) {
