@@ -74,6 +74,32 @@ public final class SampleWindow {
         return size == 0 ? 0L : tsMicros[next == 0 ? values.length - 1 : next - 1];
     }
 
+    /**
+     * Moves this window's values in front of {@code newer}'s (they are older), keeping the latest
+     * {@code newer.capacity()} of the two, then empties this window. Allocates; not for a per-value path.
+     */
+    public void drainInto(SampleWindow newer) {
+        int total = size + newer.size;
+        double[] v = new double[total];
+        long[] ts = new long[total];
+        copyTo(v, ts, 0);
+        newer.copyTo(v, ts, size);
+        newer.clear();
+        for (int i = 0; i < total; i++) {
+            newer.add(v[i], ts[i]);
+        }
+        clear();
+    }
+
+    private void copyTo(double[] v, long[] ts, int at) {
+        int oldest = oldestIndex();
+        for (int i = 0; i < size; i++) {
+            int j = (oldest + i) % values.length;
+            v[at + i] = values[j];
+            ts[at + i] = tsMicros[j];
+        }
+    }
+
     /** Empties the window; the capacity stays. */
     public void clear() {
         Arrays.fill(values, 0.0);

@@ -1,5 +1,6 @@
 package dev.arbiter.model.drift;
 
+import dev.arbiter.engine.drift.QuantityDrift;
 import dev.arbiter.model.config.DriftConfig;
 import dev.arbiter.service.WebhookAlerts;
 import jakarta.annotation.PreDestroy;
@@ -47,20 +48,27 @@ public class DriftAlerter {
         return WebhookAlerts.json(text(status));
     }
 
-    /** Slack mrkdwn: which version drifted, in which features and score, with their p-values and the windows. */
+    /** Slack mrkdwn: which version drifted, how much, in which features and score, with their q-values and PSI. */
     static String text(DriftStatus s) {
         StringBuilder b = new StringBuilder()
-                .append("Drift detected: model `").append(s.modelName()).append("` version ").append(s.version())
+                .append("Drift detected (").append(s.severity().name().toLowerCase(Locale.ROOT))
+                .append("): model `").append(s.modelName()).append("` version ").append(s.version())
                 .append('\n');
-        for (DriftTest t : s.driftedTests()) {
+        for (QuantityDrift t : s.driftedTests()) {
             b.append("• ").append(t == s.score() ? "score" : "feature `" + t.name() + "`")
-                    .append(": KS p=").append(p(t.ksPValue()))
+                    .append(": q=").append(p(t.qValue()))
+                    .append(", PSI ").append(String.format(Locale.ROOT, "%.2f", t.psi()))
+                    .append(" (KS p=").append(p(t.ksPValue()))
                     .append(", Mann-Whitney p=").append(p(t.mannWhitneyPValue()))
-                    .append('\n');
+                    .append(", effective sizes ").append(Math.round(t.referenceEffectiveSize()))
+                    .append(" and ").append(Math.round(t.recentEffectiveSize())).append(")\n");
         }
-        b.append("p-value threshold ").append(s.pValueThreshold())
+        b.append("false discovery rate ").append(s.falseDiscoveryRate())
                 .append("; reference ").append(s.reference().sampleCount())
-                .append(" predictions, recent ").append(s.current().sampleCount()).append(" predictions.");
+                .append(" predictions (generation ").append(s.about().generation()).append(", ")
+                .append(s.about().reason()).append("), recent ").append(s.current().sampleCount())
+                .append(" predictions. If the change is accepted: `arbiter models drift --reset ")
+                .append(s.modelName()).append(' ').append(s.version()).append('`');
         return b.toString();
     }
 

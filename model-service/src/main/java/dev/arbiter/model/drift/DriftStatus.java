@@ -1,5 +1,7 @@
 package dev.arbiter.model.drift;
 
+import dev.arbiter.engine.drift.QuantityDrift;
+import dev.arbiter.engine.stats.PopulationStability.Severity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,29 +10,36 @@ import java.util.List;
  *
  * @param modelName the model
  * @param version the version
- * @param drifted whether the score or any feature drifted; false without enough data
- * @param pValueThreshold significance level the p-values were compared with
- * @param reference the reference window: the first predictions after monitoring started, then frozen
- * @param current the recent window: the latest predictions after the reference filled
+ * @param falseDiscoveryRate the Benjamini–Hochberg level each quantity's adjusted p-value is compared with
+ * @param reference the reference window: shared by every replica, frozen (or, while it fills, this replica's candidate)
+ * @param current the recent window: this replica's latest predictions after the reference
  * @param features one test per input feature, in input order; empty before the version's first prediction
  * @param score the test of the model's output
- * @param enoughData false while either window holds fewer than the configured minimum; tests are then not run
+ * @param enoughData false until the reference is set and both windows hold the configured minimum; nothing is tested
  * @param evaluatedTsMicros when this was computed, epoch microseconds
+ * @param about the reference's generation and why it was last reset
  */
 public record DriftStatus(
         String modelName,
         int version,
-        boolean drifted,
-        double pValueThreshold,
+        double falseDiscoveryRate,
         Window reference,
         Window current,
-        List<DriftTest> features,
-        DriftTest score,
+        List<QuantityDrift> features,
+        QuantityDrift score,
         boolean enoughData,
-        long evaluatedTsMicros) {
+        long evaluatedTsMicros,
+        Reference about) {
 
     public DriftStatus {
         features = List.copyOf(features);
+    }
+
+    /** A version this replica has not seen predict. */
+    static DriftStatus unmonitored(String modelName, int version, double falseDiscoveryRate, long nowMicros) {
+        return new DriftStatus(modelName, version, falseDiscoveryRate, Window.EMPTY, Window.EMPTY, List.of(),
+                QuantityDrift.untested(DriftMonitor.SCORE, dev.arbiter.engine.drift.FeatureScale.RETURN), false,
+                nowMicros, Reference.NONE);
     }
 
     /**
@@ -45,29 +54,54 @@ public record DriftStatus(
         static final Window EMPTY = new Window(0, 0L, 0L);
     }
 
-    /** The smallest p-value of any test that ran; NaN when none ran. */
-    public double minPValue() {
-        double min = score.minPValue();
-        for (DriftTest t : features) {
-            double p = t.minPValue();
-            if (Double.isNaN(min) || p < min) {
-                min = p;
+    /**
+     * The shared reference's lifecycle.
+     *
+     * @param generation bumped by every reset; 0 when unknown
+     * @param reason why it was last reset: {@code activation}, {@code refresh} or {@code first predictions}
+     * @param setTsMicros when it was frozen, 0 while it fills
+     * @param localOnly true when PostgreSQL could not be reached and this replica tests against its own reference
+     */
+    public record Reference(long generation, String reason, long setTsMicros, boolean localOnly) {
+
+        static final Reference NONE = new Reference(0L, "", 0L, false);
+    }
+
+    /** Whether the score or any feature drifted. */
+    public boolean drifted() {
+        return score.drifted() || features.stream().anyMatch(QuantityDrift::drifted);
+    }
+
+    /** The smallest adjusted p-value of any test that ran; NaN when none ran. */
+    public double minQValue() {
+        double min = Double.NaN;
+        for (QuantityDrift t : all()) {
+            if (t.tested() && (Double.isNaN(min) || t.qValue() < min)) {
+                min = t.qValue();
             }
         }
         return min;
     }
 
-    /** The tests that drifted: features in input order, then the score. */
-    public List<DriftTest> driftedTests() {
-        List<DriftTest> out = new ArrayList<>();
-        for (DriftTest t : features) {
-            if (t.drifted()) {
-                out.add(t);
+    /** The largest severity among the drifted quantities; NONE when nothing drifted. */
+    public Severity severity() {
+        Severity worst = Severity.NONE;
+        for (QuantityDrift t : driftedTests()) {
+            if (t.severity().compareTo(worst) > 0) {
+                worst = t.severity();
             }
         }
-        if (score.drifted()) {
-            out.add(score);
-        }
-        return out;
+        return worst;
+    }
+
+    /** The tests that drifted: features in input order, then the score. */
+    public List<QuantityDrift> driftedTests() {
+        return all().stream().filter(QuantityDrift::drifted).toList();
+    }
+
+    private List<QuantityDrift> all() {
+        List<QuantityDrift> all = new ArrayList<>(features);
+        all.add(score);
+        return all;
     }
 }

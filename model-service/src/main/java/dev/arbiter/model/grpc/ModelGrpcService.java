@@ -307,6 +307,14 @@ public class ModelGrpcService extends MutinyModelServiceGrpc.ModelServiceImplBas
         });
     }
 
+    @Override
+    @Blocking
+    public Uni<ResetDriftReferenceResponse> resetDriftReference(ResetDriftReferenceRequest request) {
+        return call(() -> ResetDriftReferenceResponse.newBuilder()
+                .setReferenceGeneration(driftQueries.reset(request.getModelName(), request.getVersion()))
+                .build());
+    }
+
     private static VersionKey key(String model, int version) {
         ModelRegistry.checkName("model_name", model);
         if (version <= 0) {

@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Change notifications between replicas over Redis pub/sub: a version's status, an ensemble's
- * definition, an ensemble's weights. A message is "origin kind name [version]"; a replica ignores its own.
+ * definition, an ensemble's weights, a version's drift reference. A message is "origin kind name [version]"; a replica ignores its own.
  */
 @ApplicationScoped
 public class ChangeBus {
@@ -25,7 +25,9 @@ public class ChangeBus {
     public enum Kind {
         VERSION,
         ENSEMBLE,
-        WEIGHTS
+        WEIGHTS,
+        /** A version's shared drift reference was reset. */
+        DRIFT_REFERENCE
     }
 
     /** A change made on another replica. */

@@ -69,6 +69,9 @@ public class ModelLifecycle {
         VersionInfo changed = registry.setStatus(key, status, reason);
         ensembles.versionChanged(key);
         bus.publish(ChangeBus.Kind.VERSION, key.model(), key.version());
+        if (current.status() != status) {
+            resetDriftReference(key, "activation");
+        }
         return changed;
     }
 
@@ -81,7 +84,7 @@ public class ModelLifecycle {
         }
         VersionInfo changed = registry.setStatus(key, VersionStatus.RETIRED, reason);
         serving.unload(key);
-        drift.forget(key.model(), key.version());
+        drift.forget(key.model(), key.version(), true);
         bus.publish(ChangeBus.Kind.VERSION, key.model(), key.version());
         return changed;
     }
@@ -92,6 +95,26 @@ public class ModelLifecycle {
         EnsemblePlan plan = ensembles.define(name, description, members, halfLife, floor, expectedRevision, metaModel);
         bus.publish(ChangeBus.Kind.ENSEMBLE, name, plan.revision());
         return plan;
+    }
+
+    /**
+     * Empties a serving version's shared drift reference (every replica's next predictions form a new one) and tells
+     * the other replicas at once.
+     *
+     * @return the reference's new generation
+     * @throws io.grpc.StatusRuntimeException UNAVAILABLE when PostgreSQL cannot be reached; nothing changed then
+     */
+    public long resetDriftReference(VersionKey key, String reason) {
+        long generation;
+        try {
+            generation = drift.reset(key.model(), key.version(), reason);
+        } catch (java.sql.SQLException e) {
+            throw io.grpc.Status.UNAVAILABLE.withDescription("the drift reference of " + key.model() + " v"
+                    + key.version() + " could not be reset: PostgreSQL did not answer (" + e.getMessage() + "); retry")
+                    .asRuntimeException();
+        }
+        bus.publish(ChangeBus.Kind.DRIFT_REFERENCE, key.model(), key.version());
+        return generation;
     }
 
     /** After an outcome changed weights here, the other replicas re-read them. */
@@ -140,12 +163,13 @@ public class ModelLifecycle {
                     serving.preload(key);
                 } else if (v.status() == VersionStatus.RETIRED) {
                     serving.unload(key);
-                    drift.forget(key.model(), key.version());
+                    drift.forget(key.model(), key.version(), false);
                 }
                 ensembles.versionChanged(key);
             }
             case ENSEMBLE -> installWarm(ensembles.load(change.name()));
             case WEIGHTS -> weights.refresh(change.name());
+            case DRIFT_REFERENCE -> drift.refresh(change.name(), change.version());
         }
         LOG.debugf("applied %s from another replica", change);
     }

@@ -62,7 +62,7 @@ class DriftAlertTest {
         TestDriftConfig config = TestDriftConfig.defaults().withWebhook(URI.create(
                 "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/drift"));
         alerter = new DriftAlerter(config);
-        monitor = new DriftMonitor(config, new SimpleMeterRegistry(), alerter, clock);
+        monitor = new DriftMonitor(config, new SimpleMeterRegistry(), alerter, DriftTables.fresh(), clock);
     }
 
     @AfterEach
@@ -91,7 +91,8 @@ class DriftAlertTest {
         assertTrue(text.contains("model `" + MODEL + "` version " + VERSION), text);
         assertTrue(text.contains("feature `a`"), text);
         assertFalse(text.contains("feature `b`") || text.contains("feature `c`") || text.contains("score"), text);
-        assertTrue(text.contains("KS p=") && text.contains("Mann-Whitney p="), text);
+        assertTrue(text.contains("q=") && text.contains("PSI") && text.contains("KS p=") && text.contains("Mann-Whitney p="), text);
+        assertTrue(text.contains("arbiter models drift --reset " + MODEL + " " + VERSION), text);
     }
 
     @Test
@@ -150,10 +151,12 @@ class DriftAlertTest {
     }
 
     /** Resets the reference to the current stream (not drifted), then shifts its score again (drifted). */
-    private void driftAgain(Streams stream, Duration after) {
+    private void driftAgain(Streams stream, Duration after) throws Exception {
         clock.advance(after);
-        monitor.reset(MODEL, VERSION);
-        stream.feed(monitor, 600);
+        monitor.reset(MODEL, VERSION, "refresh");
+        stream.feed(monitor, 300);
+        monitor.evaluate();
+        stream.feed(monitor, 300);
         assertFalse(monitor.evaluate().get(0).drifted());
         stream.shiftScore(stream.scoreShift() + 1.0).feed(monitor, 300);
         assertTrue(monitor.evaluate().get(0).drifted());

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arbiter.engine.drift.FeatureScale;
+import dev.arbiter.engine.drift.QuantityDrift;
+import dev.arbiter.engine.stats.PopulationStability.Severity;
+import dev.arbiter.proto.v1.DriftSeverity;
 import dev.arbiter.proto.v1.DriftTestResult;
 import dev.arbiter.proto.v1.ModelDriftStatus;
 import java.util.List;
@@ -13,10 +17,14 @@ class DriftProtoMapperTest {
 
     @Test
     void mapsEveryField() {
-        DriftTest a = new DriftTest("a", 0.4, 1e-9, 61_000, 2e-8, true);
-        DriftTest score = new DriftTest(DriftMonitor.SCORE, 0.05, 0.6, 46_000, 0.7, false);
-        DriftStatus s = new DriftStatus("churn", 3, true, 0.01, new DriftStatus.Window(300, 100, 399),
-                new DriftStatus.Window(250, 400, 649), List.of(a), score, true, 1_000_000);
+        QuantityDrift a = new QuantityDrift("a", FeatureScale.RETURN, 0.4, 1e-9, 61_000, 2e-8, 150.5, 75.25, 4e-8,
+                1.2e-7, 0.31, Severity.SIGNIFICANT, true);
+        QuantityDrift level = QuantityDrift.untested("sma_20", FeatureScale.LEVEL);
+        QuantityDrift score = new QuantityDrift(DriftMonitor.SCORE, FeatureScale.RETURN, 0.05, 0.6, 46_000, 0.7, 300,
+                290, 1.0, 1.0, 0.02, Severity.NONE, false);
+        DriftStatus s = new DriftStatus("churn", 3, 0.01, new DriftStatus.Window(300, 100, 399),
+                new DriftStatus.Window(250, 400, 649), List.of(a, level), score, true, 1_000_000,
+                new DriftStatus.Reference(4, "refresh", 777, false));
 
         ModelDriftStatus p = DriftProtoMapper.toProto(s);
 
@@ -32,23 +40,40 @@ class DriftProtoMapperTest {
         assertEquals(650, p.getCurrentRange().getEndTsMicros());
         assertTrue(p.getEnoughData());
         assertEquals(1_000_000, p.getEvaluatedTsMicros());
-        assertEquals(1, p.getFeaturesCount());
+        assertEquals(DriftSeverity.DRIFT_SEVERITY_SIGNIFICANT, p.getSeverity());
+        assertEquals(1.2e-7, p.getMinQValue());
+        assertEquals(4, p.getReferenceGeneration());
+        assertEquals("refresh", p.getReferenceReason());
+        assertEquals(777, p.getReferenceSetTsMicros());
+        assertFalse(p.getReferenceLocalOnly());
+        assertEquals(2, p.getFeaturesCount());
         DriftTestResult f = p.getFeatures(0);
         assertEquals("a", f.getName());
         assertEquals(0.4, f.getKsStatistic());
         assertEquals(1e-9, f.getKsPValue());
         assertEquals(61_000, f.getMannWhitneyU());
         assertEquals(2e-8, f.getMannWhitneyPValue());
+        assertEquals(4e-8, f.getPValue());
+        assertEquals(1.2e-7, f.getQValue());
+        assertEquals(0.31, f.getPsi());
+        assertEquals(DriftSeverity.DRIFT_SEVERITY_SIGNIFICANT, f.getSeverity());
+        assertEquals(150.5, f.getReferenceEffectiveSize());
+        assertEquals(75.25, f.getCurrentEffectiveSize());
+        assertTrue(f.getTested());
         assertTrue(f.getDrifted());
+        DriftTestResult untested = p.getFeatures(1);
+        assertFalse(untested.getTested());
+        assertEquals(DriftSeverity.DRIFT_SEVERITY_UNSPECIFIED, untested.getSeverity());
+        assertTrue(Double.isNaN(untested.getQValue()));
         assertEquals(DriftMonitor.SCORE, p.getScore().getName());
         assertEquals(0.7, p.getScore().getMannWhitneyPValue());
+        assertEquals(DriftSeverity.DRIFT_SEVERITY_NONE, p.getScore().getSeverity());
         assertFalse(p.getScore().getDrifted());
     }
 
     @Test
     void untestedStaysNaNAndEmptyWindowsHaveNoRange() {
-        DriftStatus s = new DriftStatus("churn", 1, false, 0.01, DriftStatus.Window.EMPTY, DriftStatus.Window.EMPTY,
-                List.of(), DriftTest.untested(DriftMonitor.SCORE), false, 5);
+        DriftStatus s = DriftStatus.unmonitored("churn", 1, 0.01, 5);
 
         ModelDriftStatus p = DriftProtoMapper.toProto(s);
 
@@ -56,7 +81,10 @@ class DriftProtoMapperTest {
         assertFalse(p.hasCurrentRange());
         assertTrue(Double.isNaN(p.getScore().getKsPValue()));
         assertTrue(Double.isNaN(p.getScore().getMannWhitneyPValue()));
+        assertTrue(Double.isNaN(p.getMinQValue()));
         assertFalse(p.getScore().getDrifted());
         assertFalse(p.getEnoughData());
+        assertEquals(DriftSeverity.DRIFT_SEVERITY_NONE, p.getSeverity());
+        assertEquals(0, p.getReferenceGeneration());
     }
 }

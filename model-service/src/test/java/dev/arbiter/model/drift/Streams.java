@@ -11,12 +11,23 @@ final class Streams {
     static final int VERSION = 2;
 
     private final SplittableRandom random;
+    private final String model;
     private double shiftA;
     private double shiftScore;
     private long ts = 1_700_000_000_000_000L;
 
     Streams(long seed) {
+        this(seed, MODEL);
+    }
+
+    /** A stream of another model's version {@link #VERSION}. */
+    Streams(long seed, String model) {
         this.random = new SplittableRandom(seed);
+        this.model = model;
+    }
+
+    String model() {
+        return model;
     }
 
     /** Adds {@code delta} to feature a from now on (a is N(0, 1)). */
@@ -31,6 +42,12 @@ final class Streams {
         return this;
     }
 
+    /** Moves the clock on by {@code seconds}, as if the stream paused. */
+    Streams skip(long seconds) {
+        ts += seconds * 1_000_000L;
+        return this;
+    }
+
     double scoreShift() {
         return shiftScore;
     }
@@ -40,7 +57,7 @@ final class Streams {
         for (int i = 0; i < n; i++) {
             double[] row = {random.nextGaussian() + shiftA, random.nextDouble(), random.nextInt(3)};
             double score = 1.0 / (1.0 + Math.exp(-(random.nextGaussian() + shiftScore)));
-            monitor.record(MODEL, VERSION, FEATURES, row, score, ts);
+            monitor.record(model, VERSION, FEATURES, row, score, ts);
             ts += 1_000_000L;
         }
         return this;

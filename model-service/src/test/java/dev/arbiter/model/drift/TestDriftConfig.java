@@ -10,13 +10,13 @@ record TestDriftConfig(
         int referenceSize,
         int recentSize,
         int minSamples,
-        double pValueThreshold,
+        double falseDiscoveryRate,
         Duration evaluationInterval,
         Optional<URI> webhookUrl,
         Duration webhookTimeout,
         Duration alertCooldown) implements DriftConfig {
 
-    /** The given windows, threshold 0.01, no webhook, 5 s timeout, 15 minutes cooldown. */
+    /** The given windows, false discovery rate 0.01, no webhook, 5 s timeout, 15 minutes cooldown. */
     static TestDriftConfig windows(int reference, int recent, int min) {
         return new TestDriftConfig(reference, recent, min, 0.01, Duration.ZERO, Optional.empty(),
                 Duration.ofSeconds(5), Duration.ofMinutes(15));
@@ -28,7 +28,7 @@ record TestDriftConfig(
     }
 
     TestDriftConfig withWebhook(URI url) {
-        return new TestDriftConfig(referenceSize, recentSize, minSamples, pValueThreshold, evaluationInterval,
+        return new TestDriftConfig(referenceSize, recentSize, minSamples, falseDiscoveryRate, evaluationInterval,
                 Optional.of(url), webhookTimeout, alertCooldown);
     }
 }

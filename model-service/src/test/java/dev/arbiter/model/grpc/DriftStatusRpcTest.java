@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.arbiter.model.TrainedModels;
 import dev.arbiter.proto.v1.ActivateModelVersionRequest;
 import dev.arbiter.proto.v1.DefineEnsembleRequest;
+import dev.arbiter.engine.drift.FeatureScale;
+import dev.arbiter.proto.v1.DriftSeverity;
 import dev.arbiter.proto.v1.DriftTestResult;
+import dev.arbiter.proto.v1.ResetDriftReferenceRequest;
+import dev.arbiter.proto.v1.ResetDriftReferenceResponse;
+import io.grpc.Status;
 import dev.arbiter.proto.v1.EnsembleDefinition;
 import dev.arbiter.proto.v1.EnsembleMember;
 import dev.arbiter.proto.v1.GetDriftStatusRequest;
@@ -15,6 +20,7 @@ import dev.arbiter.proto.v1.ModelDriftStatus;
 import dev.arbiter.proto.v1.ModelFormat;
 import dev.arbiter.proto.v1.ModelServiceGrpc.ModelServiceBlockingStub;
 import dev.arbiter.proto.v1.ModelVersion;
+import dev.arbiter.proto.v1.ModelVersionStatus;
 import dev.arbiter.proto.v1.MutinyModelServiceGrpc.MutinyModelServiceStub;
 import dev.arbiter.proto.v1.NamedFeatures;
 import dev.arbiter.proto.v1.PredictBatchRequest;
@@ -57,7 +63,10 @@ class DriftStatusRpcTest {
 
         // 500 rows fill the reference window (default reference-size), 500 more the recent window; in the
         // recent rows the first input is shifted by two standard deviations.
-        String shifted = TrainedModels.INPUTS.get(0);
+        // Shifted: the return-scale input with the shortest rolling window (price levels are not tested).
+        String shifted = TrainedModels.INPUTS.stream().filter(n -> FeatureScale.of(n).tested())
+                .min(java.util.Comparator.comparingInt(FeatureScale::rollingWindow)).orElseThrow();
+        String level = TrainedModels.INPUTS.stream().filter(n -> FeatureScale.of(n) == FeatureScale.LEVEL).findFirst().orElseThrow();
         Random random = new Random(21);
         for (int batch = 0; batch < 2; batch++) {
             PredictBatchRequest.Builder b = PredictBatchRequest.newBuilder().setTarget(PredictionTarget.newBuilder().setEnsembleName(name));
@@ -78,12 +87,44 @@ class DriftStatusRpcTest {
         assertTrue(status.getDrifted(), status.toString());
         DriftTestResult first = status.getFeaturesList().stream().filter(f -> f.getName().equals(shifted)).findFirst().orElseThrow();
         assertTrue(first.getDrifted());
-        assertTrue(first.getKsPValue() < 1e-6 && first.getMannWhitneyPValue() < 1e-6, first.toString());
+        assertTrue(first.getQValue() < 0.01 && first.getTested(), first.toString());
+        assertEquals(DriftSeverity.DRIFT_SEVERITY_SIGNIFICANT, first.getSeverity(), first.toString());
         long others = status.getFeaturesList().stream().filter(f -> !f.getName().equals(shifted) && f.getDrifted()).count();
-        assertTrue(others <= 2, "unshifted inputs rarely cross p < 0.01: " + others);
+        assertEquals(0, others, "unshifted inputs drifted: " + status);
+        DriftTestResult untested = status.getFeaturesList().stream().filter(f -> f.getName().equals(level)).findFirst().orElseThrow();
+        assertFalse(untested.getTested(), untested.toString());
+        assertEquals("activation", status.getReferenceReason());
+        assertEquals(1, status.getReferenceGeneration());
+        assertTrue(status.getReferenceSetTsMicros() > 0);
+
+        // A refresh empties the reference on every replica; the next predictions form the new one.
+        ResetDriftReferenceResponse reset = models.resetDriftReference(
+                ResetDriftReferenceRequest.newBuilder().setModelName(name).setVersion(1).build());
+        assertEquals(2, reset.getReferenceGeneration());
+        ModelDriftStatus refreshed = models.getDriftStatus(request).getModels(0);
+        assertEquals("refresh", refreshed.getReferenceReason());
+        assertEquals(0, refreshed.getReferenceSampleCount());
+        assertFalse(refreshed.getDrifted());
+
+        // Every bad request is refused with its field.
+        assertRefused(Status.Code.INVALID_ARGUMENT, "model_name", ResetDriftReferenceRequest.newBuilder().setVersion(1).build());
+        assertRefused(Status.Code.INVALID_ARGUMENT, "version", ResetDriftReferenceRequest.newBuilder().setModelName(name).build());
+        assertRefused(Status.Code.INVALID_ARGUMENT, "version", ResetDriftReferenceRequest.newBuilder().setModelName(name).setVersion(-3).build());
+        assertRefused(Status.Code.NOT_FOUND, "model_name", ResetDriftReferenceRequest.newBuilder().setModelName("no-such-model").setVersion(1).build());
+        assertRefused(Status.Code.NOT_FOUND, "version", ResetDriftReferenceRequest.newBuilder().setModelName(name).setVersion(9).build());
+        ModelVersion staged = mutiny.uploadModel(Multi.createFrom().iterable(
+                        TrainedModels.upload(TrainedModels.metadata(name + "-staged", ModelFormat.MODEL_FORMAT_XGBOOST_JSON, bytes).build(), bytes, 1 << 16)))
+                .await().atMost(Duration.ofSeconds(60));
+        assertEquals(ModelVersionStatus.MODEL_VERSION_STATUS_STAGED, staged.getStatus());
+        assertRefused(Status.Code.FAILED_PRECONDITION, "version", ResetDriftReferenceRequest.newBuilder()
+                .setModelName(staged.getModelName()).setVersion(staged.getVersion()).build());
 
         // Listing every monitored version includes this one.
         assertTrue(models.getDriftStatus(GetDriftStatusRequest.getDefaultInstance()).getModelsList().stream()
                 .anyMatch(m -> m.getModelName().equals(name)));
+    }
+
+    private void assertRefused(Status.Code code, String field, ResetDriftReferenceRequest request) {
+        BadInput.refused(code, field, () -> models.resetDriftReference(request));
     }
 }
