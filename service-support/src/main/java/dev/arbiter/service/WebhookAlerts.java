@@ -47,6 +47,15 @@ public final class WebhookAlerts {
      * @return completes (normally, even on failure) when the webhook answered, failed or timed out
      */
     public CompletableFuture<Void> send(String what, String text) {
+        return post(what, json(text));
+    }
+
+    /**
+     * Posts a JSON body already made ({@link #json(Map)}); no-op without a webhook. Never throws.
+     *
+     * @return completes (normally, even on failure) when the webhook answered, failed or timed out
+     */
+    public CompletableFuture<Void> post(String what, String body) {
         if (webhook.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -54,7 +63,7 @@ public final class WebhookAlerts {
             HttpRequest request = HttpRequest.newBuilder(webhook.get())
                     .timeout(timeout)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json(text)))
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
                     .build();
             CompletableFuture<Void> sent = http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
                     .handle((response, error) -> {
@@ -96,10 +105,15 @@ public final class WebhookAlerts {
 
     /** The webhook body: {@code {"text": ...}}. */
     public static String json(String text) {
+        return json(Map.of("text", text));
+    }
+
+    /** A webhook body of string fields, e.g. {@code {"text": ..., "event": ...}}. */
+    public static String json(Map<String, String> fields) {
         try {
-            return JSON.writeValueAsString(Map.of("text", text));
+            return JSON.writeValueAsString(new java.util.TreeMap<>(fields));
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a one-string map always serialises", e);
+            throw new IllegalStateException("a map of strings always serialises", e);
         }
     }
 }

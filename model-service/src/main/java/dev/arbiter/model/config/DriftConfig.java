@@ -2,9 +2,7 @@ package dev.arbiter.model.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
 import java.time.Duration;
-import java.util.Optional;
 
 /** Input and score drift detection ({@code arbiter.models.drift.*}); see {@code dev.arbiter.model.drift.DriftMonitor}. */
 @ConfigMapping(prefix = "arbiter.models.drift")
@@ -38,13 +36,6 @@ public interface DriftConfig {
     /** How often every monitored version is tested, gauges updated and alerts sent; 0 turns periodic evaluation off. */
     @WithDefault("30s")
     Duration evaluationInterval();
-
-    /** Slack-compatible incoming webhook that receives drift alerts; absent means no alerts. Never logged. */
-    Optional<URI> webhookUrl();
-
-    /** Connect and response timeout of one webhook call. */
-    @WithDefault("5s")
-    Duration webhookTimeout();
 
     /**
      * Least time between two alerts for one model version, across replicas; an alert is sent when the version goes from

@@ -1,51 +1,37 @@
 package dev.arbiter.model.drift;
 
 import dev.arbiter.engine.drift.QuantityDrift;
-import dev.arbiter.model.config.DriftConfig;
-import dev.arbiter.service.WebhookAlerts;
-import jakarta.annotation.PreDestroy;
+import dev.arbiter.service.alerts.Alert;
+import dev.arbiter.service.alerts.AlertEvent;
+import dev.arbiter.service.alerts.AlertSender;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Posts drift alerts to the configured Slack-compatible webhook ({@link WebhookAlerts}: asynchronous with a timeout,
- * a failure logged, never thrown, the URL never logged).
+ * Drift alerts, through the shared {@link AlertSender} (webhook and email, deduplicated per version, rate-limited).
+ * {@link DriftMonitor} calls it only on the replica that claimed the alert.
  */
 @ApplicationScoped
 public class DriftAlerter {
 
-    private final WebhookAlerts webhook;
+    private final AlertSender sender;
 
     @Inject
-    public DriftAlerter(DriftConfig config) {
-        this.webhook = new WebhookAlerts(config.webhookUrl(), config.webhookTimeout());
+    public DriftAlerter(AlertSender sender) {
+        this.sender = sender;
     }
 
     /**
-     * Sends one alert about a drifted version; no-op without a webhook. Never throws.
+     * Sends one alert about a drifted version. Never throws.
      *
-     * @return completes (normally, even on failure) when the webhook answered, failed or timed out
+     * @return what became of it, once every receiver answered, failed or timed out
      */
-    public CompletableFuture<Void> alert(DriftStatus status) {
-        return webhook.send("drift of " + status.modelName() + " v" + status.version(), text(status));
-    }
-
-    /** Completes when every alert sent so far has been answered, failed or timed out. */
-    public CompletableFuture<Void> flush() {
-        return webhook.flush();
-    }
-
-    /** Gives alerts still in flight at shutdown their timeout to finish. */
-    @PreDestroy
-    void drain() {
-        webhook.drain();
-    }
-
-    /** The webhook body: {@code {"text": ...}}. */
-    static String json(DriftStatus status) {
-        return WebhookAlerts.json(text(status));
+    public CompletableFuture<AlertSender.Outcome> alert(DriftStatus status) {
+        return sender.send(new Alert(AlertEvent.DRIFT, status.modelName() + " v" + status.version(),
+                "drift of " + status.modelName() + " v" + status.version() + " ("
+                        + status.severity().name().toLowerCase(Locale.ROOT) + ")", text(status)));
     }
 
     /** Slack mrkdwn: which version drifted, how much, in which features and score, with their q-values and PSI. */

@@ -9,18 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.arbiter.service.alerts.AlertSender;
+import dev.arbiter.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +38,7 @@ class DriftAlertTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
     private volatile int answer = 200;
     private HttpServer receiver;
+    private AlertSender sender;
     private DriftAlerter alerter;
     private DriftMonitor monitor;
 
@@ -59,9 +60,10 @@ class DriftAlertTest {
             exchange.close();
         });
         receiver.start();
-        TestDriftConfig config = TestDriftConfig.defaults().withWebhook(URI.create(
-                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/drift"));
-        alerter = new DriftAlerter(config);
+        TestDriftConfig config = TestDriftConfig.defaults();
+        sender = new AlertSender(AlertSender.Settings.webhook(Optional.of(URI.create(
+                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/drift"))), null, "model-service", clock);
+        alerter = new DriftAlerter(sender);
         monitor = new DriftMonitor(config, new SimpleMeterRegistry(), alerter, DriftTables.fresh(), clock);
     }
 
@@ -80,7 +82,7 @@ class DriftAlertTest {
             assertTrue(monitor.evaluate().get(0).drifted());
             clock.advance(Duration.ofSeconds(30));
         }
-        alerter.flush().get(10, TimeUnit.SECONDS);
+        sender.flush().get(10, TimeUnit.SECONDS);
 
         Received r = first.get(10, TimeUnit.SECONDS);
         assertEquals(1, received.size(), () -> "alerts: " + received);
@@ -88,6 +90,8 @@ class DriftAlertTest {
         assertTrue(r.contentType().startsWith("application/json"), r.contentType());
         JsonNode body = JSON.readTree(r.body());
         String text = body.get("text").asText();
+        assertEquals("drift", body.get("event").asText());
+        assertEquals(MODEL + " v" + VERSION, body.get("key").asText());
         assertTrue(text.contains("model `" + MODEL + "` version " + VERSION), text);
         assertTrue(text.contains("feature `a`"), text);
         assertFalse(text.contains("feature `b`") || text.contains("feature `c`") || text.contains("score"), text);
@@ -106,12 +110,12 @@ class DriftAlertTest {
         // Still drifted once the cooldown has passed: no transition, so no alert.
         clock.advance(Duration.ofMinutes(10));
         assertTrue(monitor.evaluate().get(0).drifted());
-        alerter.flush().get(10, TimeUnit.SECONDS);
+        sender.flush().get(10, TimeUnit.SECONDS);
         assertEquals(1, received.size());
 
         // A transition after the cooldown is alerted.
         driftAgain(stream, Duration.ofMinutes(1));
-        alerter.flush().get(10, TimeUnit.SECONDS);
+        sender.flush().get(10, TimeUnit.SECONDS);
         assertEquals(2, received.size());
         assertTrue(received.get(1).body().contains("score"), received.get(1).body());
     }
@@ -122,7 +126,7 @@ class DriftAlertTest {
         new Streams(42).feed(monitor, 300).shiftFeatureA(1.0).feed(monitor, 300);
 
         assertTrue(monitor.evaluate().get(0).drifted());
-        alerter.flush().get(10, TimeUnit.SECONDS);
+        sender.flush().get(10, TimeUnit.SECONDS);
 
         assertEquals(1, received.size());
     }
@@ -133,7 +137,7 @@ class DriftAlertTest {
         new Streams(42).feed(monitor, 300).shiftFeatureA(1.0).feed(monitor, 300);
 
         assertTrue(monitor.evaluate().get(0).drifted());
-        CompletableFuture<Void> sent = alerter.flush();
+        CompletableFuture<Void> sent = sender.flush();
         sent.get(10, TimeUnit.SECONDS);
 
         assertFalse(sent.isCompletedExceptionally());
@@ -141,13 +145,12 @@ class DriftAlertTest {
     }
 
     @Test
-    void withoutAWebhookNothingIsSent() {
-        DriftAlerter silent = new DriftAlerter(TestDriftConfig.defaults());
+    void withoutAReceiverNothingIsSent() throws Exception {
+        AlertSender none = new AlertSender(AlertSender.Settings.webhook(Optional.empty()), null, "model-service", clock);
         new Streams(1).feed(monitor, 1);
         DriftStatus s = monitor.status(MODEL, VERSION);
 
-        assertTrue(silent.alert(s).isDone());
-        assertTrue(silent.flush().isDone());
+        assertEquals(AlertSender.Outcome.NO_RECEIVER, new DriftAlerter(none).alert(s).get(10, TimeUnit.SECONDS));
     }
 
     /** Resets the reference to the current stream (not drifted), then shifts its score again (drifted). */
@@ -160,32 +163,5 @@ class DriftAlertTest {
         assertFalse(monitor.evaluate().get(0).drifted());
         stream.shiftScore(stream.scoreShift() + 1.0).feed(monitor, 300);
         assertTrue(monitor.evaluate().get(0).drifted());
-    }
-
-    private static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

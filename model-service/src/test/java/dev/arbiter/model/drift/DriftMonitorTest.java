@@ -11,10 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arbiter.engine.drift.QuantityDrift;
+import dev.arbiter.service.alerts.AlertSender;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,10 +29,14 @@ import org.junit.jupiter.api.Test;
 
 class DriftMonitorTest {
 
+    /** Alerts go nowhere here (DriftAlertTest posts them to a receiver). */
+    private static final DriftAlerter ALERTER = new DriftAlerter(new AlertSender(AlertSender.Settings.webhook(Optional.empty()), null,
+            "model-service", Clock.systemUTC()));
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final TestDriftConfig config = TestDriftConfig.defaults();
     private final DriftReferences references = DriftTables.fresh();
-    private final DriftMonitor monitor = new DriftMonitor(config, registry, new DriftAlerter(config), references);
+    private final DriftMonitor monitor = new DriftMonitor(config, registry, ALERTER, references);
 
     /** Replaces a test that passed on one hand-picked seed: the false-positive rate over 200 seeds. */
     @Test
@@ -73,7 +81,7 @@ class DriftMonitorTest {
 
     @Test
     void replicasShareOneReferenceThatSurvivesARestart() throws Exception {
-        DriftMonitor other = new DriftMonitor(config, new SimpleMeterRegistry(), new DriftAlerter(config), references);
+        DriftMonitor other = new DriftMonitor(config, new SimpleMeterRegistry(), ALERTER, references);
         new Streams(1).feed(monitor, 300);
         monitor.evaluate(); // stores its reference first
         Streams second = new Streams(2).shiftFeatureA(3.0).feed(other, 300); // a candidate of its own, shifted
@@ -84,7 +92,7 @@ class DriftMonitorTest {
         onOther = other.evaluate().get(0);
 
         assertTrue(onOther.features().get(0).drifted(), "tested against the first replica's reference: " + onOther);
-        DriftMonitor restarted = new DriftMonitor(config, new SimpleMeterRegistry(), new DriftAlerter(config), references);
+        DriftMonitor restarted = new DriftMonitor(config, new SimpleMeterRegistry(), ALERTER, references);
         new Streams(3).skip(10_000).feed(restarted, 300);
         DriftStatus afterRestart = restarted.evaluate().get(0);
         assertEquals(300, afterRestart.current().sampleCount(), "the stored reference is used at once after a restart");
@@ -286,7 +294,7 @@ class DriftMonitorTest {
     void refusesAWindowSmallerThanTheMinimum() {
         TestDriftConfig bad = TestDriftConfig.windows(50, 300, 100);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new DriftMonitor(bad, registry, new DriftAlerter(bad), references));
+                () -> new DriftMonitor(bad, registry, ALERTER, references));
         assertTrue(e.getMessage().contains("reference-size"), e.getMessage());
     }
 

@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.arbiter.model.TrainedModels;
 import dev.arbiter.proto.v1.ActivateModelVersionRequest;
 import dev.arbiter.proto.v1.DefineEnsembleRequest;
+import com.icegreen.greenmail.util.GreenMailUtil;
 import dev.arbiter.engine.drift.FeatureScale;
+import dev.arbiter.model.drift.DriftMonitor;
+import dev.arbiter.model.testing.AlertReceivers;
+import jakarta.inject.Inject;
+import jakarta.mail.internet.MimeMessage;
 import dev.arbiter.proto.v1.DriftSeverity;
 import dev.arbiter.proto.v1.DriftTestResult;
 import dev.arbiter.proto.v1.ResetDriftReferenceRequest;
@@ -43,6 +48,9 @@ class DriftStatusRpcTest {
 
     @GrpcClient("models")
     MutinyModelServiceStub mutiny;
+
+    @Inject
+    DriftMonitor drift;
 
     @Test
     void aShiftedInputIsReportedAsDrifted() throws Exception {
@@ -97,6 +105,15 @@ class DriftStatusRpcTest {
         assertEquals(1, status.getReferenceGeneration());
         assertTrue(status.getReferenceSetTsMicros() > 0);
 
+        // The drift is alerted once, to the webhook and by email (real receivers: AlertReceivers).
+        drift.evaluate();
+        MimeMessage mail = AlertReceivers.awaitEmail(m -> subject(m).contains("drift of " + name + " v1"), 30);
+        assertEquals(AlertReceivers.TEAM, mail.getAllRecipients()[0].toString());
+        assertTrue(subject(mail).startsWith("[arbiter] model-service: drift of " + name + " v1 (significant)"), subject(mail));
+        assertTrue(GreenMailUtil.getBody(mail).contains("feature `" + shifted + "`"), GreenMailUtil.getBody(mail));
+        String posted = AlertReceivers.awaitPost(b -> b.contains("\"key\":\"" + name + " v1\""), 30);
+        assertTrue(posted.contains("\"event\":\"drift\""), posted);
+
         // A refresh empties the reference on every replica; the next predictions form the new one.
         ResetDriftReferenceResponse reset = models.resetDriftReference(
                 ResetDriftReferenceRequest.newBuilder().setModelName(name).setVersion(1).build());
@@ -122,6 +139,14 @@ class DriftStatusRpcTest {
         // Listing every monitored version includes this one.
         assertTrue(models.getDriftStatus(GetDriftStatusRequest.getDefaultInstance()).getModelsList().stream()
                 .anyMatch(m -> m.getModelName().equals(name)));
+    }
+
+    private static String subject(MimeMessage m) {
+        try {
+            return m.getSubject();
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void assertRefused(Status.Code code, String field, ResetDriftReferenceRequest request) {
