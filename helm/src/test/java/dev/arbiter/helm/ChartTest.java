@@ -316,6 +316,26 @@ class ChartTest {
         EnvVar key = rules.getEnv().stream().filter(e -> e.getName().equals("ARBITER_LLM_API_KEY")).findFirst().orElseThrow();
         assertEquals("arbiter-llm", key.getValueFrom().getSecretKeyRef().getName());
         // and values.yaml has nowhere to put one: the schema refuses a password key (ValuesSchemaTest)
+
+        // Every service sends alerts the same way: the webhook URL and SMTP password from the alerts Secret.
+        List<HasMetadata> highlyAvailable = workloads(manifests("high-availability"));
+        assertEquals(SERVICES.size(), highlyAvailable.size());
+        for (HasMetadata w : highlyAvailable) {
+            Map<String, EnvVar> env = new java.util.HashMap<>();
+            pod(w).getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e));
+            String name = w.getMetadata().getName();
+            assertEquals("arbiter-alerts", env.get("ARBITER_ALERTS_WEBHOOK_URL").getValueFrom().getSecretKeyRef().getName(), name);
+            assertEquals("webhook-url", env.get("ARBITER_ALERTS_WEBHOOK_URL").getValueFrom().getSecretKeyRef().getKey(), name);
+            assertEquals("oncall@example.com,risk@example.com", env.get("ARBITER_ALERTS_EMAIL_TO").getValue(), name);
+            assertEquals("smtp.example.com", env.get("QUARKUS_MAILER_HOST").getValue(), name);
+            assertEquals("smtp-password", env.get("QUARKUS_MAILER_PASSWORD").getValueFrom().getSecretKeyRef().getKey(), name);
+            assertEquals("10m", env.get("ARBITER_ALERTS_DEDUP_WINDOW").getValue(), name);
+        }
+        for (HasMetadata w : workloads(manifests("default"))) {
+            List<String> names = pod(w).getContainers().get(0).getEnv().stream().map(EnvVar::getName).toList();
+            assertFalse(names.contains("ARBITER_ALERTS_WEBHOOK_URL") || names.contains("ARBITER_ALERTS_EMAIL_TO"),
+                    "no receivers unless configured: " + names);
+        }
     }
 
     /** Selectors are immutable: the next chart version must select exactly what this one does. */

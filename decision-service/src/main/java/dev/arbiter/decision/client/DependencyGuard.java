@@ -3,6 +3,9 @@ package dev.arbiter.decision.client;
 import dev.arbiter.decision.config.DecisionConfig;
 import dev.arbiter.proto.v1.DegradedCause;
 import io.grpc.Status;
+import dev.arbiter.service.alerts.Alert;
+import dev.arbiter.service.alerts.AlertEvent;
+import dev.arbiter.service.alerts.AlertSender;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -44,22 +47,27 @@ public final class DependencyGuard {
     /** Makes a channel try to connect now rather than after its reconnect backoff; nothing for a test's stand-in. */
     private final Runnable reconnect;
 
-    /** The one breaker of a dependency at one address. */
+    /** Told when the circuit opens; null sends nothing (a test's stand-in). */
+    private final AlertSender alerts;
+
+    /** The one breaker of a dependency at one address, with no alerts (tests). */
     public DependencyGuard(String name, DecisionConfig config, MeterRegistry registry) {
-        this(name, null, config, registry, null);
+        this(name, null, config, registry, null, null);
     }
 
     /** The one breaker of a dependency at one address, reached through {@code channel} (see {@link #reconnect}). */
-    public DependencyGuard(String name, DecisionConfig config, MeterRegistry registry, Channel channel) {
-        this(name, null, config, registry, channel);
+    public DependencyGuard(String name, DecisionConfig config, MeterRegistry registry, Channel channel, AlertSender alerts) {
+        this(name, null, config, registry, channel, alerts);
     }
 
     /**
      * The breaker of one replica of a dependency ({@code replica} HOST:PORT; null for a dependency at one address): a
      * replica that is down opens its own circuit, and the series the other replicas hold go on.
      */
-    public DependencyGuard(String name, String replica, DecisionConfig config, MeterRegistry registry, Channel channel) {
+    public DependencyGuard(String name, String replica, DecisionConfig config, MeterRegistry registry, Channel channel,
+                           AlertSender alerts) {
         this.name = replica == null ? name : name + " " + replica;
+        this.alerts = alerts;
         this.reconnect = channel instanceof ManagedChannel managed ? managed::resetConnectBackoff : () -> { };
         this.registry = registry;
         this.breaker = config.breaker();
@@ -112,6 +120,13 @@ public final class DependencyGuard {
     private void stateChanged(CircuitBreakerState s) {
         if (s == CircuitBreakerState.OPEN) {
             openedAtNanos = System.nanoTime();
+            if (state != CircuitBreakerState.HALF_OPEN && alerts != null) {
+                alerts.send(new Alert(AlertEvent.CIRCUIT_BREAKER_OPEN, name, "circuit to " + name + " opened",
+                        "The circuit breaker to " + name + " opened: at least " + Math.round(breaker.failureRatio() * 100)
+                                + " % of the last " + breaker.window() + " calls failed. Decisions that need it are"
+                                + " degraded (FLAT, cause CIRCUIT_OPEN) until a trial call after "
+                                + breaker.delay().toMillis() + " ms succeeds; see the gauge arbiter.decision.dependency.circuit."));
+            }
         }
         state = s;
         if (s != CircuitBreakerState.CLOSED) {

@@ -5,6 +5,7 @@ import dev.arbiter.proto.v1.DegradedCause;
 import dev.arbiter.proto.v1.FeatureSchema;
 import dev.arbiter.proto.v1.FeatureServiceGrpc;
 import dev.arbiter.proto.v1.FeatureServiceGrpc.FeatureServiceStub;
+import dev.arbiter.service.alerts.AlertSender;
 import io.grpc.Channel;
 import dev.arbiter.proto.v1.GetFeatureSchemaRequest;
 import dev.arbiter.proto.v1.IngestRequest;
@@ -38,17 +39,19 @@ public class FeatureClient {
     private final ConcurrentHashMap<String, DependencyGuard> guards = new ConcurrentHashMap<>();
     private final DecisionConfig config;
     private final MeterRegistry registry;
+    private final AlertSender alerts;
     private final ConcurrentHashMap<String, FeatureSchema> schemas = new ConcurrentHashMap<>();
 
     public FeatureClient(@GrpcClient("features") Channel channel, DecisionConfig config, MeterRegistry registry,
-                       CallerToken identity) {
+                       CallerToken identity, AlertSender alerts) {
         this.replicas = config.replicas().features()
                 .map(source -> ReplicaChannels.sharded(NAME, source, config.replicas().refresh(), registry, identity))
                 .orElse(null);
         this.stub = stub(channel);
         this.config = config;
         this.registry = registry;
-        this.guard = replicas == null ? new DependencyGuard(NAME, config, registry, channel) : null;
+        this.alerts = alerts;
+        this.guard = replicas == null ? new DependencyGuard(NAME, config, registry, channel, alerts) : null;
         if (replicas != null) {
             replicas.onChange(members -> guards.entrySet().removeIf(e -> {
                 if (members.contains(e.getKey())) {
@@ -62,7 +65,7 @@ public class FeatureClient {
 
     /** The breaker of the replica {@code member}: each replica's circuit opens on its own failures only. */
     private DependencyGuard guardOf(String member) {
-        return guards.computeIfAbsent(member, m -> new DependencyGuard(NAME, m, config, registry, replicas.channel(m)));
+        return guards.computeIfAbsent(member, m -> new DependencyGuard(NAME, m, config, registry, replicas.channel(m), alerts));
     }
 
     private static FeatureServiceStub stub(Channel channel) {

@@ -4,6 +4,7 @@ import dev.arbiter.decision.config.DecisionConfig;
 import dev.arbiter.proto.v1.FeatureVector;
 import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.ModelServiceGrpc.ModelServiceStub;
+import dev.arbiter.service.alerts.AlertSender;
 import io.grpc.Channel;
 import dev.arbiter.proto.v1.PredictRequest;
 import dev.arbiter.proto.v1.Prediction;
@@ -34,14 +35,14 @@ public class ModelClient {
     private final PredictionTarget target;
 
     public ModelClient(@GrpcClient("models") Channel channel, DecisionConfig config, MeterRegistry registry,
-                       CallerToken identity) {
+                       CallerToken identity, AlertSender alerts) {
         this.replicas = config.replicas().models()
                 .map(source -> ReplicaChannels.roundRobin(NAME, source, config.replicas().refresh(), registry, identity))
                 .orElse(null);
         // answers are handled on the transport thread: the path only completes futures there and moves anything
         // that may block to a worker, so a hop to another executor would only add latency
         this.stub = ModelServiceGrpc.newStub(replicas == null ? channel : replicas.balanced()).withExecutor(Runnable::run);
-        this.guard = new DependencyGuard(NAME, config, registry, replicas == null ? channel : replicas.balanced());
+        this.guard = new DependencyGuard(NAME, config, registry, replicas == null ? channel : replicas.balanced(), alerts);
         this.target = config.ensemble().filter(e -> !e.isBlank())
                 .map(e -> PredictionTarget.newBuilder().setEnsembleName(e).build())
                 .orElse(PredictionTarget.getDefaultInstance());

@@ -2,9 +2,7 @@ package dev.arbiter.decision.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
 import java.time.Duration;
-import java.util.Optional;
 
 /** The durable decision log ({@code arbiter.decision.log.*}); the contract is in the module README. */
 @ConfigMapping(prefix = "arbiter.decision.log")
@@ -38,7 +36,7 @@ public interface DecisionLogConfig {
     int maxIndexedSpooled();
 
     /**
-     * A spool that has not drained for this long raises an alert (a log line at ERROR and the webhook below): either
+     * A spool that has not drained for this long raises an alert (a log line at ERROR and an alert through {@code arbiter.alerts.*}): either
      * PostgreSQL has been unreachable that long, or something keeps the spool from draining.
      */
     @WithDefault("2m")
@@ -50,11 +48,4 @@ public interface DecisionLogConfig {
      */
     @WithDefault("15m")
     Duration spoolUnreadyAfter();
-
-    /** Slack-compatible incoming webhook for the log's alerts (dead letters, a spool that does not drain). Never logged. */
-    Optional<URI> alertWebhookUrl();
-
-    /** Connect and response timeout of one webhook call. */
-    @WithDefault("5s")
-    Duration alertWebhookTimeout();
 }

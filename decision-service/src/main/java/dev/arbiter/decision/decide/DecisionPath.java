@@ -9,6 +9,7 @@ import dev.arbiter.decision.log.DecisionLog;
 import dev.arbiter.decision.policy.FeatureSchemas;
 import dev.arbiter.decision.policy.LivePolicy;
 import dev.arbiter.decision.policy.PolicySnapshot;
+import dev.arbiter.decision.risk.DrawdownBrakeAlerts;
 import dev.arbiter.decision.risk.RiskStateStore;
 import dev.arbiter.engine.policy.DecisionPolicy;
 import dev.arbiter.engine.policy.PolicyInput;
@@ -75,11 +76,13 @@ public class DecisionPath {
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Decision>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     /** Observations decided (degraded) while feature-service was unreachable, which it may therefore accept later. */
     private final RecentKeys decidedWithoutFeatures = new RecentKeys(10_000);
+    private final DrawdownBrakeAlerts brake;
 
     public DecisionPath(DecisionConfig config, FeatureClient features, ModelClient models,
                         RiskStateStore risk, LivePolicy policy, DecisionLog log, FeatureSchemas schemas,
-                        DecisionMetrics metrics) {
+                        DecisionMetrics metrics, DrawdownBrakeAlerts brake) {
         this.config = config;
+        this.brake = brake;
         this.rules = new ObservationRules(config.maxSeriesIdLength(), config.maxFutureSkew());
         this.features = features;
         this.models = models;
@@ -359,6 +362,7 @@ public class DecisionPath {
             in = input(a, snapshot);
             out = new PolicyResult();
             decisionPolicy.decide(in, snapshot.rules(), out);
+            brake.observe(in.drawdown, snapshot.parameters());
             policyNanos += System.nanoTime() - t1;
             try {
                 commit = risk.commit(a.observation.getSeriesId(), out.direction, out.size, snapshot.parameters());

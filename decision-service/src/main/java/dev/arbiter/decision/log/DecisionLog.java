@@ -8,7 +8,9 @@ import dev.arbiter.proto.v1.GateResult;
 import dev.arbiter.service.Identifiers;
 import dev.arbiter.service.ObservationTimes;
 import dev.arbiter.service.RequestRefused;
-import dev.arbiter.service.WebhookAlerts;
+import dev.arbiter.service.alerts.Alert;
+import dev.arbiter.service.alerts.AlertEvent;
+import dev.arbiter.service.alerts.AlertSender;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
@@ -85,7 +87,7 @@ public class DecisionLog {
     private final Map<String, Decision> pendingById = new ConcurrentHashMap<>();
     private final Map<SeriesTs, Decision> pendingBySeries = new ConcurrentHashMap<>();
     private final AtomicLong spooledCount = new AtomicLong();
-    private final WebhookAlerts alerts;
+    private final AlertSender alerts;
     private DistributionSummary batchSizes;
     private Counter deadLetters;
     /** When the spool last went from empty to holding decisions (System.nanoTime()), or 0 while it is empty. */
@@ -98,12 +100,12 @@ public class DecisionLog {
     private volatile boolean closing;
     private Thread writer;
 
-    public DecisionLog(DataSource db, DecisionLogConfig config, MeterRegistry metrics) {
+    public DecisionLog(DataSource db, DecisionLogConfig config, MeterRegistry metrics, AlertSender alerts) {
         this.db = db;
         this.config = config;
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
-        this.alerts = new WebhookAlerts(config.alertWebhookUrl(), config.alertWebhookTimeout());
+        this.alerts = alerts;
     }
 
     @PostConstruct
@@ -152,7 +154,6 @@ public class DecisionLog {
         } catch (IOException e) {
             LOG.warnf("closing the decision spool: %s", e.getMessage());
         }
-        alerts.drain();
     }
 
     /**
@@ -442,7 +443,7 @@ public class DecisionLog {
                 + d.getTsMicros() + ") with SQLSTATE " + state + ": " + error
                 + ". It is kept in decision.decision_dead_letter; the rest of the log goes on.";
         LOG.error(text);
-        alerts.send("decision dead letter", text);
+        alerts.send(new Alert(AlertEvent.DECISION_LOG, "dead letter " + d.getDecisionId(), "decision log: a decision was refused", text));
     }
 
     /** Alerts once per spooling episode when the spool has not drained for {@code spool-alert-after}. */
@@ -458,7 +459,7 @@ public class DecisionLog {
                     + age.toSeconds() + " s (PostgreSQL " + (databaseDown ? "does not answer" : "answers, but the spool does not drain")
                     + "); outcomes and performance do not see them until it drains.";
             LOG.error(text);
-            alerts.send("decision spool not draining", text);
+            alerts.send(new Alert(AlertEvent.DECISION_LOG, "spool", "decision log: the spool does not drain", text));
         }
     }
 

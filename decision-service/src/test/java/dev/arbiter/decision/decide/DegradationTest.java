@@ -183,7 +183,7 @@ class DegradationTest {
     }
 
     @Test
-    void aDownModelServiceDegradesAndItsCircuitOpensAfterFiveFailures() {
+    void aDownModelServiceDegradesAndItsCircuitOpensAfterFiveFailures() throws Exception {
         long before = unavailableCallsTo("Predict");
         RealDependenciesProfile.modelProxy.cut();
         for (int i = 0; i < 5; i++) {
@@ -195,6 +195,9 @@ class DegradationTest {
         assertEquals(before + 5, calls, "each of the five decisions called model-service and failed");
         Decision d = decide(AMPLE_MS);
         assertDegradedFlat(d, DegradedCause.DEGRADED_CAUSE_CIRCUIT_OPEN, "model-service: circuit open after 5 failures");
+        String alert = RealDependenciesProfile.alerts.await(b -> b.contains("\"event\":\"circuit_breaker_open\"")
+                && b.contains("\"key\":\"model-service\""), 30);
+        assertTrue(alert.contains("circuit to model-service opened"), alert);
         assertTrue(d.getDegradedReason().contains("retry in "), d.getDegradedReason());
         assertEquals(calls, unavailableCallsTo("Predict"), "an open circuit does not call model-service");
 

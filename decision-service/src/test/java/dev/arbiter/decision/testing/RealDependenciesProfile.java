@@ -1,5 +1,6 @@
 package dev.arbiter.decision.testing;
 
+import dev.arbiter.testing.WebhookReceiver;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.HashMap;
@@ -26,6 +27,8 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
     public static volatile TcpProxy redisProxy;
     /** This application's Redis prefix. */
     public static volatile String redisPrefix;
+    /** Receives the alerts (arbiter.alerts.webhook-url) of the decision-service under test. */
+    public static volatile WebhookReceiver alerts;
     /** The probability model-service's default ensemble answers now (NaN: MsftModels' ensemble, or one with a meta model). */
     private static double deployed = Double.NaN;
 
@@ -77,6 +80,8 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
             config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redisProxy.port());
             redisPrefix = "arbiter-test:decision:" + run + ":";
             config.put("arbiter.decision.redis-prefix", redisPrefix);
+            alerts = new WebhookReceiver();
+            config.put("arbiter.alerts.webhook-url", alerts.url());
             return config;
         }
 
@@ -89,6 +94,9 @@ public class RealDependenciesProfile implements QuarkusTestProfile {
             }
             if (services != null) {
                 services.close();
+            }
+            if (alerts != null) {
+                alerts.close();
             }
         }
     }

@@ -2,17 +2,11 @@ package dev.arbiter.model.testing;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import com.sun.net.httpserver.HttpServer;
+import dev.arbiter.testing.WebhookReceiver;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -26,26 +20,13 @@ public final class AlertReceivers implements QuarkusTestResourceLifecycleManager
     public static final String TEAM = "team@arbiter.test";
 
     private static GreenMail smtp;
-    private static HttpServer webhook;
-    private static final LinkedBlockingQueue<String> POSTED = new LinkedBlockingQueue<>();
+    private static WebhookReceiver webhook;
 
     @Override
     public Map<String, String> start() {
         smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
-        try {
-            webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        webhook.createContext("/hooks/alerts", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                POSTED.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        webhook.start();
+        webhook = new WebhookReceiver();
         return Map.of(
                 "quarkus.mailer.mock", "false",
                 "quarkus.mailer.host", "127.0.0.1",
@@ -54,13 +35,13 @@ public final class AlertReceivers implements QuarkusTestResourceLifecycleManager
                 "quarkus.mailer.start-tls", "DISABLED",
                 "quarkus.mailer.tls", "false",
                 "arbiter.alerts.email-to", TEAM,
-                "arbiter.alerts.webhook-url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hooks/alerts");
+                "arbiter.alerts.webhook-url", webhook.url());
     }
 
     @Override
     public void stop() {
         if (webhook != null) {
-            webhook.stop(0);
+            webhook.close();
         }
         if (smtp != null) {
             smtp.stop();
@@ -88,13 +69,6 @@ public final class AlertReceivers implements QuarkusTestResourceLifecycleManager
 
     /** Waits for a webhook body matching {@code matches}, or fails after {@code seconds}. */
     public static String awaitPost(Predicate<String> matches, int seconds) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
-            String body = POSTED.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (body != null && matches.test(body)) {
-                return body;
-            }
-        }
-        throw new AssertionError("no matching webhook post within " + seconds + " s");
+        return webhook.await(matches, seconds);
     }
 }

@@ -1,5 +1,8 @@
 package dev.arbiter.optimizer.promotion;
 
+import dev.arbiter.service.alerts.Alert;
+import dev.arbiter.service.alerts.AlertEvent;
+import dev.arbiter.service.alerts.AlertSender;
 import static dev.arbiter.service.RequestRefused.invalid;
 
 import dev.arbiter.optimizer.config.PromotionConfig;
@@ -28,6 +31,7 @@ public class ParameterPromotion {
     private static final Logger LOG = Logger.getLogger(ParameterPromotion.class);
 
     private final StudyService studies;
+    private final AlertSender alerts;
     private final DecisionParameters decisions;
     private final PromotionConfig config;
     private final PromotionStore store;
@@ -42,7 +46,8 @@ public class ParameterPromotion {
     private ScheduledFuture<?> running;
 
     public ParameterPromotion(StudyService studies, DecisionParametersClient decisions, PromotionConfig config,
-                              PromotionStore store) {
+                              PromotionStore store, AlertSender alerts) {
+        this.alerts = alerts;
         this.studies = studies;
         this.decisions = decisions;
         this.config = config;
@@ -110,6 +115,14 @@ public class ParameterPromotion {
                 new SmoothingStep(alpha, config.maxStepFraction(), config.snapTolerance()),
                 r.getAuthor() + ": " + r.getReason(), guard);
         PromoteParametersResponse first = run.first(r.getExpectedLiveVersion(), r.getDryRun());
+        if (!r.getDryRun()) {
+            alert(AlertEvent.PROMOTION, run, (first.getReached() ? "reached " : "stepped toward ") + target.source(),
+                    "Decision parameters v" + first.getParameterSetVersion() + " are live (from v"
+                            + first.getPreviousParameterSetVersion() + "), step 1 toward " + target.source()
+                            + (first.getReached() ? ", which it reached." : r.getContinueUntilReached()
+                            ? "; further steps follow every " + config.stepInterval() + " under the guard." : ".")
+                            + " Requested by " + r.getAuthor() + ": " + r.getReason());
+        }
         if (!r.getContinueUntilReached() || first.getReached()) {
             if (!r.getDryRun()) {
                 store.supersede(decisionService); // a step of its own ends a continuing promotion, as a new one does
@@ -154,6 +167,7 @@ public class ParameterPromotion {
                         next == PromotionRun.Next.STEPPED ? "RUNNING" : next.name());
                 if (next != PromotionRun.Next.STEPPED) {
                     LOG.infof("parameter promotion toward %s ended: %s", run.target().source(), next);
+                    ended(run, next);
                     finished(self);
                 }
             } catch (RuntimeException e) {
@@ -163,6 +177,25 @@ public class ParameterPromotion {
             }
         }, interval(), interval(), TimeUnit.MILLISECONDS);
         running = self[0];
+    }
+
+    /** The alert for a continuing promotion's end: reached, rolled back by the guard, or stopped. */
+    private void ended(PromotionRun run, PromotionRun.Next next) {
+        String where = run.target().source();
+        switch (next) {
+            case REACHED -> alert(AlertEvent.PROMOTION, run, "reached " + where, "Decision parameters v"
+                    + run.lastVersion() + " reached " + where + " after " + run.steps() + " steps.");
+            case ROLLED_BACK -> alert(AlertEvent.ROLLBACK, run, "rolled back from " + where, "The guard saw live"
+                    + " performance fall after step " + run.steps() + " toward " + where + "; the parameters of v"
+                    + run.startVersion() + " are live again (see the log for the breach).");
+            default -> alert(AlertEvent.PROMOTION, run, "stopped toward " + where, "The promotion toward " + where
+                    + " stopped after step " + run.steps() + " (decision-service refused or someone else changed the"
+                    + " live version); v" + run.lastVersion() + " stays live, nothing was rolled back.");
+        }
+    }
+
+    private void alert(AlertEvent event, PromotionRun run, String title, String text) {
+        alerts.send(new Alert(event, "parameters " + title, "parameters " + title, text));
     }
 
     private synchronized void finished(ScheduledFuture<?>[] self) {

@@ -1,5 +1,8 @@
 package dev.arbiter.optimizer.training;
 
+import dev.arbiter.service.alerts.Alert;
+import dev.arbiter.service.alerts.AlertEvent;
+import dev.arbiter.service.alerts.AlertSender;
 import static dev.arbiter.service.RequestRefused.invalid;
 import static dev.arbiter.service.RequestRefused.notFound;
 
@@ -57,6 +60,8 @@ public class TrainingJobs {
     private final TrainingConfig config;
     private final FeatureConfig features;
     private final ExecutorService workers;
+    private final AlertSender alerts;
+
     /** Jobs of this process that have not finished, by id. */
     private final Map<String, Local> local = new ConcurrentHashMap<>();
 
@@ -68,7 +73,8 @@ public class TrainingJobs {
     }
 
     TrainingJobs(TrainingJobRepository jobs, HistoryStore history, ModelRegistryClient models, OptimizerConfig config,
-                 FeatureSchemaConfig features) {
+                 FeatureSchemaConfig features, AlertSender alerts) {
+        this.alerts = alerts;
         this.features = FeatureConfig.fromParameters(features.windows().asParameters());
         this.jobs = jobs;
         this.history = history;
@@ -193,7 +199,30 @@ public class TrainingJobs {
         } catch (RuntimeException e) {
             LOG.errorf(e, "could not store the result of training job %s", jobId);
         }
+        alerts.send(resultAlert(result));
         return result;
+    }
+
+    /** The retraining-result alert of a finished job: what was registered, against which champion, or why not. */
+    static Alert resultAlert(TrainingResult r) {
+        String state = r.getState().name().substring("TRAINING_JOB_STATE_".length()).toLowerCase(java.util.Locale.ROOT);
+        StringBuilder text = new StringBuilder("Training job ").append(r.getJobId()).append(' ').append(state);
+        if (r.getRegistered()) {
+            text.append(": registered ").append(r.getModelVersion().getModelName()).append(" v")
+                    .append(r.getModelVersion().getVersion()).append(" (STAGED)");
+        }
+        if (r.hasValidationMetrics()) {
+            text.append(String.format(java.util.Locale.ROOT, "; validation Brier %.4f on %d rows",
+                    r.getValidationMetrics().getBrierScore(), r.getValidationRows()));
+        }
+        if (r.hasChampion()) {
+            text.append(String.format(java.util.Locale.ROOT, ", champion %s v%d %.4f", r.getChampion().getModelName(),
+                    r.getChampion().getVersion(), r.getChampionMetrics().getBrierScore()));
+        }
+        text.append(". ").append(r.getReason());
+        String title = "training job " + state + (r.getRegistered() ? ": " + r.getModelVersion().getModelName() + " v"
+                + r.getModelVersion().getVersion() + " registered" : "");
+        return new Alert(AlertEvent.RETRAINING, r.getJobId(), title, text.toString());
     }
 
     /** One job; NOT_FOUND when unknown. */

@@ -28,6 +28,7 @@ import dev.arbiter.proto.v1.TellRequest;
 import dev.arbiter.proto.v1.Trial;
 import dev.arbiter.proto.v1.TrialRef;
 import dev.arbiter.testing.ServiceProcess;
+import dev.arbiter.testing.WebhookReceiver;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.util.HashMap;
@@ -50,6 +51,8 @@ class PromotionIT {
     static final double MAX_STEP_FRACTION = 0.1;
     static ServiceProcess decisions;
     static ServiceProcess optimizer;
+    /** Receives optimizer-service's alerts (promotions, rollbacks). */
+    static final WebhookReceiver alerts = new WebhookReceiver();
 
     @BeforeAll
     static void start() throws Exception {
@@ -73,7 +76,10 @@ class PromotionIT {
 
     /** optimizer-service promoting into {@link #decisions}; {@code clean}: empty its schema first (not on a restart). */
     static ServiceProcess startOptimizer(String name, boolean clean) throws Exception {
-        return ServiceProcess.start("optimizer-service.runner", name, new HashMap<>(Map.of(
+        Map<String, String> config = new HashMap<>(Map.of(
+                "arbiter.alerts.webhook-url", alerts.url(),
+                "arbiter.alerts.dedup-window", "0s"));
+        config.putAll(Map.of(
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
                 "quarkus.flyway.clean-disabled", "false",
                 "quarkus.flyway.clean-at-start", Boolean.toString(clean),
@@ -82,7 +88,8 @@ class PromotionIT {
                 "quarkus.grpc.clients.decisions.port", Integer.toString(decisions.grpcPort),
                 "arbiter.optimizer.promotion.max-step-fraction", Double.toString(MAX_STEP_FRACTION),
                 "arbiter.optimizer.promotion.step-interval", "200ms",
-                "arbiter.optimizer.promotion.decision-service-deadline", "1s")));
+                "arbiter.optimizer.promotion.decision-service-deadline", "1s"));
+        return ServiceProcess.start("optimizer-service.runner", name, config);
     }
 
     @AfterAll
@@ -91,6 +98,7 @@ class PromotionIT {
             optimizer.close();
         }
         decisions.close();
+        alerts.close();
     }
 
     static OptimizerServiceBlockingStub optimizer() {
@@ -253,6 +261,13 @@ class PromotionIT {
         }
         Thread.sleep(600);
         assertEquals(live.getVersion(), parameterSet(0).getVersion(), "no step after reaching the target");
+        // Alerted: the first step when it was made, the end when the target was reached.
+        String firstStep = "v" + first.getParameterSetVersion() + " are live (from v" + first.getPreviousParameterSetVersion() + ")";
+        String stepped = alerts.await(b -> b.contains(firstStep), 10);
+        assertTrue(stepped.contains("\"event\":\"promotion\"") && stepped.contains("parameters stepped toward given values"), stepped);
+        int reachedVersion = live.getVersion();
+        String reached = alerts.await(b -> b.contains("v" + reachedVersion + " reached given values"), 10);
+        assertTrue(reached.contains("\"event\":\"promotion\""), reached);
     }
 
     /**

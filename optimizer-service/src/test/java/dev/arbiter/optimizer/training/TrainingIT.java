@@ -45,6 +45,7 @@ import dev.arbiter.proto.v1.TrainingSpec;
 import dev.arbiter.proto.v1.TrainingUpdate;
 import dev.arbiter.testing.ClientStreams;
 import dev.arbiter.testing.ServiceProcess;
+import dev.arbiter.testing.WebhookReceiver;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,13 +80,15 @@ public class TrainingIT {
                 "arbiter.models.drift.evaluation-interval", "0",
                 // no feature-service here: the configured (default) windows' schema stands in, as optimizer-service's
                 "quarkus.grpc.clients.features.port", "1");
-        try (ServiceProcess models = ServiceProcess.start("model-service.runner", "training-it-model-service", modelConfig);
+        try (WebhookReceiver alerts = new WebhookReceiver();
+             ServiceProcess models = ServiceProcess.start("model-service.runner", "training-it-model-service", modelConfig);
              ServiceProcess optimizer = ServiceProcess.start("optimizer-service.runner", "training-it-optimizer-service",
                      Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/arbiter_test",
                              "quarkus.flyway.clean-disabled", "false",
                              "quarkus.flyway.clean-at-start", "true",
                              "quarkus.grpc.clients.models.port", Integer.toString(models.grpcPort),
-                             "arbiter.optimizer.history.root", historyRoot.toString()))) {
+                             "arbiter.optimizer.history.root", historyRoot.toString(),
+                             "arbiter.alerts.webhook-url", alerts.url()))) {
             var registry = ModelServiceGrpc.newBlockingStub(models.channel);
             var service = OptimizerServiceGrpc.newBlockingStub(optimizer.channel);
             String series = "electricity-" + suffix;
@@ -118,6 +121,8 @@ public class TrainingIT {
                 assertEquals(result.getValidationMetrics().getBrierScore(), v.getMetricsOrThrow("brier_score"));
                 assertEquals(result.getValidationMetrics().getExpectedCalibrationError(), v.getMetricsOrThrow("ece"));
                 assertEquals(result.getJobId(), v.getTrainingMetadataOrThrow("job_id"));
+                String alert = alerts.await(b -> b.contains("\"key\":\"" + result.getJobId() + "\""), 10);
+                assertTrue(alert.contains("\"event\":\"retraining\"") && alert.contains("registered " + model + " v1"), alert);
 
                 try (TrainedModel local = ModelTrainer.train(ModelSettings.of(ModelTrainingConfig.newBuilder()
                         .setKind(kind).build(), "model"), train, TrainingFixtures.data(validation), SEED, ProgressListener.NONE)) {

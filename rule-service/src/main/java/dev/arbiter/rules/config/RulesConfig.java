@@ -32,9 +32,6 @@ public interface RulesConfig {
     /** The LLM that proposes rules (the HTTP client itself is quarkus-langchain4j-openai's, set from these). */
     Llm llm();
 
-    /** Where proposal events (rejections; promotions and rollbacks when they land) are posted. */
-    Alerts alerts();
-
     /** The backtest every VALIDATED proposal gets, through optimizer-service's walk-forward. */
     Backtest backtest();
 
@@ -150,16 +147,6 @@ public interface RulesConfig {
         /** Deadline of one backtest call. */
         @WithDefault("10m")
         Duration deadline();
-    }
-
-    interface Alerts {
-
-        /** A Slack-compatible incoming webhook (env ARBITER_RULES_ALERTS_WEBHOOK_URL); absent means no alerts. Never logged. */
-        Optional<URI> webhookUrl();
-
-        /** Connect and response timeout of one webhook call. */
-        @WithDefault("5s")
-        Duration webhookTimeout();
     }
 
     interface Llm {

@@ -201,8 +201,13 @@ class ProposalsTest {
         assertEquals("bo", read.getHistory(1).getAuthor());
         assertEquals("not convinced", read.getHistory(1).getReason());
         String posted = WebhookReceiverResource.awaitBody(p.getProposalId() + " ");
-        assertEquals(WebhookAlerts.json("rule-service: proposal " + p.getProposalId() + " (rule " + p.getRule().getRuleId()
-                + ": features.atr_14 < 3.0 && agreement > 0.55, by ana) was rejected by bo: not convinced"), posted);
+        assertEquals(WebhookAlerts.json(java.util.Map.of(
+                "text", "*rule-service: proposal " + p.getProposalId() + " rejected*\nproposal " + p.getProposalId()
+                        + " (rule " + p.getRule().getRuleId()
+                        + ": features.atr_14 < 3.0 && agreement > 0.55, by ana) was rejected by bo: not convinced",
+                "event", "rule_proposal",
+                "service", "rule-service",
+                "key", "proposal " + p.getProposalId() + " rejected")), posted);
 
         refused(Status.Code.FAILED_PRECONDITION, "proposal_id", () -> reject(p.getProposalId()));
         RuleProposal failed = submit("outcome > 0.0");

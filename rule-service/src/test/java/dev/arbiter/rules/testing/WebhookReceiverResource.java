@@ -33,7 +33,7 @@ public class WebhookReceiverResource implements QuarkusTestResourceLifecycleMana
             exchange.close();
         });
         server.start();
-        return Map.of("arbiter.rules.alerts.webhook-url", "http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+        return Map.of("arbiter.alerts.webhook-url", "http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
     }
 
     /** The first body posted (from now on or already queued) that contains {@code text}; null after 10 s without. */
