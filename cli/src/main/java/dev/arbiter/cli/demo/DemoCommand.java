@@ -15,6 +15,8 @@ import dev.arbiter.cli.options.Checks;
 import dev.arbiter.cli.options.ModelKindOption;
 import dev.arbiter.cli.optimizer.TrainCommand;
 import dev.arbiter.cli.output.Fmt;
+import dev.arbiter.cli.output.Progress;
+import dev.arbiter.cli.output.ProgressMode;
 import dev.arbiter.proto.v1.ActivateModelVersionRequest;
 import dev.arbiter.proto.v1.DecisionServiceGrpc;
 import dev.arbiter.proto.v1.DefineEnsembleRequest;
@@ -212,11 +214,32 @@ public class DemoCommand extends CliCommand {
                     members.stream().map(m -> m.label() + " (" + m.kind() + "): validation Brier " + Fmt.num(m.brier(), 4)
                             + ", AUC " + Fmt.num(m.auc(), 3)).toList());
             PerformanceMetrics logged = performance(s, live, replayed);
+            err.println("A/B: the live policy against a stricter variant, the replay again as " + AbRound.SERIES
+                    + " series ...");
+            err.flush();
+            List<Observation> warm = all.subList(Math.max(0, trainRows - 500), trainRows);
+            List<Observation> tail = all.subList(trainRows, all.size());
+            // the series replay at once: their progress would interleave, so the round shows none of its own
+            Progress quiet = new Progress(err, ProgressMode.OFF, "A/B");
+            AbRound.Result ab = AbRound.run(s, runId, minEdge(s), new AbRound.SeriesReplay() {
+                @Override
+                public void warm(String id) throws IOException, InterruptedException {
+                    warmUp(s, withSeries(warm, id));
+                }
+
+                @Override
+                public int replay(String id) throws IOException, InterruptedException {
+                    new Replay(s, withSeries(tail, id), horizon, window, budgetMs).run(quiet);
+                    return tail.size();
+                }
+            });
+            FeedbackLoop loop = new FeedbackLoop(FeedbackLoop.drift(s), ab);
             err.println("rule proposals: one round of rule-service, each proposal validated and backtested ...");
             err.flush();
             RuleRound rules = RuleRound.run(s);
-            Path report = DemoReport.write(out, summary, steps, rules, "Arbiter demo: " + seriesId);
+            Path report = DemoReport.write(out, summary, steps, rules, loop, "Arbiter demo: " + seriesId);
             print(summary, refusals.size(), logged, rules, report);
+            printLoop(loop);
             if (keepRunning) {
                 Map<Service, HostPort> addresses = started.addresses();
                 Path file = started.keepRunning(out);
@@ -443,6 +466,15 @@ public class DemoCommand extends CliCommand {
         rules.lines().forEach(line -> o.println("  " + line));
         o.println();
         o.println("report: " + report.toAbsolutePath());
+        o.flush();
+    }
+
+    private void printLoop(FeedbackLoop loop) {
+        PrintWriter o = out();
+        for (var m : loop.drift()) {
+            o.println("drift: " + FeedbackLoop.driftLine(m));
+        }
+        o.println("A/B (" + AbRound.VARIANT + ": " + loop.ab().description() + "): " + FeedbackLoop.abLine(loop.ab().readout()));
         o.flush();
     }
 

@@ -91,6 +91,11 @@ public final class DemoReport {
 
     /** The report as one HTML document, with the rule proposal round when {@code rules} is not null. */
     static String html(DemoSummary summary, List<DemoStep> steps, RuleRound rules, String title) {
+        return html(summary, steps, rules, null, title);
+    }
+
+    /** The same, with the feedback loop (drift and the A/B readout) when {@code loop} is not null. */
+    static String html(DemoSummary summary, List<DemoStep> steps, RuleRound rules, FeedbackLoop loop, String title) {
         double[] times = column(steps, DemoStep::tsMicros);
         LongSummaryStatistics span = steps.stream().mapToLong(DemoStep::tsMicros).summaryStatistics();
         Axis time = steps.isEmpty() ? Axis.time(0, 0) : Axis.time(span.getMin(), span.getMax());
@@ -110,6 +115,9 @@ public final class DemoReport {
                 + "On the dashed diagonal the probabilities mean what they say.");
         figure(page, latencyPlot(summary, steps), "Client-observed decision latency on a log scale (ten bins per "
                 + "decade), with the median (p50) and the 99th percentile (p99) marked.");
+        if (loop != null) {
+            loop(page, loop);
+        }
         if (rules != null) {
             rules(page, rules);
         }
@@ -125,8 +133,57 @@ public final class DemoReport {
 
     /** The same, with the rule proposal round when {@code rules} is not null. */
     static Path write(Path dir, DemoSummary summary, List<DemoStep> steps, RuleRound rules, String title) throws IOException {
+        return write(dir, summary, steps, rules, null, title);
+    }
+
+    /** The same, with the feedback loop when {@code loop} is not null. */
+    static Path write(Path dir, DemoSummary summary, List<DemoStep> steps, RuleRound rules, FeedbackLoop loop, String title)
+            throws IOException {
         Files.createDirectories(dir);
-        return Files.writeString(dir.resolve(FILE_NAME), html(summary, steps, rules, title), StandardCharsets.UTF_8);
+        return Files.writeString(dir.resolve(FILE_NAME), html(summary, steps, rules, loop, title), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The feedback loop: each served model version's drift against its shared reference, and the A/B readout of the
+     * live policy against a stricter variant, with the decision rule fixed before the experiment.
+     */
+    private static void loop(StringBuilder page, FeedbackLoop loop) {
+        page.append("<section>\n<h2>Drift</h2>\n<p>").append(Svg.esc("Each model version's inputs and score after the "
+                + "replay, against the reference window model-service froze from the first predictions after activation "
+                + "(shared by its replicas): KS and Mann-Whitney at effective sample sizes, Benjamini-Hochberg across the "
+                + "return-scale features and the score, PSI for the size of a shift. Price levels and the calendar are not "
+                + "tested.")).append("</p>\n<table>\n");
+        if (loop.drift().isEmpty()) {
+            row(page, "models", "no served model version");
+        }
+        for (var m : loop.drift()) {
+            row(page, m.getModelName() + " v" + m.getVersion(), FeedbackLoop.driftLine(m));
+        }
+        page.append("</table>\n</section>\n");
+        if (loop.ab() == null) {
+            return;
+        }
+        var r = loop.ab().readout();
+        page.append("<section>\n<h2>A/B readout</h2>\n<p>").append(Svg.esc("The live policy (A) against the variant "
+                + AbRound.VARIANT + " (B): " + loop.ab().description() + ". The replay ran again as "
+                + loop.ab().series().size() + " series, half in each arm by the experiment's salted hash ("
+                + Fmt.count(loop.ab().decisions()) + " decisions); outcomes are summed per series and day (a block), and "
+                + "the intervals are always valid, so looking at them now is as safe as at the end.")).append("</p>\n<table>\n");
+        row(page, "verdict", FeedbackLoop.verdict(r));
+        for (var arm : List.of(r.getControl(), r.getTreatment())) {
+            row(page, (arm == r.getControl() ? "A: " : "B: ") + arm.getName(), String.format(Locale.ROOT,
+                    "%d series, %d blocks; pnl per block %+.5f, false-positive rate %.3f, hit rate %.3f, max drawdown %.5f",
+                    arm.getSeries(), arm.getBlocks(), arm.getPnlPerBlock(), arm.getFalsePositiveRate(), arm.getHitRate(),
+                    arm.getMaxDrawdown()));
+        }
+        row(page, "pnl per block, B - A", FeedbackLoop.difference(r.getPnlPerBlock()));
+        row(page, "false-positive rate, B - A", FeedbackLoop.difference(r.getFalsePositiveRate()));
+        row(page, "hit rate, B - A", FeedbackLoop.difference(r.getHitRate()));
+        row(page, "sample ratio", String.format(Locale.ROOT, "chi-square p %.3f", r.getSrmPValue()));
+        row(page, "guardrails", (r.getFalsePositiveGuardrail() ? "false-positive rate CROSSED" : "false-positive rate ok")
+                + ", " + (r.getDrawdownGuardrail() ? "drawdown CROSSED" : "drawdown ok"));
+        row(page, "decision rule", r.getRule());
+        page.append("</table>\n</section>\n");
     }
 
     /**

@@ -64,6 +64,33 @@ class DemoIT {
                 && Long.parseLong(fp.group(5).replace(",", "")) <= 278, fp.group());
         assertTrue(r.out().contains("decision-service says  280 decisions logged, 278 outcomes joined"), r.out());
 
+        // The feedback loop: each served version's drift, and the A/B readout over the replay run again as 8 series.
+        for (String kind : List.of("gbt", "rf", "logreg", "svm")) {
+            assertTrue(r.out().contains("drift: demo-it-" + suffix + "-" + kind + " v1: "), r.out());
+        }
+        Matcher ab = Pattern.compile("A/B \\(demo-stricter: B acts only where \\|p - 0.5\\| reaches [\\d.]+, A \\(live\\) [\\d.]+\\): "
+                + "(CONTINUE|B WORSE|B BETTER|STOP GUARDRAIL); pnl per block B - A [+-][\\d.]+ \\[[^]]+\\].*blocks (\\d+) \\(A\\) and (\\d+) \\(B\\)")
+                .matcher(r.out());
+        assertTrue(ab.find(), r.out());
+        // 4 series per arm x the days of the 280 replayed half-hours (5.8 days: 6 or 7 calendar days) with joined outcomes
+        assertTrue(Integer.parseInt(ab.group(2)) >= 24 && Integer.parseInt(ab.group(3)) >= 24, ab.group());
+        String loopReport = Files.readString(out.resolve("report.html"));
+        assertTrue(loopReport.contains("<h2>Drift</h2>") && loopReport.contains("<h2>A/B readout</h2>"), "report sections");
+        try (Connection c = DriverManager.getConnection(JDBC, "postgres", "");
+                PreparedStatement q = c.prepareStatement("SELECT variant, count(DISTINCT series_id), count(*) FROM decision.decision"
+                        + " WHERE series_id LIKE ? GROUP BY variant ORDER BY variant")) {
+            q.setString(1, "demo-ab-" + live.substring("electricity-live-".length()) + "-%"); // this run's
+            try (ResultSet rs = q.executeQuery()) {
+                for (String variant : List.of("demo-stricter", "live")) {
+                    assertTrue(rs.next(), variant);
+                    assertEquals(variant, rs.getString(1));
+                    assertEquals(4, rs.getLong(2), "series in " + variant);
+                    assertEquals(4 * 280, rs.getLong(3), "decisions in " + variant);
+                }
+                assertFalse(rs.next());
+            }
+        }
+
         // What decision-service logged: every replayed observation once, its outcome joined with the realised return.
         try (Connection c = DriverManager.getConnection(JDBC, "postgres", "");
                 PreparedStatement q = c.prepareStatement("SELECT count(*), count(*) FILTER (WHERE acted), "
