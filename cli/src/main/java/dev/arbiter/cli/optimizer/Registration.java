@@ -6,6 +6,7 @@ import dev.arbiter.proto.v1.RegistrationPolicy;
 public enum Registration {
     ALWAYS("always", RegistrationPolicy.REGISTRATION_POLICY_ALWAYS),
     IF_BETTER("if-better", RegistrationPolicy.REGISTRATION_POLICY_IF_BETTER),
+    IF_SIGNIFICANTLY_BETTER("if-significantly-better", RegistrationPolicy.REGISTRATION_POLICY_IF_SIGNIFICANTLY_BETTER),
     NEVER("never", RegistrationPolicy.REGISTRATION_POLICY_NEVER);
 
     private final String cliName;

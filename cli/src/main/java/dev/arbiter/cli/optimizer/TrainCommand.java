@@ -183,6 +183,11 @@ public class TrainCommand extends CliCommand {
                     r.getChampionMetrics());
         }
         t.print(out);
+        if (r.hasChampion()) {
+            out.println("Brier score difference against the champion, per row: " + Fmt.num(r.getBrierDifference(), 6)
+                    + ", 95% interval [" + Fmt.num(r.getBrierDifferenceLower(), 6) + ", "
+                    + Fmt.num(r.getBrierDifferenceUpper(), 6) + "] (below 0: the new model is better)");
+        }
     }
 
     /** The columns of probability-quality metrics (train, and the model rows of backtests). */

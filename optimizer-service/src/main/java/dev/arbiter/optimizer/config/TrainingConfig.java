@@ -23,7 +23,8 @@ public interface TrainingConfig {
     int championBatchRows();
 
     /**
-     * How much lower than the champion's a challenger's validation Brier score must be for IF_BETTER to register it:
+     * How much lower than the champion's a challenger's validation Brier score must be for IF_BETTER to register it
+     * (for IF_SIGNIFICANTLY_BETTER, how far below 0 the upper end of the difference's interval must be):
      * more than the float32 rounding between in-process and served predictions, so a retrain of the same model does
      * not count as better.
      */

@@ -95,7 +95,7 @@ public record TrainingPlan(TrainingSpec spec, ModelSettings settings, LabelDefin
         RegistrationPolicy registration = spec.getRegistration();
         if (registration == RegistrationPolicy.UNRECOGNIZED) {
             throw invalid("spec.registration", "spec.registration is the unknown value " + spec.getRegistrationValue()
-                    + "; send IF_BETTER, ALWAYS or NEVER");
+                    + "; send IF_BETTER, IF_SIGNIFICANTLY_BETTER, ALWAYS or NEVER");
         }
         if (registration == RegistrationPolicy.REGISTRATION_POLICY_UNSPECIFIED) {
             registration = RegistrationPolicy.REGISTRATION_POLICY_IF_BETTER;

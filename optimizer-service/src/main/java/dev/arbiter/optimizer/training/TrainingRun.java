@@ -160,8 +160,8 @@ final class TrainingRun {
             report(TrainingPhase.TRAINING_PHASE_EVALUATING, 0.82, "measuring calibration on " + fit.validationRows()
                     + " validation rows");
             ProbabilityMetrics trainMetrics = ProbabilityMetrics.of(model.predict(fit.trainX(), fit.trainRows()), fit.trainY());
-            ProbabilityMetrics validationMetrics = ProbabilityMetrics.of(model.predict(fit.validationX(), fit.validationRows()),
-                    fit.validationY());
+            double[] validationP = model.predict(fit.validationX(), fit.validationRows());
+            ProbabilityMetrics validationMetrics = ProbabilityMetrics.of(validationP, fit.validationY());
             TrainingResult.Builder result = TrainingResult.newBuilder()
                     .setJobId(jobId)
                     .setFeatureSchemaId(all.featureSchemaId())
@@ -194,11 +194,23 @@ final class TrainingRun {
                             : models.predict(ref, all.featureSchemaId(), validation.x(), validation.rows(), validation.cols());
                     ProbabilityMetrics championMetrics = ProbabilityMetrics.of(clip(championP), fit.validationY());
                     result.setChampion(ref).setChampionMetrics(championMetrics.toProto());
-                    register = validationMetrics.brierScore() < championMetrics.brierScore() - minBrierImprovement;
-                    reason = String.format("validation Brier score %.6f %s the champion v%d's %.6f on the same %d rows"
-                                    + " (by more than %.1g)", validationMetrics.brierScore(),
-                            register ? "beats" : "does not beat", ref.getVersion(), championMetrics.brierScore(),
-                            fit.validationRows(), minBrierImprovement);
+                    BrierComparison cmp = BrierComparison.of(validationP, clip(championP), fit.validationY(),
+                            plan.label().horizon(), plan.spec().getSeed());
+                    result.setBrierDifference(cmp.mean()).setBrierDifferenceLower(cmp.lower())
+                            .setBrierDifferenceUpper(cmp.upper());
+                    if (policy == RegistrationPolicy.REGISTRATION_POLICY_IF_SIGNIFICANTLY_BETTER) {
+                        register = cmp.upper() < -minBrierImprovement;
+                        reason = String.format("the challenger's validation Brier score minus the champion v%d's, per row"
+                                        + " on the same %d rows, is %.6f with 95%% interval [%.6f, %.6f]: %s",
+                                ref.getVersion(), fit.validationRows(), cmp.mean(), cmp.lower(), cmp.upper(),
+                                register ? "better with confidence" : "not better with confidence");
+                    } else {
+                        register = validationMetrics.brierScore() < championMetrics.brierScore() - minBrierImprovement;
+                        reason = String.format("validation Brier score %.6f %s the champion v%d's %.6f on the same %d rows"
+                                        + " (by more than %.1g)", validationMetrics.brierScore(),
+                                register ? "beats" : "does not beat", ref.getVersion(), championMetrics.brierScore(),
+                                fit.validationRows(), minBrierImprovement);
+                    }
                 }
             }
             checkStop();

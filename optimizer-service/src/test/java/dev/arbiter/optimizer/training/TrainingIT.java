@@ -147,11 +147,24 @@ public class TrainingIT {
             assertEquals(ref(lr, 1), championFirst.getChampion());
             assertEquals(championFirst.getValidationMetrics().getBrierScore(),
                     championFirst.getChampionMetrics().getBrierScore(), 1e-6, "served and in-process agree");
+            // Retraining's rule: better with confidence. The same model again: its interval holds 0, not registered.
+            TrainingResult sameAgain = train(service, spec(series, lr, ModelKind.MODEL_KIND_LOGISTIC_REGRESSION,
+                    RegistrationPolicy.REGISTRATION_POLICY_IF_SIGNIFICANTLY_BETTER));
+            assertFalse(sameAgain.getRegistered(), sameAgain.getReason());
+            assertTrue(sameAgain.getBrierDifferenceLower() <= 1e-6 && sameAgain.getBrierDifferenceUpper() >= -1e-6,
+                    "the same model: " + sameAgain.getReason());
+            assertTrue(sameAgain.getReason().contains("not better with confidence"), sameAgain.getReason());
+            // Boosted trees against the logistic regression on the same rows: better with confidence, registered.
             TrainingResult challenger = train(service, spec(series, lr, ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES,
-                    RegistrationPolicy.REGISTRATION_POLICY_IF_BETTER));
+                    RegistrationPolicy.REGISTRATION_POLICY_IF_SIGNIFICANTLY_BETTER));
             assertTrue(challenger.getRegistered(), challenger.getReason());
             assertEquals(2, challenger.getModelVersion().getVersion());
             assertTrue(challenger.getValidationMetrics().getBrierScore() < challenger.getChampionMetrics().getBrierScore());
+            assertTrue(challenger.getBrierDifferenceUpper() < 0, challenger.getReason());
+            assertEquals(challenger.getValidationMetrics().getBrierScore() - challenger.getChampionMetrics().getBrierScore(),
+                    challenger.getBrierDifference(), 1e-6, "the mean difference is the difference of Brier scores");
+            assertTrue(challenger.getBrierDifferenceLower() <= challenger.getBrierDifference()
+                    && challenger.getBrierDifference() <= challenger.getBrierDifferenceUpper(), challenger.getReason());
             assertEquals(2, registry.listModelVersions(ListModelVersionsRequest.newBuilder().setModelName(lr).build())
                     .getVersionsCount());
 
