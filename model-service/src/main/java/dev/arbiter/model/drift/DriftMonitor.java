@@ -462,7 +462,8 @@ public class DriftMonitor {
         String reason;
         boolean localOnly;
         volatile boolean widthWarned;
-        boolean lastDrifted;
+        /** Written by evaluations and by a synchronisation that finds a reset (also on GetDriftStatus calls). */
+        volatile boolean lastDrifted;
         long lastAlertMicros = Long.MIN_VALUE;
         volatile double driftedValue;
         volatile double minQValue = Double.NaN;
