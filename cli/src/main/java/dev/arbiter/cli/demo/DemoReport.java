@@ -157,7 +157,7 @@ public final class DemoReport {
             row(page, "models", "no served model version");
         }
         for (var m : loop.drift()) {
-            row(page, m.getModelName() + " v" + m.getVersion(), FeedbackLoop.driftLine(m));
+            row(page, m.getModelName() + " v" + m.getVersion(), FeedbackLoop.driftStatus(m));
         }
         page.append("</table>\n</section>\n");
         if (loop.ab() == null) {

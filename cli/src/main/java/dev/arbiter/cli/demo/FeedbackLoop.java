@@ -26,9 +26,14 @@ record FeedbackLoop(List<ModelDriftStatus> drift, AbRound.Result ab) {
                 .getDriftStatus(GetDriftStatusRequest.getDefaultInstance())).getModelsList();
     }
 
-    /** One line per version: drifted or not, against which reference, and its three smallest q-values. */
+    /** One line per version: its name, then {@link #driftStatus}. */
     static String driftLine(ModelDriftStatus m) {
-        StringBuilder b = new StringBuilder(m.getModelName()).append(" v").append(m.getVersion()).append(": ");
+        return m.getModelName() + " v" + m.getVersion() + ": " + driftStatus(m);
+    }
+
+    /** Drifted or not, against which reference, and the three smallest q-values. */
+    static String driftStatus(ModelDriftStatus m) {
+        StringBuilder b = new StringBuilder();
         if (!m.getEnoughData()) {
             return b.append("not enough predictions yet (reference ").append(m.getReferenceSampleCount())
                     .append(", recent ").append(m.getCurrentSampleCount()).append(')').toString();
