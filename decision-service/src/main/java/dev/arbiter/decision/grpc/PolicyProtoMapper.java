@@ -145,7 +145,7 @@ final class PolicyProtoMapper {
                     case B_WORSE -> AbVerdict.AB_VERDICT_B_WORSE;
                     case B_BETTER -> AbVerdict.AB_VERDICT_B_BETTER;
                 })
-                .setRule(AbTest.RULE)
+                .setRule(r.config().rule())
                 .setAlpha(r.config().alpha())
                 .setSinceTsMicros(r.sinceMicros())
                 .build();

@@ -73,6 +73,19 @@ public final class AbTest {
             }
         }
 
+        /** {@link #RULE} with this configuration's values in place of the setting names. */
+        public String rule() {
+            return RULE.replace("minBlocksPerArm", Integer.toString(minBlocksPerArm))
+                    .replace("srmAlpha", fmt(srmAlpha))
+                    .replace("fprMargin", fmt(fprMargin))
+                    .replace("drawdownSigmas", fmt(drawdownSigmas))
+                    .replace("always-valid interval", "always-valid interval at alpha " + fmt(alpha));
+        }
+
+        private static String fmt(double v) {
+            return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        }
+
         /** alpha 0.05, intervals narrowest at 1,000 blocks per arm, a verdict from 30 blocks per arm, SRM at 0.001,
          * false-positive rate up at most 5 points, drawdown at most 3 sigmas deeper than A's. */
         public static Config defaults(double shareA, double shareB) {

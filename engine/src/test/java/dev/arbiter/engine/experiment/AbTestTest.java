@@ -103,6 +103,14 @@ class AbTestTest {
     }
 
     @Test
+    void theRuleIsStatedWithItsValues() {
+        String rule = Config.defaults(0.5, 0.5).rule();
+        assertTrue(rule.startsWith("per block of one series and day; at each look, after 30 blocks per arm:"), rule);
+        assertTrue(rule.contains("chi-square p < 0.001") && rule.contains("by more than 0.05 (always-valid interval at alpha 0.05)")
+                && rule.contains("by 3 x sd("), rule);
+    }
+
+    @Test
     void withNoEffectTheReadoutStaysBelowAlphaUnderALookEveryDayWhereANaiveLookDoesNot() {
         Run[] runs = experiments(1_000, 0, 0, 0.5);
         double falsePositive = share(runs, r -> r.verdict() == Verdict.B_BETTER || r.verdict() == Verdict.B_WORSE);
