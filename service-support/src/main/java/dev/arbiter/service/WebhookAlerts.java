@@ -19,8 +19,8 @@ import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * Posts alerts to a Slack-compatible incoming webhook as {@code {"text": "..."}} (Slack, Mattermost, Rocket.Chat
- * and Teams' Slack-compatible endpoints accept it). Asynchronous with a timeout; a failure is logged, never thrown.
+ * The webhook half of {@link dev.arbiter.service.alerts.AlertSender}: posts JSON bodies with a {@code "text"} field to a
+ * Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat and Teams' Slack-compatible endpoints accept it). Asynchronous with a timeout; a failure is logged, never thrown.
  * The webhook URL carries a secret in Slack's case, so it is never logged. Without a URL every alert is a no-op
  * (the caller still logs what happened).
  */
@@ -38,16 +38,6 @@ public final class WebhookAlerts {
         this.webhook = webhook;
         this.timeout = timeout;
         this.http = webhook.isPresent() ? HttpClient.newBuilder().connectTimeout(timeout).build() : null;
-    }
-
-    /**
-     * Sends one alert; no-op without a webhook. Never throws.
-     *
-     * @param what what the alert is about, for the log lines only
-     * @return completes (normally, even on failure) when the webhook answered, failed or timed out
-     */
-    public CompletableFuture<Void> send(String what, String text) {
-        return post(what, json(text));
     }
 
     /**
@@ -101,11 +91,6 @@ public final class WebhookAlerts {
         } catch (ExecutionException | TimeoutException e) {
             LOG.warnf("%d alert(s) still in flight at shutdown", inFlight.size());
         }
-    }
-
-    /** The webhook body: {@code {"text": ...}}. */
-    public static String json(String text) {
-        return json(Map.of("text", text));
     }
 
     /** A webhook body of string fields, e.g. {@code {"text": ..., "event": ...}}. */

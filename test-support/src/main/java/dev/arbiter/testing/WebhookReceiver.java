@@ -12,12 +12,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A real HTTP receiver for alert webhooks on a free local port: keeps every body posted to {@code /hooks/alerts}. */
+/**
+ * A real HTTP receiver for alert webhooks on a free local port: keeps every request posted to {@code /hooks/alerts}
+ * and answers each with {@link #respondWith} (200 unless told otherwise).
+ */
 public final class WebhookReceiver implements AutoCloseable {
 
+    /** One request as it arrived. */
+    public record Post(String method, String contentType, String body) {
+    }
+
     private final HttpServer server;
-    private final LinkedBlockingQueue<String> arrived = new LinkedBlockingQueue<>();
-    private final List<String> all = new CopyOnWriteArrayList<>();
+    private final LinkedBlockingQueue<Post> arrived = new LinkedBlockingQueue<>();
+    private final List<Post> all = new CopyOnWriteArrayList<>();
+    private volatile int status = 200;
 
     public WebhookReceiver() {
         try {
@@ -27,11 +35,12 @@ public final class WebhookReceiver implements AutoCloseable {
         }
         server.createContext("/hooks/alerts", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
-                String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                all.add(body);
-                arrived.add(body);
+                Post p = new Post(exchange.getRequestMethod(), exchange.getRequestHeaders().getFirst("Content-Type"),
+                        new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                all.add(p);
+                arrived.add(p);
             }
-            exchange.sendResponseHeaders(200, -1);
+            exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
         server.start();
@@ -42,9 +51,19 @@ public final class WebhookReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks/alerts";
     }
 
+    /** The HTTP status the next requests are answered with (e.g. 500 for a failing webhook). */
+    public void respondWith(int status) {
+        this.status = status;
+    }
+
+    /** Every request received so far, in order. */
+    public List<Post> posts() {
+        return List.copyOf(all);
+    }
+
     /** Every body received so far, in order. */
     public List<String> bodies() {
-        return List.copyOf(all);
+        return all.stream().map(Post::body).toList();
     }
 
     /** Waits for a body (received since the last wait) matching {@code matches}; fails after {@code seconds}. */
@@ -52,16 +71,17 @@ public final class WebhookReceiver implements AutoCloseable {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
             long left = end - System.nanoTime();
-            String body = left > 0 ? arrived.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (body == null) {
-                throw new AssertionError("no matching webhook post within " + seconds + " s; received " + all);
+            Post p = left > 0 ? arrived.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (p == null) {
+                throw new AssertionError("no matching webhook post within " + seconds + " s; received " + bodies());
             }
-            if (matches.test(body)) {
-                return body;
+            if (matches.test(p.body())) {
+                return p.body();
             }
         }
     }
 
+    /** Stops listening: later posts find nothing on the port. */
     @Override
     public void close() {
         server.stop(0);

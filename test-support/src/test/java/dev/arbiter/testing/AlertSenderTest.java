@@ -5,24 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.arbiter.service.alerts.Alert;
 import dev.arbiter.service.alerts.AlertEvent;
 import dev.arbiter.service.alerts.AlertSender;
 import dev.arbiter.service.alerts.AlertSender.Outcome;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,27 +26,12 @@ class AlertSenderTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
-    private HttpServer receiver;
-    private volatile int answer = 200;
-
-    @BeforeEach
-    void start() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                bodies.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-            exchange.sendResponseHeaders(answer, -1);
-            exchange.close();
-        });
-        receiver.start();
-    }
+    private final WebhookReceiver receiver = new WebhookReceiver();
 
     @AfterEach
     void stop() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     @Test
@@ -64,8 +42,8 @@ class AlertSenderTest {
                 "circuit to feature-service opened", "5 failures in 10 s")).get(10, TimeUnit.SECONDS);
 
         assertEquals(Outcome.SENT, o);
-        assertEquals(1, bodies.size());
-        JsonNode body = JSON.readTree(bodies.get(0));
+        assertEquals(1, receiver.posts().size());
+        JsonNode body = JSON.readTree(receiver.bodies().get(0));
         assertEquals("*decision-service: circuit to feature-service opened*\n5 failures in 10 s", body.get("text").asText());
         assertEquals("circuit_breaker_open", body.get("event").asText());
         assertEquals("decision-service", body.get("service").asText());
@@ -89,8 +67,8 @@ class AlertSenderTest {
         clock.advance(Duration.ofMinutes(10));
         assertEquals(Outcome.SENT, sender.send(drift).get(10, TimeUnit.SECONDS));
 
-        assertEquals(4, bodies.size());
-        String last = JSON.readTree(bodies.get(3)).get("text").asText();
+        assertEquals(4, receiver.posts().size());
+        String last = JSON.readTree(receiver.bodies().get(3)).get("text").asText();
         assertTrue(last.endsWith("(2 more of this alert within 15 min were not sent)"), last);
         assertEquals(2L, sender.counts().get(Outcome.DEDUPLICATED));
         assertEquals(4L, sender.counts().get(Outcome.SENT));
@@ -112,18 +90,18 @@ class AlertSenderTest {
         assertEquals(Outcome.RATE_LIMITED, sender.send(new Alert(AlertEvent.PROMOTION, "q", "promoted", "v8"))
                 .get(10, TimeUnit.SECONDS));
 
-        String text = JSON.readTree(bodies.get(3)).get("text").asText();
+        String text = JSON.readTree(receiver.bodies().get(3)).get("text").asText();
         assertTrue(text.endsWith("(7 other alert(s) were dropped over the limit of 3 a minute; see this service's log)"), text);
     }
 
     @Test
     void aFailingOrUnreachableWebhookIsLoggedNotThrown() throws Exception {
-        answer = 500;
+        receiver.respondWith(500);
         AlertSender sender = sender(Duration.ZERO, 20);
         assertEquals(Outcome.SENT, sender.send(new Alert(AlertEvent.ROLLBACK, "a", "rolled back", "x")).get(10, TimeUnit.SECONDS));
-        assertEquals(1, bodies.size());
+        assertEquals(1, receiver.posts().size());
 
-        receiver.stop(0);
+        receiver.close();
         assertEquals(Outcome.SENT, sender.send(new Alert(AlertEvent.ROLLBACK, "b", "rolled back", "x")).get(10, TimeUnit.SECONDS));
     }
 
@@ -133,11 +111,11 @@ class AlertSenderTest {
                 "[arbiter]", Duration.ZERO, 20), null, "model-service", clock);
 
         assertEquals(Outcome.NO_RECEIVER, sender.send(new Alert(AlertEvent.DRIFT, "a", "t", "x")).get(10, TimeUnit.SECONDS));
-        assertTrue(bodies.isEmpty());
+        assertTrue(receiver.posts().isEmpty());
     }
 
     private AlertSender sender(Duration dedup, int perMinute) {
-        URI hook = URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+        URI hook = URI.create(receiver.url());
         return new AlertSender(new AlertSender.Settings(Optional.of(hook), Duration.ofSeconds(5), List.of(), "[arbiter]",
                 dedup, perMinute), null, "decision-service", clock);
     }

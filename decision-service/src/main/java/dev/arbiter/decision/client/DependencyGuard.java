@@ -47,13 +47,8 @@ public final class DependencyGuard {
     /** Makes a channel try to connect now rather than after its reconnect backoff; nothing for a test's stand-in. */
     private final Runnable reconnect;
 
-    /** Told when the circuit opens; null sends nothing (a test's stand-in). */
+    /** Told when the circuit opens. */
     private final AlertSender alerts;
-
-    /** The one breaker of a dependency at one address, with no alerts (tests). */
-    public DependencyGuard(String name, DecisionConfig config, MeterRegistry registry) {
-        this(name, null, config, registry, null, null);
-    }
 
     /** The one breaker of a dependency at one address, reached through {@code channel} (see {@link #reconnect}). */
     public DependencyGuard(String name, DecisionConfig config, MeterRegistry registry, Channel channel, AlertSender alerts) {
@@ -120,7 +115,7 @@ public final class DependencyGuard {
     private void stateChanged(CircuitBreakerState s) {
         if (s == CircuitBreakerState.OPEN) {
             openedAtNanos = System.nanoTime();
-            if (state != CircuitBreakerState.HALF_OPEN && alerts != null) {
+            if (state != CircuitBreakerState.HALF_OPEN) {
                 alerts.send(new Alert(AlertEvent.CIRCUIT_BREAKER_OPEN, name, "circuit to " + name + " opened",
                         "The circuit breaker to " + name + " opened: at least " + Math.round(breaker.failureRatio() * 100)
                                 + " % of the last " + breaker.window() + " calls failed. Decisions that need it are"

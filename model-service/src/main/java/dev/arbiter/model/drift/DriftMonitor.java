@@ -159,11 +159,11 @@ public class DriftMonitor {
             }
             m = versions.computeIfAbsent(key, k -> monitor(k, inputFeatureNames));
         }
-        if (row.length != m.featureCount) {
+        if (row.length != m.featureCount()) {
             if (!m.widthWarned) {
                 m.widthWarned = true;
                 LOG.warnf("Drift of %s v%d: dropped a row of %d values; the version's first row had %d",
-                        modelName, version, row.length, m.featureCount);
+                        modelName, version, row.length, m.featureCount());
             }
             return;
         }
@@ -454,7 +454,6 @@ public class DriftMonitor {
     private static final class Monitored {
         final Key key;
         final List<String> names;
-        final int featureCount;
         final SampleWindow[] candidate;
         final SampleWindow[] recent;
         DriftReferences.Reference reference;
@@ -475,13 +474,17 @@ public class DriftMonitor {
             List<String> all = new ArrayList<>(featureNames);
             all.add(SCORE);
             this.names = List.copyOf(all);
-            this.featureCount = featureNames.size();
             this.candidate = new SampleWindow[names.size()];
             this.recent = new SampleWindow[names.size()];
             for (int i = 0; i < names.size(); i++) {
                 candidate[i] = new SampleWindow(referenceSize);
                 recent[i] = new SampleWindow(recentSize);
             }
+        }
+
+        /** Input features: every name but the score's, last. */
+        int featureCount() {
+            return names.size() - 1;
         }
 
         /** Empties every window and drops the reference (a reset). */

@@ -8,21 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.arbiter.service.alerts.AlertSender;
 import dev.arbiter.testing.MutableClock;
+import dev.arbiter.testing.WebhookReceiver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,43 +27,24 @@ class DriftAlertTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Received> first = new CompletableFuture<>();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-05T10:00:00Z"));
-    private volatile int answer = 200;
-    private HttpServer receiver;
+    private final WebhookReceiver receiver = new WebhookReceiver();
     private AlertSender sender;
     private DriftAlerter alerter;
     private DriftMonitor monitor;
 
-    record Received(String method, String contentType, String body) {
-    }
-
     @BeforeEach
-    void startReceiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hooks/drift", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                Received r = new Received(exchange.getRequestMethod(),
-                        exchange.getRequestHeaders().getFirst("Content-Type"),
-                        new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                received.add(r);
-                first.complete(r);
-            }
-            exchange.sendResponseHeaders(answer, -1);
-            exchange.close();
-        });
-        receiver.start();
+    void start() {
         TestDriftConfig config = TestDriftConfig.defaults();
-        sender = new AlertSender(AlertSender.Settings.webhook(Optional.of(URI.create(
-                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/drift"))), null, "model-service", clock);
+        sender = new AlertSender(AlertSender.Settings.webhook(Optional.of(URI.create(receiver.url()))), null,
+                "model-service", clock);
         alerter = new DriftAlerter(sender);
         monitor = new DriftMonitor(config, new SimpleMeterRegistry(), alerter, DriftTables.fresh(), clock);
     }
 
     @AfterEach
     void stopReceiver() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     @Test
@@ -84,8 +59,8 @@ class DriftAlertTest {
         }
         sender.flush().get(10, TimeUnit.SECONDS);
 
-        Received r = first.get(10, TimeUnit.SECONDS);
-        assertEquals(1, received.size(), () -> "alerts: " + received);
+        assertEquals(1, receiver.posts().size(), () -> "alerts: " + receiver.bodies());
+        WebhookReceiver.Post r = receiver.posts().get(0);
         assertEquals("POST", r.method());
         assertTrue(r.contentType().startsWith("application/json"), r.contentType());
         JsonNode body = JSON.readTree(r.body());
@@ -103,7 +78,7 @@ class DriftAlertTest {
     void aNewDriftWithinTheCooldownIsNotAlertedAndOneAfterItIs() throws Exception {
         Streams stream = new Streams(42).feed(monitor, 300).shiftScore(1.0).feed(monitor, 300);
         monitor.evaluate();
-        first.get(10, TimeUnit.SECONDS);
+        receiver.await(b -> true, 10);
 
         // Back to not drifted, then drifted again 10 minutes after the alert: within the 15-minute cooldown.
         driftAgain(stream, Duration.ofMinutes(10));
@@ -111,29 +86,29 @@ class DriftAlertTest {
         clock.advance(Duration.ofMinutes(10));
         assertTrue(monitor.evaluate().get(0).drifted());
         sender.flush().get(10, TimeUnit.SECONDS);
-        assertEquals(1, received.size());
+        assertEquals(1, receiver.posts().size());
 
         // A transition after the cooldown is alerted.
         driftAgain(stream, Duration.ofMinutes(1));
         sender.flush().get(10, TimeUnit.SECONDS);
-        assertEquals(2, received.size());
-        assertTrue(received.get(1).body().contains("score"), received.get(1).body());
+        assertEquals(2, receiver.posts().size());
+        assertTrue(receiver.bodies().get(1).contains("score"), receiver.bodies().get(1));
     }
 
     @Test
     void aFailingWebhookIsLoggedNotThrown() throws Exception {
-        answer = 500;
+        receiver.respondWith(500);
         new Streams(42).feed(monitor, 300).shiftFeatureA(1.0).feed(monitor, 300);
 
         assertTrue(monitor.evaluate().get(0).drifted());
         sender.flush().get(10, TimeUnit.SECONDS);
 
-        assertEquals(1, received.size());
+        assertEquals(1, receiver.posts().size());
     }
 
     @Test
     void anUnreachableWebhookIsLoggedNotThrown() throws Exception {
-        receiver.stop(0); // nothing listens on the port any more
+        receiver.close(); // nothing listens on the port any more
         new Streams(42).feed(monitor, 300).shiftFeatureA(1.0).feed(monitor, 300);
 
         assertTrue(monitor.evaluate().get(0).drifted());
@@ -141,7 +116,7 @@ class DriftAlertTest {
         sent.get(10, TimeUnit.SECONDS);
 
         assertFalse(sent.isCompletedExceptionally());
-        assertTrue(received.isEmpty());
+        assertTrue(receiver.posts().isEmpty());
     }
 
     @Test

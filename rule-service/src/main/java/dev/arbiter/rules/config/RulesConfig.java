@@ -3,7 +3,6 @@ package dev.arbiter.rules.config;
 import dev.arbiter.engine.rules.ProposalChecks;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
