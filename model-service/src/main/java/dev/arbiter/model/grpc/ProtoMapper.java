@@ -128,7 +128,8 @@ final class ProtoMapper {
 
     static List<EnsembleService.StoredMember> members(EnsembleDefinition d) {
         return d.getMembersList().stream()
-                .map(m -> new EnsembleService.StoredMember(m.getModelName(), m.getVersion(), m.getInitialWeight()))
+                .map(m -> new EnsembleService.StoredMember(m.getModelName(), m.getVersion(), m.getInitialWeight(),
+                        m.getMaxWeight()))
                 .toList();
     }
 
@@ -141,7 +142,8 @@ final class ProtoMapper {
                 .setCreatedTsMicros(micros(p.createdAt()))
                 .setUpdatedTsMicros(micros(p.updatedAt()));
         for (EnsemblePlan.Member m : p.members()) {
-            b.addMembers(EnsembleMember.newBuilder().setModelName(m.key().model()).setVersion(m.key().version()).setInitialWeight(m.initialWeight()));
+            b.addMembers(EnsembleMember.newBuilder().setModelName(m.key().model()).setVersion(m.key().version()).setInitialWeight(m.initialWeight())
+                    .setMaxWeight(m.maxWeight()));
         }
         if (p.metaModel() != null) {
             b.setMetaModel(ref(p.metaModel()));
@@ -164,7 +166,8 @@ final class ProtoMapper {
                     .setWeight(m.weight())
                     .setScore(m.score())
                     .setOutcomeCount(m.outcomes())
-                    .setShadow(m.shadow()));
+                    .setShadow(m.shadow())
+                    .setMaxWeight(m.maxWeight()));
         }
         return b.build();
     }

@@ -18,8 +18,8 @@ public record EnsemblePlan(
         Instant updatedAt,
         VersionKey metaModel) {
 
-    /** A pinned member version; {@code initialWeight} 0 means an equal share. */
-    public record Member(VersionKey key, double initialWeight, boolean shadow) {}
+    /** A pinned member version; {@code initialWeight} 0 means an equal share, {@code maxWeight} 0 no cap. */
+    public record Member(VersionKey key, double initialWeight, boolean shadow, double maxWeight) {}
 
     /** The score a member starts from before any outcome. */
     double initialScore(Member m) {

@@ -30,8 +30,8 @@ public class EnsembleService {
 
     private static final TypeReference<List<StoredMember>> MEMBERS = new TypeReference<>() {};
 
-    /** The JSON form of a member in the ensemble table. */
-    public record StoredMember(String modelName, int version, double initialWeight) {}
+    /** The JSON form of a member in the ensemble table; {@code maxWeight} 0 (absent in rows written before it) = no cap. */
+    public record StoredMember(String modelName, int version, double initialWeight, double maxWeight) {}
 
     private final ModelServiceConfig config;
     private final ModelServing serving;
@@ -71,6 +71,10 @@ public class EnsembleService {
             }
             if (!(m.initialWeight() >= 0) || Double.isInfinite(m.initialWeight())) {
                 throw invalid(field + ".initial_weight", field + ".initial_weight is " + m.initialWeight() + "; send a number > 0, or 0 for an equal share");
+            }
+            if (!(m.maxWeight() >= 0 && m.maxWeight() <= 1)) {
+                throw invalid(field + ".max_weight", field + ".max_weight is " + m.maxWeight() + "; send a cap in [0, 1],"
+                        + " or 0 for none");
             }
             if (!seen.add(new VersionKey(m.modelName(), m.version()))) {
                 throw invalid(field, field + " repeats " + m.modelName() + " v" + m.version() + "; list each version once");
@@ -240,7 +244,8 @@ public class EnsembleService {
             VersionStatus status = ModelVersionEntity.find(m.modelName(), m.version())
                     .map(v -> VersionStatus.valueOf(v.status))
                     .orElse(VersionStatus.RETIRED);
-            members.add(new EnsemblePlan.Member(new VersionKey(m.modelName(), m.version()), m.initialWeight(), status == VersionStatus.SHADOW));
+            members.add(new EnsemblePlan.Member(new VersionKey(m.modelName(), m.version()), m.initialWeight(),
+                    status == VersionStatus.SHADOW, m.maxWeight()));
         }
         return new EnsemblePlan(e.name, e.description, e.revision, List.copyOf(members), e.halfLifeOutcomes, e.weightFloor,
                 e.createdAt, e.updatedAt, metaModel(e));

@@ -175,6 +175,14 @@ public class WeightStore {
                 sum += effective[i];
             }
         }
+        double[] weight = new double[effective.length];
+        double[] caps = new double[effective.length];
+        for (int i = 0; i < effective.length; i++) {
+            EnsemblePlan.Member m = plan.members().get(i);
+            weight[i] = sum > 0 && !m.shadow() ? effective[i] / sum : 0;
+            caps[i] = m.shadow() ? 0 : m.maxWeight();
+        }
+        EnsembleWeights.cap(weight, caps);
         List<EnsembleWeights.MemberWeight> members = new ArrayList<>(effective.length);
         for (int i = 0; i < effective.length; i++) {
             EnsemblePlan.Member m = plan.members().get(i);
@@ -182,10 +190,11 @@ public class WeightStore {
             String n = state.get(m.key().id() + ":n");
             members.add(new EnsembleWeights.MemberWeight(
                     m.key(),
-                    sum > 0 ? effective[i] / (m.shadow() ? sum + effective[i] : sum) : 0,
+                    m.shadow() ? (sum > 0 ? effective[i] / (sum + effective[i]) : 0) : weight[i],
                     s == null ? plan.initialScore(m) : Double.parseDouble(s),
                     n == null ? 0 : Long.parseLong(n),
-                    m.shadow()));
+                    m.shadow(),
+                    m.maxWeight()));
         }
         long outcomes = Long.parseLong(state.getOrDefault("outcomes", "0"));
         long updated = Long.parseLong(state.getOrDefault("updated", "0"));

@@ -227,6 +227,11 @@ class EnsembleBadInputTest {
             defineRefused(Status.Code.INVALID_ARGUMENT, "ensemble.members[0].initial_weight",
                     ensemble(name).addMembers(member(a).toBuilder().setInitialWeight(initial)));
         }
+        for (double cap : new double[] {-0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+            e = defineRefused(Status.Code.INVALID_ARGUMENT, "ensemble.members[0].max_weight",
+                    ensemble(name).addMembers(member(a).toBuilder().setMaxWeight(cap)));
+            assertTrue(e.getStatus().getDescription().contains("[0, 1]"), e.getStatus().getDescription());
+        }
         e = defineRefused(Status.Code.FAILED_PRECONDITION, "expected_revision",
                 DefineEnsembleRequest.newBuilder().setEnsemble(ensemble(name, a)).setExpectedRevision(5).build());
         assertTrue(e.getStatus().getDescription().contains("revision 1"), "says the current revision: " + e.getStatus().getDescription());

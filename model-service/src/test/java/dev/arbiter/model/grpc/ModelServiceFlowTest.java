@@ -13,6 +13,7 @@ import dev.arbiter.proto.v1.EnsembleDefinition;
 import dev.arbiter.proto.v1.EnsembleMember;
 import dev.arbiter.proto.v1.EnsembleWeightConfig;
 import dev.arbiter.proto.v1.EnsembleWeights;
+import dev.arbiter.proto.v1.GetEnsembleRequest;
 import dev.arbiter.proto.v1.GetEnsembleWeightsRequest;
 import dev.arbiter.proto.v1.MemberPrediction;
 import dev.arbiter.proto.v1.MemberWeight;
@@ -208,6 +209,26 @@ class ModelServiceFlowTest {
                 .setPredictionId(now.getPredictionId()).setRealisedPositive(true).build());
         assertEquals(PredictionOutcomeStatus.PREDICTION_OUTCOME_STATUS_DUPLICATE, duplicate.getStatus());
         assertEquals(again.getWeights().getOutcomeCount(), duplicate.getWeights().getOutcomeCount());
+
+        // A cap (what a retraining's ramp sets on its challenger): the leading member is held at 0.3, the rest goes to
+        // the other; the scores are untouched, and predictions use the capped weights.
+        EnsembleWeights uncapped = duplicate.getWeights();
+        assertTrue(weightOf(uncapped, gbt).getWeight() > 0.3, uncapped.toString());
+        EnsembleDefinition capped = models.defineEnsemble(DefineEnsembleRequest.newBuilder().setExpectedRevision(1)
+                .setEnsemble(models.getEnsemble(GetEnsembleRequest.newBuilder().setName(name).build()).toBuilder()
+                        .setMembers(0, EnsembleMember.newBuilder().setModelName(gbt.getModelName()).setVersion(1)
+                                .setMaxWeight(0.3))).build());
+        assertEquals(0.3, capped.getMembers(0).getMaxWeight(), 0.0);
+        EnsembleWeights held = models.getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(name).build());
+        assertEquals(0.3, weightOf(held, gbt).getWeight(), 1e-12);
+        assertEquals(0.3, weightOf(held, gbt).getMaxWeight(), 0.0);
+        assertEquals(0.7, weightOf(held, lr).getWeight(), 1e-12);
+        assertEquals(weightOf(uncapped, gbt).getScore(), weightOf(held, gbt).getScore(), 0.0);
+        Prediction underCap = models.predict(PredictRequest.newBuilder().setTarget(ensemble(name))
+                .setInput(TrainedModels.row(new Random(9))).build());
+        assertEquals(0.3, member(underCap, gbt).getWeight(), 1e-12);
+        assertEquals(0.3 * member(underCap, gbt).getProbability() + 0.7 * member(underCap, lr).getProbability(),
+                underCap.getEnsembleProbability(), 1e-9);
     }
 
     @Test

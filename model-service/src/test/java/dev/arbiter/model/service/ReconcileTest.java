@@ -88,8 +88,8 @@ class ReconcileTest {
         // (written as EnsembleService.persist writes it: EnsembleService.define would also update this replica's cache)
         io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> {
             EnsembleEntity e = EnsembleEntity.byNameForUpdate(name).orElseThrow();
-            e.members = Json.write(List.of(new EnsembleService.StoredMember(gbt.getModelName(), 1, 0),
-                    new EnsembleService.StoredMember(lr.getModelName(), 1, 0.3)));
+            e.members = Json.write(List.of(new EnsembleService.StoredMember(gbt.getModelName(), 1, 0, 0),
+                    new EnsembleService.StoredMember(lr.getModelName(), 1, 0.3, 0)));
             e.revision += 1;
             e.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         });

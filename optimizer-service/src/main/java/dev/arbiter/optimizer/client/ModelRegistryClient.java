@@ -3,7 +3,16 @@ package dev.arbiter.optimizer.client;
 import com.google.protobuf.ByteString;
 import dev.arbiter.optimizer.config.OptimizerConfig;
 import dev.arbiter.optimizer.config.TrainingConfig;
+import dev.arbiter.proto.v1.ActivateModelVersionRequest;
+import dev.arbiter.proto.v1.DefineEnsembleRequest;
+import dev.arbiter.proto.v1.EnsembleDefinition;
+import dev.arbiter.proto.v1.EnsembleWeights;
 import dev.arbiter.proto.v1.FeatureVector;
+import dev.arbiter.proto.v1.GetDriftStatusRequest;
+import dev.arbiter.proto.v1.GetEnsembleRequest;
+import dev.arbiter.proto.v1.GetEnsembleWeightsRequest;
+import dev.arbiter.proto.v1.ModelDriftStatus;
+import dev.arbiter.proto.v1.RetireModelVersionRequest;
 import dev.arbiter.proto.v1.ListModelVersionsRequest;
 import dev.arbiter.proto.v1.ModelServiceGrpc;
 import dev.arbiter.proto.v1.ModelVersion;
@@ -158,6 +167,67 @@ public class ModelRegistryClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelServiceFailure("UploadModel(" + metadata.getModelName() + ") was interrupted");
+        }
+    }
+
+    /** An ensemble's definition; empty when it is not defined. */
+    public Optional<EnsembleDefinition> ensemble(String name) {
+        try {
+            return Optional.of(deadline(blocking).getEnsemble(GetEnsembleRequest.newBuilder().setName(name).build()));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw new ModelServiceFailure("GetEnsemble(" + name + ")", e);
+        }
+    }
+
+    /** Redefines an ensemble if it is still at {@code expectedRevision}; a moved revision fails with FAILED_PRECONDITION. */
+    public EnsembleDefinition define(EnsembleDefinition ensemble, int expectedRevision) {
+        try {
+            return deadline(blocking).defineEnsemble(DefineEnsembleRequest.newBuilder().setEnsemble(ensemble)
+                    .setExpectedRevision(expectedRevision).build());
+        } catch (StatusRuntimeException e) {
+            throw new ModelServiceFailure("DefineEnsemble(" + ensemble.getName() + ")", e);
+        }
+    }
+
+    /** An ensemble's current member weights. */
+    public EnsembleWeights weights(String ensemble) {
+        try {
+            return deadline(blocking).getEnsembleWeights(GetEnsembleWeightsRequest.newBuilder().setEnsembleName(ensemble).build());
+        } catch (StatusRuntimeException e) {
+            throw new ModelServiceFailure("GetEnsembleWeights(" + ensemble + ")", e);
+        }
+    }
+
+    /** Makes a version ACTIVE (answered unchanged when it is already). */
+    public ModelVersion activate(ModelVersionRef version, String reason) {
+        try {
+            return deadline(blocking).activateModelVersion(ActivateModelVersionRequest.newBuilder()
+                    .setModelName(version.getModelName()).setVersion(version.getVersion()).setReason(reason).build());
+        } catch (StatusRuntimeException e) {
+            throw new ModelServiceFailure("ActivateModelVersion(" + version.getModelName() + " v" + version.getVersion() + ")", e);
+        }
+    }
+
+    /** Retires a version; FAILED_PRECONDITION while an ensemble still holds it. */
+    public ModelVersion retire(ModelVersionRef version, String reason) {
+        try {
+            return deadline(blocking).retireModelVersion(RetireModelVersionRequest.newBuilder()
+                    .setModelName(version.getModelName()).setVersion(version.getVersion()).setReason(reason).build());
+        } catch (StatusRuntimeException e) {
+            throw new ModelServiceFailure("RetireModelVersion(" + version.getModelName() + " v" + version.getVersion() + ")", e);
+        }
+    }
+
+    /** One served version's drift status (as model-service's replica that answers sees it). */
+    public Optional<ModelDriftStatus> drift(ModelVersionRef version) {
+        try {
+            return deadline(blocking).getDriftStatus(GetDriftStatusRequest.newBuilder().setModelName(version.getModelName())
+                    .setVersion(version.getVersion()).build()).getModelsList().stream().findFirst();
+        } catch (StatusRuntimeException e) {
+            throw new ModelServiceFailure("GetDriftStatus(" + version.getModelName() + " v" + version.getVersion() + ")", e);
         }
     }
 

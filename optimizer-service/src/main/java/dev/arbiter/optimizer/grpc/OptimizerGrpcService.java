@@ -47,6 +47,14 @@ import dev.arbiter.proto.v1.ReportSummary;
 import dev.arbiter.proto.v1.RunBacktestRequest;
 import dev.arbiter.proto.v1.RunStressTestRequest;
 import dev.arbiter.proto.v1.RunTrainingRequest;
+import dev.arbiter.proto.v1.RetrainRequest;
+import dev.arbiter.proto.v1.RetrainUpdate;
+import dev.arbiter.proto.v1.Retraining;
+import dev.arbiter.proto.v1.RetrainingTrigger;
+import dev.arbiter.proto.v1.ListRetrainingsRequest;
+import dev.arbiter.proto.v1.ListRetrainingsResponse;
+import dev.arbiter.proto.v1.TrainingProgress;
+import dev.arbiter.optimizer.retraining.Retrainings;
 import dev.arbiter.proto.v1.RunTrialsRequest;
 import dev.arbiter.proto.v1.StressReport;
 import dev.arbiter.proto.v1.Study;
@@ -183,6 +191,57 @@ public class OptimizerGrpcService extends MutinyOptimizerServiceGrpc.OptimizerSe
     @Blocking
     public Uni<TrainingJob> cancelTrainingJob(CancelTrainingJobRequest request) {
         return call(() -> training.cancel(request.getJobId()));
+    }
+
+    // ---- retraining (dev.arbiter.optimizer.retraining) ---------------------------------------------
+
+    @Inject
+    Retrainings retrainings;
+
+    @Override
+    public Multi<RetrainUpdate> retrain(RetrainRequest request) {
+        return Multi.createFrom().<RetrainUpdate>emitter(emitter -> {
+            try {
+                retrainings.start(request, RetrainingTrigger.RETRAINING_TRIGGER_MANUAL, null, new Retrainings.Listener() {
+                    @Override
+                    public void started(Retraining r) {
+                        emitter.emit(RetrainUpdate.newBuilder().setStarted(r).build());
+                    }
+
+                    @Override
+                    public void progress(TrainingProgress p) {
+                        if (!emitter.isCancelled()) {
+                            emitter.emit(RetrainUpdate.newBuilder().setProgress(p).build());
+                        }
+                    }
+
+                    @Override
+                    public void trained(Retraining r) {
+                        if (!emitter.isCancelled()) {
+                            emitter.emit(RetrainUpdate.newBuilder().setTrained(r).build());
+                            emitter.complete();
+                        }
+                    }
+                });
+            } catch (RequestRefused e) {
+                emitter.fail(e.asStatus());
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListRetrainingsResponse> listRetrainings(ListRetrainingsRequest request) {
+        return call(() -> {
+            int size = PageTokens.size(request.getPageSize(), config.paging().defaultPageSize(), config.paging().maxPageSize());
+            List<Retraining> page = retrainings.list(request.getModelName(), request.getPageToken(), size + 1);
+            ListRetrainingsResponse.Builder b = ListRetrainingsResponse.newBuilder();
+            page.stream().limit(size).forEach(b::addRetrainings);
+            if (page.size() > size) {
+                b.setNextPageToken(PageTokens.next("retrainings", Long.toString(page.get(size - 1).getRetrainingId())));
+            }
+            return b.build();
+        });
     }
 
     // ---- backtests and stress tests (dev.arbiter.optimizer.backtest) ------------------------------

@@ -330,7 +330,7 @@ public class TrainingJobs {
         return b.build();
     }
 
-    private static TrainingResult parseResult(byte[] bytes) {
+    public static TrainingResult parseResult(byte[] bytes) {
         try {
             return TrainingResult.parseFrom(bytes);
         } catch (InvalidProtocolBufferException ex) {

@@ -36,7 +36,7 @@ public record TrainingPlan(TrainingSpec spec, ModelSettings settings, LabelDefin
     }
 
     /** model-service's rule for model names. */
-    static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
+    public static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
     static final double DEFAULT_VALIDATION_FRACTION = 0.2;
 
     /**
