@@ -136,7 +136,8 @@ public class RampRunner {
                     models.activate(challenger, why);
                     // a process that stopped after joining and before recording it left the challenger in: cap it only
                     defined = models.define(RampPlan.capped(e, challenger, next.cap()).orElseGet(() ->
-                            RampPlan.join(e, challenger, next.cap(), championWeight.getScore())), e.getRevision());
+                            RampPlan.join(e, challenger, next.cap(), startingScore(e, champion, championWeight))),
+                            e.getRevision());
                 }
                 case RETRAINING_ACTION_RAISED -> defined = models.define(RampPlan.capped(e, challenger, next.cap()).orElseThrow(),
                         e.getRevision());
@@ -172,6 +173,15 @@ public class RampRunner {
                     f.getMessage());
             return false;
         }
+    }
+
+    /**
+     * What the challenger's score starts from: level with the champion. The champion's score once it has outcomes;
+     * before, its initial weight as defined (0, an equal share, stays an equal share for both).
+     */
+    private static double startingScore(EnsembleDefinition e, ModelVersionRef champion, MemberWeight championWeight) {
+        return championWeight.getOutcomeCount() > 0 ? championWeight.getScore()
+                : e.getMembers(RampPlan.indexOf(e, champion)).getInitialWeight();
     }
 
     /** Retires a version that left the ensemble; says so, or why it stays (another ensemble holds it). */
