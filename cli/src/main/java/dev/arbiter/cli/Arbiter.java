@@ -109,7 +109,8 @@ public final class Arbiter {
     private static Map<String, List<String>> groups() {
         Map<String, List<String>> g = new LinkedHashMap<>();
         g.put("Start here", List.of("demo"));
-        g.put("History, training and evaluation (optimizer-service)", List.of("history", "train", "backtest", "stress", "reports"));
+        g.put("History, training and evaluation (optimizer-service)", List.of("history", "train", "retrain", "retrainings",
+                "backtest", "stress", "reports"));
         g.put("Models (model-service)", List.of("models"));
         g.put("Decisions (decision-service)", List.of("decide", "outcome", "performance", "ab"));
         g.put("Features (feature-service)", List.of("features"));

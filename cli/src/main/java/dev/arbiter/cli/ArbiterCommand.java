@@ -15,6 +15,8 @@ import dev.arbiter.cli.models.ModelsCommand;
 import dev.arbiter.cli.optimizer.BacktestCommand;
 import dev.arbiter.cli.optimizer.ReportsCommand;
 import dev.arbiter.cli.optimizer.StressCommand;
+import dev.arbiter.cli.optimizer.RetrainCommand;
+import dev.arbiter.cli.optimizer.RetrainingsCommand;
 import dev.arbiter.cli.optimizer.TrainCommand;
 import dev.arbiter.cli.rules.RulesCommand;
 import dev.arbiter.cli.study.StudyCommand;
@@ -50,7 +52,7 @@ import picocli.CommandLine.ScopeType;
                 + "not answer.", "Run 'arbiter COMMAND --help' for a command's options."},
         subcommands = {
                 DemoCommand.class,
-                HistoryCommand.class, TrainCommand.class, BacktestCommand.class, StressCommand.class, ReportsCommand.class,
+                HistoryCommand.class, TrainCommand.class, RetrainCommand.class, RetrainingsCommand.class, BacktestCommand.class, StressCommand.class, ReportsCommand.class,
                 StudyCommand.class,
                 ModelsCommand.class,
                 DecideCommand.class, OutcomeCommand.class, PerformanceCommand.class, AbCommand.class,

@@ -20,7 +20,7 @@ class ArbiterCommandTest {
         for (String group : Arbiter.GROUPS.keySet()) {
             assertTrue(help.contains(group + ":"), group + "\n" + help);
         }
-        for (String command : List.of("history", "train", "backtest", "stress", "reports", "models", "decide", "outcome",
+        for (String command : List.of("history", "train", "retrain", "retrainings", "backtest", "stress", "reports", "models", "decide", "outcome",
                 "performance", "ab", "features")) {
             assertTrue(help.lines().anyMatch(l -> l.trim().startsWith(command + " ")), command + "\n" + help);
         }
@@ -29,14 +29,15 @@ class ArbiterCommandTest {
             assertTrue(help.indexOf(group + ":") > previous, "groups in order:\n" + help);
             previous = help.indexOf(group + ":");
         }
-        assertTrue(help.contains("  backtest  Walk-forward backtest, with the fold and ablation tables."), "headers:\n" + help);
+        assertTrue(help.lines().anyMatch(l -> l.matches("  backtest +Walk-forward backtest, with the fold and ablation tables\\.")),
+                "headers:\n" + help);
         assertTrue(help.contains("--optimizer=HOST:PORT") && help.contains("127.0.0.1:9104"), help);
         assertTrue(help.contains("Exit codes: 0 done, 1 a service refused"), help);
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String[] command : new String[][] {{"history", "import"}, {"history", "list"}, {"train"}, {"backtest"},
+        for (String[] command : new String[][] {{"history", "import"}, {"history", "list"}, {"train"}, {"retrain"}, {"retrainings"}, {"backtest"},
                 {"stress"}, {"reports"}, {"models", "upload"}, {"models", "list"}, {"models", "activate"},
                 {"models", "define-ensemble"}, {"models", "ensembles"}, {"models", "drift"}, {"decide"}, {"outcome"},
                 {"performance"}, {"ab"}, {"features", "ingest"}, {"features", "list"}}) {

@@ -318,6 +318,21 @@ class CliIT {
         assertEquals(0, drift.exitCode(), drift.toString());
         assertTrue(drift.out().startsWith(model + " v1: not enough predictions yet"), drift.out());
 
+        // arbiter retrain: the logistic regression trained again as it was, on the same history, is the same model: not
+        // better with confidence, so nothing is registered and the ensemble stays as it is.
+        Cli.Result retrain = cli("retrain", linear, "--ensemble", ENSEMBLE, "--reason", "CliIT");
+        assertEquals(0, retrain.exitCode(), retrain.toString());
+        assertTrue(retrain.out().contains("retraining ") && retrain.out().contains(" of " + linear
+                + " v1 (the champion) started: training job "), retrain.out());
+        assertTrue(retrain.out().contains(": not replaced: ") && retrain.out().contains("95% interval ["), retrain.out());
+        Cli.Result retrainings = cli("retrainings", "--model", linear);
+        assertTrue(retrainings.out().lines().anyMatch(l -> l.contains(linear) && l.contains(ENSEMBLE) && l.contains("manual")
+                && l.contains("not replaced")), retrainings.toString());
+        Cli.Result noEnsemble = cli("retrain", linear, "--ensemble", "no-such-" + SUFFIX, "--reason", "CliIT");
+        assertEquals(Failures.REFUSED, noEnsemble.exitCode(), noEnsemble.toString());
+        assertTrue(noEnsemble.err().contains("(NOT_FOUND)") && noEnsemble.err().contains("is not defined"), noEnsemble.err());
+        assertEquals(1, cli("models", "ensembles").out().lines().filter(l -> l.contains(ENSEMBLE)).count());
+
         Cli.Result retired = cli("models", "activate", model, "9");
         assertEquals(Failures.REFUSED, retired.exitCode(), retired.toString());
         assertTrue(retired.err().startsWith("arbiter: model-service refused (NOT_FOUND): "), retired.err());

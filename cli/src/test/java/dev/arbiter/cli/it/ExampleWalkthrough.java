@@ -46,7 +46,7 @@ final class ExampleWalkthrough {
     /** The order a user follows: data in, models, backtests, studies, then live decisions. */
     static final List<String> ORDER = List.of("", "history import", "history list", "features ingest", "features list",
             "train", "models upload", "models list", "models activate", "models define-ensemble", "models ensembles",
-            "models drift", "backtest", "stress", "reports", "study create", "study run", "study show", "study best",
+            "models drift", "retrain", "retrainings", "backtest", "stress", "reports", "study create", "study run", "study show", "study best",
             "study report", "study promote", "decide", "outcome", "performance", "ab", "rules validate", "rules submit", "rules list",
             "rules show", "rules shadow", "rules promote", "rules rollback", "rules reject", "rules propose", "rules llm-status",
             "demo");
@@ -221,7 +221,7 @@ final class ExampleWalkthrough {
     private String renamed(String token, String command) {
         Matcher m = NAME.matcher(token);
         boolean ours = token.contains("demand") || token.equals("EURUSD")
-                || (token.equals("default") && command.equals("models define-ensemble"));
+                || (token.equals("default") && (command.equals("models define-ensemble") || command.equals("retrain")));
         if (!ours || !m.matches()) {
             return token;
         }

@@ -47,6 +47,22 @@ class OptimizerOptionsTest {
     }
 
     @Test
+    void retrainSendsTheModelTheEnsembleTheReasonAndAnOptionalChallengerKind() {
+        var plain = Cli.<RetrainCommand>parse("retrain", "gbt-demand", "--ensemble", "default", "--reason", "monthly").request();
+        assertEquals("gbt-demand", plain.getModelName());
+        assertEquals("default", plain.getEnsembleName());
+        assertEquals("monthly", plain.getReason());
+        assertFalse(plain.hasChallenger(), "the champion's own model");
+        var other = Cli.<RetrainCommand>parse("retrain", "logreg-demand", "--ensemble", "e", "--reason", "r", "--kind", "gbt",
+                "--param", "max_depth=3").request();
+        assertEquals(ModelKind.MODEL_KIND_GRADIENT_BOOSTED_TREES, other.getChallenger().getKind());
+        assertEquals(ParameterValue.newBuilder().setIntValue(3).build(), other.getChallenger().getHyperparametersOrThrow("max_depth"));
+        UsageError noKind = assertThrows(UsageError.class, () -> Cli.<RetrainCommand>parse("retrain", "m", "--ensemble", "e",
+                "--reason", "r", "--param", "max_depth=3").request());
+        assertTrue(noKind.getMessage().contains("--kind"), noKind.getMessage());
+    }
+
+    @Test
     void trainMetaOfSendsTheLearnedGatesMembers() {
         TrainingSpec s = Cli.<TrainCommand>parse("train", "--kind", "logreg", "--series", "demand", "--horizon", "4",
                 "--name", "gate-demand", "--meta-of", "gbt,logreg").spec();
