@@ -338,6 +338,26 @@ class ChartTest {
         }
     }
 
+    /** Retraining's settings reach optimizer-service: the cron, the ensembles, the drift poll and the ramp; off by default. */
+    @Test
+    void retrainingSettingsReachTheOptimizer() throws Exception {
+        Container ha = all(manifests("high-availability"), Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals("arbiter-optimizer-service")).findFirst().orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("0 0 3 * * ?", env(ha, "ARBITER_OPTIMIZER_RETRAINING_CRON"));
+        assertEquals("default,hourly", env(ha, "ARBITER_OPTIMIZER_RETRAINING_ENSEMBLES"));
+        assertEquals("10m", env(ha, "ARBITER_OPTIMIZER_RETRAINING_DRIFT_POLL"));
+        assertEquals("0.05,0.2", env(ha, "ARBITER_OPTIMIZER_RETRAINING_RAMP_STEPS"));
+        assertEquals("6h", env(ha, "ARBITER_OPTIMIZER_RETRAINING_RAMP_INTERVAL"));
+        Container plain = all(manifests("default"), Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals("arbiter-optimizer-service")).findFirst().orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("off", env(plain, "ARBITER_OPTIMIZER_RETRAINING_CRON"));
+        assertEquals("0.1,0.25,0.5", env(plain, "ARBITER_OPTIMIZER_RETRAINING_RAMP_STEPS"));
+        assertTrue(plain.getEnv().stream().noneMatch(e -> e.getName().equals("ARBITER_OPTIMIZER_RETRAINING_ENSEMBLES")),
+                "no ensembles: the triggers retrain nothing");
+    }
+
     /** Selectors are immutable: the next chart version must select exactly what this one does. */
     @Test
     void selectorsAreTheSameInTheNextChartVersion(@TempDir Path tmp) throws Exception {
@@ -410,6 +430,8 @@ class ChartTest {
         bad.put("auth:\n  existingSecret: \"\"\n", "existingSecret");
         bad.put("auth:\n  enabled: \"on\"\n", "enabled");
         bad.put("shutdownDelay: soon\n", "shutdownDelay");
+        bad.put("optimizer:\n  retraining:\n    rampSteps: [0.5, 1.5]\n", "rampSteps");
+        bad.put("optimizer:\n  retraining:\n    driftPoll: often\n", "driftPoll");
         bad.put("llm:\n  existingSecret: arbiter-llm\n  apiKeyKey: \"\"\n", "apiKeyKey");
         int i = 0;
         for (Map.Entry<String, String> b : bad.entrySet()) {
