@@ -329,6 +329,16 @@ public class DriftMonitor {
                         clear(m.candidate);
                     }
                 }
+            } else if (candidate != null) {
+                // Another caller (a concurrent GetDriftStatus here, or another replica) stored its reference first:
+                // use that one now, rather than answering "not enough data" until the next synchronisation.
+                DriftReferences.Row stored = references.load(m.key.model(), m.key.version(), now);
+                synchronized (m) {
+                    if (stored.reference() != null && stored.generation() == m.generation
+                            && (m.reference == null || m.localOnly) && stored.reference().names().equals(m.names)) {
+                        m.adopt(stored.reference());
+                    }
+                }
             }
             storeWarned = false;
         } catch (SQLException | RuntimeException e) {

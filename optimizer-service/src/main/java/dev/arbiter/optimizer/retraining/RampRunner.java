@@ -87,11 +87,8 @@ public class RampRunner {
             for (long id : store.trainedButNotRecorded(60_000_000L)) {
                 recover.accept(id);
             }
-            Optional<Retraining> due;
-            while ((due = store.claimDue(owner, leaseUntil(), null)).isPresent()) {
-                if (!step(due.get())) {
-                    break; // model-service is away or the ensemble moved: the next tick tries again
-                }
+            while (claimAndStep(null)) {
+                // every due ramp, one step each; stops when none is due or a step could not be made (tried next tick)
             }
         } catch (RuntimeException e) {
             LOG.warnf("retraining ramp tick: %s; the next tick tries again", e.getMessage());
@@ -100,7 +97,22 @@ public class RampRunner {
 
     /** Takes and makes the first step of a retraining whose challenger was just registered; false when it could not. */
     boolean stepNow(long id) {
-        return store.claimDue(owner, leaseUntil(), id).map(this::step).orElse(false);
+        try {
+            return claimAndStep(id);
+        } catch (RuntimeException e) {
+            LOG.warnf("retraining %d: its first step failed (%s); the next tick tries again", id, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Claims a due ramp ({@code only} that one, or any) and steps it. One at a time in this process: the tick and a
+     * just-trained retraining's first step would otherwise both claim the same due ramp (this process owns both
+     * claims), while after a step its next one is no longer due.
+     */
+    private synchronized boolean claimAndStep(Long only) {
+        Optional<Retraining> due = store.claimDue(owner, leaseUntil(), only);
+        return due.isPresent() && step(due.get());
     }
 
     /** One step of a claimed ramp; false when nothing was recorded (tried again at the next tick). */

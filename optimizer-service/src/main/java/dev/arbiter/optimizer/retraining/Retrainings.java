@@ -87,6 +87,11 @@ public class Retrainings {
         ramp.recoverWith(this::recover);
     }
 
+    /** Created at start, so that the ramp's tick can record a training that ended while this process was away. */
+    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        LOG.debug("retraining ready");
+    }
+
     /**
      * Starts a retraining; empty when {@code triggerKey} (not null) was claimed before (another replica took this firing
      * or drift).

@@ -46,6 +46,7 @@ import dev.arbiter.proto.v1.RetrainUpdate;
 import dev.arbiter.proto.v1.Retraining;
 import dev.arbiter.proto.v1.RetrainingAction;
 import dev.arbiter.proto.v1.RetrainingState;
+import dev.arbiter.proto.v1.RetrainingStep;
 import dev.arbiter.proto.v1.RetrainingTrigger;
 import dev.arbiter.proto.v1.RunTrainingRequest;
 import dev.arbiter.proto.v1.ThresholdEventLabel;
@@ -250,6 +251,14 @@ public class RetrainingIT {
             // Later polls see the same drift (same reference generation) and start nothing more.
             String driftAlert = alert(alerts, byDrift.getJobId());
             assertTrue(driftAlert.contains("\"event\":\"retraining\""), driftAlert);
+            for (Retraining r : List.of(endA, endB, same, byDrift)) {
+                TrainingResult t = r.getTrainingResult();
+                System.out.printf(java.util.Locale.ROOT, "retraining %d %s %s: Brier %.5f vs champion %.5f, difference %.6f"
+                                + " [%.6f, %.6f]; %s%n", r.getRetrainingId(), r.getTrigger(), r.getState(),
+                        t.getValidationMetrics().getBrierScore(), t.getChampionMetrics().getBrierScore(),
+                        t.getBrierDifference(), t.getBrierDifferenceLower(), t.getBrierDifferenceUpper(),
+                        r.getStepsList().stream().map(RetrainingStep::getNote).toList());
+            }
             long drifts = service.listRetrainings(ListRetrainingsRequest.newBuilder().setModelName(a).build())
                     .getRetrainingsList().stream().filter(r -> r.getTrigger() == RetrainingTrigger.RETRAINING_TRIGGER_DRIFT).count();
             assertEquals(1, drifts);
