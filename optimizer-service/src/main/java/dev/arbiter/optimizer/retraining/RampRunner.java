@@ -196,16 +196,18 @@ public class RampRunner {
                 : e.getMembers(RampPlan.indexOf(e, champion)).getInitialWeight();
     }
 
-    /** Retires a version that left the ensemble; says so, or why it stays (another ensemble holds it). */
+    /**
+     * Retires a version that left the ensemble; says so, or why it stays. Never fails the step: the ensemble has changed
+     * already, so the step is recorded either way, and a version left serving is named in the outcome.
+     */
     private String retire(ModelVersionRef v, String why) {
         try {
             models.retire(v, why);
             return "v" + v.getVersion() + " retired";
         } catch (ModelServiceFailure f) {
-            if (f.code() == Status.Code.FAILED_PRECONDITION) {
-                return "v" + v.getVersion() + " stays " + "serving: " + f.getMessage();
-            }
-            throw f;
+            return "v" + v.getVersion() + " stays serving (" + f.getMessage() + ")"
+                    + (f.code() == Status.Code.FAILED_PRECONDITION ? "" : "; retire it with model-service's"
+                    + " RetireModelVersion");
         }
     }
 
