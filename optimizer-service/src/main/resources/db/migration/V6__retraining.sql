@@ -17,7 +17,6 @@ CREATE TABLE retraining (
     job_id              text,                         -- the training job, once started
     training_result     bytea,                        -- arbiter.v1.TrainingResult, once trained
     outcome             text    NOT NULL DEFAULT '',  -- why it ended as it did
-    steps_done          integer NOT NULL DEFAULT 0,
     next_step_micros    bigint  NOT NULL DEFAULT 0,   -- RAMPING: when the next step is due
     owner               text,                         -- the process stepping it
     lease_until_micros  bigint  NOT NULL DEFAULT 0,

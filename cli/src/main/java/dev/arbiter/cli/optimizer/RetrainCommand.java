@@ -85,7 +85,7 @@ public class RetrainCommand extends CliCommand {
                                     + s.getChampion().getVersion() + " (the champion) started: training job " + s.getJobId());
                             out.flush();
                         } else {
-                            progress.update(u.getProgress().getFractionComplete(), u.getProgress().getMessage());
+                            progress.update(u.getProgress().getFractionComplete(), TrainCommand.describe(u.getProgress()));
                         }
                     },
                     "Retrain"));
@@ -102,10 +102,8 @@ public class RetrainCommand extends CliCommand {
         out.println("retraining " + r.getRetrainingId() + " of " + r.getModelName() + ": " + state(r.getState())
                 + (r.getOutcome().isEmpty() ? "" : ": " + r.getOutcome()));
         if (r.hasTrainingResult() && r.getTrainingResult().hasChampion()) {
-            var t = r.getTrainingResult();
-            out.println("Brier score difference against v" + r.getChampion().getVersion() + ", per row: "
-                    + Fmt.num(t.getBrierDifference(), 6) + ", 95% interval [" + Fmt.num(t.getBrierDifferenceLower(), 6) + ", "
-                    + Fmt.num(t.getBrierDifferenceUpper(), 6) + "] (below 0: the challenger is better)");
+            out.println(TrainCommand.brierDifference("v" + r.getChampion().getVersion(), r.getTrainingResult(),
+                    "the challenger"));
         }
         for (RetrainingStep s : r.getStepsList()) {
             out.println("  step " + s.getStep() + " " + Fmt.moment(s.getTsMicros()) + " "

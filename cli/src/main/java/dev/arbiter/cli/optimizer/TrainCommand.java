@@ -148,7 +148,7 @@ public class TrainCommand extends CliCommand {
     }
 
     /** "training: boosting round 45 of 200"; the phase alone when the message only repeats it. */
-    private static String describe(TrainingProgress p) {
+    static String describe(TrainingProgress p) {
         String phase = p.getPhase().name().replace("TRAINING_PHASE_", "").replace('_', ' ').toLowerCase(Locale.ROOT);
         return p.getMessage().isEmpty() || p.getMessage().equalsIgnoreCase(phase) ? phase : phase + ": " + p.getMessage();
     }
@@ -184,10 +184,15 @@ public class TrainCommand extends CliCommand {
         }
         t.print(out);
         if (r.hasChampion()) {
-            out.println("Brier score difference against the champion, per row: " + Fmt.num(r.getBrierDifference(), 6)
-                    + ", 95% interval [" + Fmt.num(r.getBrierDifferenceLower(), 6) + ", "
-                    + Fmt.num(r.getBrierDifferenceUpper(), 6) + "] (below 0: the new model is better)");
+            out.println(brierDifference("the champion", r, "the new model"));
         }
+    }
+
+    /** "Brier score difference against CHAMPION, per row: d, 95% interval [l, u] (below 0: NEW is better)". */
+    static String brierDifference(String champion, TrainingResult r, String challenger) {
+        return "Brier score difference against " + champion + ", per row: " + Fmt.num(r.getBrierDifference(), 6)
+                + ", 95% interval [" + Fmt.num(r.getBrierDifferenceLower(), 6) + ", "
+                + Fmt.num(r.getBrierDifferenceUpper(), 6) + "] (below 0: " + challenger + " is better)";
     }
 
     /** The columns of probability-quality metrics (train, and the model rows of backtests). */

@@ -295,6 +295,16 @@ public class DriftMonitor {
      * a stored reference replaces the local candidate; a full candidate with none stored is stored. Logs and keeps
      * the local state when PostgreSQL cannot be reached.
      */
+    /** Takes the shared reference when it names the version's inputs as its predictions do (caller holds m). */
+    private static void adoptShared(Monitored m, DriftReferences.Reference shared) {
+        if (shared.names().equals(m.names)) {
+            m.adopt(shared);
+        } else {
+            LOG.warnf("Drift reference of %s v%d names %s, its predictions %s; refresh the reference",
+                    m.key.model(), m.key.version(), shared.names(), m.names);
+        }
+    }
+
     private void synchronize(Monitored m, long now) {
         try {
             DriftReferences.Row row = references.load(m.key.model(), m.key.version(), now);
@@ -309,12 +319,7 @@ public class DriftMonitor {
                 }
                 m.reason = row.reason();
                 if (row.reference() != null && (m.reference == null || m.localOnly)) {
-                    if (row.reference().names().equals(m.names)) {
-                        m.adopt(row.reference());
-                    } else {
-                        LOG.warnf("Drift reference of %s v%d names %s, its predictions %s; refresh the reference",
-                                m.key.model(), m.key.version(), row.reference().names(), m.names);
-                    }
+                    adoptShared(m, row.reference());
                 } else if (row.reference() == null && m.localOnly) {
                     candidate = m.reference;
                 } else if (row.reference() == null && m.reference == null && m.candidate[0].full()) {
@@ -335,8 +340,8 @@ public class DriftMonitor {
                 DriftReferences.Row stored = references.load(m.key.model(), m.key.version(), now);
                 synchronized (m) {
                     if (stored.reference() != null && stored.generation() == m.generation
-                            && (m.reference == null || m.localOnly) && stored.reference().names().equals(m.names)) {
-                        m.adopt(stored.reference());
+                            && (m.reference == null || m.localOnly)) {
+                        adoptShared(m, stored.reference());
                     }
                 }
             }

@@ -42,11 +42,6 @@ public final class RampPlan {
         this.margin = margin;
     }
 
-    /** Steps a ramp takes when the guard never rolls it back: one per cap, then the replacement. */
-    public int length() {
-        return caps.size() + 1;
-    }
-
     /**
      * The step after {@code done} steps, given the scores read now (MemberWeight.score) and the challenger's outcomes.
      */

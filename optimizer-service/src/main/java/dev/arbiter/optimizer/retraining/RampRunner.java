@@ -31,7 +31,8 @@ import org.jboss.logging.Logger;
  * and that no other process holds ({@link RetrainingStore#claimDue}, a lease), reads the ensemble and its weights from
  * model-service, asks {@link RampPlan} for the step, applies it with the ensemble's revision as read (a concurrent edit
  * makes it wait for the next tick) and records it with the weights it read: the audit trail. A ramp thus survives the
- * restart of the process that began it. Each end (replaced, rolled back, stopped) sends an alert.
+ * restart of the process that began it (a training that ended while its process was gone is recorded by
+ * {@link Retrainings}' own schedule). Each end (replaced, rolled back, stopped) sends an alert.
  */
 @ApplicationScoped
 public class RampRunner {
@@ -49,9 +50,6 @@ public class RampRunner {
         t.setDaemon(true);
         return t;
     });
-    /** Called by the tick for retrainings whose training ended while their process was gone. */
-    private volatile java.util.function.LongConsumer recover = id -> { };
-
     RampRunner(RetrainingStore store, ModelRegistryClient models, RetrainingConfig config, AlertSender alerts) {
         this.store = store;
         this.models = models;
@@ -63,10 +61,6 @@ public class RampRunner {
     void onStart(@Observes StartupEvent start) {
         long tick = tickMillis();
         ticks.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
-    }
-
-    void recoverWith(java.util.function.LongConsumer recover) {
-        this.recover = recover;
     }
 
     private long tickMillis() {
@@ -84,9 +78,6 @@ public class RampRunner {
 
     private void tick() {
         try {
-            for (long id : store.trainedButNotRecorded(60_000_000L)) {
-                recover.accept(id);
-            }
             while (claimAndStep(null)) {
                 // every due ramp, one step each; stops when none is due or a step could not be made (tried next tick)
             }

@@ -33,7 +33,7 @@ public class RetrainingStore {
     }
 
     private static final String COLUMNS = "retraining_id, model_name, ensemble_name, trigger, reason, state, "
-            + "champion_version, challenger_version, job_id, training_result, outcome, steps_done, created_ts_micros, "
+            + "champion_version, challenger_version, job_id, training_result, outcome, created_ts_micros, "
             + "updated_ts_micros";
 
     /**
@@ -107,16 +107,16 @@ public class RetrainingStore {
     }
 
     /**
-     * Records a step of a ramp this process holds: the audit row, the steps done, and either the next due time (still
+     * Records a step of a ramp this process holds: the audit row (their count is the steps done), and either the next due time (still
      * RAMPING) or the end state with its outcome. False (nothing written) when another process holds it now.
      */
     @Transactional
     public boolean step(long id, String owner, RetrainingStep step, RetrainingState state, long nextStepMicros, String outcome) {
         EntityManager em = Panache.getEntityManager();
-        int updated = em.createNativeQuery("UPDATE {h-schema}retraining SET steps_done = ?1, state = ?2, next_step_micros = ?3, "
-                        + "outcome = ?4, updated_ts_micros = ?5 WHERE retraining_id = ?6 AND owner = ?7 AND state = 'RAMPING'")
-                .setParameter(1, step.getStep()).setParameter(2, name(state)).setParameter(3, nextStepMicros)
-                .setParameter(4, outcome).setParameter(5, step.getTsMicros()).setParameter(6, id).setParameter(7, owner)
+        int updated = em.createNativeQuery("UPDATE {h-schema}retraining SET state = ?1, next_step_micros = ?2, "
+                        + "outcome = ?3, updated_ts_micros = ?4 WHERE retraining_id = ?5 AND owner = ?6 AND state = 'RAMPING'")
+                .setParameter(1, name(state)).setParameter(2, nextStepMicros)
+                .setParameter(3, outcome).setParameter(4, step.getTsMicros()).setParameter(5, id).setParameter(6, owner)
                 .executeUpdate();
         if (updated != 1) {
             return false;
@@ -191,8 +191,8 @@ public class RetrainingStore {
                 .setState(RetrainingState.valueOf("RETRAINING_STATE_" + r[5]))
                 .setChampion(ref(model, ((Number) r[6]).intValue()))
                 .setOutcome((String) r[10])
-                .setCreatedTsMicros(((Number) r[12]).longValue())
-                .setUpdatedTsMicros(((Number) r[13]).longValue());
+                .setCreatedTsMicros(((Number) r[11]).longValue())
+                .setUpdatedTsMicros(((Number) r[12]).longValue());
         if (r[7] != null) {
             b.setChallenger(ref(model, ((Number) r[7]).intValue()));
         }

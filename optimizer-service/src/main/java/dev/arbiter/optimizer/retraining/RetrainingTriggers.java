@@ -77,7 +77,7 @@ public class RetrainingTriggers {
             status.filter(ModelDriftStatus::getDrifted).ifPresent(s -> start(m, RetrainingTrigger.RETRAINING_TRIGGER_DRIFT,
                     "drift:" + s.getModelName() + ":" + s.getVersion() + ":" + s.getReferenceGeneration(),
                     String.format(java.util.Locale.ROOT, "v%d drifted (%s, smallest q-value %.3g, reference generation %d)",
-                            s.getVersion(), s.getSeverity().name().substring("DRIFT_SEVERITY_".length()).toLowerCase(),
+                            s.getVersion(), s.getSeverity().name().substring("DRIFT_SEVERITY_".length()).toLowerCase(java.util.Locale.ROOT),
                             s.getMinQValue(), s.getReferenceGeneration())).ifPresent(started::add));
         }
         return started;

@@ -26,6 +26,7 @@ import dev.arbiter.proto.v1.TrainingSpec;
 import dev.arbiter.service.PageTokens;
 import dev.arbiter.service.RequestRefused;
 import io.grpc.Status;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Locale;
@@ -84,12 +85,6 @@ public class Retrainings {
         this.history = history;
         this.models = models;
         this.ramp = ramp;
-        ramp.recoverWith(this::recover);
-    }
-
-    /** Created at start, so that the ramp's tick can record a training that ended while this process was away. */
-    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
-        LOG.debug("retraining ready");
     }
 
     /**
@@ -112,6 +107,10 @@ public class Retrainings {
             throw invalid("ensemble_name", "ensemble_name is missing; send the ensemble the champion is a member of, which"
                     + " the challenger ramps into");
         }
+        if (!TrainingPlan.MODEL_NAME.matcher(ensemble).matches()) {
+            throw invalid("ensemble_name", "ensemble_name \"" + ensemble + "\" is not a model-service name; use lowercase"
+                    + " letters, digits, '-' and '_', at most 64 characters");
+        }
         if (request.getReason().isBlank()) {
             throw invalid("reason", "reason is missing; say why this model is retrained");
         }
@@ -119,7 +118,7 @@ public class Retrainings {
         if (challenger != null) {
             ModelSettings.of(challenger, "challenger");
         }
-        ModelVersion champion = modelService(() -> models.champion(model)).orElseThrow(() -> precondition("model_name",
+        ModelVersion champion = modelService("model_name", () -> models.champion(model)).orElseThrow(() -> precondition("model_name",
                 model + " has no ACTIVE version to retrain; train one (RunTraining) and activate it first"));
         String championJob = champion.getTrainingMetadataMap().get("job_id");
         if (championJob == null) {
@@ -130,7 +129,7 @@ public class Retrainings {
         TrainingSpec spec = jobs.find(championJob).map(e -> parse(e.spec)).orElseThrow(() -> precondition("model_name",
                 model + " v" + champion.getVersion() + " was trained by job " + championJob + ", which is no longer"
                         + " stored here; train the model again with RunTraining"));
-        EnsembleDefinition e = modelService(() -> models.ensemble(ensemble)).orElseThrow(() -> notFound("ensemble_name",
+        EnsembleDefinition e = modelService("ensemble_name", () -> models.ensemble(ensemble)).orElseThrow(() -> notFound("ensemble_name",
                 "ensemble \"" + ensemble + "\" is not defined in model-service; ListEnsembles lists them"));
         if (RampPlan.indexOf(e, RetrainingStore.ref(model, champion.getVersion())) < 0) {
             throw precondition("ensemble_name", "ensemble " + ensemble + " does not have " + model + " v"
@@ -206,7 +205,20 @@ public class Retrainings {
         store.find(id).ifPresent(listener::trained);
     }
 
-    /** A retraining whose training ended while the process that started it was gone: its end is recorded now. */
+    /**
+     * Every minute: a retraining still TRAINING a minute after its job ended lost the process that started it (the
+     * job's end is recorded at once otherwise); its end is recorded now, by whichever process looks first.
+     */
+    @Scheduled(identity = "retraining-recovery", every = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void recoverTrainingsEndedMeanwhile() {
+        try {
+            store.trainedButNotRecorded(60_000_000L).forEach(this::recover);
+        } catch (RuntimeException e) {
+            LOG.warnf("looking for retrainings whose training ended meanwhile failed (%s); tried again in a minute",
+                    e.getMessage());
+        }
+    }
+
     private void recover(long id) {
         store.find(id).ifPresent(r -> jobs.find(r.getJobId()).ifPresent(job -> {
             if (job.result != null) {
@@ -226,12 +238,16 @@ public class Retrainings {
         }
     }
 
-    private static <T> T modelService(Supplier<T> call) {
+    /**
+     * A call to model-service about {@code field}: one that did not answer (no status, UNAVAILABLE, a deadline) is
+     * UNAVAILABLE, a refusal keeps its code.
+     */
+    private static <T> T modelService(String field, Supplier<T> call) {
         try {
             return call.get();
         } catch (ModelServiceFailure f) {
-            throw new RequestRefused(f.code() == Status.Code.UNKNOWN ? Status.Code.UNAVAILABLE : f.code() == Status.Code.DEADLINE_EXCEEDED
-                    ? Status.Code.UNAVAILABLE : f.code(), "model_name", f.getMessage());
+            boolean away = f.code() == Status.Code.UNKNOWN || f.code() == Status.Code.DEADLINE_EXCEEDED;
+            throw new RequestRefused(away ? Status.Code.UNAVAILABLE : f.code(), field, f.getMessage());
         }
     }
 

@@ -20,7 +20,6 @@ class RampPlanTest {
 
     @Test
     void withoutAVerdictOfTheGuardItJoinsRaisesEachCapThenReplaces() {
-        assertEquals(4, plan.length());
         RampPlan.Step s = plan.next(0, 0, 0.6, 0);
         assertEquals(RetrainingAction.RETRAINING_ACTION_JOINED, s.action());
         assertEquals(0.1, s.cap());

@@ -51,6 +51,8 @@ class RetrainBadInputTest {
         retrainRefused(Status.Code.INVALID_ARGUMENT, "model_name", ok().setModelName("Bad Name"));
         retrainRefused(Status.Code.INVALID_ARGUMENT, "model_name", ok().setModelName("x".repeat(65)));
         retrainRefused(Status.Code.INVALID_ARGUMENT, "ensemble_name", ok().setEnsembleName(""));
+        retrainRefused(Status.Code.INVALID_ARGUMENT, "ensemble_name", ok().setEnsembleName("Default"));
+        retrainRefused(Status.Code.INVALID_ARGUMENT, "ensemble_name", ok().setEnsembleName("e".repeat(65)));
         retrainRefused(Status.Code.INVALID_ARGUMENT, "reason", ok().setReason(""));
         retrainRefused(Status.Code.INVALID_ARGUMENT, "reason", ok().setReason("  \t"));
         retrainRefused(Status.Code.INVALID_ARGUMENT, "challenger.kind", ok().setChallenger(ModelTrainingConfig.newBuilder()));
